@@ -1,0 +1,349 @@
+//! Containers: their records on disk, lookup by name or ID prefix, removal.
+//! Running one is the monitor's job (see `monitor`).
+
+pub mod monitor;
+pub mod names;
+pub mod spec;
+
+use std::fs;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::fsutil::{read_json, remove_tree, write_json_atomic, StateLock};
+use crate::layout::Layout;
+use crate::process;
+
+const RECORD: &str = "container.json";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Created,
+    Running,
+    Exited,
+}
+
+impl Status {
+    /// The word `docker ps -f status=` matches.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Running => "running",
+            Status::Exited => "exited",
+        }
+    }
+}
+
+/// How the container's process is set up, fixed at creation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunConfig {
+    /// The process: entrypoint followed by command.
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    pub working_dir: String,
+    pub user: String,
+    pub hostname: String,
+    pub tty: bool,
+    pub open_stdin: bool,
+    pub auto_remove: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct State {
+    pub status: Option<Status>,
+    /// Host PID of the container's PID 1.
+    pub pid: Option<i32>,
+    pub monitor_pid: Option<i32>,
+    /// Start time of the monitor (from /proc), so a recycled PID is not mistaken for it.
+    pub monitor_start: Option<u64>,
+    pub exit_code: Option<i32>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ContainerRecord {
+    /// 64 hex digits.
+    pub id: String,
+    pub name: String,
+    /// The image as the user named it (Docker's IMAGE column).
+    pub image: String,
+    pub image_id: String,
+    /// Diff IDs of the image's layers, bottom first: the container's lower dirs.
+    pub layers: Vec<String>,
+    pub created: DateTime<Utc>,
+    pub config: RunConfig,
+    pub state: State,
+}
+
+impl ContainerRecord {
+    pub fn short_id(&self) -> &str {
+        &self.id[..12]
+    }
+
+    /// The status as things are now: a record that says running whose
+    /// monitor is gone (killed, machine rebooted) is reported as exited.
+    pub fn status(&self) -> Status {
+        match self.state.status.unwrap_or(Status::Created) {
+            Status::Running if !self.monitor_alive() => Status::Exited,
+            s => s,
+        }
+    }
+
+    pub fn monitor_alive(&self) -> bool {
+        match (self.state.monitor_pid, self.state.monitor_start) {
+            (Some(pid), Some(start)) => process::start_time(pid) == Some(start),
+            _ => false,
+        }
+    }
+}
+
+/// What a new container is made of.
+#[derive(Debug, Clone)]
+pub struct NewContainer {
+    pub name: Option<String>,
+    pub image: String,
+    pub image_id: String,
+    pub layers: Vec<String>,
+    pub config: RunConfig,
+}
+
+pub struct ContainerStore {
+    layout: Layout,
+}
+
+impl ContainerStore {
+    pub fn new(layout: Layout) -> ContainerStore {
+        ContainerStore { layout }
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    fn record_path(&self, id: &str) -> PathBuf {
+        self.layout.container_dir(id).join(RECORD)
+    }
+
+    /// Creates the record and directories of a new container, in state Created.
+    pub fn create(&self, new: NewContainer) -> Result<ContainerRecord> {
+        let _lock = StateLock::acquire(&self.layout.lock_file())?;
+        let existing = self.list_unlocked()?;
+        let name = match new.name {
+            Some(name) => {
+                let name = name.trim_start_matches('/').to_owned();
+                if !names::is_valid(&name) {
+                    return Err(Error::InvalidName(name));
+                }
+                if let Some(other) = existing.iter().find(|c| c.name == name) {
+                    return Err(Error::NameInUse(name, other.id.clone()));
+                }
+                name
+            }
+            None => loop {
+                let candidate = names::generate();
+                if !existing.iter().any(|c| c.name == candidate) {
+                    break candidate;
+                }
+            },
+        };
+        let id = new_id();
+        let mut config = new.config;
+        if config.hostname.is_empty() {
+            config.hostname = id[..12].to_owned();
+        }
+        let record = ContainerRecord {
+            id: id.clone(),
+            name,
+            image: new.image,
+            image_id: new.image_id,
+            layers: new.layers,
+            created: Utc::now(),
+            config,
+            state: State { status: Some(Status::Created), ..State::default() },
+        };
+        let dir = self.layout.container_dir(&id);
+        for sub in ["upper", "work", "rootfs"] {
+            fs::create_dir_all(dir.join(sub)).map_err(Error::io("creating container directory", dir.join(sub)))?;
+        }
+        write_json_atomic(&self.record_path(&id), &record)?;
+        Ok(record)
+    }
+
+    /// Every container, newest first.
+    pub fn list(&self) -> Result<Vec<ContainerRecord>> {
+        self.list_unlocked()
+    }
+
+    fn list_unlocked(&self) -> Result<Vec<ContainerRecord>> {
+        let dir = self.layout.containers_dir();
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io("listing containers", dir)(e)),
+        };
+        let mut out = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path().join(RECORD);
+            // A directory without a record is one being created or removed right now.
+            if let Some(record) = read_json::<ContainerRecord>(&path, "container record")? {
+                out.push(record);
+            }
+        }
+        out.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    pub fn get(&self, id: &str) -> Result<ContainerRecord> {
+        read_json(&self.record_path(id), "container record")?.ok_or_else(|| Error::NoSuchContainer(id.to_owned()))
+    }
+
+    /// Finds a container as Docker does: full ID, exact name, then unique ID prefix.
+    pub fn find(&self, id_or_name: &str) -> Result<ContainerRecord> {
+        let all = self.list()?;
+        let wanted = id_or_name.trim_start_matches('/');
+        if let Some(c) = all.iter().find(|c| c.id == wanted || c.name == wanted) {
+            return Ok(c.clone());
+        }
+        let matches: Vec<&ContainerRecord> =
+            all.iter().filter(|c| !wanted.is_empty() && c.id.starts_with(wanted)).collect();
+        match matches.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(Error::NoSuchContainer(id_or_name.to_owned())),
+            _ => Err(Error::AmbiguousPrefix(id_or_name.to_owned())),
+        }
+    }
+
+    /// Changes a record under the state lock. A record removed meanwhile is left removed.
+    pub fn update(&self, id: &str, change: impl FnOnce(&mut ContainerRecord)) -> Result<Option<ContainerRecord>> {
+        let _lock = StateLock::acquire(&self.layout.lock_file())?;
+        let Some(mut record) = read_json::<ContainerRecord>(&self.record_path(id), "container record")? else {
+            return Ok(None);
+        };
+        change(&mut record);
+        write_json_atomic(&self.record_path(id), &record)?;
+        Ok(Some(record))
+    }
+
+    /// `docker rm [-f]`: refuses a running container unless forced; forced,
+    /// kills it and waits for its monitor to finish before removing.
+    pub fn remove(&self, id_or_name: &str, force: bool) -> Result<ContainerRecord> {
+        let record = self.find(id_or_name)?;
+        if record.status() == Status::Running {
+            if !force {
+                return Err(Error::ContainerRunning(record.name.clone()));
+            }
+            if let Some(pid) = record.state.pid {
+                process::kill_and_wait(pid, record.state.monitor_pid);
+            }
+        }
+        self.remove_files(&record)?;
+        Ok(record)
+    }
+
+    /// Removes a container's record first (so it vanishes from listings at
+    /// once), then its mounts and files.
+    pub fn remove_files(&self, record: &ContainerRecord) -> Result<()> {
+        let dir = self.layout.container_dir(&record.id);
+        {
+            let _lock = StateLock::acquire(&self.layout.lock_file())?;
+            match fs::remove_file(self.record_path(&record.id)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io("removing container record", dir)(e)),
+            }
+        }
+        monitor::unmount_rootfs(&dir.join("rootfs"));
+        monitor::cleanup_runtime_state(&self.layout, &record.id);
+        remove_tree(&dir)
+    }
+}
+
+fn new_id() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// What `docker run` asks for, before the image's defaults are merged in.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub name: Option<String>,
+    /// `-e K=V` (or `-e K`, taking K from the caller's environment) and `--env-file` lines, in order.
+    pub env: Vec<String>,
+    pub entrypoint: Option<String>,
+    pub command: Vec<String>,
+    pub working_dir: Option<String>,
+    pub user: Option<String>,
+    pub tty: bool,
+    pub interactive: bool,
+    pub auto_remove: bool,
+}
+
+/// Merges run options with the image config the way Docker does:
+/// `--entrypoint` replaces the image's entrypoint and drops its CMD, a
+/// command given replaces CMD, `-e` overrides the image's variables.
+pub fn run_config(
+    options: &RunOptions,
+    image: &libcontainer::oci_spec::image::ImageConfiguration,
+) -> Result<RunConfig> {
+    let empty = libcontainer::oci_spec::image::Config::default();
+    let config = image.config().as_ref().unwrap_or(&empty);
+    let (entrypoint, default_cmd) = match &options.entrypoint {
+        Some(ep) if ep.is_empty() => (Vec::new(), Vec::new()),
+        Some(ep) => (vec![ep.clone()], Vec::new()),
+        None => (config.entrypoint().clone().unwrap_or_default(), config.cmd().clone().unwrap_or_default()),
+    };
+    let cmd = if options.command.is_empty() { default_cmd } else { options.command.clone() };
+    let args: Vec<String> = entrypoint.into_iter().chain(cmd).collect();
+    if args.is_empty() {
+        return Err(Error::Spec("no command specified".into()));
+    }
+    let mut env: Vec<String> = config.env().clone().unwrap_or_default();
+    for entry in &options.env {
+        let (key, value) = match entry.split_once('=') {
+            Some((k, v)) => (k.to_owned(), v.to_owned()),
+            None => match std::env::var(entry) {
+                Ok(v) => (entry.clone(), v),
+                Err(_) => continue,
+            },
+        };
+        env.retain(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k) != key);
+        env.push(format!("{key}={value}"));
+    }
+    let has = |env: &Vec<String>, key: &str| env.iter().any(|e| e.starts_with(&format!("{key}=")));
+    if !has(&env, "PATH") {
+        env.insert(0, format!("PATH={}", monitor::default_path()));
+    }
+    if options.tty && !has(&env, "TERM") {
+        env.push("TERM=xterm".into());
+    }
+    if !has(&env, "HOME") {
+        env.push("HOME=/root".into());
+    }
+    let working_dir = options
+        .working_dir
+        .clone()
+        .or_else(|| config.working_dir().clone().filter(|w| !w.is_empty()))
+        .unwrap_or_else(|| "/".into());
+    if !working_dir.starts_with('/') {
+        return Err(Error::Spec(format!(
+            "the working directory '{working_dir}' is invalid, it needs to be an absolute path"
+        )));
+    }
+    Ok(RunConfig {
+        args,
+        env,
+        working_dir,
+        user: options.user.clone().or_else(|| config.user().clone()).unwrap_or_default(),
+        hostname: String::new(),
+        tty: options.tty,
+        open_stdin: options.interactive,
+        auto_remove: options.auto_remove,
+    })
+}

@@ -1,0 +1,141 @@
+//! The OCI runtime spec libcontainer runs, built from a container record
+//! with Docker's defaults: its capability set, masked and read-only paths,
+//! a hostname of the short ID, and the container's own cgroup.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use libcontainer::oci_spec::runtime::{
+    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec,
+    UserBuilder,
+};
+
+use crate::container::ContainerRecord;
+use crate::error::{Error, Result};
+
+/// Docker's default capabilities (moby's `oci/caps/defaults.go`).
+const DOCKER_CAPABILITIES: &[Capability] = &[
+    Capability::Chown,
+    Capability::DacOverride,
+    Capability::Fsetid,
+    Capability::Fowner,
+    Capability::Mknod,
+    Capability::NetRaw,
+    Capability::Setgid,
+    Capability::Setuid,
+    Capability::Setfcap,
+    Capability::Setpcap,
+    Capability::NetBindService,
+    Capability::SysChroot,
+    Capability::Kill,
+    Capability::AuditWrite,
+];
+
+const DOCKER_MASKED_PATHS: &[&str] = &[
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/interrupts",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+];
+
+const DOCKER_READONLY_PATHS: &[&str] =
+    &["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+
+/// Files a container gets from outside its image, as Docker gives them.
+pub struct HostFiles {
+    pub hosts: PathBuf,
+    pub hostname: PathBuf,
+}
+
+pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles) -> Result<Spec> {
+    let err = |e: libcontainer::oci_spec::OciSpecError| Error::Spec(e.to_string());
+    let caps: HashSet<Capability> = DOCKER_CAPABILITIES.iter().copied().collect();
+    let capabilities = LinuxCapabilitiesBuilder::default()
+        .bounding(caps.clone())
+        .effective(caps.clone())
+        .permitted(caps)
+        .inheritable(HashSet::new())
+        .ambient(HashSet::new())
+        .build()
+        .map_err(err)?;
+    let (uid, gid) = parse_user(&record.config.user)?;
+    let process = ProcessBuilder::default()
+        .terminal(record.config.tty)
+        .args(record.config.args.clone())
+        .env(record.config.env.clone())
+        .cwd(record.config.working_dir.clone())
+        .user(UserBuilder::default().uid(uid).gid(gid).build().map_err(err)?)
+        .capabilities(capabilities)
+        .build()
+        .map_err(err)?;
+
+    let mut mounts: Vec<Mount> = libcontainer::oci_spec::runtime::get_default_mounts()
+        .into_iter()
+        .map(|m| {
+            // Docker mounts /sys read-only.
+            if m.destination() == Path::new("/sys") {
+                let mut m = m;
+                let mut opts = m.options().clone().unwrap_or_default();
+                opts.retain(|o| o != "rw");
+                opts.push("ro".into());
+                m.set_options(Some(opts));
+                m
+            } else {
+                m
+            }
+        })
+        .collect();
+    for (src, dest) in [(&host_files.hosts, "/etc/hosts"), (&host_files.hostname, "/etc/hostname")] {
+        mounts.push(
+            MountBuilder::default()
+                .destination(dest)
+                .typ("bind")
+                .source(src)
+                .options(vec!["rbind".into(), "rprivate".into()])
+                .build()
+                .map_err(err)?,
+        );
+    }
+
+    let linux = LinuxBuilder::default()
+        .cgroups_path(PathBuf::from(format!("/whaleshell/{}", record.id)))
+        .masked_paths(DOCKER_MASKED_PATHS.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .readonly_paths(DOCKER_READONLY_PATHS.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .build()
+        .map_err(err)?;
+    let defaults = Spec::default();
+    let mut linux_full = defaults.linux().clone().unwrap_or_default();
+    linux_full.set_cgroups_path(linux.cgroups_path().clone());
+    linux_full.set_masked_paths(linux.masked_paths().clone());
+    linux_full.set_readonly_paths(linux.readonly_paths().clone());
+
+    let mut spec = defaults;
+    spec.set_root(Some(RootBuilder::default().path(rootfs).readonly(false).build().map_err(err)?));
+    spec.set_process(Some(process));
+    spec.set_hostname(Some(record.config.hostname.clone()));
+    spec.set_mounts(Some(mounts));
+    spec.set_linux(Some(linux_full));
+    Ok(spec)
+}
+
+/// `uid[:gid]`, numeric. Names need the image's /etc/passwd: not supported yet.
+fn parse_user(user: &str) -> Result<(u32, u32)> {
+    if user.is_empty() {
+        return Ok((0, 0));
+    }
+    let (u, g) = user.split_once(':').unwrap_or((user, "0"));
+    match (u.parse(), g.parse()) {
+        (Ok(u), Ok(g)) => Ok((u, g)),
+        _ => Err(Error::Spec(format!(
+            "unable to find user {user}: user names are not supported yet, use a numeric uid[:gid]"
+        ))),
+    }
+}

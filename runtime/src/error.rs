@@ -1,0 +1,71 @@
+//! Typed errors of the engine. Messages follow Docker's wording where Docker
+//! has one, so the app can print them as they are.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{context}: {path}: {source}")]
+    Io { context: &'static str, path: PathBuf, source: std::io::Error },
+
+    #[error("invalid reference format: {0}")]
+    InvalidReference(String),
+
+    #[error("pull access denied for {0}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied")]
+    PullAccessDenied(String),
+
+    #[error("manifest for {0} not found: manifest unknown: manifest unknown")]
+    ManifestUnknown(String),
+
+    #[error("No such image: {0}")]
+    NoSuchImage(String),
+
+    #[error("No such container: {0}")]
+    NoSuchContainer(String),
+
+    #[error("multiple IDs found with provided prefix: {0}")]
+    AmbiguousPrefix(String),
+
+    #[error("Conflict. The container name \"/{0}\" is already in use by container \"{1}\". You have to remove (or rename) that container to be able to reuse that name.")]
+    NameInUse(String, String),
+
+    #[error("Invalid container name ({0}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")]
+    InvalidName(String),
+
+    #[error("conflict: {0}")]
+    Conflict(String),
+
+    #[error("cannot remove container \"/{0}\": container is running: stop the container before removing or force remove")]
+    ContainerRunning(String),
+
+    #[error("corrupt {what} {path}: {detail}")]
+    Corrupt { what: &'static str, path: PathBuf, detail: String },
+
+    #[error("the hub recipe {name} is invalid: {detail}")]
+    Recipe { name: String, detail: String },
+
+    #[error("{0}")]
+    Spec(String),
+
+    #[error("container runtime: {0}")]
+    Libcontainer(String),
+
+    #[error("{call} failed: {source}")]
+    Sys { call: &'static str, source: nix::Error },
+
+    #[error("the container monitor failed: {0}")]
+    Monitor(String),
+}
+
+impl Error {
+    pub(crate) fn io(context: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { context, path, source }
+    }
+
+    pub(crate) fn sys(call: &'static str) -> impl FnOnce(nix::Error) -> Error {
+        move |source| Error::Sys { call, source }
+    }
+}

@@ -1,0 +1,80 @@
+//! Small filesystem helpers shared by the stores: atomic writes and a state lock.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+
+use fs2::FileExt;
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Writes `bytes` to `path` so that readers see either the old or the new
+/// content, never half of it, even if this process is killed mid-write.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(Error::io("creating directory", dir))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        std::process::id()
+    ));
+    let mut file = File::create(&tmp).map_err(Error::io("creating", &tmp))?;
+    file.write_all(bytes).map_err(Error::io("writing", &tmp))?;
+    file.sync_all().map_err(Error::io("syncing", &tmp))?;
+    fs::rename(&tmp, path).map_err(Error::io("renaming into place", path))
+}
+
+pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Corrupt {
+        what: "record",
+        path: path.to_owned(),
+        detail: e.to_string(),
+    })?;
+    write_atomic(path, &bytes)
+}
+
+/// Reads a JSON record; `Ok(None)` when it does not exist.
+pub fn read_json<T: DeserializeOwned>(path: &Path, what: &'static str) -> Result<Option<T>> {
+    match fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| Error::Corrupt {
+            what,
+            path: path.to_owned(),
+            detail: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("reading", path)(e)),
+    }
+}
+
+/// An exclusive lock on the state root, held while a record is read,
+/// changed and written back, so two REPLs on one root never lose an update.
+pub struct StateLock(File);
+
+impl StateLock {
+    pub fn acquire(path: &Path) -> Result<StateLock> {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(Error::io("opening lock", path))?;
+        file.lock_exclusive().map_err(Error::io("locking", path))?;
+        Ok(StateLock(file))
+    }
+}
+
+impl Drop for StateLock {
+    fn drop(&mut self) {
+        let _ = fs2::FileExt::unlock(&self.0);
+    }
+}
+
+/// Removes a directory tree; a missing tree is not an error.
+pub fn remove_tree(path: &Path) -> Result<()> {
+    match fs::remove_dir_all(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io("removing", path)(e)),
+    }
+}

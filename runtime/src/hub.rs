@@ -1,0 +1,326 @@
+//! The offline hub. No registry is reachable here, so the well-known images
+//! of the tutorials are built locally, as real OCI images, from the recipes
+//! in `fixtures/hub/` (compiled in). The hub keeps them as blobs under
+//! `ROOT/hub/`, and `docker pull` copies from there into the image store
+//! exactly as it would from a registry.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{DateTime, Utc};
+use flate2::{write::GzEncoder, Compression};
+use libcontainer::oci_spec::image::{
+    Arch, ConfigBuilder, DescriptorBuilder, HistoryBuilder, ImageConfiguration, ImageConfigurationBuilder,
+    ImageManifest, ImageManifestBuilder, MediaType, Os, RootFsBuilder,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::digest::{sha256, HashingWriter};
+use crate::error::{Error, Result};
+use crate::fsutil::{read_json, write_atomic, write_json_atomic, StateLock};
+use crate::reference::Reference;
+
+/// Recipes, by file name. The first line of each says what it builds.
+const RECIPES: &[(&str, &str)] = &[
+    ("busybox.toml", include_str!("../../fixtures/hub/busybox.toml")),
+    ("whalesay.toml", include_str!("../../fixtures/hub/whalesay.toml")),
+];
+
+#[derive(Debug, Deserialize)]
+struct Recipe {
+    repository: String,
+    tag: String,
+    created: String,
+    base: Option<String>,
+    config: RecipeConfig,
+    layers: Vec<RecipeLayer>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RecipeConfig {
+    cmd: Option<Vec<String>>,
+    entrypoint: Option<Vec<String>>,
+    env: Vec<String>,
+    working_dir: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RecipeLayer {
+    created_by: String,
+    /// Host path of a static busybox to install with its applet links.
+    busybox: Option<String>,
+    #[serde(default)]
+    dirs: Vec<String>,
+    /// World-writable sticky directories, like /tmp.
+    #[serde(default)]
+    tmp_dirs: Vec<String>,
+    #[serde(default)]
+    files: Vec<RecipeFile>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RecipeFile {
+    path: String,
+    #[serde(default = "default_file_mode")]
+    mode: u32,
+    content: String,
+}
+
+fn default_file_mode() -> u32 {
+    0o644
+}
+
+/// An image as the hub serves it: what a registry's manifest endpoint gives.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HubImage {
+    pub manifest_digest: String,
+    pub manifest: ImageManifest,
+    pub config: ImageConfiguration,
+    pub config_digest: String,
+}
+
+pub struct Hub {
+    dir: PathBuf,
+}
+
+impl Hub {
+    pub fn new(dir: PathBuf) -> Hub {
+        Hub { dir }
+    }
+
+    pub fn blob(&self, digest: &str) -> PathBuf {
+        self.dir.join("blobs/sha256").join(digest.trim_start_matches("sha256:"))
+    }
+
+    /// The manifest for `reference`, building the image on first use.
+    pub fn fetch(&self, reference: &Reference) -> Result<HubImage> {
+        let (file, recipe) = find_recipe(reference)?;
+        if reference.tag.as_deref() != Some(recipe.tag.as_str()) {
+            return Err(Error::ManifestUnknown(reference.familiar()));
+        }
+        fs::create_dir_all(&self.dir).map_err(Error::io("creating hub", &self.dir))?;
+        let _lock = StateLock::acquire(&self.dir.join("lock"))?;
+        self.build(file, &recipe)
+    }
+
+    fn index_path(&self) -> PathBuf {
+        self.dir.join("index.json")
+    }
+
+    /// Builds a recipe (and its base) unless already built; idempotent.
+    fn build(&self, file: &str, recipe: &Recipe) -> Result<HubImage> {
+        let mut index: BTreeMap<String, HubImage> =
+            read_json(&self.index_path(), "hub index")?.unwrap_or_default();
+        if let Some(image) = index.get(file) {
+            if image.manifest.layers().iter().all(|l| self.blob(l.digest().as_ref()).exists()) {
+                return Ok(image.clone());
+            }
+        }
+        let base = match &recipe.base {
+            Some(base_file) => {
+                let base_recipe = parse_recipe(base_file, recipe_text(base_file)?)?;
+                Some(self.build(base_file, &base_recipe)?)
+            }
+            None => None,
+        };
+        let image = self.build_image(file, recipe, base.as_ref())?;
+        index = read_json(&self.index_path(), "hub index")?.unwrap_or_default();
+        index.insert(file.to_owned(), image.clone());
+        write_json_atomic(&self.index_path(), &index)?;
+        Ok(image)
+    }
+
+    fn build_image(&self, file: &str, recipe: &Recipe, base: Option<&HubImage>) -> Result<HubImage> {
+        let bad = |detail: String| Error::Recipe { name: file.to_owned(), detail };
+        let created: DateTime<Utc> =
+            recipe.created.parse().map_err(|e| bad(format!("created: {e}")))?;
+        let mut layer_descs = base.map(|b| b.manifest.layers().clone()).unwrap_or_default();
+        let mut diff_ids = base.map(|b| b.config.rootfs().diff_ids().clone()).unwrap_or_default();
+        let mut history = base.and_then(|b| b.config.history().clone()).unwrap_or_default();
+        for layer in &recipe.layers {
+            let (digest, diff_id, size) = self.build_layer(file, layer, created.timestamp() as u64)?;
+            layer_descs.push(
+                DescriptorBuilder::default()
+                    .media_type(MediaType::ImageLayerGzip)
+                    .digest(digest.parse::<libcontainer::oci_spec::image::Digest>().map_err(|e| bad(e.to_string()))?)
+                    .size(size)
+                    .build()
+                    .map_err(|e| bad(e.to_string()))?,
+            );
+            diff_ids.push(diff_id);
+            history.push(
+                HistoryBuilder::default()
+                    .created(recipe.created.clone())
+                    .created_by(layer.created_by.clone())
+                    .build()
+                    .map_err(|e| bad(e.to_string()))?,
+            );
+        }
+        let mut config = ConfigBuilder::default().env(recipe.config.env.clone());
+        if let Some(cmd) = &recipe.config.cmd {
+            config = config.cmd(cmd.clone());
+        }
+        if let Some(ep) = &recipe.config.entrypoint {
+            config = config.entrypoint(ep.clone());
+        }
+        if let Some(wd) = &recipe.config.working_dir {
+            config = config.working_dir(wd.clone());
+        }
+        let config = ImageConfigurationBuilder::default()
+            .created(recipe.created.clone())
+            .architecture(Arch::Amd64)
+            .os(Os::Linux)
+            .config(config.build().map_err(|e| bad(e.to_string()))?)
+            .rootfs(RootFsBuilder::default().diff_ids(diff_ids).build().map_err(|e| bad(e.to_string()))?)
+            .history(history)
+            .build()
+            .map_err(|e| bad(e.to_string()))?;
+        let config_bytes = config.to_string().map_err(|e| bad(e.to_string()))?.into_bytes();
+        let config_digest = sha256(&config_bytes);
+        write_atomic(&self.blob(&config_digest), &config_bytes)?;
+        let manifest = ImageManifestBuilder::default()
+            .schema_version(2u32)
+            .media_type(MediaType::ImageManifest)
+            .config(
+                DescriptorBuilder::default()
+                    .media_type(MediaType::ImageConfig)
+                    .digest(config_digest.parse::<libcontainer::oci_spec::image::Digest>().map_err(|e| bad(e.to_string()))?)
+                    .size(config_bytes.len() as u64)
+                    .build()
+                    .map_err(|e| bad(e.to_string()))?,
+            )
+            .layers(layer_descs)
+            .build()
+            .map_err(|e| bad(e.to_string()))?;
+        let manifest_bytes = manifest.to_string().map_err(|e| bad(e.to_string()))?.into_bytes();
+        let manifest_digest = sha256(&manifest_bytes);
+        write_atomic(&self.blob(&manifest_digest), &manifest_bytes)?;
+        Ok(HubImage { manifest_digest, manifest, config, config_digest })
+    }
+
+    /// Writes one layer as a gzipped tar with fixed owners and times, so the
+    /// same inputs always give the same digests. Returns (digest, diffID, size).
+    fn build_layer(&self, file: &str, layer: &RecipeLayer, mtime: u64) -> Result<(String, String, u64)> {
+        let blobs = self.dir.join("blobs/sha256");
+        fs::create_dir_all(&blobs).map_err(Error::io("creating", &blobs))?;
+        let tmp = blobs.join(format!(".layer-{}.tmp", std::process::id()));
+        let out = File::create(&tmp).map_err(Error::io("creating", &tmp))?;
+        let compressed = HashingWriter::new(BufWriter::new(out));
+        let uncompressed = HashingWriter::new(GzEncoder::new(compressed, Compression::default()));
+        let mut tar = tar::Builder::new(uncompressed);
+        let werr = |e: std::io::Error| Error::io("writing layer", &tmp)(e);
+
+        let mut dirs: Vec<(&str, u32)> = layer.dirs.iter().map(|d| (d.as_str(), 0o755)).collect();
+        dirs.extend(layer.tmp_dirs.iter().map(|d| (d.as_str(), 0o1777)));
+        dirs.sort();
+        for (dir, mode) in dirs {
+            let mut h = header(tar::EntryType::Directory, mode, 0, mtime);
+            tar.append_data(&mut h, format!("{dir}/"), std::io::empty()).map_err(werr)?;
+        }
+        if let Some(host_busybox) = &layer.busybox {
+            append_busybox(&mut tar, Path::new(host_busybox), mtime, file)?;
+        }
+        for f in &layer.files {
+            let mut h = header(tar::EntryType::Regular, f.mode, f.content.len() as u64, mtime);
+            tar.append_data(&mut h, &f.path, f.content.as_bytes()).map_err(werr)?;
+        }
+        let uncompressed = tar.into_inner().map_err(werr)?;
+        let (gz, diff_id, size) = uncompressed.finish();
+        let compressed = gz.finish().map_err(werr)?;
+        let (mut buf, digest, _) = compressed.finish();
+        buf.flush().map_err(werr)?;
+        let blob = self.blob(&digest);
+        fs::rename(&tmp, &blob).map_err(Error::io("storing layer", &blob))?;
+        Ok((digest, diff_id, fs::metadata(&blob).map(|m| m.len()).unwrap_or(size)))
+    }
+}
+
+fn header(kind: tar::EntryType, mode: u32, size: u64, mtime: u64) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_mode(mode);
+    h.set_size(size);
+    h.set_mtime(mtime);
+    h.set_uid(0);
+    h.set_gid(0);
+    h
+}
+
+/// `/bin/busybox` plus a hard link per applet, as the official image has.
+fn append_busybox<W: Write>(tar: &mut tar::Builder<W>, host: &Path, mtime: u64, recipe: &str) -> Result<()> {
+    let missing = || Error::Recipe {
+        name: recipe.to_owned(),
+        detail: format!(
+            "{} is missing: install Debian's busybox-static (apt-get install busybox-static)",
+            host.display()
+        ),
+    };
+    let bytes = fs::read(host).map_err(|_| missing())?;
+    let list = Command::new(host).arg("--list").output().map_err(|_| missing())?;
+    let werr = |e: std::io::Error| Error::io("writing layer", host)(e);
+    let mut h = header(tar::EntryType::Regular, 0o755, bytes.len() as u64, mtime);
+    tar.append_data(&mut h, "bin/busybox", bytes.as_slice()).map_err(werr)?;
+    let mut applets: Vec<&str> = std::str::from_utf8(&list.stdout)
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .filter(|a| !a.is_empty() && *a != "busybox" && !a.contains('/'))
+        .collect();
+    applets.sort();
+    applets.dedup();
+    for applet in applets {
+        let mut h = header(tar::EntryType::Link, 0o755, 0, mtime);
+        tar.append_link(&mut h, format!("bin/{applet}"), "bin/busybox").map_err(werr)?;
+    }
+    Ok(())
+}
+
+fn recipe_text(file: &str) -> Result<&'static str> {
+    RECIPES
+        .iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, text)| *text)
+        .ok_or_else(|| Error::Recipe { name: file.to_owned(), detail: "no such recipe".into() })
+}
+
+fn parse_recipe(file: &str, text: &str) -> Result<Recipe> {
+    toml::from_str(text).map_err(|e| Error::Recipe { name: file.to_owned(), detail: e.to_string() })
+}
+
+/// The recipe that builds `reference`'s repository; Docker's error when none does.
+fn find_recipe(reference: &Reference) -> Result<(&'static str, Recipe)> {
+    if reference.domain == crate::reference::DEFAULT_DOMAIN {
+        for (file, text) in RECIPES {
+            let recipe = parse_recipe(file, text)?;
+            if recipe.repository == reference.path {
+                return Ok((file, recipe));
+            }
+        }
+    }
+    Err(Error::PullAccessDenied(reference.familiar_name()))
+}
+
+/// The repositories the hub can serve, for completion and help.
+pub fn repositories() -> Vec<String> {
+    RECIPES
+        .iter()
+        .filter_map(|(f, t)| parse_recipe(f, t).ok())
+        .map(|r| Reference::parse(&r.repository).map(|x| x.familiar_name()).unwrap_or(r.repository))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_recipe_parses() {
+        for (file, text) in RECIPES {
+            parse_recipe(file, text).unwrap();
+        }
+        assert_eq!(repositories(), vec!["busybox", "docker/whalesay"]);
+    }
+}

@@ -1,0 +1,5 @@
+//! Images: the content-addressed store, layer unpacking, and pulling.
+
+pub mod layer;
+pub mod pull;
+pub mod store;

@@ -1,0 +1,111 @@
+//! `docker pull`: copy an image from the hub into the store, layer by layer,
+//! reusing layers the store already has.
+
+use std::fs;
+
+use crate::digest;
+use crate::error::{Error, Result};
+use crate::hub::Hub;
+use crate::image::layer;
+use crate::image::store::{ImageRecord, ImageStore, LayerInfo};
+use crate::reference::Reference;
+
+/// Progress of a pull, in the order Docker prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PullEvent {
+    /// `latest: Pulling from library/busybox`
+    PullingFrom { tag: String, repository: String },
+    /// `<12 hex>: Already exists` — a layer another image brought.
+    LayerExists { short: String },
+    /// `<12 hex>: Pull complete`
+    LayerPulled { short: String },
+    /// `Digest: sha256:…`
+    Digest(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct PullOutcome {
+    pub image: ImageRecord,
+    /// False when the store already had this exact image under this tag.
+    pub downloaded: bool,
+}
+
+pub fn pull(store: &ImageStore, hub: &Hub, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
+    let remote = hub.fetch(reference)?;
+    on_event(PullEvent::PullingFrom {
+        tag: reference.tag_or_latest().to_owned(),
+        repository: reference.path.clone(),
+    });
+    if let Some(existing) = store.by_reference(reference)? {
+        if existing.manifest_digest == remote.manifest_digest {
+            on_event(PullEvent::Digest(remote.manifest_digest.clone()));
+            return Ok(PullOutcome { image: existing, downloaded: false });
+        }
+    }
+    let diff_ids = remote.config.rootfs().diff_ids();
+    let mut layers = Vec::new();
+    for (desc, diff_id) in remote.manifest.layers().iter().zip(diff_ids) {
+        let blob_digest = desc.digest().to_string();
+        let short = digest::short(&blob_digest).to_owned();
+        let dest = store.layout().layer_dir(diff_id);
+        let size = if store.has_layer(diff_id) {
+            on_event(PullEvent::LayerExists { short });
+            dir_size(&dest)
+        } else {
+            let src = hub.blob(&blob_digest);
+            let stored = store.layout().blob(&blob_digest);
+            if !stored.exists() {
+                let bytes = fs::read(&src).map_err(Error::io("reading hub blob", &src))?;
+                store.put_blob(&blob_digest, &bytes)?;
+            }
+            let (actual, size) = layer::unpack(&stored, &dest)?;
+            if actual != *diff_id {
+                let _ = crate::fsutil::remove_tree(&dest);
+                return Err(Error::Corrupt { what: "layer", path: stored, detail: format!("diffID {actual}, config says {diff_id}") });
+            }
+            on_event(PullEvent::LayerPulled { short });
+            size
+        };
+        layers.push(LayerInfo { digest: blob_digest, diff_id: diff_id.clone(), size });
+    }
+    let config_bytes = fs::read(hub.blob(&remote.config_digest)).map_err(Error::io("reading hub blob", hub.blob(&remote.config_digest)))?;
+    store.put_blob(&remote.config_digest, &config_bytes)?;
+    let manifest_bytes = fs::read(hub.blob(&remote.manifest_digest)).map_err(Error::io("reading hub blob", hub.blob(&remote.manifest_digest)))?;
+    store.put_blob(&remote.manifest_digest, &manifest_bytes)?;
+    let image = ImageRecord {
+        id: remote.config_digest.clone(),
+        manifest_digest: remote.manifest_digest.clone(),
+        layers,
+        created: remote.config.created().as_deref().and_then(|c| c.parse().ok()),
+        repo_digests: vec![format!("{}@{}", reference.familiar_name(), remote.manifest_digest)],
+    };
+    store.add(image.clone(), reference)?;
+    on_event(PullEvent::Digest(remote.manifest_digest));
+    Ok(PullOutcome { image, downloaded: true })
+}
+
+/// Size of an unpacked layer's regular files (for layers unpacked by an
+/// earlier pull), counting hard-linked files once as a tar does.
+fn dir_size(dir: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let mut seen = std::collections::HashSet::new();
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(e.path()),
+                Ok(t) if t.is_file() => {
+                    if let Ok(m) = e.metadata() {
+                        if seen.insert(m.ino()) {
+                            total += m.len();
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    total
+}

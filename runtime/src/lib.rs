@@ -1,0 +1,19 @@
+//! Whaleshell's container engine: images stored by content digest, layers
+//! stacked with overlayfs, containers created with libcontainer and watched
+//! by a monitor process each. No terminal I/O: functions return values and
+//! report progress through events; the app decides how to show them.
+
+pub mod container;
+pub mod digest;
+pub mod error;
+mod fsutil;
+pub mod hub;
+pub mod image;
+pub mod layout;
+pub mod process;
+pub mod reference;
+mod runtime;
+
+pub use runtime::Runtime;
+
+pub use error::{Error, Result};

@@ -1,0 +1,50 @@
+//! Host process helpers: identity across PID reuse, and waiting for a
+//! process that is not our child.
+
+use std::os::fd::{FromRawFd, OwnedFd};
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
+/// The start time of a process in clock ticks since boot (field 22 of
+/// /proc/PID/stat), or None when it does not exist.
+pub fn start_time(pid: i32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces and parentheses: fields start after the last ')'.
+    let after = &stat[stat.rfind(')')? + 2..];
+    after.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// Waits until a process that is not our child exits (pidfd + poll: no sleeping).
+pub fn wait_exit(pid: i32) {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return; // already gone
+    }
+    // SAFETY: the syscall returned a fresh fd that we now own.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
+    let mut fds = [PollFd::new(std::os::fd::AsFd::as_fd(&fd), PollFlags::POLLIN)];
+    while let Err(nix::errno::Errno::EINTR) = poll(&mut fds, PollTimeout::NONE) {}
+}
+
+/// SIGKILLs a container's PID 1 from the host (which always works, unlike
+/// from inside), then waits for its monitor to record the exit and clean up.
+pub fn kill_and_wait(container_pid: i32, monitor_pid: Option<i32>) {
+    let _ = kill(Pid::from_raw(container_pid), Signal::SIGKILL);
+    match monitor_pid {
+        Some(m) => wait_exit(m),
+        None => wait_exit(container_pid),
+    }
+}
+
+/// Docker's exit code for a wait status: the code, or 128 + signal.
+pub fn exit_code(status: nix::sys::wait::WaitStatus) -> Option<i32> {
+    use nix::sys::wait::WaitStatus;
+    match status {
+        WaitStatus::Exited(_, code) => Some(code),
+        WaitStatus::Signaled(_, sig, _) => Some(128 + sig as i32),
+        _ => None,
+    }
+}

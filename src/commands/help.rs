@@ -1,0 +1,49 @@
+//! `help` and `help COMMAND`.
+
+use crate::grammar::docker::command_tree;
+use crate::grammar::Arg;
+use crate::io::Io;
+
+const OVERVIEW: &str = "\
+Whaleshell runs your docker commands on real containers, right here.
+
+Docker commands:
+  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]   create and run a container
+  docker ps [-a] [-q] [-f status=exited]           list containers
+  docker images                                    list images
+  docker pull NAME[:TAG]                           download an image
+  docker rm [-f] CONTAINER...                      remove containers
+  docker rmi [-f] IMAGE...                         remove images
+  (also: docker container ls|run|rm, docker image ls|pull|rm)
+
+Try:
+  docker run --rm busybox:latest /bin/echo \"Hello Docker\"
+  docker run -it --rm busybox
+  docker run docker/whalesay cowsay Hello Docker
+
+Shell:
+  a | b, a && b, a; b, $(...), $VAR, 'quotes' and \"quotes\" work as in sh;
+  other words (echo, grep, curl ...) run as programs of this machine.
+  help COMMAND   details of one docker command, e.g. 'help run'
+  exit, Ctrl-D   leave";
+
+pub fn run(args: &[Arg], io: &mut Io<'_>) -> i32 {
+    let words: Vec<&str> = args.iter().map(|a| a.text.as_str()).filter(|w| *w != "docker").collect();
+    if words.is_empty() {
+        io.out(OVERVIEW);
+        return 0;
+    }
+    let mut tree = command_tree();
+    let mut node = &mut tree;
+    for word in &words {
+        match node.find_subcommand_mut(word) {
+            Some(sub) => node = sub,
+            None => {
+                io.err(format!("help: no help for '{}': try 'help' for the list of commands", words.join(" ")));
+                return 1;
+            }
+        }
+    }
+    io.out(node.render_help().to_string().trim_end());
+    0
+}

@@ -1,0 +1,109 @@
+//! `docker images` / `docker image ls`: local images, one row per tag.
+
+use whaleshell_runtime::digest::short;
+use whaleshell_runtime::reference::Reference;
+use whaleshell_runtime::Runtime;
+
+use super::daemon_error;
+use crate::grammar::docker::ImagesArgs;
+use crate::io::Io;
+use crate::output::{ago, human_size, table};
+
+pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> i32 {
+    let images = match rt.images.list() {
+        Ok(i) => i,
+        Err(e) => {
+            io.err(daemon_error(&e));
+            return 1;
+        }
+    };
+    let mut patterns: Vec<String> = args
+        .filter
+        .iter()
+        .filter_map(|f| f.strip_prefix("reference="))
+        .map(str::to_owned)
+        .collect();
+    if let Some(unknown) = args.filter.iter().find(|f| !f.starts_with("reference=")) {
+        io.err(format!("Error response from daemon: invalid filter '{}'", unknown.split('=').next().unwrap_or(unknown)));
+        return 1;
+    }
+    patterns.extend(args.repository.clone());
+    let mut rows = Vec::new();
+    for image in &images {
+        let id = if args.no_trunc { image.record.id.clone() } else { short(&image.record.id).to_owned() };
+        let created = image.record.created.map(ago).unwrap_or_else(|| "N/A".into());
+        let size = human_size(image.record.size());
+        let digest = image.record.manifest_digest.clone();
+        let tags: Vec<Option<&Reference>> =
+            if image.tags.is_empty() { vec![None] } else { image.tags.iter().map(Some).collect() };
+        for tag in tags {
+            if !patterns.is_empty() && !tag.is_some_and(|t| patterns.iter().any(|p| reference_matches(p, t))) {
+                continue;
+            }
+            let (repo, tag_text) = match tag {
+                Some(t) => (t.familiar_name(), t.tag_or_latest().to_owned()),
+                None => ("<none>".to_owned(), "<none>".to_owned()),
+            };
+            let mut row = vec![repo, tag_text];
+            if args.digests {
+                row.push(digest.clone());
+            }
+            row.extend([id.clone(), created.clone(), size.clone()]);
+            rows.push(row);
+        }
+    }
+    if args.quiet {
+        let mut seen = Vec::new();
+        for row in &rows {
+            let id = &row[if args.digests { 3 } else { 2 }];
+            if !seen.contains(id) {
+                io.out(id);
+                seen.push(id.clone());
+            }
+        }
+        return 0;
+    }
+    let mut header = vec!["REPOSITORY", "TAG"];
+    if args.digests {
+        header.push("DIGEST");
+    }
+    header.extend(["IMAGE ID", "CREATED", "SIZE"]);
+    rows.insert(0, header.into_iter().map(String::from).collect());
+    let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
+    0
+}
+
+/// Docker's `reference=` filter: a glob over `name` or `name:tag`.
+fn reference_matches(pattern: &str, tag: &Reference) -> bool {
+    let name = tag.familiar_name();
+    let with_tag = format!("{name}:{}", tag.tag_or_latest());
+    glob(pattern, &name) || glob(pattern, &with_tag)
+}
+
+/// `*` matches within a path component, `?` one character.
+fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    fn go(p: &[char], t: &[char]) -> bool {
+        match p.first() {
+            None => t.is_empty(),
+            Some('*') => (0..=t.len()).take_while(|&i| i == 0 || t[i - 1] != '/').any(|i| go(&p[1..], &t[i..])),
+            Some('?') => !t.is_empty() && t[0] != '/' && go(&p[1..], &t[1..]),
+            Some(c) => t.first() == Some(c) && go(&p[1..], &t[1..]),
+        }
+    }
+    go(&p, &t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn reference_globs() {
+        assert!(glob("busy*", "busybox"));
+        assert!(glob("docker/*", "docker/whalesay"));
+        assert!(!glob("*", "docker/whalesay"));
+        assert!(glob("busybox:lat?st", "busybox:latest"));
+    }
+}

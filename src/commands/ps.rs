@@ -1,0 +1,118 @@
+//! `docker ps` / `docker container ls`: containers in Docker's columns,
+//! with `-a`, `-q`, `-n`, `-l`, `--no-trunc` and `-f KEY=VALUE` filters.
+
+use chrono::Utc;
+use whaleshell_runtime::container::{ContainerRecord, Status};
+use whaleshell_runtime::reference::Reference;
+use whaleshell_runtime::Runtime;
+
+use super::daemon_error;
+use crate::grammar::docker::PsArgs;
+use crate::io::Io;
+use crate::output::{ago, human_duration, quoted_command, table};
+
+pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> i32 {
+    let filters = match args.filter.iter().map(|f| Filter::parse(f)).collect::<Result<Vec<_>, _>>() {
+        Ok(f) => f,
+        Err(message) => {
+            io.err(message);
+            return 1;
+        }
+    };
+    let mut containers = match rt.containers.list() {
+        Ok(c) => c,
+        Err(e) => {
+            io.err(daemon_error(&e));
+            return 1;
+        }
+    };
+    let limit = if args.latest { Some(1) } else { args.last };
+    let all = args.all || limit.is_some() || filters.iter().any(|f| matches!(f, Filter::Status(_) | Filter::Exited(_)));
+    containers.retain(|c| (all || c.status() == Status::Running) && filters.iter().all(|f| f.matches(c)));
+    if let Some(n) = limit {
+        containers.truncate(n);
+    }
+    if args.quiet {
+        for c in &containers {
+            io.out(if args.no_trunc { &c.id } else { c.short_id() });
+        }
+        return 0;
+    }
+    let mut rows = vec![["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"].map(String::from).to_vec()];
+    for c in &containers {
+        rows.push(vec![
+            if args.no_trunc { c.id.clone() } else { c.short_id().to_owned() },
+            c.image.clone(),
+            quoted_command(&c.config.args, !args.no_trunc),
+            ago(c.created),
+            status_text(c),
+            String::new(),
+            c.name.clone(),
+        ]);
+    }
+    let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
+    0
+}
+
+/// `Up 2 minutes`, `Exited (0) 5 seconds ago`, `Created`.
+pub fn status_text(c: &ContainerRecord) -> String {
+    let now = Utc::now();
+    match c.status() {
+        Status::Created => "Created".into(),
+        Status::Running => {
+            let since = c.state.started_at.unwrap_or(c.created);
+            format!("Up {}", human_duration((now - since).num_seconds()))
+        }
+        Status::Exited => {
+            let code = c.state.exit_code.unwrap_or(255);
+            let since = c.state.finished_at.or(c.state.started_at).unwrap_or(c.created);
+            format!("Exited ({code}) {}", ago(since))
+        }
+    }
+}
+
+enum Filter {
+    Status(String),
+    Name(String),
+    Id(String),
+    Ancestor(String),
+    Exited(i32),
+}
+
+impl Filter {
+    fn parse(text: &str) -> Result<Filter, String> {
+        let Some((key, value)) = text.split_once('=') else {
+            return Err(format!("Error response from daemon: invalid filter '{text}': bad format of filter (expected name=value)"));
+        };
+        let value = value.to_owned();
+        Ok(match key {
+            "status" => {
+                const STATES: [&str; 7] = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
+                if !STATES.contains(&value.as_str()) {
+                    return Err(format!("Error response from daemon: invalid filter 'status={value}': Invalid filter 'status={value}'"));
+                }
+                Filter::Status(value)
+            }
+            "name" => Filter::Name(value),
+            "id" => Filter::Id(value),
+            "ancestor" => Filter::Ancestor(value),
+            "exited" => Filter::Exited(value.parse().map_err(|_| format!("Error response from daemon: invalid filter 'exited={value}'"))?),
+            _ => return Err(format!("Error response from daemon: invalid filter '{key}'")),
+        })
+    }
+
+    fn matches(&self, c: &ContainerRecord) -> bool {
+        match self {
+            Filter::Status(s) => c.status().as_str() == s,
+            Filter::Name(n) => c.name.contains(n.as_str()),
+            Filter::Id(id) => c.id.starts_with(id.as_str()),
+            Filter::Ancestor(a) => {
+                let wanted = Reference::parse(a).map(|r| r.full()).ok();
+                let image = Reference::parse(&c.image).map(|r| r.full()).ok();
+                (wanted.is_some() && wanted == image)
+                    || c.image_id.trim_start_matches("sha256:").starts_with(a.trim_start_matches("sha256:"))
+            }
+            Filter::Exited(code) => c.status() == Status::Exited && c.state.exit_code == Some(*code),
+        }
+    }
+}

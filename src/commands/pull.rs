@@ -1,0 +1,57 @@
+//! `docker pull NAME[:TAG]`: copies an image from the offline hub.
+
+use whaleshell_runtime::image::pull::PullEvent;
+use whaleshell_runtime::reference::Reference;
+use whaleshell_runtime::{Result, Runtime};
+
+use super::daemon_error;
+use crate::grammar::docker::PullArgs;
+use crate::io::{Io, Output};
+
+pub fn run(rt: &Runtime, args: &PullArgs, io: &mut Io<'_>) -> i32 {
+    let reference = match Reference::parse(&args.name) {
+        Ok(r) => r,
+        Err(e) => {
+            io.err(e.to_string());
+            return 1;
+        }
+    };
+    let tag_given = args.name.contains('@') || args.name.rsplit('/').next().is_some_and(|last| last.contains(':'));
+    if !tag_given && !args.quiet {
+        io.out(format!("Using default tag: {}", reference.tag_or_latest()));
+    }
+    let quiet = args.quiet;
+    match pull_with_progress(rt, &reference, if quiet { None } else { Some(io.stdout) }) {
+        Ok(()) => {
+            io.out(reference.full());
+            0
+        }
+        Err(e) => {
+            io.err(daemon_error(&e));
+            1
+        }
+    }
+}
+
+/// Pulls, printing Docker's progress lines to `progress` (stdout for
+/// `docker pull`, stderr when `docker run` pulls first).
+pub fn pull_with_progress(rt: &Runtime, reference: &Reference, mut progress: Option<&mut Output>) -> Result<()> {
+    use std::io::Write;
+    let mut say = |line: String| {
+        if let Some(out) = progress.as_mut() {
+            let _ = writeln!(out, "{line}");
+        }
+    };
+    let outcome = rt.pull(reference, &mut |event| match event {
+        PullEvent::PullingFrom { tag, repository } => say(format!("{tag}: Pulling from {repository}")),
+        PullEvent::LayerExists { short } => say(format!("{short}: Already exists")),
+        PullEvent::LayerPulled { short } => say(format!("{short}: Pull complete")),
+        PullEvent::Digest(d) => say(format!("Digest: {d}")),
+    })?;
+    if outcome.downloaded {
+        say(format!("Status: Downloaded newer image for {}", reference.familiar()));
+    } else {
+        say(format!("Status: Image is up to date for {}", reference.familiar()));
+    }
+    Ok(())
+}

@@ -1,0 +1,396 @@
+//! The docker command surface, as typed commands. clap does the flag
+//! parsing (combined short flags like `-it`, `--flag=value`, `--flag value`);
+//! this module adds Docker's rules on top — flags stop at the image in
+//! `run`, the `container`/`image` long forms are aliases — and turns
+//! clap's errors into Docker's wording with a caret.
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use super::{suggest, Arg, ParseError, Span};
+
+#[derive(Debug, Parser, PartialEq, Eq)]
+#[command(name = "docker", disable_help_subcommand = true, disable_version_flag = true)]
+#[command(about = "A self-sufficient runtime for containers", override_usage = "docker COMMAND")]
+pub struct DockerLine {
+    #[command(subcommand)]
+    pub command: DockerCommand,
+}
+
+#[derive(Debug, Subcommand, PartialEq, Eq)]
+pub enum DockerCommand {
+    /// Create and run a new container from an image
+    Run(RunArgs),
+    /// List containers
+    Ps(PsArgs),
+    /// List images
+    Images(ImagesArgs),
+    /// Download an image from a registry
+    Pull(PullArgs),
+    /// Remove one or more containers
+    Rm(RmArgs),
+    /// Remove one or more images
+    Rmi(RmiArgs),
+    /// Manage containers
+    #[command(subcommand)]
+    Container(ContainerCommand),
+    /// Manage images
+    #[command(subcommand)]
+    Image(ImageCommand),
+}
+
+#[derive(Debug, Subcommand, PartialEq, Eq)]
+pub enum ContainerCommand {
+    /// List containers
+    #[command(visible_aliases = ["ps", "list"])]
+    Ls(PsArgs),
+    /// Create and run a new container from an image
+    Run(RunArgs),
+    /// Remove one or more containers
+    Rm(RmArgs),
+}
+
+#[derive(Debug, Subcommand, PartialEq, Eq)]
+pub enum ImageCommand {
+    /// List images
+    #[command(visible_alias = "list")]
+    Ls(ImagesArgs),
+    /// Download an image from a registry
+    Pull(PullArgs),
+    /// Remove one or more images
+    Rm(RmiArgs),
+}
+
+/// A docker command, with the long forms folded into the short ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Docker {
+    Run(RunArgs),
+    Ps(PsArgs),
+    Images(ImagesArgs),
+    Pull(PullArgs),
+    Rm(RmArgs),
+    Rmi(RmiArgs),
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(disable_help_flag = true, override_usage = "docker run [OPTIONS] IMAGE [COMMAND] [ARG...]")]
+pub struct RunArgs {
+    /// Automatically remove the container when it exits
+    #[arg(long)]
+    pub rm: bool,
+    /// Keep STDIN open even if not attached
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
+    /// Allocate a pseudo-TTY
+    #[arg(short = 't', long)]
+    pub tty: bool,
+    /// Run container in background and print container ID
+    #[arg(short = 'd', long)]
+    pub detach: bool,
+    /// Assign a name to the container
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Set environment variables
+    #[arg(short = 'e', long = "env", value_name = "list")]
+    pub env: Vec<String>,
+    /// Read in a file of environment variables
+    #[arg(long = "env-file", value_name = "list")]
+    pub env_file: Vec<String>,
+    /// Overwrite the default ENTRYPOINT of the image
+    #[arg(long, value_name = "string")]
+    pub entrypoint: Option<String>,
+    /// Working directory inside the container
+    #[arg(short = 'w', long = "workdir", value_name = "string")]
+    pub workdir: Option<String>,
+    /// Username or UID (format: <name|uid>[:<group|gid>])
+    #[arg(short = 'u', long, value_name = "string")]
+    pub user: Option<String>,
+    /// Publish a container's port(s) to the host
+    #[arg(short = 'p', long = "publish", value_name = "list")]
+    pub publish: Vec<String>,
+    /// Bind mount a volume
+    #[arg(short = 'v', long = "volume", value_name = "list")]
+    pub volume: Vec<String>,
+    /// Attach a filesystem mount to the container
+    #[arg(long = "mount", value_name = "mount")]
+    pub mount: Vec<String>,
+    /// Run an init inside the container that forwards signals and reaps processes
+    #[arg(long)]
+    pub init: bool,
+    /// Print usage
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+    pub image: String,
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker ps [OPTIONS]")]
+pub struct PsArgs {
+    /// Show all containers (default shows just running)
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Only display container IDs
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Filter output based on conditions provided
+    #[arg(short = 'f', long = "filter", value_name = "filter")]
+    pub filter: Vec<String>,
+    /// Show n last created containers (includes all states)
+    #[arg(short = 'n', long = "last", value_name = "int")]
+    pub last: Option<usize>,
+    /// Show the latest created container (includes all states)
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Don't truncate output
+    #[arg(long = "no-trunc")]
+    pub no_trunc: bool,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker images [OPTIONS] [REPOSITORY[:TAG]]")]
+pub struct ImagesArgs {
+    /// Show all images (default hides intermediate images)
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Only show image IDs
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Filter output based on conditions provided
+    #[arg(short = 'f', long = "filter", value_name = "filter")]
+    pub filter: Vec<String>,
+    /// Show digests
+    #[arg(long)]
+    pub digests: bool,
+    /// Don't truncate output
+    #[arg(long = "no-trunc")]
+    pub no_trunc: bool,
+    pub repository: Option<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker pull [OPTIONS] NAME[:TAG|@DIGEST]")]
+pub struct PullArgs {
+    /// Suppress verbose output
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker rm [OPTIONS] CONTAINER [CONTAINER...]")]
+pub struct RmArgs {
+    /// Force the removal of a running container (uses SIGKILL)
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// Remove anonymous volumes associated with the container
+    #[arg(short = 'v', long)]
+    pub volumes: bool,
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker rmi [OPTIONS] IMAGE [IMAGE...]")]
+pub struct RmiArgs {
+    /// Force removal of the image
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    #[arg(required = true, value_name = "IMAGE")]
+    pub images: Vec<String>,
+}
+
+/// What parsing a docker line gave: a command, or help text the user asked for.
+#[derive(Debug)]
+pub enum Parsed {
+    Command(Docker),
+    Help(String),
+}
+
+/// The clap command tree, for help and completion.
+pub fn command_tree() -> clap::Command {
+    DockerLine::command()
+}
+
+/// Parses the words after `docker`. `docker_span` is where the word `docker` was.
+pub fn parse(args: &[Arg], docker_span: Span) -> Result<Parsed, ParseError> {
+    let texts = split_run_command(args);
+    let argv = std::iter::once("docker".to_owned()).chain(texts.iter().cloned());
+    match DockerLine::try_parse_from(argv) {
+        Ok(line) => Ok(Parsed::Command(fold_aliases(line.command))),
+        Err(e) => match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                Ok(Parsed::Help(e.render().to_string().trim_end().to_owned()))
+            }
+            _ => Err(docker_error(&e, args, docker_span)),
+        },
+    }
+}
+
+fn fold_aliases(command: DockerCommand) -> Docker {
+    match command {
+        DockerCommand::Run(a) | DockerCommand::Container(ContainerCommand::Run(a)) => Docker::Run(a),
+        DockerCommand::Ps(a) | DockerCommand::Container(ContainerCommand::Ls(a)) => Docker::Ps(a),
+        DockerCommand::Images(a) | DockerCommand::Image(ImageCommand::Ls(a)) => Docker::Images(a),
+        DockerCommand::Pull(a) | DockerCommand::Image(ImageCommand::Pull(a)) => Docker::Pull(a),
+        DockerCommand::Rm(a) | DockerCommand::Container(ContainerCommand::Rm(a)) => Docker::Rm(a),
+        DockerCommand::Rmi(a) | DockerCommand::Image(ImageCommand::Rm(a)) => Docker::Rmi(a),
+    }
+}
+
+/// Docker stops reading flags at the image of `docker run`: everything after
+/// it belongs to the container's command (`docker run busybox ls -la`).
+/// clap cannot express that, so a `--` is put after the image.
+fn split_run_command(args: &[Arg]) -> Vec<String> {
+    let texts: Vec<String> = args.iter().map(|a| a.text.clone()).collect();
+    let run_at = match texts.first().map(String::as_str) {
+        Some("run") => 1,
+        Some("container") if texts.get(1).map(String::as_str) == Some("run") => 2,
+        _ => return texts,
+    };
+    let tree = command_tree();
+    let run = tree
+        .find_subcommand("run")
+        .cloned()
+        .unwrap_or_else(|| clap::Command::new("run"));
+    let takes_value = |flag: &str| -> bool {
+        run.get_arguments().any(|a| {
+            let action_takes = a.get_action().takes_values();
+            action_takes
+                && (a.get_long().is_some_and(|l| flag == format!("--{l}"))
+                    || a.get_short().is_some_and(|s| {
+                        // `-e`, or a cluster like `-ite` whose last letter takes a value.
+                        flag.starts_with('-') && !flag.starts_with("--") && flag.ends_with(s) && !flag.contains('=')
+                    }))
+        })
+    };
+    let mut i = run_at;
+    while i < texts.len() {
+        let t = &texts[i];
+        if t == "--" {
+            return texts;
+        }
+        if t.starts_with('-') && t.len() > 1 {
+            let inline_value = t.starts_with("--") && t.contains('=');
+            i += if !inline_value && takes_value(t) { 2 } else { 1 };
+            continue;
+        }
+        // texts[i] is the image.
+        let mut out = texts[..=i].to_vec();
+        if i + 1 < texts.len() {
+            out.push("--".into());
+            out.extend_from_slice(&texts[i + 1..]);
+        }
+        return out;
+    }
+    texts
+}
+
+fn context_str(e: &clap::Error, kind: ContextKind) -> Option<String> {
+    match e.get(kind)? {
+        ContextValue::String(s) => Some(s.clone()),
+        ContextValue::Strings(v) => v.first().cloned(),
+        ContextValue::StyledStr(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+/// The subcommand path the error is about (`run`, `container ls` …), for `See 'docker run --help'.`
+fn command_path(args: &[Arg]) -> String {
+    let tree = command_tree();
+    let mut path = Vec::new();
+    let mut node = &tree;
+    for a in args {
+        match node.find_subcommand(&a.text) {
+            Some(sub) => {
+                path.push(sub.get_name().to_owned());
+                node = sub;
+            }
+            None => break,
+        }
+    }
+    path.join(" ")
+}
+
+fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError {
+    let path = command_path(args);
+    let footer = Some(if path.is_empty() {
+        "See 'docker --help'.".to_owned()
+    } else {
+        format!("See 'docker {path} --help'.")
+    });
+    let line_end = args.last().map_or(docker_span.end, |a| a.span.end);
+    let span_of = |token: &str| -> Span {
+        let flag = token.split('=').next().unwrap_or(token);
+        args.iter()
+            .find(|a| a.text == token || a.text == flag || a.text.starts_with(&format!("{flag}=")))
+            .map(|a| a.span.clone())
+            .unwrap_or(Span { start: line_end, end: line_end })
+    };
+    match e.kind() {
+        ErrorKind::InvalidSubcommand => {
+            let bad = context_str(e, ContextKind::InvalidSubcommand).unwrap_or_default();
+            let mut message = if path.is_empty() {
+                format!("docker: '{bad}' is not a docker command.")
+            } else {
+                format!("docker: 'docker {path} {bad}' is not a docker command.")
+            };
+            if let Some(s) = context_str(e, ContextKind::SuggestedSubcommand) {
+                message.push_str(&format!(" Did you mean '{s}'?"));
+            }
+            ParseError { message, span: span_of(&bad), footer }
+        }
+        ErrorKind::UnknownArgument => {
+            let bad = context_str(e, ContextKind::InvalidArg).unwrap_or_default();
+            let flag = bad.split('=').next().unwrap_or(&bad).to_owned();
+            let shown = if flag.starts_with("--") {
+                flag.clone()
+            } else {
+                // In a cluster like `-xt`, Docker names the first unknown letter.
+                format!("-{}", flag.trim_start_matches('-').chars().next().unwrap_or('?'))
+            };
+            let mut message = format!("unknown flag: {shown}");
+            let suggested = context_str(e, ContextKind::SuggestedArg).or_else(|| {
+                let tree = command_tree();
+                let node = path.split(' ').try_fold(&tree, |n, p| n.find_subcommand(p));
+                let longs: Vec<String> = node
+                    .map(|n| n.get_arguments().filter_map(|a| a.get_long().map(|l| format!("--{l}"))).collect())
+                    .unwrap_or_default();
+                suggest(&flag, longs.iter().map(String::as_str)).map(str::to_owned)
+            });
+            if let Some(s) = suggested {
+                message.push_str(&format!(" (did you mean {s}?)"));
+            }
+            ParseError { message, span: span_of(&bad), footer }
+        }
+        ErrorKind::MissingRequiredArgument | ErrorKind::MissingSubcommand | ErrorKind::TooFewValues => {
+            let what = context_str(e, ContextKind::InvalidArg).unwrap_or_default();
+            let message = if path.is_empty() {
+                "docker: a command is needed, e.g. 'docker run busybox echo hi'".to_owned()
+            } else if what.contains("IMAGE") || what.contains("CONTAINER") || what.contains("NAME") {
+                format!("\"docker {path}\" requires at least 1 argument.")
+            } else {
+                format!("\"docker {path}\" is missing {what}")
+            };
+            ParseError { message, span: Span { start: line_end, end: line_end }, footer }
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation | ErrorKind::NoEquals => {
+            let arg = context_str(e, ContextKind::InvalidArg).unwrap_or_default();
+            let value = context_str(e, ContextKind::InvalidValue).unwrap_or_default();
+            let flag = arg.split([' ', '<']).next().unwrap_or(&arg).trim_end_matches(',').to_owned();
+            let span = if value.is_empty() { span_of(&flag) } else { span_of(&value) };
+            let message = if value.is_empty() {
+                format!("flag needs an argument: {flag}")
+            } else {
+                format!("invalid argument \"{value}\" for \"{flag}\"")
+            };
+            ParseError { message, span, footer }
+        }
+        _ => {
+            let bad = context_str(e, ContextKind::InvalidArg).unwrap_or_default();
+            let first_line = e.to_string().lines().next().unwrap_or("invalid command").trim_start_matches("error: ").to_owned();
+            ParseError { message: format!("docker: {first_line}"), span: span_of(&bad), footer }
+        }
+    }
+}

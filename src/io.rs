@@ -1,0 +1,75 @@
+//! Where a command reads and writes: the terminal, or bytes in memory when
+//! it is part of a pipeline or a `$(...)`.
+
+use std::io::{self, Write};
+use std::process::Stdio;
+
+#[derive(Debug)]
+pub enum Input {
+    Terminal,
+    Bytes(Vec<u8>),
+}
+
+#[derive(Debug)]
+pub enum Output {
+    Stdout,
+    Stderr,
+    Capture(Vec<u8>),
+}
+
+impl Output {
+    /// How a child process should get this output.
+    pub fn stdio(&self) -> Stdio {
+        match self {
+            Output::Stdout => Stdio::inherit(),
+            Output::Stderr => Stdio::from(io::stderr()),
+            Output::Capture(_) => Stdio::piped(),
+        }
+    }
+
+    pub fn take(&mut self) -> Vec<u8> {
+        match self {
+            Output::Capture(buf) => std::mem::take(buf),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout => io::stdout().write(buf),
+            Output::Stderr => io::stderr().write(buf),
+            Output::Capture(v) => {
+                v.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout => io::stdout().flush(),
+            Output::Stderr => io::stderr().flush(),
+            Output::Capture(_) => Ok(()),
+        }
+    }
+}
+
+/// A command's three streams.
+pub struct Io<'a> {
+    pub stdin: Input,
+    pub stdout: &'a mut Output,
+    pub stderr: &'a mut Output,
+}
+
+impl Io<'_> {
+    /// Writes a line to stdout; a closed pipe is not the command's failure.
+    pub fn out(&mut self, text: impl AsRef<str>) {
+        let _ = writeln!(self.stdout, "{}", text.as_ref());
+    }
+
+    pub fn err(&mut self, text: impl AsRef<str>) {
+        let _ = writeln!(self.stderr, "{}", text.as_ref());
+    }
+}

@@ -1,0 +1,118 @@
+//! Tab completion from the same sources the commands use: the clap tree
+//! for subcommands and flags, the stores for image and container names.
+
+use std::path::PathBuf;
+
+use rustyline::completion::{Completer, Pair};
+use rustyline::hint::HistoryHinter;
+use rustyline::Context;
+use rustyline::{Helper as HelperTrait, Highlighter, Hinter, Validator};
+use whaleshell_runtime::Runtime;
+
+use crate::grammar::docker::command_tree;
+use crate::shell::BUILTINS;
+
+#[derive(Highlighter, Hinter, Validator)]
+pub struct Helper {
+    #[rustyline(Hinter)]
+    hinter: HistoryHinter,
+    root: PathBuf,
+}
+
+impl HelperTrait for Helper {}
+
+impl Helper {
+    pub fn new(root: PathBuf) -> Helper {
+        Helper { hinter: HistoryHinter::new(), root }
+    }
+
+    fn images(&self) -> Vec<String> {
+        let Ok(rt) = Runtime::open(&self.root) else { return Vec::new() };
+        let mut names: Vec<String> = rt
+            .images
+            .list()
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|i| i.tags.iter().flat_map(|t| [t.familiar_name(), t.familiar()]))
+            .collect();
+        names.extend(whaleshell_runtime::hub::repositories());
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    fn containers(&self) -> Vec<String> {
+        let Ok(rt) = Runtime::open(&self.root) else { return Vec::new() };
+        rt.containers
+            .list()
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|c| [c.name.clone(), c.short_id().to_owned()])
+            .collect()
+    }
+}
+
+impl Completer for Helper {
+    type Candidate = Pair;
+
+    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let before = &line[..pos];
+        // Complete within the current command only (after the last | ; &&).
+        let segment_start = before.rfind(['|', ';', '&']).map_or(0, |i| i + 1);
+        let segment = &before[segment_start..];
+        let word_start = segment.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let current = &segment[word_start..];
+        let words: Vec<&str> = segment[..word_start].split_whitespace().collect();
+        let candidates = self.candidates(&words, current);
+        let pairs = candidates
+            .into_iter()
+            .filter(|c| c.starts_with(current))
+            .map(|c| Pair { display: c.clone(), replacement: c })
+            .collect();
+        Ok((segment_start + word_start, pairs))
+    }
+}
+
+impl Helper {
+    fn candidates(&self, words: &[&str], current: &str) -> Vec<String> {
+        let Some((&first, rest)) = words.split_first() else {
+            return BUILTINS.iter().map(|s| s.to_string()).collect();
+        };
+        if first == "help" {
+            return command_tree().get_subcommands().map(|s| s.get_name().to_owned()).collect();
+        }
+        if first != "docker" {
+            return Vec::new();
+        }
+        let tree = command_tree();
+        let mut node = &tree;
+        let mut path = Vec::new();
+        for w in rest {
+            match node.find_subcommand(w) {
+                Some(sub) => {
+                    node = sub;
+                    path.push(sub.get_name());
+                }
+                None => break,
+            }
+        }
+        if node.has_subcommands() {
+            return node.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+        }
+        if current.starts_with('-') {
+            return node
+                .get_arguments()
+                .flat_map(|a| {
+                    let long = a.get_long().map(|l| format!("--{l}"));
+                    let short = a.get_short().map(|s| format!("-{s}"));
+                    long.into_iter().chain(short)
+                })
+                .collect();
+        }
+        match path.last().copied() {
+            Some("run" | "rmi" | "pull" | "images" | "ls") if path.first() != Some(&"container") => self.images(),
+            Some("rm" | "ls") => self.containers(),
+            _ => Vec::new(),
+        }
+    }
+}

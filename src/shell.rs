@@ -1,0 +1,228 @@
+//! Runs a typed line: parse it (grammar::line), expand each word (`$VAR`,
+//! `$(...)`), then run each command — docker and the REPL's own words
+//! in-process, anything else (`echo`, `grep`, `curl` …) as a host program.
+//! Pipelines are run stage by stage, each stage's output feeding the next.
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+
+use whaleshell_runtime::Runtime;
+
+use crate::commands;
+use crate::grammar::line::{self, Connector, Pipeline, Script, Word, WordPart};
+use crate::grammar::{suggest, Arg, ParseError};
+use crate::io::{Input, Io, Output};
+
+/// The words the shell runs itself.
+pub const BUILTINS: &[&str] = &["docker", "help", "exit", "cd"];
+
+pub struct Shell {
+    pub runtime: Runtime,
+    pub last_status: i32,
+    /// Set by `exit`: the REPL stops after this line with this status.
+    pub exit_requested: Option<i32>,
+}
+
+impl Shell {
+    pub fn new(runtime: Runtime) -> Shell {
+        Shell { runtime, last_status: 0, exit_requested: None }
+    }
+
+    /// Runs one line on the terminal's streams; returns its exit status.
+    pub fn run_line(&mut self, line: &str) -> i32 {
+        let mut stdout = Output::Stdout;
+        let mut stderr = Output::Stderr;
+        let status = self.run_text(line, &mut Io { stdin: Input::Terminal, stdout: &mut stdout, stderr: &mut stderr });
+        self.last_status = status;
+        status
+    }
+
+    fn run_text(&mut self, line: &str, io: &mut Io<'_>) -> i32 {
+        match line::parse_line(line) {
+            Ok(script) => self.run_script(line, &script, io),
+            Err(e) => {
+                io.err(ParseError::from(e).render(line));
+                2
+            }
+        }
+    }
+
+    fn run_script(&mut self, line: &str, script: &Script, io: &mut Io<'_>) -> i32 {
+        let Some(first) = &script.first else { return self.last_status };
+        let mut status = self.run_pipeline(line, first, io);
+        for (connector, pipeline) in &script.rest {
+            if self.exit_requested.is_some() {
+                break;
+            }
+            let run = match connector {
+                Connector::And => status == 0,
+                Connector::Or => status != 0,
+                Connector::Seq => true,
+            };
+            if run {
+                status = self.run_pipeline(line, pipeline, io);
+            }
+        }
+        status
+    }
+
+    fn run_pipeline(&mut self, line: &str, pipeline: &Pipeline, io: &mut Io<'_>) -> i32 {
+        let mut input = std::mem::replace(&mut io.stdin, Input::Terminal);
+        let last = pipeline.commands.len().saturating_sub(1);
+        let mut status = 0;
+        for (i, command) in pipeline.commands.iter().enumerate() {
+            let argv = match self.expand(line, &command.words, io.stderr) {
+                Ok(argv) => argv,
+                Err(status) => return status,
+            };
+            if i == last {
+                status = self.run_command(line, &argv, &mut Io { stdin: input, stdout: io.stdout, stderr: io.stderr });
+                break;
+            }
+            let mut captured = Output::Capture(Vec::new());
+            status = self.run_command(line, &argv, &mut Io { stdin: input, stdout: &mut captured, stderr: io.stderr });
+            input = Input::Bytes(captured.take());
+        }
+        self.last_status = status;
+        status
+    }
+
+    /// Expands words into arguments: variables, `$(...)` output, and
+    /// splitting of unquoted expansions on whitespace, as a POSIX shell does.
+    fn expand(&mut self, line: &str, words: &[Word], stderr: &mut Output) -> Result<Vec<Arg>, i32> {
+        let mut args = Vec::new();
+        for word in words {
+            // Fields of this word; `None` until some text (even empty quoted text) starts one.
+            let mut fields: Vec<String> = Vec::new();
+            let mut current: Option<String> = None;
+            for part in &word.parts {
+                let (text, split) = match &part.kind {
+                    WordPart::Literal(t) => (t.clone(), false),
+                    WordPart::Var(name) => (self.variable(name), !part.quoted),
+                    WordPart::Subst(script) => {
+                        let mut out = Output::Capture(Vec::new());
+                        let status = self.run_script(line, script, &mut Io { stdin: Input::Terminal, stdout: &mut out, stderr });
+                        self.last_status = status;
+                        let text = String::from_utf8_lossy(&out.take()).trim_end_matches('\n').to_owned();
+                        (text, !part.quoted)
+                    }
+                };
+                if !split {
+                    current.get_or_insert_with(String::new).push_str(&text);
+                    continue;
+                }
+                let starts_with_space = text.starts_with(char::is_whitespace);
+                let ends_with_space = text.ends_with(char::is_whitespace);
+                let mut pieces = text.split_whitespace().peekable();
+                if starts_with_space {
+                    fields.extend(current.take());
+                }
+                while let Some(piece) = pieces.next() {
+                    current.get_or_insert_with(String::new).push_str(piece);
+                    if pieces.peek().is_some() || ends_with_space {
+                        fields.extend(current.take());
+                    }
+                }
+            }
+            fields.extend(current);
+            args.extend(fields.into_iter().map(|text| Arg { text, span: word.span.clone() }));
+        }
+        Ok(args)
+    }
+
+    fn variable(&self, name: &str) -> String {
+        match name {
+            "?" => self.last_status.to_string(),
+            "$" => std::process::id().to_string(),
+            _ => std::env::var(name).unwrap_or_default(),
+        }
+    }
+
+    fn run_command(&mut self, line: &str, argv: &[Arg], io: &mut Io<'_>) -> i32 {
+        let Some(first) = argv.first() else { return 0 };
+        match first.text.as_str() {
+            "docker" => commands::docker(self, line, first.span.clone(), &argv[1..], io),
+            "help" => commands::help::run(&argv[1..], io),
+            "exit" => {
+                let status = argv.get(1).and_then(|a| a.text.parse().ok()).unwrap_or(self.last_status);
+                self.exit_requested = Some(status);
+                status
+            }
+            "cd" => {
+                let dir = argv.get(1).map(|a| a.text.clone()).or_else(|| std::env::var("HOME").ok()).unwrap_or_else(|| "/".into());
+                match std::env::set_current_dir(&dir) {
+                    Ok(()) => 0,
+                    Err(e) => {
+                        io.err(format!("cd: {dir}: {e}"));
+                        1
+                    }
+                }
+            }
+            _ => run_host(line, argv, io),
+        }
+    }
+}
+
+/// Runs a host program with the command's streams.
+fn run_host(line: &str, argv: &[Arg], io: &mut Io<'_>) -> i32 {
+    let _ = io.stdout.flush();
+    let mut cmd = Command::new(&argv[0].text);
+    cmd.args(argv[1..].iter().map(|a| &a.text)).stdout(io.stdout.stdio()).stderr(io.stderr.stdio());
+    let input = std::mem::replace(&mut io.stdin, Input::Terminal);
+    cmd.stdin(match &input {
+        Input::Terminal => Stdio::inherit(),
+        Input::Bytes(_) => Stdio::piped(),
+    });
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let name = &argv[0].text;
+            let mut message = format!("whaleshell: {name}: command not found");
+            if let Some(s) = suggest(name, BUILTINS.iter().copied()) {
+                message.push_str(&format!(" (did you mean '{s}'?)"));
+            }
+            io.err(ParseError { message, span: argv[0].span.clone(), footer: None }.render(line));
+            return 127;
+        }
+        Err(e) => {
+            io.err(format!("whaleshell: {}: {e}", argv[0].text));
+            return 126;
+        }
+    };
+    let feeder = match (input, child.stdin.take()) {
+        (Input::Bytes(bytes), Some(mut stdin)) => Some(std::thread::spawn(move || {
+            let _ = stdin.write_all(&bytes);
+        })),
+        _ => None,
+    };
+    let status = collect_child(&mut child, io);
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
+    status
+}
+
+/// Reads a child's captured output into the command's streams and waits for it.
+pub fn collect_child(child: &mut std::process::Child, io: &mut Io<'_>) -> i32 {
+    let err_reader = child.stderr.take().map(|mut e| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = e.read_to_end(&mut buf);
+            buf
+        })
+    });
+    if let Some(mut out) = child.stdout.take() {
+        let mut buf = Vec::new();
+        let _ = out.read_to_end(&mut buf);
+        let _ = io.stdout.write_all(&buf);
+    }
+    if let Some(handle) = err_reader {
+        if let Ok(buf) = handle.join() {
+            let _ = io.stderr.write_all(&buf);
+        }
+    }
+    match child.wait() {
+        Ok(status) => status.code().unwrap_or_else(|| 128 + std::os::unix::process::ExitStatusExt::signal(&status).unwrap_or(0)),
+        Err(_) => 1,
+    }
+}
