@@ -238,7 +238,12 @@ fn run_container(
     let console = if record.config.tty {
         let path = dir.join("console.sock");
         let _ = fs::remove_file(&path);
-        let listener = UnixListener::bind(&path).map_err(Error::io("binding console socket", &path))?;
+        // A socket path must fit in 108 bytes: bind by a relative name from
+        // inside the container dir (this process is single-threaded).
+        std::env::set_current_dir(dir).map_err(Error::io("entering", dir))?;
+        let bound = UnixListener::bind("console.sock");
+        let _ = std::env::set_current_dir("/");
+        let listener = bound.map_err(Error::io("binding console socket", &path))?;
         builder = builder.with_console_socket(Some(&path));
         Some(listener)
     } else {
