@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what Whaleshell needs on a Debian machine, once: Debian's
+# busybox-static (the offline hub builds busybox:latest from it).
+# Safe to run again: it does nothing when everything is there.
+set -euo pipefail
+
+missing=()
+[ -x /bin/busybox ] || missing+=(busybox-static)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "whaleshell: installing ${missing[*]} needs root: run this with sudo" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
