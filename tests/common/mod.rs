@@ -1,0 +1,126 @@
+//! Running whaleshell in tests: each test gets its own state root, and
+//! checks on drop that it left no mounts, cgroups or processes behind.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use whaleshell_runtime::Runtime;
+
+pub struct Lab {
+    dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Lab {
+    pub fn new() -> Lab {
+        let dir = tempfile::Builder::new().prefix("wsh-test-").tempdir().expect("temp dir");
+        Lab { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_whaleshell"));
+        cmd.arg("--root").arg(self.root()).env("NO_COLOR", "1").env_remove("WHALESHELL_ROOT");
+        cmd
+    }
+
+    /// Runs one line with `-c`, stdin closed.
+    pub fn run(&self, line: &str) -> Run {
+        let out = self.command().arg("-c").arg(line).stdin(Stdio::null()).output().expect("run whaleshell");
+        Run::from(out)
+    }
+
+    /// Runs lines fed on stdin, as a script would.
+    pub fn run_stdin(&self, lines: &str) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .command()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn whaleshell");
+        child.stdin.take().expect("stdin").write_all(lines.as_bytes()).expect("write stdin");
+        Run::from(child.wait_with_output().expect("wait whaleshell"))
+    }
+
+    /// The engine on this lab's root, to check real state.
+    pub fn runtime(&self) -> Runtime {
+        Runtime::open(self.root()).expect("open runtime")
+    }
+
+    pub fn container_ids(&self) -> Vec<String> {
+        self.runtime().containers.list().expect("list").into_iter().map(|c| c.id).collect()
+    }
+
+    /// Asserts nothing of this lab is mounted, running or in a cgroup.
+    pub fn assert_clean(&self) {
+        let root = self.root().to_string_lossy().into_owned();
+        let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+        let left: Vec<&str> = mounts.lines().filter(|l| l.contains(&root)).collect();
+        assert!(left.is_empty(), "mounts left behind: {left:#?}");
+        for id in self.all_container_dirs() {
+            for controller in ["memory", "pids", "cpu", "devices", "freezer"] {
+                let cg = PathBuf::from(format!("/sys/fs/cgroup/{controller}/whaleshell/{id}"));
+                assert!(!cg.exists(), "cgroup left behind: {}", cg.display());
+            }
+        }
+        let monitors = Command::new("pgrep").arg("-f").arg(format!("__whaleshell-monitor {root}")).output().expect("pgrep");
+        assert!(monitors.stdout.is_empty(), "monitor processes left: {}", String::from_utf8_lossy(&monitors.stdout));
+    }
+
+    fn all_container_dirs(&self) -> Vec<String> {
+        std::fs::read_dir(self.root().join("containers"))
+            .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        // Remove what tests left (stopped containers) so the temp dir can go.
+        if let Ok(rt) = Runtime::open(self.root()) {
+            for c in rt.containers.list().unwrap_or_default() {
+                let _ = rt.containers.remove(&c.id, true);
+            }
+        }
+    }
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code().unwrap_or(-1),
+        }
+    }
+}
+
+/// Replaces what changes from run to run (IDs, digests, times, names) for snapshots.
+#[macro_export]
+macro_rules! assert_normalized_snapshot {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({filters => vec![
+            (r"sha256:[0-9a-f]{64}", "sha256:[DIGEST]"),
+            (r"\b[0-9a-f]{64}\b", "[ID64]"),
+            (r"\b[0-9a-f]{12}\b", "[ID]"),
+            (r"\b[a-z]+_[a-z]+\b", "[NAME]"),
+            (r"(Less than a second|About a minute|\d+ seconds?|\d+ minutes) ago", "[AGO]"),
+            (r" {3,}", "   "),
+            (r"(?m) +$", ""),
+        ]}, {
+            insta::assert_snapshot!($name, $value);
+        });
+    };
+}
