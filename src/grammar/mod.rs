@@ -55,3 +55,156 @@ pub fn suggest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::docker::{self, Docker, Parsed};
+    use super::line::{parse_line, Script};
+    use super::{Arg, ParseError};
+
+    /// Parses a line the way the shell does, without running anything:
+    /// every literal `docker …` command in it goes through the docker grammar.
+    fn parse_all(line: &str) -> Vec<Result<Parsed, ParseError>> {
+        let script = match parse_line(line) {
+            Ok(s) => s,
+            Err(e) => return vec![Err(e.into())],
+        };
+        let Script { first, rest } = script;
+        first
+            .into_iter()
+            .chain(rest.into_iter().map(|(_, p)| p))
+            .flat_map(|p| p.commands)
+            .filter_map(|c| {
+                let words: Option<Vec<Arg>> = c
+                    .words
+                    .iter()
+                    .map(|w| w.as_literal().map(|text| Arg { text, span: w.span.clone() }))
+                    .collect();
+                let words = words?;
+                (words.first()?.text == "docker").then(|| docker::parse(&words[1..], words[0].span.clone()))
+            })
+            .collect()
+    }
+
+    fn command(line: &str) -> Docker {
+        match parse_all(line).pop() {
+            Some(Ok(Parsed::Command(c))) => c,
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
+    fn error(line: &str) -> String {
+        match parse_all(line).pop() {
+            Some(Err(e)) => e.render(line),
+            other => panic!("{line} should not parse: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn tutorial_lines_become_typed_commands() {
+        insta::assert_debug_snapshot!(command(r#"docker run --rm busybox:latest /bin/echo "Hello Docker""#));
+        insta::assert_debug_snapshot!(command("docker run -it --rm --name box -e A=1 -e B=2 busybox sh -c 'ls -la /'"));
+        insta::assert_debug_snapshot!(command("docker ps -a -q -f status=exited"));
+        insta::assert_debug_snapshot!(command("docker rmi -f docker/whalesay"));
+    }
+
+    #[test]
+    fn flags_stop_at_the_image() {
+        let Docker::Run(run) = command("docker run busybox ls -la --rm") else { panic!() };
+        assert_eq!((run.image.as_str(), run.rm), ("busybox", false));
+        assert_eq!(run.command, ["ls", "-la", "--rm"]);
+        let Docker::Run(run) = command("docker run --name=web -w /tmp --env=A=1 busybox") else { panic!() };
+        assert_eq!((run.name.as_deref(), run.workdir.as_deref(), run.env.as_slice()), (Some("web"), Some("/tmp"), &["A=1".to_owned()][..]));
+        let Docker::Run(run) = command("docker run -ite X=1 busybox") else { panic!() };
+        assert!(run.interactive && run.tty);
+        assert_eq!(run.env, ["X=1"]);
+    }
+
+    #[test]
+    fn long_forms_are_the_same_commands() {
+        assert_eq!(command("docker container ls -a"), command("docker ps -a"));
+        assert_eq!(command("docker container ps -a"), command("docker ps -a"));
+        assert_eq!(command("docker image ls"), command("docker images"));
+        assert_eq!(command("docker image rm busybox"), command("docker rmi busybox"));
+        assert_eq!(command("docker container run --rm busybox echo hi"), command("docker run --rm busybox echo hi"));
+    }
+
+    #[test]
+    fn errors_name_the_token_and_suggest() {
+        insta::assert_snapshot!(error("docker pss"), @r"
+        docker: 'pss' is not a docker command. Did you mean 'ps'?
+          docker pss
+                 ^^^
+        See 'docker --help'.
+        ");
+        insta::assert_snapshot!(error("docker ps --al"), @r"
+        unknown flag: --al (did you mean --all?)
+          docker ps --al
+                    ^^^^
+        See 'docker ps --help'.
+        ");
+        insta::assert_snapshot!(error("docker ps -x"), @r"
+        unknown flag: -x
+          docker ps -x
+                    ^^
+        See 'docker ps --help'.
+        ");
+        insta::assert_snapshot!(error("docker run"), @r#"
+        "docker run" requires at least 1 argument.
+          docker run
+                    ^
+        See 'docker run --help'.
+        "#);
+        insta::assert_snapshot!(error("docker ps -n abc"), @r#"
+        invalid argument "abc" for "--last"
+          docker ps -n abc
+                       ^^^
+        See 'docker ps --help'.
+        "#);
+        insta::assert_snapshot!(error("docker run --name"), @r"
+        flag needs an argument: --name
+          docker run --name
+                     ^^^^^^
+        See 'docker run --help'.
+        ");
+        insta::assert_snapshot!(error("echo 'unclosed"), @r"
+        whaleshell: unclosed single quote: add a closing ' to end the quoted text
+          echo 'unclosed
+               ^
+        ");
+    }
+
+    #[test]
+    fn help_is_not_an_error() {
+        assert!(matches!(parse_all("docker run --help").pop(), Some(Ok(Parsed::Help(h))) if h.contains("docker run [OPTIONS] IMAGE")));
+        assert!(matches!(parse_all("docker").pop(), Some(Ok(Parsed::Help(_)))));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn no_line_makes_the_parsers_panic(line in r#"docker( (run|ps|rm|rmi|images|pull|container|image|-a|-it|--rm|-e|--name|=|-|busybox|"|'|\$\(|\)|\||&&|;|[a-z]{1,4}|-[a-z]{1,3}|--[a-z-]{1,6}))*"#) {
+            for result in parse_all(&line) {
+                if let Err(e) = result {
+                    let rendered = e.render(&line);
+                    prop_assert!(rendered.contains('^'));
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(line in "\\PC{0,200}") {
+            let _ = parse_all(&format!("docker {line}"));
+            let _ = parse_all(&line);
+        }
+    }
+
+    #[test]
+    fn suggestions_are_only_for_near_misses() {
+        assert_eq!(super::suggest("imagse", ["images", "ps"]), Some("images"));
+        assert_eq!(super::suggest("xyz", ["images", "ps"]), None);
+    }
+}
