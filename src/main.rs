@@ -30,8 +30,9 @@ struct Cli {
 }
 
 fn main() {
-    // A container's monitor is this same binary, re-executed: hand over before anything else.
-    if let Some(code) = whaleshell_runtime::container::monitor::main_if_monitor() {
+    // A container's monitor (and an exec helper) is this same binary,
+    // re-executed: hand over before anything else.
+    if let Some(code) = whaleshell_runtime::container::monitor::main_if_helper() {
         std::process::exit(code);
     }
     let cli = Cli::parse();

@@ -204,6 +204,19 @@ fn run_host(line: &str, argv: &[Arg], io: &mut Io<'_>) -> i32 {
 
 /// Reads a child's captured output into the command's streams and waits for it.
 pub fn collect_child(child: &mut std::process::Child, io: &mut Io<'_>) -> i32 {
+    collect_output(child, io);
+    match child.wait() {
+        Ok(status) => status.code().unwrap_or_else(|| 128 + std::os::unix::process::ExitStatusExt::signal(&status).unwrap_or(0)),
+        Err(_) => 1,
+    }
+}
+
+/// Copies a child's captured stdout and stderr into the command's streams
+/// until both close. None when nothing was captured.
+pub fn collect_output(child: &mut std::process::Child, io: &mut Io<'_>) -> Option<()> {
+    if child.stdout.is_none() && child.stderr.is_none() {
+        return None;
+    }
     let err_reader = child.stderr.take().map(|mut e| {
         std::thread::spawn(move || {
             let mut buf = Vec::new();
@@ -221,8 +234,5 @@ pub fn collect_child(child: &mut std::process::Child, io: &mut Io<'_>) -> i32 {
             let _ = io.stderr.write_all(&buf);
         }
     }
-    match child.wait() {
-        Ok(status) => status.code().unwrap_or_else(|| 128 + std::os::unix::process::ExitStatusExt::signal(&status).unwrap_or(0)),
-        Err(_) => 1,
-    }
+    Some(())
 }

@@ -34,6 +34,12 @@ pub enum Error {
     #[error("Invalid container name ({0}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")]
     InvalidName(String),
 
+    #[error("cannot kill container: {0}: container {1} is not running")]
+    CannotKill(String, String),
+
+    #[error("container {0} is not running")]
+    NotRunning(String),
+
     #[error("conflict: {0}")]
     Conflict(String),
 

@@ -18,15 +18,30 @@ pub fn start_time(pid: i32) -> Option<u64> {
 
 /// Waits until a process that is not our child exits (pidfd + poll: no sleeping).
 pub fn wait_exit(pid: i32) {
+    wait_exit_timeout(pid, None);
+}
+
+/// Like [`wait_exit`], giving up after `timeout`; true when the process is gone.
+pub fn wait_exit_timeout(pid: i32, timeout: Option<std::time::Duration>) -> bool {
     // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
     if fd < 0 {
-        return; // already gone
+        return true; // already gone
     }
     // SAFETY: the syscall returned a fresh fd that we now own.
     let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
     let mut fds = [PollFd::new(std::os::fd::AsFd::as_fd(&fd), PollFlags::POLLIN)];
-    while let Err(nix::errno::Errno::EINTR) = poll(&mut fds, PollTimeout::NONE) {}
+    let timeout = match timeout {
+        None => PollTimeout::NONE,
+        Some(t) => PollTimeout::try_from(t).unwrap_or(PollTimeout::MAX),
+    };
+    loop {
+        match poll(&mut fds, timeout) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            Ok(0) => return false,
+            _ => return true,
+        }
+    }
 }
 
 /// SIGKILLs a container's PID 1 from the host (which always works, unlike

@@ -3,9 +3,17 @@
 
 use std::path::Path;
 
-use crate::container::monitor::{self, MonitorHandle, MonitorStdio};
+use std::os::unix::net::UnixStream;
+use std::process::Stdio;
+use std::time::Duration;
+
+use nix::sys::signal::Signal;
+
+use crate::container::exec::{self, ExecRequest};
+use crate::container::monitor::{self, MonitorHandle, Mode};
 use crate::container::{self, ContainerRecord, ContainerStore, NewContainer, RunOptions};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::process;
 use crate::hub::Hub;
 use crate::image::pull::{self, PullEvent, PullOutcome};
 use crate::image::store::{ImageRecord, ImageStore, Removal};
@@ -47,9 +55,58 @@ impl Runtime {
         })
     }
 
-    /// Starts a created container under a new monitor process.
-    pub fn start(&self, container: &ContainerRecord, stdio: MonitorStdio) -> Result<MonitorHandle> {
-        monitor::spawn(&self.layout, &container.id, stdio)
+    /// Starts a created or exited container under a new monitor process.
+    pub fn start(&self, container: &ContainerRecord, mode: Mode, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle> {
+        monitor::spawn(&self.layout, &container.id, mode, stdio)
+    }
+
+    /// Runs a new process in a running container.
+    pub fn exec(&self, container: &ContainerRecord, request: &ExecRequest, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle> {
+        if container.status() != container::Status::Running {
+            return Err(Error::NotRunning(container.id.clone()));
+        }
+        exec::spawn(&self.layout, &container.id, request, stdio)
+    }
+
+    /// `docker stop`: SIGTERM to PID 1, then SIGKILL after `timeout` if it
+    /// is still there (a PID 1 without a handler ignores SIGTERM). Returns
+    /// once the monitor has recorded the exit and cleaned up.
+    pub fn stop(&self, container: &ContainerRecord, timeout: Duration) -> Result<()> {
+        let (Some(pid), Some(monitor)) = (container.state.pid, container.state.monitor_pid) else { return Ok(()) };
+        if container.status() != container::Status::Running {
+            return Ok(());
+        }
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGTERM);
+        if !process::wait_exit_timeout(monitor, Some(timeout)) {
+            process::kill_and_wait(pid, Some(monitor));
+        }
+        Ok(())
+    }
+
+    /// `docker kill -s SIG`: sends the signal to PID 1 from the host.
+    pub fn kill(&self, container: &ContainerRecord, signal: Signal) -> Result<()> {
+        match (container.status(), container.state.pid) {
+            (container::Status::Running, Some(pid)) => {
+                nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).map_err(Error::sys("kill"))?;
+                if signal == Signal::SIGKILL {
+                    process::wait_exit(container.state.monitor_pid.unwrap_or(pid));
+                }
+                Ok(())
+            }
+            _ => Err(Error::CannotKill(container.name.clone(), container.id.clone())),
+        }
+    }
+
+    /// Connects to a running container's monitor (attach, logs -f).
+    pub fn attach(&self, container: &ContainerRecord) -> Result<UnixStream> {
+        if container.status() != container::Status::Running {
+            return Err(Error::NotRunning(container.id.clone()));
+        }
+        let dir = self.layout.container_dir(&container.id);
+        // Socket paths must fit in 108 bytes: go through an fd of the directory.
+        let dir_fd = std::fs::File::open(&dir).map_err(Error::io("opening", &dir))?;
+        let short = format!("/proc/self/fd/{}/attach.sock", std::os::fd::AsRawFd::as_raw_fd(&dir_fd));
+        UnixStream::connect(&short).map_err(Error::io("attaching to", dir.join("attach.sock")))
     }
 
     /// `docker rmi`: refuses images that containers use, unless forced.

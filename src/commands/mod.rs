@@ -1,13 +1,22 @@
 //! One file per docker subcommand: typed command in, runtime call, output
 //! shaped like Docker's.
 
+pub mod attach;
+pub mod exec;
 pub mod help;
 pub mod images;
+pub mod inspect;
+pub mod kill;
+pub mod logs;
+pub mod prune;
 pub mod ps;
 pub mod pull;
 pub mod rm;
 pub mod rmi;
 pub mod run;
+pub mod start;
+pub mod stop;
+pub mod top;
 
 use crate::grammar::docker::{self, Docker, Parsed};
 use crate::grammar::{Arg, Span};
@@ -35,7 +44,23 @@ pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io
         Docker::Pull(a) => pull::run(rt, &a, io),
         Docker::Rm(a) => rm::run(rt, &a, io),
         Docker::Rmi(a) => rmi::run(rt, &a, io),
+        Docker::Exec(a) => exec::run(rt, &a, io),
+        Docker::Logs(a) => logs::run(rt, &a, io),
+        Docker::Stop(a) => stop::run(rt, &a, io),
+        Docker::Restart(a) => stop::restart(rt, &a, io),
+        Docker::Kill(a) => kill::run(rt, &a, io),
+        Docker::Start(a) => start::run(rt, &a, io),
+        Docker::Attach(a) => attach::run(rt, &a, io),
+        Docker::Inspect(a) => inspect::run(rt, &a, io),
+        Docker::Top(a) => top::run(rt, &a, io),
+        Docker::ContainerPrune(a) => prune::containers(rt, &a, io),
     }
+}
+
+/// Stdio for a helper that is not attached to anything.
+pub fn null_stdio() -> (std::process::Stdio, std::process::Stdio, std::process::Stdio) {
+    use std::process::Stdio;
+    (Stdio::null(), Stdio::null(), Stdio::null())
 }
 
 /// Docker's prefix for errors that come from the engine.

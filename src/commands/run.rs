@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::process::Stdio;
 
-use whaleshell_runtime::container::monitor::{MonitorEvent, MonitorStdio};
+use whaleshell_runtime::container::monitor::{MonitorEvent, MonitorHandle, Mode};
 use whaleshell_runtime::container::RunOptions;
 use whaleshell_runtime::image::store::ImageRecord;
 use whaleshell_runtime::reference::Reference;
@@ -14,7 +14,7 @@ use whaleshell_runtime::{Error, Runtime};
 use super::pull::pull_with_progress;
 use crate::grammar::docker::RunArgs;
 use crate::io::{Input, Io};
-use crate::shell::collect_child;
+use crate::shell::collect_output;
 
 /// Docker's exit code when the docker command itself fails.
 const DOCKER_ERROR: i32 = 125;
@@ -25,7 +25,7 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         DOCKER_ERROR
     };
     if let Some(flag) = unsupported_flag(args) {
-        return fail(io, format!("{flag} is not supported yet in Whaleshell; it is coming with detached containers, volumes and ports."));
+        return fail(io, format!("{flag} is not supported yet in Whaleshell; it is coming with volumes and ports."));
     }
     if args.interactive && args.tty && !(matches!(io.stdin, Input::Terminal) && std::io::stdin().is_terminal()) {
         io.err("the input device is not a TTY");
@@ -54,18 +54,61 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         Ok(c) => c,
         Err(e) => return fail(io, super::daemon_error(&e)),
     };
+    if args.detach {
+        return match rt.start(&container, Mode::Detached, (Stdio::null(), Stdio::null(), Stdio::null())) {
+            Ok(monitor) => match wait_started(monitor) {
+                Ok(()) => {
+                    io.out(&container.id);
+                    0
+                }
+                Err((message, code)) => {
+                    io.err(format!("docker: Error response from daemon: failed to create task for container: unable to start container process: {message}.\nSee 'docker run --help'."));
+                    code
+                }
+            },
+            Err(e) => fail(io, super::daemon_error(&e)),
+        };
+    }
+    match rt.start(&container, Mode::Foreground, foreground_stdio(io, args.interactive)) {
+        Ok(monitor) => match follow_foreground(monitor, io) {
+            Ok(code) => code,
+            Err((message, code)) => {
+                io.err(format!("docker: Error response from daemon: failed to create task for container: unable to start container process: {message}.\nSee 'docker run --help'."));
+                code
+            }
+        },
+        Err(e) => fail(io, super::daemon_error(&e)),
+    }
+}
+
+/// The user's streams for a foreground helper (a monitor or an exec).
+pub fn foreground_stdio(io: &mut Io<'_>, interactive: bool) -> (Stdio, Stdio, Stdio) {
     let _ = std::io::Write::flush(io.stdout);
-    let stdin = match (&io.stdin, args.interactive) {
+    let stdin = match (&io.stdin, interactive) {
         (Input::Terminal, true) => Stdio::inherit(),
         (Input::Bytes(_), true) => Stdio::piped(),
         (_, false) => Stdio::null(),
     };
-    let stdio = MonitorStdio { stdin, stdout: io.stdout.stdio(), stderr: io.stderr.stdio() };
-    let _interrupts = ForwardInterrupts::install();
-    let mut monitor = match rt.start(&container, stdio) {
-        Ok(m) => m,
-        Err(e) => return fail(io, super::daemon_error(&e)),
+    (stdin, io.stdout.stdio(), io.stderr.stdio())
+}
+
+/// Waits for a detached monitor to report that PID 1 runs.
+pub fn wait_started(mut monitor: MonitorHandle) -> Result<(), (String, i32)> {
+    let result = match monitor.events.next_event() {
+        Some(MonitorEvent::Started { .. }) => Ok(()),
+        Some(MonitorEvent::Failed { message, exit_code }) => Err((message, exit_code)),
+        other => Err((format!("the container monitor stopped unexpectedly ({other:?})"), DOCKER_ERROR)),
     };
+    // The monitor is in its own session now; it is reaped here only if it already ended.
+    std::thread::spawn(move || monitor.child.wait());
+    result
+}
+
+/// Runs a foreground helper to its end: feeds it piped input, collects
+/// captured output, and returns the exit code it reports. On Ctrl-P Ctrl-Q
+/// the container runs on and this returns 0, as Docker does.
+pub fn follow_foreground(mut monitor: MonitorHandle, io: &mut Io<'_>) -> Result<i32, (String, i32)> {
+    let _interrupts = ForwardInterrupts::install();
     let feeder = match (std::mem::replace(&mut io.stdin, Input::Terminal), monitor.child.stdin.take()) {
         (Input::Bytes(bytes), Some(mut pipe)) => Some(std::thread::spawn(move || {
             let _ = std::io::Write::write_all(&mut pipe, &bytes);
@@ -73,34 +116,53 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         _ => None,
     };
     let mut events = monitor.events;
-    let event_reader = std::thread::spawn(move || std::iter::from_fn(|| events.next_event()).collect::<Vec<_>>());
-    let monitor_status = collect_child(&mut monitor.child, io);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let event_reader = std::thread::spawn(move || {
+        while let Some(event) = events.next_event() {
+            let last = matches!(event, MonitorEvent::Exited { .. } | MonitorEvent::Failed { .. } | MonitorEvent::Detached);
+            let _ = sender.send(event);
+            if last {
+                break;
+            }
+        }
+    });
+    // Captured output ends when the monitor exits or, on detach, lets go of it.
+    let output = collect_output(&mut monitor.child, io);
     if let Some(f) = feeder {
         let _ = f.join();
     }
-    let events = event_reader.join().unwrap_or_default();
-    for event in &events {
+    let _ = event_reader.join();
+    let _ = output;
+    let mut outcome = None;
+    let mut detached = false;
+    for event in receiver.try_iter() {
         match event {
-            MonitorEvent::Failed { message, exit_code } => {
-                io.err(format!(
-                    "docker: Error response from daemon: failed to create task for container: unable to start container process: {message}.\nSee 'docker run --help'."
-                ));
-                return *exit_code;
-            }
-            MonitorEvent::Exited { code } => return *code,
+            MonitorEvent::Failed { message, exit_code } => outcome = Some(Err((message, exit_code))),
+            MonitorEvent::Exited { code } => outcome = Some(Ok(code)),
+            MonitorEvent::Detached => detached = true,
             MonitorEvent::Started { .. } | MonitorEvent::Removed => {}
         }
     }
-    // The monitor died before reporting an exit: say so rather than guess.
-    io.err(format!("docker: the container monitor stopped unexpectedly (status {monitor_status})"));
-    DOCKER_ERROR
+    match outcome {
+        None if detached => {
+            // The monitor lives on; reap it on another thread when it ends.
+            std::thread::spawn(move || monitor.child.wait());
+            Ok(0)
+        }
+        Some(result) => {
+            let _ = monitor.child.wait();
+            result
+        }
+        None => {
+            let status = monitor.child.wait().ok().and_then(|s| s.code()).unwrap_or(-1);
+            Err((format!("the container monitor stopped unexpectedly (status {status})"), DOCKER_ERROR))
+        }
+    }
 }
 
 /// Flags whose features come with a later part of Whaleshell.
 fn unsupported_flag(args: &RunArgs) -> Option<&'static str> {
-    if args.detach {
-        Some("-d (detached containers)")
-    } else if !args.publish.is_empty() {
+    if !args.publish.is_empty() {
         Some("-p (published ports)")
     } else if !args.volume.is_empty() || !args.mount.is_empty() {
         Some("-v/--mount (volumes)")

@@ -31,6 +31,24 @@ pub enum DockerCommand {
     Rm(RmArgs),
     /// Remove one or more images
     Rmi(RmiArgs),
+    /// Execute a command in a running container
+    Exec(ExecArgs),
+    /// Fetch the logs of a container
+    Logs(LogsArgs),
+    /// Stop one or more running containers
+    Stop(StopArgs),
+    /// Kill one or more running containers
+    Kill(KillArgs),
+    /// Start one or more stopped containers
+    Start(StartArgs),
+    /// Restart one or more containers
+    Restart(StopArgs),
+    /// Attach local standard input, output, and error streams to a running container
+    Attach(AttachArgs),
+    /// Return low-level information on Docker objects
+    Inspect(InspectArgs),
+    /// Display the running processes of a container
+    Top(TopArgs),
     /// Manage containers
     #[command(subcommand)]
     Container(ContainerCommand),
@@ -48,6 +66,26 @@ pub enum ContainerCommand {
     Run(RunArgs),
     /// Remove one or more containers
     Rm(RmArgs),
+    /// Execute a command in a running container
+    Exec(ExecArgs),
+    /// Fetch the logs of a container
+    Logs(LogsArgs),
+    /// Stop one or more running containers
+    Stop(StopArgs),
+    /// Kill one or more running containers
+    Kill(KillArgs),
+    /// Start one or more stopped containers
+    Start(StartArgs),
+    /// Restart one or more containers
+    Restart(StopArgs),
+    /// Attach local standard input, output, and error streams to a running container
+    Attach(AttachArgs),
+    /// Display detailed information on one or more containers
+    Inspect(InspectArgs),
+    /// Display the running processes of a container
+    Top(TopArgs),
+    /// Remove all stopped containers
+    Prune(PruneArgs),
 }
 
 #[derive(Debug, Subcommand, PartialEq, Eq)]
@@ -59,6 +97,8 @@ pub enum ImageCommand {
     Pull(PullArgs),
     /// Remove one or more images
     Rm(RmiArgs),
+    /// Display detailed information on one or more images
+    Inspect(InspectArgs),
 }
 
 /// A docker command, with the long forms folded into the short ones.
@@ -70,6 +110,16 @@ pub enum Docker {
     Pull(PullArgs),
     Rm(RmArgs),
     Rmi(RmiArgs),
+    Exec(ExecArgs),
+    Logs(LogsArgs),
+    Stop(StopArgs),
+    Kill(KillArgs),
+    Start(StartArgs),
+    Restart(StopArgs),
+    Attach(AttachArgs),
+    Inspect(InspectArgs),
+    Top(TopArgs),
+    ContainerPrune(PruneArgs),
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -201,6 +251,110 @@ pub struct RmiArgs {
     pub images: Vec<String>,
 }
 
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker exec [OPTIONS] CONTAINER COMMAND [ARG...]")]
+pub struct ExecArgs {
+    /// Keep STDIN open even if not attached
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
+    /// Allocate a pseudo-TTY
+    #[arg(short = 't', long)]
+    pub tty: bool,
+    /// Detached mode: run command in the background
+    #[arg(short = 'd', long)]
+    pub detach: bool,
+    /// Set environment variables
+    #[arg(short = 'e', long = "env", value_name = "list")]
+    pub env: Vec<String>,
+    /// Working directory inside the container
+    #[arg(short = 'w', long = "workdir", value_name = "string")]
+    pub workdir: Option<String>,
+    pub container: String,
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker logs [OPTIONS] CONTAINER")]
+pub struct LogsArgs {
+    /// Follow log output
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Number of lines to show from the end of the logs
+    #[arg(short = 'n', long, value_name = "string")]
+    pub tail: Option<String>,
+    /// Show timestamps
+    #[arg(short = 't', long)]
+    pub timestamps: bool,
+    pub container: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker stop [OPTIONS] CONTAINER [CONTAINER...]")]
+pub struct StopArgs {
+    /// Seconds to wait before killing the container
+    #[arg(short = 't', long = "time", value_name = "int")]
+    pub time: Option<u64>,
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker kill [OPTIONS] CONTAINER [CONTAINER...]")]
+pub struct KillArgs {
+    /// Signal to send to the container
+    #[arg(short = 's', long, value_name = "string", default_value = "KILL")]
+    pub signal: String,
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker start [OPTIONS] CONTAINER [CONTAINER...]")]
+pub struct StartArgs {
+    /// Attach STDOUT/STDERR and forward signals
+    #[arg(short = 'a', long)]
+    pub attach: bool,
+    /// Attach container's STDIN
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker attach [OPTIONS] CONTAINER")]
+pub struct AttachArgs {
+    /// Do not attach STDIN
+    #[arg(long = "no-stdin")]
+    pub no_stdin: bool,
+    pub container: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker inspect [OPTIONS] NAME|ID [NAME|ID...]")]
+pub struct InspectArgs {
+    /// Return JSON for specified type (container, image)
+    #[arg(long = "type", value_name = "string")]
+    pub kind: Option<String>,
+    #[arg(required = true, value_name = "NAME|ID")]
+    pub targets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker top CONTAINER")]
+pub struct TopArgs {
+    pub container: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker container prune [OPTIONS]")]
+pub struct PruneArgs {
+    /// Do not prompt for confirmation
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
 /// What parsing a docker line gave: a command, or help text the user asked for.
 #[derive(Debug)]
 pub enum Parsed {
@@ -236,22 +390,35 @@ fn fold_aliases(command: DockerCommand) -> Docker {
         DockerCommand::Pull(a) | DockerCommand::Image(ImageCommand::Pull(a)) => Docker::Pull(a),
         DockerCommand::Rm(a) | DockerCommand::Container(ContainerCommand::Rm(a)) => Docker::Rm(a),
         DockerCommand::Rmi(a) | DockerCommand::Image(ImageCommand::Rm(a)) => Docker::Rmi(a),
+        DockerCommand::Exec(a) | DockerCommand::Container(ContainerCommand::Exec(a)) => Docker::Exec(a),
+        DockerCommand::Logs(a) | DockerCommand::Container(ContainerCommand::Logs(a)) => Docker::Logs(a),
+        DockerCommand::Stop(a) | DockerCommand::Container(ContainerCommand::Stop(a)) => Docker::Stop(a),
+        DockerCommand::Kill(a) | DockerCommand::Container(ContainerCommand::Kill(a)) => Docker::Kill(a),
+        DockerCommand::Start(a) | DockerCommand::Container(ContainerCommand::Start(a)) => Docker::Start(a),
+        DockerCommand::Restart(a) | DockerCommand::Container(ContainerCommand::Restart(a)) => Docker::Restart(a),
+        DockerCommand::Attach(a) | DockerCommand::Container(ContainerCommand::Attach(a)) => Docker::Attach(a),
+        DockerCommand::Inspect(a)
+        | DockerCommand::Container(ContainerCommand::Inspect(a))
+        | DockerCommand::Image(ImageCommand::Inspect(a)) => Docker::Inspect(a),
+        DockerCommand::Top(a) | DockerCommand::Container(ContainerCommand::Top(a)) => Docker::Top(a),
+        DockerCommand::Container(ContainerCommand::Prune(a)) => Docker::ContainerPrune(a),
     }
 }
 
-/// Docker stops reading flags at the image of `docker run`: everything after
-/// it belongs to the container's command (`docker run busybox ls -la`).
+/// Docker stops reading flags at the image of `docker run` (the container of
+/// `docker exec`): everything after it belongs to the command
+/// (`docker run busybox ls -la`).
 /// clap cannot express that, so a `--` is put after the image.
 fn split_run_command(args: &[Arg]) -> Vec<String> {
     let texts: Vec<String> = args.iter().map(|a| a.text.clone()).collect();
-    let run_at = match texts.first().map(String::as_str) {
-        Some("run") => 1,
-        Some("container") if texts.get(1).map(String::as_str) == Some("run") => 2,
+    let (name, run_at) = match (texts.first().map(String::as_str), texts.get(1).map(String::as_str)) {
+        (Some(n @ ("run" | "exec")), _) => (n, 1),
+        (Some("container"), Some(n @ ("run" | "exec"))) => (n, 2),
         _ => return texts,
     };
     let tree = command_tree();
     let run = tree
-        .find_subcommand("run")
+        .find_subcommand(name)
         .cloned()
         .unwrap_or_else(|| clap::Command::new("run"));
     let takes_value = |flag: &str| -> bool {
@@ -276,7 +443,7 @@ fn split_run_command(args: &[Arg]) -> Vec<String> {
             i += if !inline_value && takes_value(t) { 2 } else { 1 };
             continue;
         }
-        // texts[i] is the image.
+        // texts[i] is the image (or container).
         let mut out = texts[..=i].to_vec();
         if i + 1 < texts.len() {
             out.push("--".into());

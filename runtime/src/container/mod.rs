@@ -1,8 +1,12 @@
 //! Containers: their records on disk, lookup by name or ID prefix, removal.
 //! Running one is the monitor's job (see `monitor`).
 
+pub mod attach;
+pub mod exec;
 pub mod monitor;
 pub mod names;
+pub mod rootfs;
+pub mod session;
 pub mod spec;
 
 use std::fs;
@@ -258,7 +262,7 @@ impl ContainerStore {
                 Err(e) => return Err(Error::io("removing container record", dir)(e)),
             }
         }
-        monitor::unmount_rootfs(&dir.join("rootfs"));
+        rootfs::unmount(&dir.join("rootfs"));
         monitor::cleanup_runtime_state(&self.layout, &record.id);
         remove_tree(&dir)
     }

@@ -2,38 +2,34 @@
 //!
 //! libcontainer forks with raw clone3 and changes process-wide state, which
 //! is unsafe in a multi-threaded process, so the app never calls it itself.
-//! It re-executes its own binary as `whaleshell __whaleshell-monitor ROOT ID`
-//! (the app's `main` hands that over to [`main_if_monitor`]). The monitor
-//! mounts the container's overlay root, creates and starts the container,
-//! relays its terminal, forwards signals, waits for PID 1, records the exit
-//! code, and cleans up: mounts, cgroup, libcontainer state, and the whole
-//! container under `--rm`. It reports progress to the app as JSON lines on
-//! fd 3.
+//! It re-executes its own binary as `whaleshell __whaleshell-monitor ROOT ID
+//! MODE` (the app's `main` hands that over to [`main_if_helper`]). The
+//! monitor mounts the container's overlay root, creates and starts the
+//! container, runs its [`Session`] (log, terminal, attach clients, signal
+//! forwarding), records the exit code, and cleans up: mounts, cgroup,
+//! libcontainer state, and the whole container under `--rm`. It reports
+//! progress to the app as JSON lines on fd 3.
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Write};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::fs::PermissionsExt;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixListener;
 use std::os::unix::process::CommandExt;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use chrono::Utc;
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::Container;
 use libcontainer::syscall::syscall::SyscallType;
-use nix::mount::{mount, umount2, MntFlags, MsFlags};
-use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use nix::sys::signal::{kill, sigaction, SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal};
+use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::SignalFd;
 use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, UnixAddr};
-use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg, Termios};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
-use crate::container::{spec, ContainerRecord, ContainerStore, Status};
+use crate::container::rootfs;
+use crate::container::session::{ContainerIo, Ended, Foreground, LogWriter, Session};
+use crate::container::{exec, spec, ContainerRecord, ContainerStore, Status};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::process;
@@ -41,10 +37,9 @@ use crate::process;
 /// The first argument that turns the app's binary into a monitor.
 pub const MONITOR_ARG: &str = "__whaleshell-monitor";
 const STATUS_FD: RawFd = 3;
-const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 pub fn default_path() -> &'static str {
-    DEFAULT_PATH
+    rootfs::DEFAULT_PATH
 }
 
 /// What the monitor tells the app, in order.
@@ -54,20 +49,24 @@ pub enum MonitorEvent {
     Started { pid: i32 },
     /// The container could not start; Docker's exit code for it (125, 126, 127).
     Failed { message: String, exit_code: i32 },
+    /// The foreground user detached (Ctrl-P Ctrl-Q); the container runs on.
+    Detached,
     /// PID 1 exited with this code (128 + signal when killed).
     Exited { code: i32 },
     /// `--rm` removed the container.
     Removed,
 }
 
-/// Where the container's stdio goes: the app's terminal, pipes, or /dev/null.
-pub struct MonitorStdio {
-    pub stdin: Stdio,
-    pub stdout: Stdio,
-    pub stderr: Stdio,
+/// Whether the user's terminal is attached to the container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The monitor's stdio is the user's: output there, input from there.
+    Foreground,
+    /// Its own session, stdio on /dev/null: outlives the app.
+    Detached,
 }
 
-/// A running monitor, seen from the app.
+/// A monitor seen from the app.
 pub struct MonitorHandle {
     pub child: Child,
     pub events: MonitorEvents,
@@ -94,63 +93,95 @@ impl MonitorEvents {
     }
 }
 
-/// Starts the monitor for a created container.
-pub fn spawn(layout: &Layout, id: &str, stdio: MonitorStdio) -> Result<MonitorHandle> {
+/// Starts the monitor for a created (or exited) container. In Foreground
+/// mode `stdio` is the user's; in Detached mode it is ignored.
+pub fn spawn(layout: &Layout, id: &str, mode: Mode, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle> {
+    let mut cmd = helper_command(MONITOR_ARG)?;
+    cmd.arg(layout.root()).arg(id).arg(match mode {
+        Mode::Foreground => "foreground",
+        Mode::Detached => "detached",
+    });
+    let (stdin, stdout, stderr) = match mode {
+        Mode::Foreground => stdio,
+        Mode::Detached => (Stdio::null(), Stdio::null(), Stdio::null()),
+    };
+    cmd.stdin(stdin).stdout(stdout).stderr(stderr);
+    spawn_with_status(cmd, mode == Mode::Detached)
+}
+
+pub(crate) fn helper_command(arg: &str) -> Result<Command> {
     let exe = std::env::current_exe().map_err(Error::io("finding own executable", "/proc/self/exe"))?;
+    let mut cmd = Command::new(exe);
+    cmd.arg(arg);
+    Ok(cmd)
+}
+
+/// Spawns a helper with a status pipe on its fd 3.
+pub(crate) fn spawn_with_status(mut cmd: Command, new_session: bool) -> Result<MonitorHandle> {
     let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(Error::sys("pipe2"))?;
     let write_raw = write.as_raw_fd();
-    let mut cmd = Command::new(&exe);
-    cmd.arg(MONITOR_ARG).arg(layout.root()).arg(id).stdin(stdio.stdin).stdout(stdio.stdout).stderr(stdio.stderr);
-    // SAFETY: only async-signal-safe calls (dup2) run between fork and exec.
+    // SAFETY: only async-signal-safe calls (dup2, setsid) run between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
             if libc::dup2(write_raw, STATUS_FD) < 0 {
                 return Err(std::io::Error::last_os_error());
             }
+            // A detached monitor leaves the terminal's session, so closing
+            // the terminal or killing the app cannot take the container down.
+            if new_session && libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
             Ok(())
         });
     }
-    let child = cmd.spawn().map_err(Error::io("starting monitor", exe))?;
+    let child = cmd.spawn().map_err(Error::io("starting monitor", "whaleshell"))?;
     drop(write);
     Ok(MonitorHandle { child, events: MonitorEvents(BufReader::new(File::from(read))) })
 }
 
-/// If this process was started as a monitor, runs it and returns its exit code.
-pub fn main_if_monitor() -> Option<i32> {
+/// If this process was started as a monitor or exec helper, runs it and
+/// returns its exit code. The app's `main` calls this first.
+pub fn main_if_helper() -> Option<i32> {
     let mut args = std::env::args_os().skip(1);
-    if args.next()? != MONITOR_ARG {
-        return None;
+    let role = args.next()?;
+    let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    if role == MONITOR_ARG {
+        let [root, id, mode] = rest.as_slice() else { return Some(125) };
+        let mode = if mode == "detached" { Mode::Detached } else { Mode::Foreground };
+        Some(run(Path::new(root), id, mode))
+    } else if role == exec::EXEC_ARG {
+        Some(exec::helper_main(&rest))
+    } else {
+        None
     }
-    let (Some(root), Some(id)) = (args.next(), args.next()) else {
-        return Some(125);
-    };
-    Some(run(Path::new(&root), &id.to_string_lossy()))
 }
 
-struct StatusPipe(Option<File>);
+pub(crate) struct StatusPipe(Option<File>);
 
 impl StatusPipe {
-    fn open() -> StatusPipe {
+    pub(crate) fn open() -> StatusPipe {
         // fd 3 is ours only when the app passed it; never let it leak into the container.
         if nix::fcntl::fcntl(STATUS_FD, nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC)).is_err() {
             return StatusPipe(None);
         }
-        // SAFETY: fd 3 was set up by `spawn` for this process and nothing else owns it.
+        // SAFETY: fd 3 was set up by `spawn_with_status` for this process and nothing else owns it.
         StatusPipe(Some(unsafe { File::from_raw_fd(STATUS_FD) }))
     }
 
-    fn send(&mut self, event: &MonitorEvent) {
+    pub(crate) fn send(&mut self, event: &MonitorEvent) {
         if let (Some(f), Ok(line)) = (self.0.as_mut(), serde_json::to_string(event)) {
             // The app may have gone away; the container's life does not depend on it.
-            let _ = writeln!(f, "{line}");
+            if writeln!(f, "{line}").is_err() {
+                self.0 = None;
+            }
         }
     }
 }
 
 /// An error that keeps the container from starting, with Docker's exit code.
-struct StartError {
-    message: String,
-    exit_code: i32,
+pub(crate) struct StartError {
+    pub message: String,
+    pub exit_code: i32,
 }
 
 impl From<Error> for StartError {
@@ -159,7 +190,13 @@ impl From<Error> for StartError {
     }
 }
 
-fn run(root: &Path, id: &str) -> i32 {
+impl From<rootfs::ExecError> for StartError {
+    fn from(e: rootfs::ExecError) -> Self {
+        StartError { message: e.message, exit_code: e.exit_code }
+    }
+}
+
+fn run(root: &Path, id: &str, mode: Mode) -> i32 {
     let mut status = StatusPipe::open();
     reset_signals();
     let setup = Layout::open(root).and_then(|layout| {
@@ -174,31 +211,38 @@ fn run(root: &Path, id: &str) -> i32 {
             return 125;
         }
     };
+    let me = std::process::id() as i32;
     let _ = store.update(id, |r| {
-        r.state.monitor_pid = Some(std::process::id() as i32);
-        r.state.monitor_start = process::start_time(std::process::id() as i32);
+        r.state.monitor_pid = Some(me);
+        r.state.monitor_start = process::start_time(me);
+        r.state.error = None;
     });
     let dir = layout.container_dir(id);
-    let rootfs = dir.join("rootfs");
-    let outcome = mount_rootfs(&layout, &record, &dir)
+    let rootfs_dir = dir.join("rootfs");
+    let outcome = rootfs::mount(&layout, &record, &dir)
         .map_err(StartError::from)
-        .and_then(|()| run_container(&layout, &store, &record, &dir, &rootfs, &mut status));
+        .and_then(|()| run_container(&layout, &store, &record, &dir, &rootfs_dir, mode, &mut status));
     cleanup_runtime_state(&layout, id);
-    unmount_rootfs(&rootfs);
+    rootfs::unmount(&rootfs_dir);
     let code = match &outcome {
         Ok(code) => *code,
         Err(e) => e.exit_code,
     };
-    let _ = store.update(id, |r| match &outcome {
-        Ok(code) => {
-            r.state.status = Some(Status::Exited);
-            r.state.exit_code = Some(*code);
-            r.state.finished_at = Some(Utc::now());
-        }
-        // Docker leaves a container that failed to start in Created, with the error.
-        Err(e) => {
-            r.state.exit_code = Some(e.exit_code);
-            r.state.error = Some(e.message.clone());
+    let _ = store.update(id, |r| {
+        r.state.pid = None;
+        r.state.monitor_pid = None;
+        r.state.monitor_start = None;
+        match &outcome {
+            Ok(code) => {
+                r.state.status = Some(Status::Exited);
+                r.state.exit_code = Some(*code);
+                r.state.finished_at = Some(Utc::now());
+            }
+            // Docker leaves a container that failed to start as it was, with the error.
+            Err(e) => {
+                r.state.exit_code = Some(e.exit_code);
+                r.state.error = Some(e.message.clone());
+            }
         }
     });
     if let Err(e) = &outcome {
@@ -218,36 +262,39 @@ fn run_container(
     store: &ContainerStore,
     record: &ContainerRecord,
     dir: &Path,
-    rootfs: &Path,
+    rootfs_dir: &Path,
+    mode: Mode,
     status: &mut StatusPipe,
 ) -> Result<i32, StartError> {
     let host_files = write_host_files(record, dir)?;
-    check_executable(record, rootfs)?;
-    let spec = spec::build(record, rootfs, &host_files)?;
-    let config = dir.join("config.json");
-    spec.save(&config).map_err(|e| Error::Spec(e.to_string()))?;
+    rootfs::check_executable(&record.config.args, &record.config.env, &record.config.working_dir, rootfs_dir)?;
+    let spec = spec::build(record, rootfs_dir, &host_files)?;
+    spec.save(dir.join("config.json")).map_err(|e| Error::Spec(e.to_string()))?;
+    let log = LogWriter::open(&dir.join(format!("{}-json.log", record.id)))
+        .map_err(Error::io("opening log", dir.join("container.log")))?;
+    let listener = bind_here(dir, "attach.sock")?;
 
     let lc = |e: libcontainer::error::LibcontainerError| Error::Libcontainer(e.to_string());
     let mut builder = ContainerBuilder::new(record.id.clone(), SyscallType::default())
         .with_root_path(layout.libcontainer_dir())
         .map_err(lc)?;
-    if !record.config.open_stdin && !record.config.tty {
-        let null = File::open("/dev/null").map_err(Error::io("opening", "/dev/null"))?;
-        builder = builder.with_stdin(null);
-    }
-    let console = if record.config.tty {
-        let path = dir.join("console.sock");
-        let _ = fs::remove_file(&path);
-        // A socket path must fit in 108 bytes: bind by a relative name from
-        // inside the container dir (this process is single-threaded).
-        std::env::set_current_dir(dir).map_err(Error::io("entering", dir))?;
-        let bound = UnixListener::bind("console.sock");
-        let _ = std::env::set_current_dir("/");
-        let listener = bound.map_err(Error::io("binding console socket", &path))?;
-        builder = builder.with_console_socket(Some(&path));
-        Some(listener)
+    let (console, mut pipes) = if record.config.tty {
+        let console = bind_here(dir, "console.sock")?;
+        builder = builder.with_console_socket(Some(dir.join("console.sock")));
+        (Some(console), None)
     } else {
-        None
+        let (out_r, out_w) = pipe()?;
+        let (err_r, err_w) = pipe()?;
+        builder = builder.with_stdout(out_w).with_stderr(err_w);
+        let stdin_w = if record.config.open_stdin {
+            let (in_r, in_w) = pipe()?;
+            builder = builder.with_stdin(in_r);
+            Some(in_w)
+        } else {
+            builder = builder.with_stdin(File::open("/dev/null").map_err(Error::io("opening", "/dev/null"))?);
+            None
+        };
+        (None, Some((out_r, err_r, stdin_w)))
     };
     let mut container = builder
         .as_init(dir)
@@ -255,26 +302,52 @@ fn run_container(
         .with_detach(record.config.tty)
         .build()
         .map_err(lc)?;
-    let master = match &console {
-        Some(listener) => Some(receive_pty_master(listener)?),
-        None => None,
+    let io = match (&console, pipes.take()) {
+        (Some(listener), _) => ContainerIo::Tty { master: receive_pty_master(listener)? },
+        (None, Some((out, err, stdin))) => ContainerIo::Pipes { stdout: Some(out), stderr: Some(err), stdin },
+        (None, None) => return Err(Error::Monitor("no container stdio".into()).into()),
     };
+    let _ = fs::remove_file(dir.join("console.sock"));
     let pid = container.pid().ok_or_else(|| Error::Libcontainer("container has no PID".into()))?;
     // Block before start so no exit or signal is missed; the container's
-    // init was forked by build() and keeps the normal mask.
+    // init was forked by build() and keeps the normal mask and dispositions.
     let signals = block_signals()?;
+    ignore_sigpipe();
     container.start().map_err(lc)?;
     let _ = store.update(&record.id, |r| {
         r.state.status = Some(Status::Running);
         r.state.pid = Some(pid.as_raw());
         r.state.started_at = Some(Utc::now());
+        r.state.finished_at = None;
+        r.state.exit_code = None;
     });
     status.send(&MonitorEvent::Started { pid: pid.as_raw() });
-    let code = match master {
-        Some(master) => relay_terminal(&master, pid, &signals, record.config.open_stdin),
-        None => wait_forwarding(pid, &signals),
-    };
-    Ok(code)
+    let foreground = (mode == Mode::Foreground).then(|| {
+        use std::io::IsTerminal;
+        Foreground::new(record.config.open_stdin, record.config.tty && std::io::stdin().is_terminal())
+    });
+    let mut session = Session::new(pid, signals, io, foreground, Some(listener), Some(log));
+    loop {
+        match session.run() {
+            Ended::Exited(code) => return Ok(code),
+            Ended::Detached => status.send(&MonitorEvent::Detached),
+        }
+    }
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd)> {
+    nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(Error::sys("pipe2"))
+}
+
+/// Binds a Unix socket in `dir` by a relative name: socket paths must fit
+/// in 108 bytes, and state roots can be long. (This process is single-threaded.)
+pub(crate) fn bind_here(dir: &Path, name: &str) -> Result<UnixListener> {
+    let path = dir.join(name);
+    let _ = fs::remove_file(&path);
+    std::env::set_current_dir(dir).map_err(Error::io("entering", dir))?;
+    let bound = UnixListener::bind(name);
+    let _ = std::env::set_current_dir("/");
+    bound.map_err(Error::io("binding socket", path))
 }
 
 /// Docker gives every container an /etc/hosts and /etc/hostname of its own.
@@ -287,34 +360,6 @@ fn write_host_files(record: &ContainerRecord, dir: &Path) -> Result<spec::HostFi
     fs::write(&files.hosts, hosts).map_err(Error::io("writing", &files.hosts))?;
     fs::write(&files.hostname, format!("{hostname}\n")).map_err(Error::io("writing", &files.hostname))?;
     Ok(files)
-}
-
-/// Mounts the container's root: its image layers read-only below, its own
-/// writable layer on top.
-fn mount_rootfs(layout: &Layout, record: &ContainerRecord, dir: &Path) -> Result<()> {
-    let rootfs = dir.join("rootfs");
-    unmount_rootfs(&rootfs);
-    let mut lower: Vec<String> =
-        record.layers.iter().rev().map(|l| layout.layer_dir(l).to_string_lossy().into_owned()).collect();
-    if lower.is_empty() {
-        // overlayfs needs a lower dir even for an image FROM scratch.
-        let empty = dir.join("empty");
-        fs::create_dir_all(&empty).map_err(Error::io("creating", &empty))?;
-        lower.push(empty.to_string_lossy().into_owned());
-    }
-    let options = format!(
-        "lowerdir={},upperdir={},workdir={}",
-        lower.join(":"),
-        dir.join("upper").display(),
-        dir.join("work").display()
-    );
-    mount(Some("overlay"), &rootfs, Some("overlay"), MsFlags::empty(), Some(options.as_str()))
-        .map_err(Error::sys("mount overlay"))
-}
-
-/// Unmounts a container root if mounted; not mounted is fine.
-pub fn unmount_rootfs(rootfs: &Path) {
-    let _ = umount2(rootfs, MntFlags::MNT_DETACH);
 }
 
 /// Removes libcontainer's state and the container's cgroup, killing anything left.
@@ -333,85 +378,7 @@ pub fn cleanup_runtime_state(layout: &Layout, id: &str) {
     }
 }
 
-/// Finds the container's executable the way exec does, inside the
-/// container's root, to fail with Docker's message and exit code.
-fn check_executable(record: &ContainerRecord, rootfs: &Path) -> Result<(), StartError> {
-    let Some(program) = record.config.args.first() else {
-        return Err(StartError { message: "no command specified".into(), exit_code: 125 });
-    };
-    let not_found = |detail: String| StartError { message: format!("exec: \"{program}\": {detail}"), exit_code: 127 };
-    let found = if program.contains('/') {
-        let in_ctr = if program.starts_with('/') {
-            PathBuf::from(program)
-        } else {
-            Path::new(&record.config.working_dir).join(program)
-        };
-        let host = resolve_in_root(rootfs, &in_ctr)
-            .filter(|p| p.exists())
-            .ok_or_else(|| not_found(format!("stat {program}: no such file or directory")))?;
-        host
-    } else {
-        let path_var = record
-            .config
-            .env
-            .iter()
-            .find_map(|e| e.strip_prefix("PATH="))
-            .unwrap_or(DEFAULT_PATH);
-        path_var
-            .split(':')
-            .filter_map(|d| resolve_in_root(rootfs, &Path::new(d).join(program)))
-            .find(|p| p.is_file())
-            .ok_or_else(|| not_found("executable file not found in $PATH".into()))?
-    };
-    let executable = fs::metadata(&found).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
-    if executable.unwrap_or(false) {
-        Ok(())
-    } else {
-        Err(StartError { message: format!("exec: \"{program}\": permission denied"), exit_code: 126 })
-    }
-}
-
-/// Resolves a path as the container will see it, following symlinks inside
-/// `root` (an absolute link target means the container's /, not the host's).
-fn resolve_in_root(root: &Path, path: &Path) -> Option<PathBuf> {
-    let mut pending: Vec<std::ffi::OsString> =
-        path.components().rev().filter_map(|c| match c {
-            Component::Normal(p) => Some(p.to_owned()),
-            Component::ParentDir => Some("..".into()),
-            _ => None,
-        }).collect();
-    let mut current: Vec<std::ffi::OsString> = Vec::new();
-    let mut links = 0;
-    while let Some(part) = pending.pop() {
-        if part == ".." {
-            current.pop();
-            continue;
-        }
-        let candidate: PathBuf = std::iter::once(root.as_os_str().to_owned()).chain(current.iter().cloned()).chain([part.clone()]).collect();
-        match fs::symlink_metadata(&candidate) {
-            Ok(m) if m.file_type().is_symlink() => {
-                links += 1;
-                if links > 40 {
-                    return None;
-                }
-                let target = fs::read_link(&candidate).ok()?;
-                if target.is_absolute() {
-                    current.clear();
-                }
-                pending.extend(target.components().rev().filter_map(|c| match c {
-                    Component::Normal(p) => Some(p.to_owned()),
-                    Component::ParentDir => Some("..".into()),
-                    _ => None,
-                }));
-            }
-            Ok(_) => current.push(part),
-            Err(_) => return None,
-        }
-    }
-    Some(std::iter::once(root.as_os_str().to_owned()).chain(current).collect())
-}
-
-fn receive_pty_master(listener: &UnixListener) -> Result<OwnedFd> {
+pub(crate) fn receive_pty_master(listener: &UnixListener) -> Result<OwnedFd> {
     let (stream, _) = listener.accept().map_err(Error::io("accepting console", "console.sock"))?;
     let mut buf = [0u8; 4096];
     let mut iov = [std::io::IoSliceMut::new(&mut buf)];
@@ -433,7 +400,7 @@ const FORWARDED: [Signal; 6] =
     [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP, Signal::SIGQUIT, Signal::SIGUSR1, Signal::SIGUSR2];
 
 /// The app may have set handlers; the container must start with defaults.
-fn reset_signals() {
+pub(crate) fn reset_signals() {
     for sig in FORWARDED.iter().chain(&[Signal::SIGPIPE, Signal::SIGWINCH, Signal::SIGCHLD]) {
         // SAFETY: installing SIG_DFL has no handler code to be unsafe.
         let _ = unsafe { sigaction(*sig, &SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty())) };
@@ -441,161 +408,17 @@ fn reset_signals() {
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
 }
 
-fn block_signals() -> Result<SignalFd> {
+/// A client that goes away mid-write must not kill the monitor.
+pub(crate) fn ignore_sigpipe() {
+    // SAFETY: SIG_IGN has no handler code.
+    let _ = unsafe { sigaction(Signal::SIGPIPE, &SigAction::new(SigHandler::SigIgn, SaFlags::empty(), SigSet::empty())) };
+}
+
+pub(crate) fn block_signals() -> Result<SignalFd> {
     let mut set = SigSet::empty();
     for sig in FORWARDED.iter().chain(&[Signal::SIGCHLD, Signal::SIGWINCH]) {
         set.add(*sig);
     }
     nix::sys::signal::sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), None).map_err(Error::sys("sigprocmask"))?;
     SignalFd::new(&set).map_err(Error::sys("signalfd"))
-}
-
-/// Reaps children; returns PID 1's exit code once it has exited.
-fn reap(pid: Pid) -> Option<i32> {
-    let mut code = None;
-    loop {
-        match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::StillAlive) | Err(_) => return code,
-            Ok(status) if status.pid() == Some(pid) => code = process::exit_code(status),
-            Ok(_) => {}
-        }
-    }
-}
-
-/// Waits for PID 1, forwarding the signals the app's user sends, as Docker's sig-proxy does.
-fn wait_forwarding(pid: Pid, signals: &SignalFd) -> i32 {
-    if let Some(code) = reap(pid) {
-        return code;
-    }
-    loop {
-        match signals.read_signal() {
-            Ok(Some(info)) => match Signal::try_from(info.ssi_signo as i32) {
-                Ok(Signal::SIGCHLD) => {
-                    if let Some(code) = reap(pid) {
-                        return code;
-                    }
-                }
-                Ok(Signal::SIGWINCH) => {}
-                Ok(sig) => {
-                    let _ = kill(pid, sig);
-                }
-                Err(_) => {}
-            },
-            Ok(None) | Err(_) => {
-                if let Some(code) = reap(pid) {
-                    return code;
-                }
-            }
-        }
-    }
-}
-
-/// Puts the user's terminal in raw mode for the time of a `-it` session.
-struct RawTerminal {
-    saved: Option<Termios>,
-}
-
-impl RawTerminal {
-    fn enter() -> RawTerminal {
-        let stdin = std::io::stdin();
-        let saved = tcgetattr(stdin.as_fd()).ok();
-        if let Some(t) = &saved {
-            let mut raw = t.clone();
-            cfmakeraw(&mut raw);
-            let _ = tcsetattr(stdin.as_fd(), SetArg::TCSANOW, &raw);
-        }
-        RawTerminal { saved }
-    }
-}
-
-impl Drop for RawTerminal {
-    fn drop(&mut self) {
-        if let Some(t) = &self.saved {
-            let _ = tcsetattr(std::io::stdin().as_fd(), SetArg::TCSANOW, t);
-        }
-    }
-}
-
-fn copy_window_size(from: BorrowedFd<'_>, to: BorrowedFd<'_>) {
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    // SAFETY: TIOCGWINSZ/TIOCSWINSZ read and write a winsize struct we own.
-    unsafe {
-        if libc::ioctl(from.as_raw_fd(), libc::TIOCGWINSZ, &mut ws) == 0 {
-            libc::ioctl(to.as_raw_fd(), libc::TIOCSWINSZ, &ws);
-        }
-    }
-}
-
-/// Relays between the user's terminal and the container's pty until PID 1
-/// exits, then drains what it printed last.
-fn relay_terminal(master: &OwnedFd, pid: Pid, signals: &SignalFd, open_stdin: bool) -> i32 {
-    let _raw = open_stdin.then(RawTerminal::enter);
-    let stdin = std::io::stdin();
-    let stdout = std::io::stdout();
-    copy_window_size(stdin.as_fd(), master.as_fd());
-    let mut stdin_open = open_stdin;
-    let mut master_open = true;
-    let mut exit_code = None;
-    let mut buf = [0u8; 8192];
-    while master_open || exit_code.is_none() {
-        let mut fds = vec![PollFd::new(signals.as_fd(), PollFlags::POLLIN)];
-        if master_open {
-            fds.push(PollFd::new(master.as_fd(), PollFlags::POLLIN));
-        }
-        if stdin_open && exit_code.is_none() {
-            fds.push(PollFd::new(stdin.as_fd(), PollFlags::POLLIN));
-        }
-        // Once PID 1 is gone, only drain what is already buffered.
-        let timeout = if exit_code.is_some() { PollTimeout::ZERO } else { PollTimeout::NONE };
-        match poll(&mut fds, timeout) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(_) => break,
-        }
-        let ready: Vec<bool> = fds.iter().map(|f| f.revents().is_some_and(|r| !r.is_empty())).collect();
-        if ready[0] {
-            if let Ok(Some(info)) = signals.read_signal() {
-                match Signal::try_from(info.ssi_signo as i32) {
-                    Ok(Signal::SIGCHLD) => {}
-                    Ok(Signal::SIGWINCH) => copy_window_size(stdin.as_fd(), master.as_fd()),
-                    Ok(sig) => {
-                        let _ = kill(pid, sig);
-                    }
-                    Err(_) => {}
-                }
-            }
-            if exit_code.is_none() {
-                exit_code = reap(pid);
-            }
-        }
-        let mut next = 1;
-        if master_open {
-            if ready[next] {
-                match nix::unistd::read(master.as_raw_fd(), &mut buf) {
-                    Ok(0) | Err(_) => master_open = false,
-                    Ok(n) => {
-                        let mut out = stdout.lock();
-                        let _ = out.write_all(&buf[..n]).and_then(|()| out.flush());
-                    }
-                }
-            } else if exit_code.is_some() {
-                master_open = false;
-            }
-            next += 1;
-        }
-        if stdin_open && next < ready.len() && ready[next] {
-            match nix::unistd::read(stdin.as_raw_fd(), &mut buf) {
-                Ok(0) | Err(_) => stdin_open = false,
-                Ok(n) => {
-                    let _ = nix::unistd::write(master, &buf[..n]);
-                }
-            }
-        }
-        if exit_code.is_none() && !master_open {
-            // The pty closed: PID 1 is exiting; wait for it.
-            return exit_code.unwrap_or_else(|| wait_forwarding(pid, signals));
-        }
-    }
-    exit_code.unwrap_or_else(|| wait_forwarding(pid, signals))
 }

@@ -84,9 +84,9 @@ pub fn pull(store: &ImageStore, hub: &Hub, reference: &Reference, on_event: &mut
     Ok(PullOutcome { image, downloaded: true })
 }
 
-/// Size of an unpacked layer's regular files (for layers unpacked by an
-/// earlier pull), counting hard-linked files once as a tar does.
-fn dir_size(dir: &std::path::Path) -> u64 {
+/// Size of a directory's regular files (an unpacked layer, a container's
+/// writable layer), counting hard-linked files once as a tar does.
+pub fn dir_size(dir: &std::path::Path) -> u64 {
     use std::os::unix::fs::MetadataExt;
     let mut seen = std::collections::HashSet::new();
     let mut total = 0;

@@ -1,0 +1,127 @@
+//! `docker exec`: a new process in a running container's namespaces and
+//! cgroup (libcontainer's tenant builder). Like the monitor, it runs in a
+//! helper process of its own — the app re-executed as
+//! `whaleshell __whaleshell-exec ROOT ID REQUEST` — because libcontainer
+//! must not fork from the multi-threaded app. Without a terminal the
+//! process inherits the helper's stdio; with `-t` the helper relays a pty.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::Path;
+use std::process::Stdio;
+
+use libcontainer::container::builder::ContainerBuilder;
+use libcontainer::syscall::syscall::SyscallType;
+use serde::{Deserialize, Serialize};
+
+use crate::container::monitor::{
+    bind_here, block_signals, helper_command, ignore_sigpipe, receive_pty_master, reset_signals,
+    spawn_with_status, MonitorEvent, MonitorHandle, StartError, StatusPipe,
+};
+use crate::container::session::{ContainerIo, Ended, Foreground, Session};
+use crate::container::{rootfs, ContainerStore, Status};
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+
+pub const EXEC_ARG: &str = "__whaleshell-exec";
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct ExecRequest {
+    pub args: Vec<String>,
+    /// `-e K=V`, added to the container's environment.
+    pub env: Vec<String>,
+    pub working_dir: Option<String>,
+    pub tty: bool,
+    pub interactive: bool,
+}
+
+/// Starts the exec helper with the user's stdio.
+pub fn spawn(layout: &Layout, id: &str, request: &ExecRequest, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle> {
+    let mut cmd = helper_command(EXEC_ARG)?;
+    let request = serde_json::to_string(request).map_err(|e| Error::Spec(e.to_string()))?;
+    cmd.arg(layout.root()).arg(id).arg(request).stdin(stdio.0).stdout(stdio.1).stderr(stdio.2);
+    spawn_with_status(cmd, false)
+}
+
+pub(crate) fn helper_main(args: &[String]) -> i32 {
+    let mut status = StatusPipe::open();
+    reset_signals();
+    let [root, id, request] = args else { return 125 };
+    let outcome = serde_json::from_str::<ExecRequest>(request)
+        .map_err(|e| StartError { message: e.to_string(), exit_code: 125 })
+        .and_then(|req| run(Path::new(root), id, &req, &mut status));
+    match outcome {
+        Ok(code) => {
+            status.send(&MonitorEvent::Exited { code });
+            code
+        }
+        Err(e) => {
+            status.send(&MonitorEvent::Failed { message: e.message, exit_code: e.exit_code });
+            e.exit_code
+        }
+    }
+}
+
+fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Result<i32, StartError> {
+    let layout = Layout::open(root)?;
+    let record = ContainerStore::new(layout.clone()).get(id)?;
+    if record.status() != Status::Running {
+        return Err(Error::NotRunning(record.id.clone()).into());
+    }
+    let dir = layout.container_dir(id);
+    let working_dir = req.working_dir.clone().unwrap_or_else(|| record.config.working_dir.clone());
+    let mut env = record.config.env.clone();
+    env.extend(req.env.iter().cloned());
+    rootfs::check_executable(&req.args, &env, &working_dir, &dir.join("rootfs"))?;
+
+    let lc = |e: libcontainer::error::LibcontainerError| Error::Libcontainer(e.to_string());
+    let mut base = ContainerBuilder::new(id.to_owned(), SyscallType::default())
+        .with_root_path(layout.libcontainer_dir())
+        .map_err(lc)?;
+    let socket_name = format!("exec-{}.sock", std::process::id());
+    let console = if req.tty {
+        let listener = bind_here(&dir, &socket_name)?;
+        base = base.with_console_socket(Some(dir.join(&socket_name)));
+        Some(listener)
+    } else {
+        if !req.interactive {
+            base = base.with_stdin(File::open("/dev/null").map_err(Error::io("opening", "/dev/null"))?);
+        }
+        None
+    };
+    let extra_env: HashMap<String, String> = req
+        .env
+        .iter()
+        .filter_map(|e| e.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .chain(req.tty.then(|| ("TERM".to_owned(), "xterm".to_owned())))
+        .collect();
+    let built = base
+        .as_tenant()
+        .with_container_args(req.args.clone())
+        .with_env(extra_env)
+        .with_cwd(Some(working_dir))
+        .with_detach(req.tty)
+        .build();
+    let _ = std::fs::remove_file(dir.join(&socket_name));
+    let pid = built.map_err(lc)?;
+    let io = match &console {
+        Some(listener) => ContainerIo::Tty { master: receive_pty_master(listener)? },
+        None => ContainerIo::Pipes { stdout: None, stderr: None, stdin: None },
+    };
+    let signals = block_signals()?;
+    ignore_sigpipe();
+    status.send(&MonitorEvent::Started { pid: pid.as_raw() });
+    let foreground = req.tty.then(|| {
+        use std::io::IsTerminal;
+        Foreground::new(req.interactive, std::io::stdin().is_terminal())
+    });
+    let mut session = Session::new(pid, signals, io, foreground, None, None);
+    loop {
+        match session.run() {
+            Ended::Exited(code) => return Ok(code),
+            // Docker's exec has no detach: Ctrl-P Ctrl-Q just ends the relay.
+            Ended::Detached => status.send(&MonitorEvent::Detached),
+        }
+    }
+}
+

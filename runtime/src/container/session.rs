@@ -1,0 +1,494 @@
+//! The monitor's event loop while a container runs: one thread, one poll
+//! over PID 1's exit (signalfd), the container's output (pty or pipes), the
+//! user's terminal when run in the foreground, and attach clients. Every
+//! byte of output goes to the log file, the foreground terminal, and each
+//! attached client.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
+
+use chrono::{SecondsFormat, Utc};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{kill, Signal};
+use nix::sys::signalfd::SignalFd;
+use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg, Termios};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+use serde::{Deserialize, Serialize};
+
+use crate::container::attach::{write_frame, Frame, FrameBuffer};
+use crate::process;
+
+/// Ctrl-P Ctrl-Q: Docker's default detach keys.
+const DETACH_KEYS: [u8; 2] = [0x10, 0x11];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// One line of Docker's json-file log format.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub log: String,
+    pub stream: Stream,
+    pub time: String,
+}
+
+/// Appends output to `<id>-json.log`, one entry per line as Docker does.
+pub struct LogWriter {
+    file: File,
+    len: u64,
+    partial: [Vec<u8>; 2],
+}
+
+impl LogWriter {
+    pub fn open(path: &Path) -> std::io::Result<LogWriter> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let len = file.metadata()?.len();
+        Ok(LogWriter { file, len, partial: [Vec::new(), Vec::new()] })
+    }
+
+    fn write(&mut self, stream: Stream, bytes: &[u8]) {
+        let partial = &mut self.partial[stream as usize];
+        partial.extend_from_slice(bytes);
+        while let Some(end) = partial.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = partial.drain(..=end).collect();
+            Self::append(&mut self.file, &mut self.len, stream, &line);
+        }
+    }
+
+    fn flush_partials(&mut self) {
+        for stream in [Stream::Stdout, Stream::Stderr] {
+            let rest = std::mem::take(&mut self.partial[stream as usize]);
+            if !rest.is_empty() {
+                Self::append(&mut self.file, &mut self.len, stream, &rest);
+            }
+        }
+    }
+
+    fn append(file: &mut File, len: &mut u64, stream: Stream, bytes: &[u8]) {
+        let entry = LogEntry {
+            log: String::from_utf8_lossy(bytes).into_owned(),
+            stream,
+            time: Utc::now().to_rfc3339_opts(SecondsFormat::Nanos, true),
+        };
+        if let Ok(mut line) = serde_json::to_vec(&entry) {
+            line.push(b'\n');
+            if file.write_all(&line).is_ok() {
+                *len += line.len() as u64;
+            }
+        }
+    }
+}
+
+/// The user's terminal, when the container runs in the foreground.
+pub struct Foreground {
+    pub stdin_open: bool,
+    raw: Option<Termios>,
+}
+
+impl Foreground {
+    /// `raw`: put the terminal in raw mode (a `-it` session).
+    pub fn new(stdin_open: bool, raw: bool) -> Foreground {
+        let saved = if raw { tcgetattr(std::io::stdin().as_fd()).ok() } else { None };
+        if let Some(t) = &saved {
+            let mut r = t.clone();
+            cfmakeraw(&mut r);
+            let _ = tcsetattr(std::io::stdin().as_fd(), SetArg::TCSANOW, &r);
+        }
+        Foreground { stdin_open, raw: saved }
+    }
+
+    fn restore(&mut self) {
+        if let Some(t) = self.raw.take() {
+            let _ = tcsetattr(std::io::stdin().as_fd(), SetArg::TCSANOW, &t);
+        }
+    }
+}
+
+impl Drop for Foreground {
+    fn drop(&mut self) {
+        self.restore();
+    }
+}
+
+/// Where the container's side of stdio is.
+pub enum ContainerIo {
+    Tty { master: OwnedFd },
+    Pipes { stdout: Option<OwnedFd>, stderr: Option<OwnedFd>, stdin: Option<OwnedFd> },
+}
+
+struct Client {
+    stream: UnixStream,
+    frames: FrameBuffer,
+    sends_stdin: bool,
+}
+
+pub struct Session {
+    pub pid: Pid,
+    pub signals: SignalFd,
+    pub io: ContainerIo,
+    pub foreground: Option<Foreground>,
+    pub listener: Option<UnixListener>,
+    pub log: Option<LogWriter>,
+    clients: Vec<Client>,
+    detach_pending: bool,
+}
+
+/// How a session ended.
+pub enum Ended {
+    Exited(i32),
+    /// The foreground user pressed Ctrl-P Ctrl-Q: keep running, detached.
+    Detached,
+}
+
+impl Session {
+    pub fn new(pid: Pid, signals: SignalFd, io: ContainerIo, foreground: Option<Foreground>, listener: Option<UnixListener>, log: Option<LogWriter>) -> Session {
+        if let Some(l) = &listener {
+            let _ = l.set_nonblocking(true);
+        }
+        Session { pid, signals, io, foreground, listener, log, clients: Vec::new(), detach_pending: false }
+    }
+
+    /// Runs until PID 1 exits and its output is drained, or the foreground detaches.
+    pub fn run(&mut self) -> Ended {
+        if let (Some(_), ContainerIo::Tty { master }) = (&self.foreground, &self.io) {
+            copy_window_size(std::io::stdin().as_fd(), master.as_fd());
+        }
+        let mut exit_code = reap(self.pid);
+        loop {
+            if exit_code.is_some() && !self.has_output() {
+                break;
+            }
+            let ended = self.poll_once(exit_code.is_some());
+            match ended {
+                Step::Continue => {}
+                Step::Reaped => exit_code = exit_code.or_else(|| reap(self.pid)),
+                Step::Detach => {
+                    self.detach_foreground();
+                    if exit_code.is_none() {
+                        return Ended::Detached;
+                    }
+                }
+                Step::Stalled => break,
+            }
+        }
+        if let Some(log) = &mut self.log {
+            log.flush_partials();
+        }
+        let code = exit_code.unwrap_or(255);
+        for c in &mut self.clients {
+            let _ = write_frame(&mut c.stream, &Frame::Exit(code));
+        }
+        Ended::Exited(code)
+    }
+
+    fn has_output(&self) -> bool {
+        match &self.io {
+            ContainerIo::Tty { .. } => true,
+            ContainerIo::Pipes { stdout, stderr, .. } => stdout.is_some() || stderr.is_some(),
+        }
+    }
+
+    fn poll_once(&mut self, exited: bool) -> Step {
+        // Slot numbers in `fds`, so results can be matched after poll.
+        let mut fds: Vec<PollFd> = Vec::new();
+        let mut slots: Vec<Slot> = Vec::new();
+        let mut add = |fd: BorrowedFd<'_>, slot: Slot, fds: &mut Vec<PollFd<'_>>| {
+            // SAFETY: the fd outlives this poll; it is borrowed from `self` below.
+            fds.push(PollFd::new(unsafe { BorrowedFd::borrow_raw(fd.as_raw_fd()) }, PollFlags::POLLIN));
+            slots.push(slot);
+        };
+        add(self.signals.as_fd(), Slot::Signals, &mut fds);
+        match &self.io {
+            ContainerIo::Tty { master } => add(master.as_fd(), Slot::Tty, &mut fds),
+            ContainerIo::Pipes { stdout, stderr, .. } => {
+                if let Some(o) = stdout {
+                    add(o.as_fd(), Slot::Out(Stream::Stdout), &mut fds);
+                }
+                if let Some(e) = stderr {
+                    add(e.as_fd(), Slot::Out(Stream::Stderr), &mut fds);
+                }
+            }
+        }
+        if !exited && self.foreground.as_ref().is_some_and(|f| f.stdin_open) {
+            // SAFETY: fd 0 stays open for the life of this process.
+            add(unsafe { BorrowedFd::borrow_raw(0) }, Slot::ForegroundIn, &mut fds);
+        }
+        if let Some(l) = &self.listener {
+            add(l.as_fd(), Slot::Listener, &mut fds);
+        }
+        for (i, c) in self.clients.iter().enumerate() {
+            add(c.stream.as_fd(), Slot::Client(i), &mut fds);
+        }
+        // After PID 1 exits, the rest of the container dies with it and its
+        // output closes; the timeout only guards against a leaked writer.
+        let timeout = if exited { PollTimeout::from(2000u16) } else { PollTimeout::NONE };
+        match poll(&mut fds, timeout) {
+            Ok(0) => return Step::Stalled,
+            Ok(_) => {}
+            Err(nix::errno::Errno::EINTR) => return Step::Continue,
+            Err(_) => return Step::Stalled,
+        }
+        let ready: Vec<Slot> = fds
+            .iter()
+            .zip(&slots)
+            .filter(|(f, _)| f.revents().is_some_and(|r| !r.is_empty()))
+            .map(|(_, s)| *s)
+            .collect();
+        drop(fds);
+        let mut step = Step::Continue;
+        let mut gone_clients = Vec::new();
+        for slot in ready {
+            match slot {
+                Slot::Signals => {
+                    if self.on_signal() {
+                        step = Step::Reaped;
+                    }
+                }
+                Slot::Tty => self.read_output(None),
+                Slot::Out(stream) => self.read_output(Some(stream)),
+                Slot::ForegroundIn => {
+                    if self.read_foreground_input() {
+                        return Step::Detach;
+                    }
+                }
+                Slot::Listener => self.accept(),
+                Slot::Client(i) => {
+                    if !self.read_client(i) {
+                        gone_clients.push(i);
+                    }
+                }
+            }
+        }
+        for i in gone_clients.into_iter().rev() {
+            self.clients.remove(i);
+        }
+        step
+    }
+
+    /// Returns true when a child changed state.
+    fn on_signal(&mut self) -> bool {
+        let Ok(Some(info)) = self.signals.read_signal() else { return false };
+        match Signal::try_from(info.ssi_signo as i32) {
+            Ok(Signal::SIGCHLD) => true,
+            Ok(Signal::SIGWINCH) => {
+                if let (Some(_), ContainerIo::Tty { master }) = (&self.foreground, &self.io) {
+                    copy_window_size(std::io::stdin().as_fd(), master.as_fd());
+                }
+                false
+            }
+            // Docker's sig-proxy: what the user sends the foreground, PID 1 gets.
+            Ok(sig) => {
+                let _ = kill(self.pid, sig);
+                false
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn read_output(&mut self, stream: Option<Stream>) {
+        let mut buf = [0u8; 16384];
+        let fd = match (&self.io, stream) {
+            (ContainerIo::Tty { master }, _) => master.as_raw_fd(),
+            (ContainerIo::Pipes { stdout: Some(o), .. }, Some(Stream::Stdout)) => o.as_raw_fd(),
+            (ContainerIo::Pipes { stderr: Some(e), .. }, Some(Stream::Stderr)) => e.as_raw_fd(),
+            _ => return,
+        };
+        match nix::unistd::read(fd, &mut buf) {
+            Ok(0) | Err(_) => self.close_output(stream),
+            Ok(n) => self.broadcast(stream.unwrap_or(Stream::Stdout), &buf[..n]),
+        }
+    }
+
+    fn close_output(&mut self, stream: Option<Stream>) {
+        match (&mut self.io, stream) {
+            (ContainerIo::Pipes { stdout, .. }, Some(Stream::Stdout)) => *stdout = None,
+            (ContainerIo::Pipes { stderr, .. }, Some(Stream::Stderr)) => *stderr = None,
+            // The pty reads EIO once PID 1's side is closed: switch to pipes with nothing open.
+            (io @ ContainerIo::Tty { .. }, _) => *io = ContainerIo::Pipes { stdout: None, stderr: None, stdin: None },
+            _ => {}
+        }
+    }
+
+    fn broadcast(&mut self, stream: Stream, bytes: &[u8]) {
+        if let Some(log) = &mut self.log {
+            log.write(stream, bytes);
+        }
+        if self.foreground.is_some() {
+            let _ = match stream {
+                Stream::Stdout => std::io::stdout().write_all(bytes).and_then(|()| std::io::stdout().flush()),
+                Stream::Stderr => std::io::stderr().write_all(bytes),
+            };
+        }
+        let frame = match stream {
+            Stream::Stdout => Frame::Stdout(bytes.to_vec()),
+            Stream::Stderr => Frame::Stderr(bytes.to_vec()),
+        };
+        self.clients.retain_mut(|c| write_frame(&mut c.stream, &frame).is_ok());
+    }
+
+    /// Input from the foreground terminal; returns true on the detach keys.
+    fn read_foreground_input(&mut self) -> bool {
+        let mut buf = [0u8; 4096];
+        match nix::unistd::read(0, &mut buf) {
+            Ok(0) | Err(_) => {
+                if let Some(f) = &mut self.foreground {
+                    f.stdin_open = false;
+                }
+                self.close_container_stdin();
+                false
+            }
+            Ok(n) => {
+                let tty = matches!(self.io, ContainerIo::Tty { .. });
+                let mut input = Vec::with_capacity(n + 1);
+                for &b in &buf[..n] {
+                    if tty && self.detach_pending {
+                        self.detach_pending = false;
+                        if b == DETACH_KEYS[1] {
+                            self.write_container_stdin(&input);
+                            return true;
+                        }
+                        input.push(DETACH_KEYS[0]);
+                    }
+                    if tty && b == DETACH_KEYS[0] {
+                        self.detach_pending = true;
+                        continue;
+                    }
+                    input.push(b);
+                }
+                self.write_container_stdin(&input);
+                false
+            }
+        }
+    }
+
+    fn write_container_stdin(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let fd = match &self.io {
+            ContainerIo::Tty { master } => master.as_fd(),
+            ContainerIo::Pipes { stdin: Some(s), .. } => s.as_fd(),
+            _ => return,
+        };
+        if nix::unistd::write(fd, bytes).is_err() {
+            self.close_container_stdin();
+        }
+    }
+
+    fn close_container_stdin(&mut self) {
+        if let ContainerIo::Pipes { stdin, .. } = &mut self.io {
+            *stdin = None;
+        }
+    }
+
+    fn accept(&mut self) {
+        let Some(listener) = &self.listener else { return };
+        while let Ok((mut stream, _)) = listener.accept() {
+            let _ = stream.set_nonblocking(false);
+            let offset = self.log.as_ref().map_or(0, |l| l.len);
+            if write_frame(&mut stream, &Frame::LogOffset(offset)).is_ok() {
+                self.clients.push(Client { stream, frames: FrameBuffer::default(), sends_stdin: false });
+            }
+        }
+    }
+
+    /// Handles what a client sent; false when it has gone.
+    fn read_client(&mut self, i: usize) -> bool {
+        let mut buf = [0u8; 4096];
+        let n = match self.clients[i].stream.read(&mut buf) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => n,
+        };
+        let frames = match self.clients[i].frames.push(&buf[..n]) {
+            Ok(f) => f,
+            Err(_) => return false,
+        };
+        for frame in frames {
+            match frame {
+                Frame::Hello { stdin } => self.clients[i].sends_stdin = stdin,
+                Frame::Stdin(bytes) if self.clients[i].sends_stdin => self.write_container_stdin(&bytes),
+                Frame::StdinEof if self.clients[i].sends_stdin => {
+                    if !matches!(self.io, ContainerIo::Tty { .. }) {
+                        self.close_container_stdin();
+                    }
+                }
+                Frame::Resize { rows, cols } => {
+                    if let ContainerIo::Tty { master } = &self.io {
+                        set_window_size(master.as_fd(), rows, cols);
+                    }
+                }
+                _ => {}
+            }
+        }
+        true
+    }
+
+    /// Leaves the user's terminal: restores it, leaves its session (so its
+    /// hangup cannot reach the container), and stops writing to it.
+    fn detach_foreground(&mut self) {
+        if let Some(mut f) = self.foreground.take() {
+            f.restore();
+        }
+        let _ = nix::unistd::setsid();
+        if let Ok(null) = File::options().read(true).write(true).open("/dev/null") {
+            for fd in 0..=2 {
+                let _ = nix::unistd::dup2(null.as_raw_fd(), fd);
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Slot {
+    Signals,
+    Tty,
+    Out(Stream),
+    ForegroundIn,
+    Listener,
+    Client(usize),
+}
+
+enum Step {
+    Continue,
+    Reaped,
+    Detach,
+    Stalled,
+}
+
+/// Reaps children; returns PID 1's exit code once it has exited.
+pub fn reap(pid: Pid) -> Option<i32> {
+    let mut code = None;
+    loop {
+        match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(_) => return code,
+            Ok(status) if status.pid() == Some(pid) => code = process::exit_code(status),
+            Ok(_) => {}
+        }
+    }
+}
+
+pub fn copy_window_size(from: BorrowedFd<'_>, to: BorrowedFd<'_>) {
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    // SAFETY: TIOCGWINSZ/TIOCSWINSZ read and write a winsize struct we own.
+    unsafe {
+        if libc::ioctl(from.as_raw_fd(), libc::TIOCGWINSZ, &mut ws) == 0 {
+            libc::ioctl(to.as_raw_fd(), libc::TIOCSWINSZ, &ws);
+        }
+    }
+}
+
+pub fn set_window_size(pty: BorrowedFd<'_>, rows: u16, cols: u16) {
+    let ws = libc::winsize { ws_row: rows, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: TIOCSWINSZ reads a winsize struct we own.
+    unsafe {
+        libc::ioctl(pty.as_raw_fd(), libc::TIOCSWINSZ, &ws);
+    }
+}
