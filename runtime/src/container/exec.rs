@@ -5,12 +5,12 @@
 //! must not fork from the multi-threaded app. Without a terminal the
 //! process inherits the helper's stdio; with `-t` the helper relays a pty.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 use std::process::Stdio;
 
 use libcontainer::container::builder::ContainerBuilder;
+use libcontainer::oci_spec::runtime::Spec;
 use libcontainer::syscall::syscall::SyscallType;
 use serde::{Deserialize, Serialize};
 
@@ -89,19 +89,12 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
         }
         None
     };
-    let extra_env: HashMap<String, String> = req
-        .env
-        .iter()
-        .filter_map(|e| e.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
-        .chain(req.tty.then(|| ("TERM".to_owned(), "xterm".to_owned())))
-        .collect();
-    let built = base
-        .as_tenant()
-        .with_container_args(req.args.clone())
-        .with_env(extra_env)
-        .with_cwd(Some(working_dir))
-        .with_detach(req.tty)
-        .build();
+    // The exec'd process is the container's own process spec (user,
+    // capabilities) with this command, environment, directory and terminal.
+    let process_file = dir.join(format!("exec-{}.json", std::process::id()));
+    write_process(&dir.join("config.json"), &process_file, req, env, &working_dir)?;
+    let built = base.as_tenant().with_process(Some(&process_file)).with_detach(req.tty).build();
+    let _ = std::fs::remove_file(&process_file);
     let _ = std::fs::remove_file(dir.join(&socket_name));
     let pid = built.map_err(lc)?;
     let io = match &console {
@@ -125,3 +118,29 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
     }
 }
 
+
+fn write_process(config: &Path, out: &Path, req: &ExecRequest, mut env: Vec<String>, working_dir: &str) -> Result<(), StartError> {
+    let spec = Spec::load(config).map_err(|e| Error::Spec(e.to_string()))?;
+    let mut process = spec.process().clone().unwrap_or_default();
+    if req.tty && !env.iter().any(|e| e.starts_with("TERM=")) {
+        env.push("TERM=xterm".into());
+    }
+    process.set_args(Some(req.args.clone()));
+    process.set_env(Some(dedup_env(env)));
+    process.set_cwd(working_dir.into());
+    process.set_terminal(Some(req.tty));
+    let json = serde_json::to_vec(&process).map_err(|e| Error::Spec(e.to_string()))?;
+    std::fs::write(out, json).map_err(Error::io("writing", out))?;
+    Ok(())
+}
+
+/// Later entries win, as with `docker exec -e`.
+fn dedup_env(env: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for entry in env {
+        let key = entry.split('=').next().unwrap_or("").to_owned();
+        out.retain(|e| e.split('=').next() != Some(key.as_str()));
+        out.push(entry);
+    }
+    out
+}

@@ -109,9 +109,10 @@ pub fn spawn(layout: &Layout, id: &str, mode: Mode, stdio: (Stdio, Stdio, Stdio)
     spawn_with_status(cmd, mode == Mode::Detached)
 }
 
+/// This same binary — by /proc/self/exe, which still works if the file was
+/// replaced (rebuilt, upgraded) while the REPL runs.
 pub(crate) fn helper_command(arg: &str) -> Result<Command> {
-    let exe = std::env::current_exe().map_err(Error::io("finding own executable", "/proc/self/exe"))?;
-    let mut cmd = Command::new(exe);
+    let mut cmd = Command::new("/proc/self/exe");
     cmd.arg(arg);
     Ok(cmd)
 }
