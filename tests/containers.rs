@@ -184,46 +184,11 @@ fn pipelines_and_lists_mix_docker_and_host_programs() {
 
 #[test]
 fn an_interactive_terminal_session() {
-    use std::io::{Read, Write};
-    use std::os::fd::AsRawFd;
-
     let lab = Lab::new();
     assert_eq!(lab.run("docker pull busybox").code, 0);
-    let pty = nix::pty::openpty(None, None).unwrap();
-    let slave = std::fs::File::from(pty.slave);
-    let mut child = lab
-        .command()
-        .arg("-c")
-        .arg("docker run -it --rm busybox")
-        .stdin(slave.try_clone().unwrap())
-        .stdout(slave.try_clone().unwrap())
-        .stderr(slave)
-        .spawn()
-        .unwrap();
-    let mut master = std::fs::File::from(pty.master);
-    let _ = master.as_raw_fd();
-    // Typed before the shell starts: the pty buffers it, as a fast typist's keys.
-    master.write_all(b"echo $((6*7)) $(tty)\nexit 5\n").unwrap();
-    let mut reader = master.try_clone().unwrap();
-    let output = std::thread::spawn(move || {
-        let mut all = Vec::new();
-        let mut buf = [0u8; 4096];
-        // EIO once every slave fd is closed, that is once whaleshell exits.
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            all.extend_from_slice(&buf[..n]);
-            if String::from_utf8_lossy(&all).contains("42 /dev/pts/0") {
-                break;
-            }
-        }
-        String::from_utf8_lossy(&all).into_owned()
-    });
-    let status = child.wait().unwrap();
-    let text = output.join().unwrap();
+    let (text, code) = lab.run_on_terminal("docker run -it --rm busybox", &[("# ", b"echo $((6*7)) $(tty)\nexit 5\n")]);
     assert!(text.contains("42 /dev/pts/0"), "the shell ran on its own terminal: {text:?}");
-    assert_eq!(status.code(), Some(5));
+    assert_eq!(code, Some(5));
     lab.assert_clean();
 }
 

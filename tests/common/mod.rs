@@ -79,6 +79,66 @@ impl Lab {
         assert!(monitors.stdout.is_empty(), "monitor processes left: {}", String::from_utf8_lossy(&monitors.stdout));
     }
 
+    /// Runs a line on a fresh terminal (a pty) and plays a user at it: each
+    /// step waits until the screen shows `after` (all output so far), then
+    /// types `keys`. Returns what the terminal showed and the exit status.
+    pub fn run_on_terminal(&self, line: &str, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
+        use std::io::{Read, Write};
+        let pty = nix::pty::openpty(None, None).expect("openpty");
+        let slave = std::fs::File::from(pty.slave);
+        let mut child = self
+            .command()
+            .arg("-c")
+            .arg(line)
+            .stdin(slave.try_clone().unwrap())
+            .stdout(slave.try_clone().unwrap())
+            .stderr(slave)
+            .spawn()
+            .expect("spawn whaleshell");
+        let mut master = std::fs::File::from(pty.master);
+        let mut reader = master.try_clone().unwrap();
+        let (seen_tx, seen_rx) = std::sync::mpsc::channel::<String>();
+        let output = std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let mut buf = [0u8; 4096];
+            // EIO once every slave fd is closed, that is once whaleshell and its helpers exit.
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                all.extend_from_slice(&buf[..n]);
+                let _ = seen_tx.send(String::from_utf8_lossy(&all).into_owned());
+            }
+            String::from_utf8_lossy(&all).into_owned()
+        });
+        for (after, keys) in steps {
+            while !after.is_empty() {
+                match seen_rx.recv_timeout(std::time::Duration::from_secs(20)) {
+                    Ok(screen) if screen.contains(after) => break,
+                    Ok(_) => {}
+                    Err(_) => panic!("the terminal never showed {after:?}"),
+                }
+            }
+            master.write_all(keys).unwrap();
+        }
+        let status = child.wait().expect("wait whaleshell");
+        drop(master);
+        (output.join().unwrap(), status.code())
+    }
+
+    /// Starts a detached container and returns its full ID.
+    pub fn run_detached(&self, line: &str) -> String {
+        let run = self.run(line);
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+        let id = run.stdout.trim().to_owned();
+        assert_eq!(id.len(), 64, "{line} printed {id:?}");
+        id
+    }
+
+    pub fn record(&self, id: &str) -> whaleshell_runtime::container::ContainerRecord {
+        self.runtime().containers.find(id).expect("container record")
+    }
+
     fn all_container_dirs(&self) -> Vec<String> {
         std::fs::read_dir(self.root().join("containers"))
             .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())

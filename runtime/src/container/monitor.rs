@@ -225,6 +225,10 @@ fn run(root: &Path, id: &str, mode: Mode) -> i32 {
         .and_then(|()| run_container(&layout, &store, &record, &dir, &rootfs_dir, mode, &mut status));
     cleanup_runtime_state(&layout, id);
     rootfs::unmount(&rootfs_dir);
+    let (outcome, mut session) = match outcome {
+        Ok((code, session)) => (Ok(code), Some(session)),
+        Err(e) => (Err(e), None),
+    };
     let code = match &outcome {
         Ok(code) => *code,
         Err(e) => e.exit_code,
@@ -246,6 +250,10 @@ fn run(root: &Path, id: &str, mode: Mode) -> i32 {
             }
         }
     });
+    // Clients learn of the exit only now, so `ps` after `attach` shows it exited.
+    if let Some(session) = &mut session {
+        session.notify_exit(code);
+    }
     if let Err(e) = &outcome {
         status.send(&MonitorEvent::Failed { message: e.message.clone(), exit_code: e.exit_code });
     }
@@ -266,7 +274,7 @@ fn run_container(
     rootfs_dir: &Path,
     mode: Mode,
     status: &mut StatusPipe,
-) -> Result<i32, StartError> {
+) -> Result<(i32, Session), StartError> {
     let host_files = write_host_files(record, dir)?;
     rootfs::check_executable(&record.config.args, &record.config.env, &record.config.working_dir, rootfs_dir)?;
     let spec = spec::build(record, rootfs_dir, &host_files)?;
@@ -330,7 +338,7 @@ fn run_container(
     let mut session = Session::new(pid, signals, io, foreground, Some(listener), Some(log));
     loop {
         match session.run() {
-            Ended::Exited(code) => return Ok(code),
+            Ended::Exited(code) => return Ok((code, session)),
             Ended::Detached => status.send(&MonitorEvent::Detached),
         }
     }

@@ -182,11 +182,15 @@ impl Session {
         if let Some(log) = &mut self.log {
             log.flush_partials();
         }
-        let code = exit_code.unwrap_or(255);
+        Ended::Exited(exit_code.unwrap_or(255))
+    }
+
+    /// Tells attached clients PID 1's exit code; called once the exit is recorded.
+    pub fn notify_exit(&mut self, code: i32) {
         for c in &mut self.clients {
             let _ = write_frame(&mut c.stream, &Frame::Exit(code));
         }
-        Ended::Exited(code)
+        self.clients.clear();
     }
 
     fn has_output(&self) -> bool {
@@ -438,9 +442,20 @@ impl Session {
             f.restore();
         }
         let _ = nix::unistd::setsid();
+        // Let go of every handle on the user's terminal (some are opened on
+        // the way by libcontainer), so it can close once the user leaves.
+        let terminal = std::fs::read_link("/proc/self/fd/0").ok();
         if let Ok(null) = File::options().read(true).write(true).open("/dev/null") {
             for fd in 0..=2 {
                 let _ = nix::unistd::dup2(null.as_raw_fd(), fd);
+            }
+        }
+        let fds: Vec<i32> = std::fs::read_dir("/proc/self/fd")
+            .map(|d| d.flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect())
+            .unwrap_or_default();
+        for fd in fds.into_iter().filter(|fd| *fd > 2) {
+            if terminal.is_some() && std::fs::read_link(format!("/proc/self/fd/{fd}")).ok() == terminal {
+                let _ = nix::unistd::close(fd);
             }
         }
     }

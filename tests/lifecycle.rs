@@ -1,0 +1,198 @@
+//! The container lifecycle on real containers: detached runs that outlive
+//! the shell that started them, logs, exec, stop/kill/start, attach, PID 1.
+//! Every `lab.run` is a separate whaleshell process, as if the learner had
+//! quit and reopened the REPL between commands.
+
+mod common;
+
+use common::Lab;
+use whaleshell_runtime::container::Status;
+
+#[test]
+fn detached_containers_outlive_the_shell_and_stop_like_dockers() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d busybox tail -f /dev/null");
+    let record = lab.record(&id);
+    assert_eq!(record.status(), Status::Running);
+    let ps = lab.run("docker ps");
+    assert!(ps.stdout.contains(&id[..12]) && ps.stdout.contains("Up "), "{}", ps.stdout);
+    // PID 1 has no handler for SIGTERM: killing it from inside does nothing…
+    assert_eq!(lab.run(&format!("docker exec {id} kill 1")).code, 0);
+    assert_eq!(lab.run(&format!("docker exec {id} kill -9 1")).code, 0);
+    assert_eq!(lab.record(&id).status(), Status::Running, "PID 1 ignores signals from inside");
+    // …and `docker stop` waits out the grace period, then SIGKILLs from the host.
+    let started = std::time::Instant::now();
+    let stop = lab.run(&format!("docker stop -t 1 {}", &id[..12]));
+    assert_eq!((stop.stdout.trim(), stop.code), (&id[..12], 0));
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1), "stop must wait for the grace period");
+    let record = lab.record(&id);
+    assert_eq!((record.status(), record.state.exit_code), (Status::Exited, Some(137)));
+    assert!(lab.run("docker ps -a").stdout.contains("Exited (137)"));
+    lab.assert_clean();
+}
+
+#[test]
+fn a_pid_1_that_handles_sigterm_stops_at_once() {
+    let lab = Lab::new();
+    let id = lab.run_detached(r#"docker run -d busybox sh -c 'trap "exit 0" TERM; while true; do sleep 0.1; done'"#);
+    let started = std::time::Instant::now();
+    assert_eq!(lab.run(&format!("docker stop {id}")).code, 0);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "it handled SIGTERM, no 10 s wait");
+    assert_eq!(lab.record(&id).state.exit_code, Some(0));
+    lab.assert_clean();
+}
+
+#[test]
+fn logs_keep_stdout_and_stderr() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d --name talker busybox sh -c 'echo one; echo two >&2; echo three'");
+    // -f follows until the container exits, so no waiting is needed.
+    let follow = lab.run("docker logs -f talker");
+    assert_eq!(follow.code, 0);
+    assert_eq!(follow.stdout, "one\nthree\n");
+    assert_eq!(follow.stderr, "two\n");
+    // stdout and stderr are separate pipes, so only each stream's own order is kept.
+    assert_eq!(lab.run("docker run --name counter busybox sh -c 'echo 1; echo 2; echo 3'").code, 0);
+    assert_eq!(lab.run("docker logs --tail 2 counter").stdout, "2\n3\n");
+    let stamped = lab.run(&format!("docker logs -t {}", &id[..6]));
+    assert!(stamped.stdout.lines().all(|l| l.len() > 30 && l.contains('T') && l.contains("Z ")), "{}", stamped.stdout);
+    // Foreground runs are logged too, as in Docker.
+    assert_eq!(lab.run("docker run --name fg busybox echo hello").stdout, "hello\n");
+    assert_eq!(lab.run("docker logs fg").stdout, "hello\n");
+}
+
+#[test]
+fn exec_runs_in_the_containers_namespaces() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d -e FROM_RUN=1 busybox sleep 1000");
+    let exec = lab.run(&format!("docker exec -e EXTRA=2 -w /tmp {id} sh -c 'echo $FROM_RUN $EXTRA $(pwd) $(hostname)'"));
+    assert_eq!(exec.stdout, format!("1 2 /tmp {}\n", &id[..12]));
+    let code = lab.run(&format!("docker exec {id} sh -c 'exit 4'"));
+    assert_eq!(code.code, 4);
+    let missing = lab.run(&format!("docker exec {id} bash"));
+    assert_eq!(missing.code, 127);
+    assert!(missing.stderr.contains(r#"exec: "bash": executable file not found in $PATH"#), "{}", missing.stderr);
+    // PID 1 inside is an ordinary host process outside: top and inspect show its host PID.
+    let pid = lab.record(&id).state.pid.unwrap();
+    let top = lab.run(&format!("docker top {id}"));
+    assert!(top.stdout.lines().any(|l| l.split_whitespace().nth(1) == Some(&pid.to_string())), "{}", top.stdout);
+    let inspect: serde_json::Value = serde_json::from_str(&lab.run(&format!("docker inspect {id}")).stdout).unwrap();
+    assert_eq!(inspect[0]["State"]["Pid"], pid);
+    assert_eq!(inspect[0]["State"]["Status"], "running");
+    assert_eq!(lab.run(&format!("docker rm -f {id}")).code, 0);
+    let stopped = lab.run(&format!("docker exec {id} true"));
+    assert_eq!(stopped.code, 1);
+    lab.assert_clean();
+}
+
+#[test]
+fn start_keeps_the_writable_layer_and_kill_sends_signals() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker run --name keep busybox sh -c 'echo kept > /note'").code, 0);
+    assert_eq!(lab.run("docker start keep").stdout, "keep\n");
+    let id = lab.record("keep").id;
+    // The restarted container sees the file its first run wrote.
+    let exec = lab.run("docker start -a keep");
+    assert_eq!(exec.code, 0);
+    lab.run_detached("docker run -d --name sleeper busybox sleep 1000");
+    let kill = lab.run("docker kill -s TERM sleeper");
+    assert_eq!(kill.code, 0, "{}", kill.stderr);
+    assert_eq!(lab.record("sleeper").status(), Status::Running, "sleep as PID 1 ignores SIGTERM");
+    assert_eq!(lab.run("docker kill sleeper").stdout, "sleeper\n");
+    assert_eq!(lab.record("sleeper").state.exit_code, Some(137));
+    let again = lab.run("docker kill sleeper");
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("is not running"), "{}", again.stderr);
+    let upper = lab.root().join("containers").join(id).join("upper/note");
+    assert_eq!(std::fs::read_to_string(upper).unwrap(), "kept\n");
+    lab.assert_clean();
+}
+
+#[test]
+fn rm_refuses_a_running_container_unless_forced() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d --name busy busybox sleep 1000");
+    let refused = lab.run("docker rm busy");
+    assert_eq!(refused.code, 1);
+    assert_eq!(refused.stderr, "Error response from daemon: cannot remove container \"/busy\": container is running: stop the container before removing or force remove\n");
+    assert_eq!(lab.record(&id).status(), Status::Running);
+    assert_eq!(lab.run("docker rm -f busy").stdout, "busy\n");
+    assert!(lab.container_ids().is_empty());
+    lab.assert_clean();
+}
+
+#[test]
+fn rm_applies_to_detached_containers_when_they_exit() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d --rm busybox sleep 1000");
+    assert_eq!(lab.run(&format!("docker stop -t 0 {id}")).code, 0);
+    assert!(lab.container_ids().is_empty(), "--rm removed it on exit");
+    lab.assert_clean();
+}
+
+#[test]
+fn a_container_whose_monitor_died_shows_as_exited() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d busybox sleep 1000");
+    let monitor = lab.record(&id).state.monitor_pid.unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(monitor), nix::sys::signal::Signal::SIGKILL).unwrap();
+    whaleshell_runtime::process::wait_exit(monitor);
+    assert_eq!(lab.record(&id).status(), Status::Exited);
+    assert!(lab.run("docker ps -a").stdout.contains("Exited (255)"));
+    // Removing it cleans up what the monitor could not: processes, cgroup, mount.
+    assert_eq!(lab.run(&format!("docker rm {id}")).code, 0);
+    lab.assert_clean();
+}
+
+#[test]
+fn detach_keys_leave_it_running_and_attach_comes_back() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    let (text, code) = lab.run_on_terminal("docker run -it --name box busybox", &[("# ", b"touch /here; echo rea\"dy\"\n"), ("ready", b"\x10\x11")]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(lab.record("box").status(), Status::Running, "Ctrl-P Ctrl-Q detached: {text}");
+    let (text, code) = lab.run_on_terminal("docker attach box", &[("", b"ls /here && exit 3\n")]);
+    assert!(text.contains("/here"), "{text:?}");
+    assert_eq!(code, Some(3));
+    assert_eq!(lab.record("box").status(), Status::Exited);
+    lab.assert_clean();
+}
+
+#[test]
+fn exec_it_gives_a_terminal_and_leaves_the_container_running() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d busybox tail -f /dev/null");
+    let (text, code) = lab.run_on_terminal(&format!("docker exec -it {id} sh"), &[("# ", b"echo $$ $(tty)\nexit\n")]);
+    assert!(text.contains("/dev/pts/"), "{text:?}");
+    assert_eq!(code, Some(0));
+    assert_eq!(lab.record(&id).status(), Status::Running);
+}
+
+#[test]
+fn prune_removes_stopped_containers_only() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker run busybox sh -c 'echo x > /x'").code, 0);
+    let running = lab.run_detached("docker run -d busybox sleep 1000");
+    let prune = lab.run("docker container prune -f");
+    assert_eq!(prune.code, 0);
+    assert!(prune.stdout.starts_with("Deleted Containers:\n"), "{}", prune.stdout);
+    assert!(prune.stdout.ends_with("\nTotal reclaimed space: 2B\n"), "{}", prune.stdout);
+    assert_eq!(lab.container_ids(), vec![running]);
+    let declined = lab.run("echo n | docker container prune");
+    assert!(declined.stdout.contains("Are you sure you want to continue? [y/N]"));
+}
+
+#[test]
+fn two_shells_at_once_never_lose_a_container() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    let children: Vec<_> = (0..6)
+        .map(|i| lab.command().arg("-c").arg(format!("docker run --name c{i} busybox true")).spawn().unwrap())
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let names: std::collections::BTreeSet<String> = lab.runtime().containers.list().unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(names.len(), 6);
+    lab.assert_clean();
+}
