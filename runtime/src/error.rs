@@ -22,6 +22,12 @@ pub enum Error {
     #[error("No such image: {0}")]
     NoSuchImage(String),
 
+    #[error("get {0}: no such volume")]
+    NoSuchVolume(String),
+
+    #[error("remove {0}: volume is in use - [{1}]")]
+    VolumeInUse(String, String),
+
     #[error("No such container: {0}")]
     NoSuchContainer(String),
 

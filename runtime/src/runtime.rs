@@ -19,11 +19,13 @@ use crate::image::pull::{self, PullEvent, PullOutcome};
 use crate::image::store::{ImageRecord, ImageStore, Removal};
 use crate::layout::Layout;
 use crate::reference::Reference;
+use crate::volume::{MountKind, MountSpec, VolumeStore};
 
 pub struct Runtime {
     pub layout: Layout,
     pub images: ImageStore,
     pub containers: ContainerStore,
+    pub volumes: VolumeStore,
     pub hub: Hub,
 }
 
@@ -33,6 +35,7 @@ impl Runtime {
         Ok(Runtime {
             images: ImageStore::new(layout.clone()),
             containers: ContainerStore::new(layout.clone()),
+            volumes: VolumeStore::new(layout.clone()),
             hub: Hub::new(layout.hub_dir()),
             layout,
         })
@@ -45,7 +48,8 @@ impl Runtime {
     /// Creates a container from an image (state Created; nothing runs yet).
     pub fn create_container(&self, image_name: &str, image: &ImageRecord, options: &RunOptions) -> Result<ContainerRecord> {
         let config = self.images.config(image)?;
-        let run_config = container::run_config(options, &config)?;
+        let mut run_config = container::run_config(options, &config)?;
+        run_config.mounts = self.resolve_mounts(&options.mounts)?;
         self.containers.create(NewContainer {
             name: options.name.clone(),
             image: image_name.to_owned(),
@@ -53,6 +57,45 @@ impl Runtime {
             layers: image.layers.iter().map(|l| l.diff_id.clone()).collect(),
             config: run_config,
         })
+    }
+
+    /// Creates named and anonymous volumes on first use, and missing `-v`
+    /// bind sources as directories (as Docker's `-v`; `--mount` refused them).
+    fn resolve_mounts(&self, mounts: &[MountSpec]) -> Result<Vec<MountSpec>> {
+        mounts
+            .iter()
+            .map(|m| {
+                let mut m = m.clone();
+                match m.kind {
+                    MountKind::Volume => {
+                        let name = (!m.source.is_empty()).then_some(m.source.as_str());
+                        m.source = self.volumes.create(name)?.name;
+                    }
+                    MountKind::Bind => {
+                        let path = std::path::Path::new(&m.source);
+                        std::fs::create_dir_all(path).map_err(Error::io("creating bind source", path))?;
+                        let absolute = std::fs::canonicalize(path).map_err(Error::io("resolving bind source", path))?;
+                        m.source = absolute.to_string_lossy().into_owned();
+                    }
+                }
+                Ok(m)
+            })
+            .collect()
+    }
+
+    /// `docker volume rm`: refuses a volume a container still has.
+    pub fn remove_volume(&self, name: &str) -> Result<()> {
+        let users: Vec<String> = self
+            .containers
+            .list()?
+            .into_iter()
+            .filter(|c| c.config.mounts.iter().any(|m| m.kind == MountKind::Volume && m.source == name))
+            .map(|c| c.id)
+            .collect();
+        if !users.is_empty() {
+            return Err(Error::VolumeInUse(name.to_owned(), users.join(", ")));
+        }
+        self.volumes.remove(name)
     }
 
     /// Starts a created or exited container under a new monitor process.

@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 use whaleshell_runtime::container::{ContainerRecord, Status};
 use whaleshell_runtime::image::store::ImageRecord;
+use whaleshell_runtime::volume::MountKind;
 use whaleshell_runtime::{Error, Runtime};
 
 use super::daemon_error;
@@ -43,7 +44,7 @@ pub fn run(rt: &Runtime, args: &InspectArgs, io: &mut Io<'_>) -> i32 {
 }
 
 /// JSON with 4-space indents, as Docker prints it.
-fn pretty(value: &Value) -> String {
+pub fn pretty(value: &Value) -> String {
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
@@ -94,7 +95,16 @@ fn container_json(rt: &Runtime, c: &ContainerRecord) -> Value {
             },
             "Name": "overlay",
         },
-        "Mounts": [],
+        "Mounts": c.config.mounts.iter().map(|m| match m.kind {
+            MountKind::Bind => json!({
+                "Type": "bind", "Source": m.source, "Destination": m.target,
+                "Mode": if m.readonly { "ro" } else { "" }, "RW": !m.readonly, "Propagation": "rprivate",
+            }),
+            MountKind::Volume => json!({
+                "Type": "volume", "Name": m.source, "Source": rt.volumes.data_dir(&m.source), "Destination": m.target,
+                "Driver": "local", "Mode": if m.readonly { "ro" } else { "z" }, "RW": !m.readonly, "Propagation": "",
+            }),
+        }).collect::<Vec<_>>(),
         "Config": {
             "Hostname": c.config.hostname,
             "User": c.config.user,

@@ -17,6 +17,7 @@ pub mod run;
 pub mod start;
 pub mod stop;
 pub mod top;
+pub mod volume;
 
 use crate::grammar::docker::{self, Docker, Parsed};
 use crate::grammar::{Arg, Span};
@@ -54,6 +55,7 @@ pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io
         Docker::Inspect(a) => inspect::run(rt, &a, io),
         Docker::Top(a) => top::run(rt, &a, io),
         Docker::ContainerPrune(a) => prune::containers(rt, &a, io),
+        Docker::Volume(v) => volume::run(rt, &v, io),
     }
 }
 

@@ -27,7 +27,7 @@ pub fn containers(rt: &Runtime, args: &PruneArgs, io: &mut Io<'_>) -> i32 {
     let mut reclaimed = 0;
     for c in all.into_iter().filter(|c| c.status() != Status::Running) {
         let size = dir_size(&rt.layout.container_dir(&c.id).join("upper"));
-        if rt.containers.remove(&c.id, false).is_ok() {
+        if rt.containers.remove(&c.id, false, false).is_ok() {
             deleted.push(c.id);
             reclaimed += size;
         }

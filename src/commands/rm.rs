@@ -9,7 +9,7 @@ use crate::io::Io;
 pub fn run(rt: &Runtime, args: &RmArgs, io: &mut Io<'_>) -> i32 {
     let mut status = 0;
     for target in &args.containers {
-        match rt.containers.remove(target, args.force) {
+        match rt.containers.remove(target, args.force, args.volumes) {
             // Docker echoes each container as it was named.
             Ok(_) => io.out(target),
             Err(e) => {

@@ -9,6 +9,7 @@ use whaleshell_runtime::container::monitor::{MonitorEvent, MonitorHandle, Mode};
 use whaleshell_runtime::container::RunOptions;
 use whaleshell_runtime::image::store::ImageRecord;
 use whaleshell_runtime::reference::Reference;
+use whaleshell_runtime::volume;
 use whaleshell_runtime::{Error, Runtime};
 
 use super::pull::pull_with_progress;
@@ -25,7 +26,7 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         DOCKER_ERROR
     };
     if let Some(flag) = unsupported_flag(args) {
-        return fail(io, format!("{flag} is not supported yet in Whaleshell; it is coming with volumes and ports."));
+        return fail(io, format!("{flag} is not supported yet in Whaleshell; it is coming with published ports."));
     }
     if args.interactive && args.tty && !(matches!(io.stdin, Input::Terminal) && std::io::stdin().is_terminal()) {
         io.err("the input device is not a TTY");
@@ -39,6 +40,11 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         Ok(env) => env,
         Err(message) => return fail(io, message),
     };
+    let mounts = args.volume.iter().map(|v| volume::parse_volume_flag(v)).chain(args.mount.iter().map(|m| volume::parse_mount_flag(m)));
+    let mounts = match mounts.collect::<Result<Vec<_>, _>>() {
+        Ok(m) => m,
+        Err(e) => return fail(io, super::daemon_error(&e)),
+    };
     let options = RunOptions {
         name: args.name.clone(),
         env,
@@ -49,6 +55,7 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         tty: args.tty,
         interactive: args.interactive,
         auto_remove: args.rm,
+        mounts,
     };
     let container = match rt.create_container(&args.image, &image, &options) {
         Ok(c) => c,
@@ -164,8 +171,6 @@ pub fn follow_foreground(mut monitor: MonitorHandle, io: &mut Io<'_>) -> Result<
 fn unsupported_flag(args: &RunArgs) -> Option<&'static str> {
     if !args.publish.is_empty() {
         Some("-p (published ports)")
-    } else if !args.volume.is_empty() || !args.mount.is_empty() {
-        Some("-v/--mount (volumes)")
     } else if args.init {
         Some("--init")
     } else {

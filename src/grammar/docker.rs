@@ -55,6 +55,25 @@ pub enum DockerCommand {
     /// Manage images
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Manage volumes
+    #[command(subcommand)]
+    Volume(VolumeCommand),
+}
+
+#[derive(Debug, Clone, Subcommand, PartialEq, Eq)]
+pub enum VolumeCommand {
+    /// List volumes
+    #[command(visible_alias = "list")]
+    Ls(VolumeLsArgs),
+    /// Create a volume
+    Create(VolumeCreateArgs),
+    /// Remove one or more volumes
+    #[command(visible_alias = "remove")]
+    Rm(VolumeNamesArgs),
+    /// Display detailed information on one or more volumes
+    Inspect(VolumeNamesArgs),
+    /// Remove unused local volumes
+    Prune(VolumePruneArgs),
 }
 
 #[derive(Debug, Subcommand, PartialEq, Eq)]
@@ -120,6 +139,7 @@ pub enum Docker {
     Inspect(InspectArgs),
     Top(TopArgs),
     ContainerPrune(PruneArgs),
+    Volume(VolumeCommand),
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -355,6 +375,37 @@ pub struct PruneArgs {
     pub force: bool,
 }
 
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct VolumeLsArgs {
+    /// Only display volume names
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct VolumeCreateArgs {
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct VolumeNamesArgs {
+    /// Force the removal of one or more volumes
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    #[arg(required = true, value_name = "VOLUME")]
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct VolumePruneArgs {
+    /// Remove all unused volumes, not just anonymous ones
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Do not prompt for confirmation
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
 /// What parsing a docker line gave: a command, or help text the user asked for.
 #[derive(Debug)]
 pub enum Parsed {
@@ -402,6 +453,7 @@ fn fold_aliases(command: DockerCommand) -> Docker {
         | DockerCommand::Image(ImageCommand::Inspect(a)) => Docker::Inspect(a),
         DockerCommand::Top(a) | DockerCommand::Container(ContainerCommand::Top(a)) => Docker::Top(a),
         DockerCommand::Container(ContainerCommand::Prune(a)) => Docker::ContainerPrune(a),
+        DockerCommand::Volume(v) => Docker::Volume(v),
     }
 }
 

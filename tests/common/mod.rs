@@ -151,7 +151,7 @@ impl Drop for Lab {
         // Remove what tests left (stopped containers) so the temp dir can go.
         if let Ok(rt) = Runtime::open(self.root()) {
             for c in rt.containers.list().unwrap_or_default() {
-                let _ = rt.containers.remove(&c.id, true);
+                let _ = rt.containers.remove(&c.id, true, true);
             }
         }
     }

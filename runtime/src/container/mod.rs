@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::fsutil::{read_json, remove_tree, write_json_atomic, StateLock};
 use crate::layout::Layout;
 use crate::process;
+use crate::volume::{MountKind, MountSpec, VolumeStore};
 
 const RECORD: &str = "container.json";
 
@@ -54,6 +55,9 @@ pub struct RunConfig {
     pub tty: bool,
     pub open_stdin: bool,
     pub auto_remove: bool,
+    /// Bind mounts and volumes (volume names resolved, anonymous ones created).
+    #[serde(default)]
+    pub mounts: Vec<MountSpec>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -236,7 +240,7 @@ impl ContainerStore {
 
     /// `docker rm [-f]`: refuses a running container unless forced; forced,
     /// kills it and waits for its monitor to finish before removing.
-    pub fn remove(&self, id_or_name: &str, force: bool) -> Result<ContainerRecord> {
+    pub fn remove(&self, id_or_name: &str, force: bool, volumes: bool) -> Result<ContainerRecord> {
         let record = self.find(id_or_name)?;
         if record.status() == Status::Running {
             if !force {
@@ -246,13 +250,13 @@ impl ContainerStore {
                 process::kill_and_wait(pid, record.state.monitor_pid);
             }
         }
-        self.remove_files(&record)?;
+        self.remove_files(&record, volumes)?;
         Ok(record)
     }
 
     /// Removes a container's record first (so it vanishes from listings at
-    /// once), then its mounts and files.
-    pub fn remove_files(&self, record: &ContainerRecord) -> Result<()> {
+    /// once), then its mounts and files; with `volumes`, its anonymous volumes too.
+    pub fn remove_files(&self, record: &ContainerRecord, volumes: bool) -> Result<()> {
         let dir = self.layout.container_dir(&record.id);
         {
             let _lock = StateLock::acquire(&self.layout.lock_file())?;
@@ -264,7 +268,16 @@ impl ContainerStore {
         }
         rootfs::unmount(&dir.join("rootfs"));
         monitor::cleanup_runtime_state(&self.layout, &record.id);
-        remove_tree(&dir)
+        remove_tree(&dir)?;
+        if volumes {
+            let store = VolumeStore::new(self.layout.clone());
+            for m in record.config.mounts.iter().filter(|m| m.kind == MountKind::Volume) {
+                if store.get(&m.source)?.is_some_and(|v| v.anonymous) {
+                    store.remove(&m.source)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -287,6 +300,8 @@ pub struct RunOptions {
     pub tty: bool,
     pub interactive: bool,
     pub auto_remove: bool,
+    /// From `-v` and `--mount`; resolved by [`crate::Runtime::create_container`].
+    pub mounts: Vec<MountSpec>,
 }
 
 /// Merges run options with the image config the way Docker does:
@@ -349,5 +364,6 @@ pub fn run_config(
         tty: options.tty,
         open_stdin: options.interactive,
         auto_remove: options.auto_remove,
+        mounts: options.mounts.clone(),
     })
 }

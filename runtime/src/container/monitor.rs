@@ -32,6 +32,7 @@ use crate::container::session::{ContainerIo, Ended, Foreground, LogWriter, Sessi
 use crate::container::{exec, spec, ContainerRecord, ContainerStore, Status};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
+use crate::volume::VolumeStore;
 use crate::process;
 
 /// The first argument that turns the app's binary into a monitor.
@@ -257,7 +258,7 @@ fn run(root: &Path, id: &str, mode: Mode) -> i32 {
     if let Err(e) = &outcome {
         status.send(&MonitorEvent::Failed { message: e.message.clone(), exit_code: e.exit_code });
     }
-    if record.config.auto_remove && store.remove_files(&record).is_ok() {
+    if record.config.auto_remove && store.remove_files(&record, true).is_ok() {
         status.send(&MonitorEvent::Removed);
     }
     if outcome.is_ok() {
@@ -277,7 +278,7 @@ fn run_container(
 ) -> Result<(i32, Session), StartError> {
     let host_files = write_host_files(record, dir)?;
     rootfs::check_executable(&record.config.args, &record.config.env, &record.config.working_dir, rootfs_dir)?;
-    let spec = spec::build(record, rootfs_dir, &host_files)?;
+    let spec = spec::build(record, rootfs_dir, &host_files, &VolumeStore::new(layout.clone()))?;
     spec.save(dir.join("config.json")).map_err(|e| Error::Spec(e.to_string()))?;
     let log = LogWriter::open(&dir.join(format!("{}-json.log", record.id)))
         .map_err(Error::io("opening log", dir.join("container.log")))?;

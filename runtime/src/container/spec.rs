@@ -12,6 +12,7 @@ use libcontainer::oci_spec::runtime::{
 
 use crate::container::ContainerRecord;
 use crate::error::{Error, Result};
+use crate::volume::{MountKind, VolumeStore};
 
 /// Docker's default capabilities (moby's `oci/caps/defaults.go`).
 const DOCKER_CAPABILITIES: &[Capability] = &[
@@ -55,7 +56,7 @@ pub struct HostFiles {
     pub hostname: PathBuf,
 }
 
-pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles) -> Result<Spec> {
+pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, volumes: &VolumeStore) -> Result<Spec> {
     let err = |e: libcontainer::oci_spec::OciSpecError| Error::Spec(e.to_string());
     let caps: HashSet<Capability> = DOCKER_CAPABILITIES.iter().copied().collect();
     let capabilities = LinuxCapabilitiesBuilder::default()
@@ -103,6 +104,18 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles) ->
                 .build()
                 .map_err(err)?,
         );
+    }
+
+    for m in &record.config.mounts {
+        let source = match m.kind {
+            MountKind::Bind => PathBuf::from(&m.source),
+            MountKind::Volume => volumes.data_dir(&m.source),
+        };
+        let mut options = vec!["rbind".to_owned(), "rprivate".to_owned()];
+        if m.readonly {
+            options.push("ro".into());
+        }
+        mounts.push(MountBuilder::default().destination(&m.target).typ("bind").source(source).options(options).build().map_err(err)?);
     }
 
     let linux = LinuxBuilder::default()
