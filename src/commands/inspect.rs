@@ -115,7 +115,12 @@ fn container_json(rt: &Runtime, c: &ContainerRecord) -> Value {
             "Image": c.image,
             "WorkingDir": c.config.working_dir,
         },
-        "NetworkSettings": { "Ports": {} },
+        "NetworkSettings": {
+            "Ports": c.state.ports.iter().map(|p| (
+                format!("{}/tcp", p.container_port),
+                json!([{ "HostIp": p.host_ip, "HostPort": p.host_port.to_string() }]),
+            )).collect::<serde_json::Map<String, Value>>(),
+        },
     })
 }
 

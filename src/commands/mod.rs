@@ -8,6 +8,7 @@ pub mod images;
 pub mod inspect;
 pub mod kill;
 pub mod logs;
+pub mod port;
 pub mod prune;
 pub mod ps;
 pub mod pull;
@@ -56,6 +57,7 @@ pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io
         Docker::Top(a) => top::run(rt, &a, io),
         Docker::ContainerPrune(a) => prune::containers(rt, &a, io),
         Docker::Volume(v) => volume::run(rt, &v, io),
+        Docker::Port(a) => port::run(rt, &a, io),
     }
 }
 

@@ -46,12 +46,20 @@ pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> i32 {
             quoted_command(&c.config.args, !args.no_trunc),
             ago(c.created),
             status_text(c),
-            String::new(),
+            ports_text(c),
             c.name.clone(),
         ]);
     }
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
     0
+}
+
+/// `0.0.0.0:8050->80/tcp`, while running.
+pub fn ports_text(c: &ContainerRecord) -> String {
+    if c.status() != Status::Running {
+        return String::new();
+    }
+    c.state.ports.iter().map(|p| p.display()).collect::<Vec<_>>().join(", ")
 }
 
 /// `Up 2 minutes`, `Exited (0) 5 seconds ago`, `Created`.

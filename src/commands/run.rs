@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::process::Stdio;
 
 use whaleshell_runtime::container::monitor::{MonitorEvent, MonitorHandle, Mode};
-use whaleshell_runtime::container::RunOptions;
+use whaleshell_runtime::container::{ports, RunOptions};
 use whaleshell_runtime::image::store::ImageRecord;
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::volume;
@@ -26,7 +26,7 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         DOCKER_ERROR
     };
     if let Some(flag) = unsupported_flag(args) {
-        return fail(io, format!("{flag} is not supported yet in Whaleshell; it is coming with published ports."));
+        return fail(io, format!("{flag} is not supported yet in Whaleshell; it is coming soon."));
     }
     if args.interactive && args.tty && !(matches!(io.stdin, Input::Terminal) && std::io::stdin().is_terminal()) {
         io.err("the input device is not a TTY");
@@ -45,6 +45,10 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         Ok(m) => m,
         Err(e) => return fail(io, super::daemon_error(&e)),
     };
+    let ports = match args.publish.iter().map(|p| ports::parse_publish(p)).collect::<Result<Vec<_>, _>>() {
+        Ok(p) => p,
+        Err(e) => return fail(io, e.to_string()),
+    };
     let options = RunOptions {
         name: args.name.clone(),
         env,
@@ -56,6 +60,7 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         interactive: args.interactive,
         auto_remove: args.rm,
         mounts,
+        ports,
     };
     let container = match rt.create_container(&args.image, &image, &options) {
         Ok(c) => c,
@@ -169,9 +174,7 @@ pub fn follow_foreground(mut monitor: MonitorHandle, io: &mut Io<'_>) -> Result<
 
 /// Flags whose features come with a later part of Whaleshell.
 fn unsupported_flag(args: &RunArgs) -> Option<&'static str> {
-    if !args.publish.is_empty() {
-        Some("-p (published ports)")
-    } else if args.init {
+    if args.init {
         Some("--init")
     } else {
         None

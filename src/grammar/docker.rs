@@ -49,6 +49,8 @@ pub enum DockerCommand {
     Inspect(InspectArgs),
     /// Display the running processes of a container
     Top(TopArgs),
+    /// List port mappings or a specific mapping for the container
+    Port(PortArgs),
     /// Manage containers
     #[command(subcommand)]
     Container(ContainerCommand),
@@ -105,6 +107,8 @@ pub enum ContainerCommand {
     Top(TopArgs),
     /// Remove all stopped containers
     Prune(PruneArgs),
+    /// List port mappings or a specific mapping for the container
+    Port(PortArgs),
 }
 
 #[derive(Debug, Subcommand, PartialEq, Eq)]
@@ -140,6 +144,7 @@ pub enum Docker {
     Top(TopArgs),
     ContainerPrune(PruneArgs),
     Volume(VolumeCommand),
+    Port(PortArgs),
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -376,6 +381,13 @@ pub struct PruneArgs {
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker port CONTAINER [PRIVATE_PORT[/PROTO]]")]
+pub struct PortArgs {
+    pub container: String,
+    pub private_port: Option<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 pub struct VolumeLsArgs {
     /// Only display volume names
     #[arg(short = 'q', long)]
@@ -454,6 +466,7 @@ fn fold_aliases(command: DockerCommand) -> Docker {
         DockerCommand::Top(a) | DockerCommand::Container(ContainerCommand::Top(a)) => Docker::Top(a),
         DockerCommand::Container(ContainerCommand::Prune(a)) => Docker::ContainerPrune(a),
         DockerCommand::Volume(v) => Docker::Volume(v),
+        DockerCommand::Port(a) | DockerCommand::Container(ContainerCommand::Port(a)) => Docker::Port(a),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod attach;
 pub mod exec;
 pub mod monitor;
 pub mod names;
+pub mod ports;
 pub mod rootfs;
 pub mod session;
 pub mod spec;
@@ -58,6 +59,8 @@ pub struct RunConfig {
     /// Bind mounts and volumes (volume names resolved, anonymous ones created).
     #[serde(default)]
     pub mounts: Vec<MountSpec>,
+    #[serde(default)]
+    pub ports: Vec<ports::PortSpec>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -72,6 +75,9 @@ pub struct State {
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
+    /// Published ports as bound while running.
+    #[serde(default)]
+    pub ports: Vec<ports::PortSpec>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -302,6 +308,8 @@ pub struct RunOptions {
     pub auto_remove: bool,
     /// From `-v` and `--mount`; resolved by [`crate::Runtime::create_container`].
     pub mounts: Vec<MountSpec>,
+    /// From `-p`.
+    pub ports: Vec<ports::PortSpec>,
 }
 
 /// Merges run options with the image config the way Docker does:
@@ -365,5 +373,6 @@ pub fn run_config(
         open_stdin: options.interactive,
         auto_remove: options.auto_remove,
         mounts: options.mounts.clone(),
+        ports: options.ports.clone(),
     })
 }

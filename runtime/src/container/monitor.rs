@@ -28,8 +28,8 @@ use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, UnixAddr};
 use serde::{Deserialize, Serialize};
 
 use crate::container::rootfs;
-use crate::container::session::{ContainerIo, Ended, Foreground, LogWriter, Session};
-use crate::container::{exec, spec, ContainerRecord, ContainerStore, Status};
+use crate::container::session::{ContainerIo, Ended, Foreground, LogWriter, Proxy, Session};
+use crate::container::{exec, ports, spec, ContainerRecord, ContainerStore, Status};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::volume::VolumeStore;
@@ -236,6 +236,7 @@ fn run(root: &Path, id: &str, mode: Mode) -> i32 {
     };
     let _ = store.update(id, |r| {
         r.state.pid = None;
+        r.state.ports.clear();
         r.state.monitor_pid = None;
         r.state.monitor_start = None;
         match &outcome {
@@ -283,6 +284,7 @@ fn run_container(
     let log = LogWriter::open(&dir.join(format!("{}-json.log", record.id)))
         .map_err(Error::io("opening log", dir.join("container.log")))?;
     let listener = bind_here(dir, "attach.sock")?;
+    let published = ports::bind_all(&record.config.ports, &record.name, &record.id)?;
 
     let lc = |e: libcontainer::error::LibcontainerError| Error::Libcontainer(e.to_string());
     let mut builder = ContainerBuilder::new(record.id.clone(), SyscallType::default())
@@ -319,6 +321,10 @@ fn run_container(
     };
     let _ = fs::remove_file(dir.join("console.sock"));
     let pid = container.pid().ok_or_else(|| Error::Libcontainer("container has no PID".into()))?;
+    let netns_path = format!("/proc/{pid}/ns/net");
+    let netns = File::open(&netns_path).map_err(Error::io("opening", &netns_path))?;
+    let home = File::open("/proc/self/ns/net").map_err(Error::io("opening", "/proc/self/ns/net"))?;
+    ports::bring_up_loopback(&netns, &home)?;
     // Block before start so no exit or signal is missed; the container's
     // init was forked by build() and keeps the normal mask and dispositions.
     let signals = block_signals()?;
@@ -330,6 +336,7 @@ fn run_container(
         r.state.started_at = Some(Utc::now());
         r.state.finished_at = None;
         r.state.exit_code = None;
+        r.state.ports = published.iter().map(|(_, p)| p.clone()).collect();
     });
     status.send(&MonitorEvent::Started { pid: pid.as_raw() });
     let foreground = (mode == Mode::Foreground).then(|| {
@@ -337,6 +344,10 @@ fn run_container(
         Foreground::new(record.config.open_stdin, record.config.tty && std::io::stdin().is_terminal())
     });
     let mut session = Session::new(pid, signals, io, foreground, Some(listener), Some(log));
+    if !published.is_empty() {
+        let listeners = published.into_iter().map(|(l, p)| (l, p.container_port)).collect();
+        session.proxy = Some(Proxy::new(listeners, netns, home));
+    }
     loop {
         match session.run() {
             Ended::Exited(code) => return Ok((code, session)),

@@ -20,6 +20,7 @@ use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
 use crate::container::attach::{write_frame, Frame, FrameBuffer};
+use crate::container::ports::Pair;
 use crate::process;
 
 /// Ctrl-P Ctrl-Q: Docker's default detach keys.
@@ -130,7 +131,22 @@ struct Client {
     sends_stdin: bool,
 }
 
+/// The published ports of a container, and their live connections.
+pub struct Proxy {
+    pub listeners: Vec<(std::net::TcpListener, u16)>,
+    pub netns: File,
+    pub home: File,
+    pairs: Vec<Pair>,
+}
+
+impl Proxy {
+    pub fn new(listeners: Vec<(std::net::TcpListener, u16)>, netns: File, home: File) -> Proxy {
+        Proxy { listeners, netns, home, pairs: Vec::new() }
+    }
+}
+
 pub struct Session {
+    pub proxy: Option<Proxy>,
     pub pid: Pid,
     pub signals: SignalFd,
     pub io: ContainerIo,
@@ -153,7 +169,7 @@ impl Session {
         if let Some(l) = &listener {
             let _ = l.set_nonblocking(true);
         }
-        Session { pid, signals, io, foreground, listener, log, clients: Vec::new(), detach_pending: false }
+        Session { proxy: None, pid, signals, io, foreground, listener, log, clients: Vec::new(), detach_pending: false }
     }
 
     /// Runs until PID 1 exits and its output is drained, or the foreground detaches.
@@ -204,11 +220,29 @@ impl Session {
         // Slot numbers in `fds`, so results can be matched after poll.
         let mut fds: Vec<PollFd> = Vec::new();
         let mut slots: Vec<Slot> = Vec::new();
-        let mut add = |fd: BorrowedFd<'_>, slot: Slot, fds: &mut Vec<PollFd<'_>>| {
+        let mut add_with = |fd: BorrowedFd<'_>, flags: PollFlags, slot: Slot, fds: &mut Vec<PollFd<'_>>| {
             // SAFETY: the fd outlives this poll; it is borrowed from `self` below.
-            fds.push(PollFd::new(unsafe { BorrowedFd::borrow_raw(fd.as_raw_fd()) }, PollFlags::POLLIN));
+            fds.push(PollFd::new(unsafe { BorrowedFd::borrow_raw(fd.as_raw_fd()) }, flags));
             slots.push(slot);
         };
+        if let Some(proxy) = &self.proxy {
+            for (i, (l, _)) in proxy.listeners.iter().enumerate() {
+                add_with(l.as_fd(), PollFlags::POLLIN, Slot::PortListener(i), &mut fds);
+            }
+            for (i, pair) in proxy.pairs.iter().enumerate() {
+                let (out_read, out_write, in_read, in_write) = pair.interest();
+                let (outside, inside) = pair.fds();
+                let flags = |r: bool, w: bool| {
+                    let mut f = PollFlags::empty();
+                    f.set(PollFlags::POLLIN, r);
+                    f.set(PollFlags::POLLOUT, w);
+                    f
+                };
+                add_with(outside, flags(out_read, out_write), Slot::Pair(i), &mut fds);
+                add_with(inside, flags(in_read, in_write), Slot::Pair(i), &mut fds);
+            }
+        }
+        let mut add = |fd: BorrowedFd<'_>, slot: Slot, fds: &mut Vec<PollFd<'_>>| add_with(fd, PollFlags::POLLIN, slot, fds);
         add(self.signals.as_fd(), Slot::Signals, &mut fds);
         match &self.io {
             ContainerIo::Tty { master } => add(master.as_fd(), Slot::Tty, &mut fds),
@@ -240,15 +274,17 @@ impl Session {
             Err(nix::errno::Errno::EINTR) => return Step::Continue,
             Err(_) => return Step::Stalled,
         }
-        let ready: Vec<Slot> = fds
+        let mut ready: Vec<Slot> = fds
             .iter()
             .zip(&slots)
             .filter(|(f, _)| f.revents().is_some_and(|r| !r.is_empty()))
             .map(|(_, s)| *s)
             .collect();
+        ready.dedup();
         drop(fds);
         let mut step = Step::Continue;
         let mut gone_clients = Vec::new();
+        let mut gone_pairs = Vec::new();
         for slot in ready {
             match slot {
                 Slot::Signals => {
@@ -269,12 +305,36 @@ impl Session {
                         gone_clients.push(i);
                     }
                 }
+                Slot::PortListener(i) => self.accept_port(i),
+                Slot::Pair(i) => {
+                    if let Some(proxy) = &mut self.proxy {
+                        if !proxy.pairs[i].pump() {
+                            gone_pairs.push(i);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(proxy) = &mut self.proxy {
+            for i in gone_pairs.into_iter().rev() {
+                proxy.pairs.remove(i);
             }
         }
         for i in gone_clients.into_iter().rev() {
             self.clients.remove(i);
         }
         step
+    }
+
+    fn accept_port(&mut self, i: usize) {
+        let Some(proxy) = &mut self.proxy else { return };
+        let (listener, container_port) = &proxy.listeners[i];
+        while let Ok((stream, _)) = listener.accept() {
+            // Nothing listening inside: the connection just closes, as with Docker's proxy.
+            if let Some(pair) = Pair::connect(stream, *container_port, &proxy.netns, &proxy.home) {
+                proxy.pairs.push(pair);
+            }
+        }
     }
 
     /// Returns true when a child changed state.
@@ -461,8 +521,10 @@ impl Session {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Slot {
+    PortListener(usize),
+    Pair(usize),
     Signals,
     Tty,
     Out(Stream),
