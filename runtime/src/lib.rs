@@ -12,6 +12,7 @@ pub mod image;
 pub mod layout;
 pub mod process;
 pub mod reference;
+pub mod usage;
 pub mod volume;
 mod runtime;
 

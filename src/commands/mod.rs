@@ -16,6 +16,7 @@ pub mod rm;
 pub mod rmi;
 pub mod run;
 pub mod start;
+pub mod system;
 pub mod stop;
 pub mod top;
 pub mod volume;
@@ -58,6 +59,8 @@ pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io
         Docker::ContainerPrune(a) => prune::containers(rt, &a, io),
         Docker::Volume(v) => volume::run(rt, &v, io),
         Docker::Port(a) => port::run(rt, &a, io),
+        Docker::System(c) => system::run(rt, &c, io),
+        Docker::ImagePrune(a) => system::image_prune(rt, &a, io),
     }
 }
 

@@ -60,6 +60,17 @@ pub enum DockerCommand {
     /// Manage volumes
     #[command(subcommand)]
     Volume(VolumeCommand),
+    /// Manage Docker
+    #[command(subcommand)]
+    System(SystemCommand),
+}
+
+#[derive(Debug, Clone, Subcommand, PartialEq, Eq)]
+pub enum SystemCommand {
+    /// Show docker disk usage
+    Df(DfArgs),
+    /// Remove unused data
+    Prune(SystemPruneArgs),
 }
 
 #[derive(Debug, Clone, Subcommand, PartialEq, Eq)]
@@ -122,6 +133,8 @@ pub enum ImageCommand {
     Rm(RmiArgs),
     /// Display detailed information on one or more images
     Inspect(InspectArgs),
+    /// Remove unused images
+    Prune(ImagePruneArgs),
 }
 
 /// A docker command, with the long forms folded into the short ones.
@@ -145,6 +158,8 @@ pub enum Docker {
     ContainerPrune(PruneArgs),
     Volume(VolumeCommand),
     Port(PortArgs),
+    System(SystemCommand),
+    ImagePrune(ImagePruneArgs),
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -388,6 +403,36 @@ pub struct PortArgs {
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct DfArgs {
+    /// Show detailed information on space usage
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct SystemPruneArgs {
+    /// Remove all unused images not just dangling ones
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Prune anonymous volumes
+    #[arg(long)]
+    pub volumes: bool,
+    /// Do not prompt for confirmation
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct ImagePruneArgs {
+    /// Remove all unused images, not just dangling ones
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Do not prompt for confirmation
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 pub struct VolumeLsArgs {
     /// Only display volume names
     #[arg(short = 'q', long)]
@@ -466,6 +511,8 @@ fn fold_aliases(command: DockerCommand) -> Docker {
         DockerCommand::Top(a) | DockerCommand::Container(ContainerCommand::Top(a)) => Docker::Top(a),
         DockerCommand::Container(ContainerCommand::Prune(a)) => Docker::ContainerPrune(a),
         DockerCommand::Volume(v) => Docker::Volume(v),
+        DockerCommand::System(c) => Docker::System(c),
+        DockerCommand::Image(ImageCommand::Prune(a)) => Docker::ImagePrune(a),
         DockerCommand::Port(a) | DockerCommand::Container(ContainerCommand::Port(a)) => Docker::Port(a),
     }
 }

@@ -176,7 +176,7 @@ macro_rules! assert_normalized_snapshot {
             (r"\b[0-9a-f]{64}\b", "[ID64]"),
             (r"\b[0-9a-f]{12}\b", "[ID]"),
             (r"\b[a-z]+_[a-z]+\b", "[NAME]"),
-            (r"(Less than a second|About a minute|\d+ seconds?|\d+ minutes) ago", "[AGO]"),
+            (r"(Less than a second|About a minute|About an hour|\d+ (seconds?|minutes|hours|days|weeks|months|years)) ago", "[AGO]"),
             (r" {3,}", "   "),
             (r"(?m) +$", ""),
         ]}, {

@@ -1,0 +1,224 @@
+//! `docker system df [-v]`, `docker system prune`, `docker image prune`:
+//! what the store holds, from the real files, and cleaning it up.
+
+use whaleshell_runtime::container::Status;
+use whaleshell_runtime::digest::short;
+use whaleshell_runtime::usage::Usage;
+use whaleshell_runtime::Runtime;
+
+use super::daemon_error;
+use super::prune::confirm;
+use super::ps::status_text;
+use crate::grammar::docker::{DfArgs, ImagePruneArgs, SystemCommand, SystemPruneArgs};
+use crate::io::Io;
+use crate::output::{ago, human_size, quoted_command, table};
+
+pub fn run(rt: &Runtime, command: &SystemCommand, io: &mut Io<'_>) -> i32 {
+    match command {
+        SystemCommand::Df(args) => df(rt, args, io),
+        SystemCommand::Prune(args) => prune(rt, args, io),
+    }
+}
+
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "0%".into()
+    } else {
+        format!("{}%", part * 100 / whole)
+    }
+}
+
+fn df(rt: &Runtime, args: &DfArgs, io: &mut Io<'_>) -> i32 {
+    let usage = match Usage::measure(rt) {
+        Ok(u) => u,
+        Err(e) => {
+            io.err(daemon_error(&e));
+            return 1;
+        }
+    };
+    if args.verbose {
+        return df_verbose(rt, &usage, io);
+    }
+    let images_active = usage.images.iter().filter(|i| i.containers > 0).count();
+    let containers_size: u64 = usage.containers.iter().map(|c| c.size).sum();
+    let running = usage.containers.iter().filter(|c| c.container.status() == Status::Running).count();
+    let volumes_size: u64 = usage.volumes.iter().map(|v| v.size).sum();
+    let volumes_active = usage.volumes.iter().filter(|v| v.links > 0).count();
+    let (ri, rc, rv) = (usage.reclaimable_images(), usage.reclaimable_containers(), usage.reclaimable_volumes());
+    let rows = vec![
+        ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"].map(String::from).to_vec(),
+        vec![
+            "Images".into(),
+            usage.images.len().to_string(),
+            images_active.to_string(),
+            human_size(usage.layers_size),
+            format!("{} ({})", human_size(ri), percent(ri, usage.layers_size)),
+        ],
+        vec![
+            "Containers".into(),
+            usage.containers.len().to_string(),
+            running.to_string(),
+            human_size(containers_size),
+            format!("{} ({})", human_size(rc), percent(rc, containers_size)),
+        ],
+        vec![
+            "Local Volumes".into(),
+            usage.volumes.len().to_string(),
+            volumes_active.to_string(),
+            human_size(volumes_size),
+            format!("{} ({})", human_size(rv), percent(rv, volumes_size)),
+        ],
+        ["Build Cache", "0", "0", "0B", "0B"].map(String::from).to_vec(),
+    ];
+    let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
+    0
+}
+
+fn df_verbose(rt: &Runtime, usage: &Usage, io: &mut Io<'_>) -> i32 {
+    let _ = rt;
+    let mut out = String::from("Images space usage:\n\n");
+    let mut rows = vec![["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"]
+        .map(String::from)
+        .to_vec()];
+    for i in &usage.images {
+        let created = i.image.record.created.map(ago).unwrap_or_else(|| "N/A".into());
+        let names: Vec<(String, String)> = if i.image.tags.is_empty() {
+            vec![("<none>".into(), "<none>".into())]
+        } else {
+            i.image.tags.iter().map(|t| (t.familiar_name(), t.tag_or_latest().to_owned())).collect()
+        };
+        for (repo, tag) in names {
+            rows.push(vec![
+                repo,
+                tag,
+                short(&i.image.record.id).to_owned(),
+                created.clone(),
+                human_size(i.size),
+                human_size(i.shared),
+                human_size(i.size - i.shared),
+                i.containers.to_string(),
+            ]);
+        }
+    }
+    out.push_str(&table(&rows));
+    out.push_str("\nContainers space usage:\n\n");
+    let mut rows = vec![["CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"]
+        .map(String::from)
+        .to_vec()];
+    for c in &usage.containers {
+        rows.push(vec![
+            c.container.short_id().to_owned(),
+            c.container.image.clone(),
+            quoted_command(&c.container.config.args, true),
+            c.volumes.to_string(),
+            human_size(c.size),
+            ago(c.container.created),
+            status_text(&c.container),
+            c.container.name.clone(),
+        ]);
+    }
+    out.push_str(&table(&rows));
+    out.push_str("\nLocal Volumes space usage:\n\n");
+    let mut rows = vec![["VOLUME NAME", "LINKS", "SIZE"].map(String::from).to_vec()];
+    for v in &usage.volumes {
+        rows.push(vec![v.volume.name.clone(), v.links.to_string(), human_size(v.size)]);
+    }
+    out.push_str(&table(&rows));
+    out.push_str("\nBuild cache usage: 0B\n\n");
+    out.push_str(&table(&[["CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE", "SHARED"].map(String::from).to_vec()]));
+    let _ = std::io::Write::write_all(io.stdout, out.as_bytes());
+    0
+}
+
+fn prune(rt: &Runtime, args: &SystemPruneArgs, io: &mut Io<'_>) -> i32 {
+    if !args.force {
+        let mut warning = String::from("WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n");
+        if args.volumes {
+            warning.push_str("  - all anonymous volumes not used by at least one container\n");
+        }
+        warning.push_str(if args.all {
+            "  - all images without at least one container associated to them\n"
+        } else {
+            "  - all dangling images\n"
+        });
+        warning.push_str("  - unused build cache\n");
+        if !confirm(&warning, io) {
+            return 0;
+        }
+    }
+    let before = Usage::measure(rt).ok();
+    let mut reclaimed = 0;
+    let mut deleted_containers = Vec::new();
+    for c in rt.containers.list().unwrap_or_default().into_iter().filter(|c| c.status() != Status::Running) {
+        let size = whaleshell_runtime::image::pull::dir_size(&rt.layout.container_dir(&c.id).join("upper"));
+        if rt.containers.remove(&c.id, false, false).is_ok() {
+            reclaimed += size;
+            deleted_containers.push(c.id);
+        }
+    }
+    if !deleted_containers.is_empty() {
+        io.out("Deleted Containers:");
+        deleted_containers.iter().for_each(|id| io.out(id));
+        io.out("");
+    }
+    if args.volumes {
+        let mut deleted = Vec::new();
+        for v in rt.volumes.list().unwrap_or_default().into_iter().filter(|v| v.anonymous) {
+            let size = whaleshell_runtime::image::pull::dir_size(&rt.volumes.data_dir(&v.name));
+            if rt.remove_volume(&v.name).is_ok() {
+                reclaimed += size;
+                deleted.push(v.name);
+            }
+        }
+        if !deleted.is_empty() {
+            io.out("Deleted Volumes:");
+            deleted.iter().for_each(|n| io.out(n));
+            io.out("");
+        }
+    }
+    reclaimed += prune_images_quietly(rt, args.all, io, before.as_ref().map_or(0, |u| u.layers_size));
+    io.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
+    0
+}
+
+pub fn image_prune(rt: &Runtime, args: &ImagePruneArgs, io: &mut Io<'_>) -> i32 {
+    let warning = if args.all {
+        "WARNING! This will remove all images without at least one container associated to them."
+    } else {
+        "WARNING! This will remove all dangling images."
+    };
+    if !args.force && !confirm(warning, io) {
+        return 0;
+    }
+    let before = Usage::measure(rt).map(|u| u.layers_size).unwrap_or(0);
+    let reclaimed = prune_images_quietly(rt, args.all, io, before);
+    io.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
+    0
+}
+
+/// Removes unused images (dangling only, unless `all`); prints Docker's
+/// `Deleted Images:` block and returns the bytes freed.
+fn prune_images_quietly(rt: &Runtime, all: bool, io: &mut Io<'_>, layers_before: u64) -> u64 {
+    let Ok(usage) = Usage::measure(rt) else { return 0 };
+    let mut lines = Vec::new();
+    for i in usage.images.iter().filter(|i| i.containers == 0 && (all || i.image.tags.is_empty())) {
+        let targets: Vec<String> = if i.image.tags.is_empty() {
+            vec![i.image.record.id.clone()]
+        } else {
+            i.image.tags.iter().map(|t| t.familiar()).collect()
+        };
+        for t in targets {
+            if let Ok(removal) = rt.remove_image(&t, false) {
+                lines.extend(removal.untagged.into_iter().map(|u| format!("untagged: {u}")));
+                lines.extend(removal.deleted.into_iter().map(|d| format!("deleted: {d}")));
+            }
+        }
+    }
+    if !lines.is_empty() {
+        io.out("Deleted Images:");
+        lines.iter().for_each(|l| io.out(l));
+        io.out("");
+    }
+    let after = Usage::measure(rt).map(|u| u.layers_size).unwrap_or(layers_before);
+    layers_before.saturating_sub(after)
+}
