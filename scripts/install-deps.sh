@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Whaleshell needs on a Debian machine, once: Debian's
-# busybox-static (the offline hub builds busybox:latest from it).
+# busybox-static (the offline hub builds busybox:latest from it), tini
+# (`docker run --init`), curl and procps (tutorial lines, `docker top`).
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
 missing=()
 [ -x /bin/busybox ] || missing+=(busybox-static)
+[ -x /usr/bin/tini-static ] || missing+=(tini)
+command -v curl >/dev/null || missing+=(curl)
+command -v ps >/dev/null || missing+=(procps)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -196,3 +196,16 @@ fn two_shells_at_once_never_lose_a_container() {
     assert_eq!(names.len(), 6);
     lab.assert_clean();
 }
+
+#[test]
+fn init_forwards_signals_and_runs_as_pid_1() {
+    let lab = Lab::new();
+    let ps = lab.run("docker run --rm --init busybox ps -o pid,args");
+    assert!(ps.stdout.contains("1 /sbin/docker-init -- ps"), "{}", ps.stdout);
+    let id = lab.run_detached("docker run -d --init busybox sleep 1000");
+    let started = std::time::Instant::now();
+    assert_eq!(lab.run(&format!("docker stop {id}")).code, 0);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "tini passed SIGTERM on to sleep");
+    assert_eq!(lab.record(&id).state.exit_code, Some(143));
+    lab.assert_clean();
+}

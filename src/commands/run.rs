@@ -25,9 +25,6 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         io.err(format!("docker: {message}\nSee 'docker run --help'."));
         DOCKER_ERROR
     };
-    if let Some(flag) = unsupported_flag(args) {
-        return fail(io, format!("{flag} is not supported yet in Whaleshell; it is coming soon."));
-    }
     if args.interactive && args.tty && !(matches!(io.stdin, Input::Terminal) && std::io::stdin().is_terminal()) {
         io.err("the input device is not a TTY");
         return 1;
@@ -61,6 +58,7 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         auto_remove: args.rm,
         mounts,
         ports,
+        init: args.init,
     };
     let container = match rt.create_container(&args.image, &image, &options) {
         Ok(c) => c,
@@ -169,15 +167,6 @@ pub fn follow_foreground(mut monitor: MonitorHandle, io: &mut Io<'_>) -> Result<
             let status = monitor.child.wait().ok().and_then(|s| s.code()).unwrap_or(-1);
             Err((format!("the container monitor stopped unexpectedly (status {status})"), DOCKER_ERROR))
         }
-    }
-}
-
-/// Flags whose features come with a later part of Whaleshell.
-fn unsupported_flag(args: &RunArgs) -> Option<&'static str> {
-    if args.init {
-        Some("--init")
-    } else {
-        None
     }
 }
 

@@ -61,6 +61,9 @@ pub struct RunConfig {
     pub mounts: Vec<MountSpec>,
     #[serde(default)]
     pub ports: Vec<ports::PortSpec>,
+    /// `--init`: tini runs as PID 1 and the command under it.
+    #[serde(default)]
+    pub init: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -310,6 +313,7 @@ pub struct RunOptions {
     pub mounts: Vec<MountSpec>,
     /// From `-p`.
     pub ports: Vec<ports::PortSpec>,
+    pub init: bool,
 }
 
 /// Merges run options with the image config the way Docker does:
@@ -374,5 +378,6 @@ pub fn run_config(
         auto_remove: options.auto_remove,
         mounts: options.mounts.clone(),
         ports: options.ports.clone(),
+        init: options.init,
     })
 }

@@ -50,6 +50,11 @@ const DOCKER_MASKED_PATHS: &[&str] = &[
 const DOCKER_READONLY_PATHS: &[&str] =
     &["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
+/// Docker's `--init` is tini, mounted at this path; Debian's static build
+/// runs in any image, busybox's included.
+pub const INIT_HOST_PATH: &str = "/usr/bin/tini-static";
+const INIT_PATH: &str = "/sbin/docker-init";
+
 /// Files a container gets from outside its image, as Docker gives them.
 pub struct HostFiles {
     pub hosts: PathBuf,
@@ -68,9 +73,14 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         .build()
         .map_err(err)?;
     let (uid, gid) = parse_user(&record.config.user)?;
+    let args = if record.config.init {
+        [INIT_PATH.to_owned(), "--".to_owned()].into_iter().chain(record.config.args.iter().cloned()).collect()
+    } else {
+        record.config.args.clone()
+    };
     let process = ProcessBuilder::default()
         .terminal(record.config.tty)
-        .args(record.config.args.clone())
+        .args(args)
         .env(record.config.env.clone())
         .cwd(record.config.working_dir.clone())
         .user(UserBuilder::default().uid(uid).gid(gid).build().map_err(err)?)
@@ -106,6 +116,20 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         );
     }
 
+    if record.config.init {
+        if !Path::new(INIT_HOST_PATH).exists() {
+            return Err(Error::Spec(format!("--init needs {INIT_HOST_PATH}: install Debian's tini (apt-get install tini)")));
+        }
+        mounts.push(
+            MountBuilder::default()
+                .destination(INIT_PATH)
+                .typ("bind")
+                .source(INIT_HOST_PATH)
+                .options(vec!["bind".into(), "ro".into()])
+                .build()
+                .map_err(err)?,
+        );
+    }
     for m in &record.config.mounts {
         let source = match m.kind {
             MountKind::Bind => PathBuf::from(&m.source),
