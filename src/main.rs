@@ -62,11 +62,18 @@ fn main() {
 }
 
 /// Lines from a pipe or file, in order; the status is the last line's.
+/// A line ending in a backslash continues on the next.
 fn run_lines(shell: &mut Shell) -> i32 {
     let mut status = 0;
+    let mut pending = String::new();
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
-        status = shell.run_line(&line);
+        pending.push_str(&line);
+        if line.ends_with('\\') {
+            pending.push('\n');
+            continue;
+        }
+        status = shell.run_line(&std::mem::take(&mut pending));
         if let Some(code) = shell.exit_requested {
             return code;
         }

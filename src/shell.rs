@@ -38,6 +38,8 @@ impl Shell {
     }
 
     fn run_text(&mut self, line: &str, io: &mut Io<'_>) -> i32 {
+        // A backslash at the end of a line continues the command on the next one.
+        let line = &line.replace("\\\n", "");
         match line::parse_line(line) {
             Ok(script) => self.run_script(line, &script, io),
             Err(e) => {

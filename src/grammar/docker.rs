@@ -647,6 +647,8 @@ fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError 
             let what = context_str(e, ContextKind::InvalidArg).unwrap_or_default();
             let message = if path.is_empty() {
                 "docker: a command is needed, e.g. 'docker run busybox echo hi'".to_owned()
+            } else if path.ends_with("exec") {
+                format!("\"docker {path}\" requires at least 2 arguments.")
             } else if what.contains("IMAGE") || what.contains("CONTAINER") || what.contains("NAME") {
                 format!("\"docker {path}\" requires at least 1 argument.")
             } else {

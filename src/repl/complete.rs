@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use rustyline::completion::{Completer, Pair};
 use rustyline::hint::HistoryHinter;
 use rustyline::Context;
-use rustyline::{Helper as HelperTrait, Highlighter, Hinter, Validator};
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Helper as HelperTrait, Highlighter, Hinter};
 use whaleshell_runtime::Runtime;
 
 use crate::grammar::docker::command_tree;
 use crate::shell::BUILTINS;
 
-#[derive(Highlighter, Hinter, Validator)]
+#[derive(Highlighter, Hinter)]
 pub struct Helper {
     #[rustyline(Hinter)]
     hinter: HistoryHinter,
@@ -20,6 +21,21 @@ pub struct Helper {
 }
 
 impl HelperTrait for Helper {}
+
+/// A line ending in a backslash, or with a quote still open, goes on: the
+/// prompt asks for the next line, as a shell's does.
+impl Validator for Helper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        let input = ctx.input().replace("\\\n", "");
+        if input.ends_with('\\') {
+            return Ok(ValidationResult::Incomplete);
+        }
+        match crate::grammar::line::parse_line(&input) {
+            Err(e) if e.message.starts_with("unclosed") && !e.message.contains("$(") => Ok(ValidationResult::Incomplete),
+            _ => Ok(ValidationResult::Valid(None)),
+        }
+    }
+}
 
 impl Helper {
     pub fn new(root: PathBuf) -> Helper {
