@@ -9,7 +9,8 @@ use whaleshell_runtime::Runtime;
 use super::daemon_error;
 use crate::grammar::docker::PsArgs;
 use crate::io::Io;
-use crate::output::{ago, human_duration, quoted_command, table};
+use crate::output::{ago, human_duration, human_size, quoted_command, table};
+use whaleshell_runtime::image::pull::dir_size;
 
 pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> i32 {
     let filters = match args.filter.iter().map(|f| Filter::parse(f)).collect::<Result<Vec<_>, _>>() {
@@ -38,9 +39,13 @@ pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> i32 {
         }
         return 0;
     }
-    let mut rows = vec![["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"].map(String::from).to_vec()];
+    let mut header = ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"].map(String::from).to_vec();
+    if args.size {
+        header.push("SIZE".into());
+    }
+    let mut rows = vec![header];
     for c in &containers {
-        rows.push(vec![
+        let mut row = vec![
             if args.no_trunc { c.id.clone() } else { c.short_id().to_owned() },
             c.image.clone(),
             quoted_command(&c.config.args, !args.no_trunc),
@@ -48,7 +53,14 @@ pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> i32 {
             status_text(c),
             ports_text(c),
             c.name.clone(),
-        ]);
+        ];
+        if args.size {
+            // The writable layer, and with the image below it ("virtual"), as Docker shows.
+            let own = dir_size(&rt.layout.container_dir(&c.id).join("upper"));
+            let image = rt.images.get(&c.image_id).ok().flatten().map_or(0, |i| i.size());
+            row.push(format!("{} (virtual {})", human_size(own), human_size(own + image)));
+        }
+        rows.push(row);
     }
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
     0

@@ -236,6 +236,9 @@ pub struct PsArgs {
     /// Don't truncate output
     #[arg(long = "no-trunc")]
     pub no_trunc: bool,
+    /// Display total file sizes
+    #[arg(short = 's', long)]
+    pub size: bool,
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]

@@ -184,11 +184,15 @@ impl ContainerStore {
             config,
             state: State { status: Some(Status::Created), ..State::default() },
         };
+        // Built under a hidden name and renamed into place, so a process
+        // killed half-way leaves nothing that looks like a container.
         let dir = self.layout.container_dir(&id);
+        let staging = self.layout.containers_dir().join(format!(".new-{id}"));
         for sub in ["upper", "work", "rootfs"] {
-            fs::create_dir_all(dir.join(sub)).map_err(Error::io("creating container directory", dir.join(sub)))?;
+            fs::create_dir_all(staging.join(sub)).map_err(Error::io("creating container directory", staging.join(sub)))?;
         }
-        write_json_atomic(&self.record_path(&id), &record)?;
+        write_json_atomic(&staging.join(RECORD), &record)?;
+        fs::rename(&staging, &dir).map_err(Error::io("creating container", &dir))?;
         Ok(record)
     }
 
@@ -206,6 +210,9 @@ impl ContainerStore {
         };
         let mut out = Vec::new();
         for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
             let path = entry.path().join(RECORD);
             // A directory without a record is one being created or removed right now.
             if let Some(record) = read_json::<ContainerRecord>(&path, "container record")? {
