@@ -3,9 +3,15 @@
 #
 #   sudo bench/run-vs-docker.sh               30 timed runs of each (plus 3 warm-ups)
 #   sudo ITERATIONS=100 bench/run-vs-docker.sh
+#   sudo BATCH=50 ROUNDS=3 bench/run-vs-docker.sh   (the defaults of the batch below)
 #
 # A measurement, not a test: it prints the median wall time of each side, their
-# ratio, and the peak memory (max RSS) of one run of each client. Runs alternate
+# ratio, and the peak memory (max RSS) of one run of each client. Then, in the
+# same run: the median wall time of a batch of BATCH detached containers, each
+# `docker run -d busybox sleep 1000` + `docker stop -t 0` + `docker rm` (ROUNDS
+# batches of each side, alternating which goes first), and the resident memory
+# (VmRSS) of what supervises one idle detached container: whaleshell's monitor
+# process vs. Docker's containerd-shim. Runs alternate
 # between the two so machine noise hits both equally; both sides run warm (the
 # image is already present on each). Self-sufficient: it builds Whaleshell,
 # installs Debian's docker.io / busybox-static / time when missing, starts
@@ -23,6 +29,10 @@ fi
 ITERATIONS=${ITERATIONS:-30}
 WARMUP=3
 case $ITERATIONS in '' | *[!0-9]* | 0) echo "ITERATIONS must be a positive integer, got '$ITERATIONS'" >&2; exit 1 ;; esac
+BATCH=${BATCH:-50}
+ROUNDS=${ROUNDS:-3}
+case $BATCH in '' | *[!0-9]* | 0) echo "BATCH must be a positive integer, got '$BATCH'" >&2; exit 1 ;; esac
+case $ROUNDS in '' | *[!0-9]* | 0) echo "ROUNDS must be a positive integer, got '$ROUNDS'" >&2; exit 1 ;; esac
 
 WS=target/release/whaleshell
 LINE='docker run --rm busybox true'
@@ -31,6 +41,7 @@ ROOT=""         # whaleshell's temporary state root
 WORK=""         # scratch: command output, GNU time output
 DOCKERD_PID=""  # set only when this script started dockerd
 DOCKERD_LOG=""
+DOCKER_IDS=()   # containers this script created in docker, removed on exit
 
 say() { echo "bench: $*" >&2; }
 die() { echo "bench: error: $*" >&2; exit 1; }
@@ -59,6 +70,15 @@ stop_dockerd() {
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  if [ -n "$ROOT" ] && [ -d "$ROOT" ] && [ -x "$WS" ]; then
+    # Detached whaleshell containers (and their monitors) left by an aborted
+    # batch: remove them the ordinary way first, so their overlays, cgroups and
+    # monitor processes go too. Fails harmlessly when there are none.
+    "$WS" --root "$ROOT" -c 'docker rm -f $(docker ps -aq)' </dev/null >/dev/null 2>&1 || true
+  fi
+  if [ ${#DOCKER_IDS[@]} -gt 0 ]; then
+    docker rm -f "${DOCKER_IDS[@]}" </dev/null >/dev/null 2>&1 || true
+  fi
   if [ -n "$ROOT" ] && [ -d "$ROOT" ]; then
     # Nothing may stay mounted under the state root before it is removed
     # (a container overlay left behind by an aborted run): deepest first.
@@ -214,4 +234,120 @@ awk -v w="$ws_med" -v d="$docker_med" 'BEGIN {
 awk -v w="$ws_rss" -v d="$docker_rss" 'BEGIN {
   printf "whaleshell peak memory (max RSS): %.1f MB\n", w / 1024
   printf "docker CLI peak memory (max RSS): %.1f MB\n", d / 1024
+}'
+
+# --- 7. A batch of detached containers: run -d, stop -t 0, rm ------------------
+# BATCH containers one after the other, each started detached, stopped with no
+# grace period and removed; the whole batch is timed. ROUNDS batches per side,
+# the side that goes first alternating from round to round.
+
+# must IDVAR LABEL CMD...: runs CMD, dies with its output when it fails, else
+# stores its stdout (trimmed) in IDVAR.
+must() {
+  local -n _out=$1
+  local label=$2
+  shift 2
+  if ! "$@" </dev/null >"$WORK/out" 2>&1; then
+    echo "--- output of the failed command:" >&2
+    cat "$WORK/out" >&2
+    die "$label: '$*' failed"
+  fi
+  _out=$(tr -d '[:space:]' <"$WORK/out")
+}
+
+is_id() { [[ $1 =~ ^[0-9a-f]{64}$ ]]; }
+
+ws_batch() {
+  local id junk i
+  for i in $(seq 1 "$BATCH"); do
+    must id whaleshell "$WS" --root "$ROOT" -c 'docker run -d busybox sleep 1000'
+    is_id "$id" || die "whaleshell: 'docker run -d' printed '$id', not a container ID"
+    must junk whaleshell "$WS" --root "$ROOT" -c "docker stop -t 0 $id"
+    must junk whaleshell "$WS" --root "$ROOT" -c "docker rm $id"
+  done
+}
+
+docker_batch() {
+  local id junk i
+  for i in $(seq 1 "$BATCH"); do
+    must id docker docker run -d busybox sleep 1000
+    is_id "$id" || die "docker: 'docker run -d' printed '$id', not a container ID"
+    DOCKER_IDS+=("$id")
+    must junk docker docker stop -t 0 "$id"
+    must junk docker docker rm "$id"
+    unset 'DOCKER_IDS[-1]'
+  done
+}
+
+# timed_batch ARRAY FUNCTION: runs FUNCTION, appends its wall time (ns) to ARRAY.
+timed_batch() {
+  local -n into=$1
+  local start end
+  start=$(date +%s%N)
+  "$2"
+  end=$(date +%s%N)
+  into+=($((end - start)))
+}
+
+WS_BATCH_NS=()
+DOCKER_BATCH_NS=()
+say "$ROUNDS rounds of a batch of $BATCH × (run -d + stop -t 0 + rm) on each side, alternating"
+for r in $(seq 1 "$ROUNDS"); do
+  if [ $((r % 2)) -eq 1 ]; then
+    timed_batch WS_BATCH_NS ws_batch
+    timed_batch DOCKER_BATCH_NS docker_batch
+  else
+    timed_batch DOCKER_BATCH_NS docker_batch
+    timed_batch WS_BATCH_NS ws_batch
+  fi
+  say "round $r: whaleshell $((WS_BATCH_NS[-1] / 1000000)) ms, docker $((DOCKER_BATCH_NS[-1] / 1000000)) ms"
+done
+ws_batch_med=$(median_ns "${WS_BATCH_NS[@]}")
+docker_batch_med=$(median_ns "${DOCKER_BATCH_NS[@]}")
+
+echo "$BATCH × (run -d + stop -t 0 + rm)   ($ROUNDS batches each, alternating)"
+awk -v w="$ws_batch_med" -v d="$docker_batch_med" -v n="$BATCH" 'BEGIN {
+  printf "  whaleshell  median %8.1f ms per batch  (%6.1f ms per container)\n", w / 1e6, w / 1e6 / n
+  printf "  docker      median %8.1f ms per batch  (%6.1f ms per container)\n", d / 1e6, d / 1e6 / n
+  printf "  ratio       %.2fx  (target: at most 0.20x)\n", w / d
+}'
+
+# --- 8. Memory of what supervises one idle detached container ------------------
+# whaleshell: the monitor process (`__whaleshell-monitor ROOT ID`) that stays
+# behind a detached container. Docker: the containerd-shim that containerd
+# starts for each container (`containerd-shim-runc-v2 -namespace moby -id ID`).
+# VmRSS of that one process, read once the container has been idle a moment.
+
+# rss_kb PID: its VmRSS in kB.
+rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
+
+# one_pid WHAT PATTERN: the one PID whose command line matches PATTERN (pgrep -f).
+one_pid() {
+  local pids
+  pids=$(pgrep -f -- "$2" || true)
+  [ -n "$pids" ] || die "no process found for $1 (pgrep -f '$2')"
+  [ "$(echo "$pids" | wc -l)" -eq 1 ] || die "more than one process for $1: $(echo "$pids" | tr '\n' ' ')"
+  echo "$pids"
+}
+
+say "measuring the memory of one idle detached container's supervisor on each side"
+must ws_id whaleshell "$WS" --root "$ROOT" -c 'docker run -d busybox sleep 1000'
+is_id "$ws_id" || die "whaleshell: 'docker run -d' printed '$ws_id', not a container ID"
+must docker_id docker docker run -d busybox sleep 1000
+is_id "$docker_id" || die "docker: 'docker run -d' printed '$docker_id', not a container ID"
+DOCKER_IDS+=("$docker_id")
+sleep 2
+
+monitor_pid=$(one_pid "whaleshell's monitor of $ws_id" "__whaleshell-monitor $ROOT $ws_id")
+shim_pid=$(one_pid "docker's containerd-shim of $docker_id" "containerd-shim.*-id $docker_id")
+monitor_kb=$(rss_kb "$monitor_pid")
+shim_kb=$(rss_kb "$shim_pid")
+[ -n "$monitor_kb" ] && [ -n "$shim_kb" ] || die "could not read VmRSS of pid $monitor_pid or $shim_pid"
+
+must junk whaleshell "$WS" --root "$ROOT" -c "docker rm -f $ws_id"
+must junk docker docker rm -f "$docker_id"
+unset 'DOCKER_IDS[-1]'
+
+awk -v w="$monitor_kb" -v d="$shim_kb" 'BEGIN {
+  printf "idle monitor RSS: whaleshell %.1f MiB, docker containerd-shim %.1f MiB (target: under 2 MiB)\n", w / 1024, d / 1024
 }'
