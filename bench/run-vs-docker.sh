@@ -318,8 +318,8 @@ awk -v w="$ws_batch_med" -v d="$docker_batch_med" -v n="$BATCH" 'BEGIN {
 # starts for each container (`containerd-shim-runc-v2 -namespace moby -id ID`).
 # VmRSS of that one process, read once the container has been idle a moment.
 
-# rss_kb PID: its VmRSS in kB.
-rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
+# rss_kb PID [FIELD]: its VmRSS (or another /proc/PID/status field) in kB.
+rss_kb() { awk -v f="${2:-VmRSS}:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
 # one_pid WHAT PATTERN: the one PID whose command line matches PATTERN (pgrep -f).
 one_pid() {
@@ -343,11 +343,17 @@ shim_pid=$(one_pid "docker's containerd-shim of $docker_id" "containerd-shim.*-i
 monitor_kb=$(rss_kb "$monitor_pid")
 shim_kb=$(rss_kb "$shim_pid")
 [ -n "$monitor_kb" ] && [ -n "$shim_kb" ] || die "could not read VmRSS of pid $monitor_pid or $shim_pid"
+# VmRSS counts the pages of the executable and libraries the process has
+# touched, which every other instance shares; RssAnon is what is its own.
+monitor_anon_kb=$(rss_kb "$monitor_pid" RssAnon)
+shim_anon_kb=$(rss_kb "$shim_pid" RssAnon)
 
 must junk whaleshell "$WS" --root "$ROOT" -c "docker rm -f $ws_id"
 must junk docker docker rm -f "$docker_id"
 unset 'DOCKER_IDS[-1]'
 
-awk -v w="$monitor_kb" -v d="$shim_kb" 'BEGIN {
+awk -v w="$monitor_kb" -v d="$shim_kb" -v wa="$monitor_anon_kb" -v da="$shim_anon_kb" 'BEGIN {
   printf "idle monitor RSS: whaleshell %.1f MiB, docker containerd-shim %.1f MiB (target: under 2 MiB)\n", w / 1024, d / 1024
+  if (wa != "" && da != "")
+    printf "  of which anonymous (RssAnon): whaleshell %.1f MiB, docker containerd-shim %.1f MiB\n", wa / 1024, da / 1024
 }'

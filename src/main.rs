@@ -5,6 +5,7 @@
 mod commands;
 mod grammar;
 mod io;
+mod lessons;
 mod output;
 mod repl;
 mod shell;
@@ -25,8 +26,42 @@ struct Cli {
     #[arg(short = 'c', value_name = "LINE")]
     command: Option<String>,
     /// Keep all state (images, containers) under DIR
-    #[arg(long, env = "WHALESHELL_ROOT", default_value = DEFAULT_ROOT, value_name = "DIR")]
+    #[arg(long, env = "WHALESHELL_ROOT", default_value = DEFAULT_ROOT, value_name = "DIR", global = true)]
     root: PathBuf,
+    /// Language of the lessons: en or pt-BR (default: from LANG)
+    #[arg(long, value_name = "LANG", global = true)]
+    lang: Option<String>,
+    /// Start (or resume) a lesson right away
+    #[arg(long, value_name = "NAME|NUMBER")]
+    lesson: Option<String>,
+    #[command(subcommand)]
+    tool: Option<Tool>,
+}
+
+#[derive(clap::Subcommand)]
+enum Tool {
+    /// Validate every lesson and play it on a scratch state root
+    Lessons {
+        #[command(subcommand)]
+        action: LessonsAction,
+    },
+    /// Play a lesson for a class: commands typed visibly, explanations shown
+    Demo {
+        /// The lesson, by number or name
+        lesson: String,
+        /// Milliseconds per typed character
+        #[arg(long, default_value_t = 40)]
+        speed: u64,
+        /// Do not wait for Enter between steps
+        #[arg(long)]
+        no_pause: bool,
+    },
+}
+
+#[derive(clap::Subcommand)]
+enum LessonsAction {
+    /// Check every lesson file and play every lesson
+    Check,
 }
 
 fn main() {
@@ -50,7 +85,19 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let locale = lessons::locale_from(cli.lang.as_deref());
+    match cli.tool {
+        Some(Tool::Lessons { action: LessonsAction::Check }) => std::process::exit(lessons_check(&runtime)),
+        Some(Tool::Demo { lesson, speed, no_pause }) => {
+            std::process::exit(lessons::demo::run(&runtime, locale, &lesson, speed, !no_pause))
+        }
+        None => {}
+    }
     let mut shell = Shell::new(runtime);
+    shell.locale = locale;
+    if let Some(lesson) = &cli.lesson {
+        shell.run_line(&format!("lesson {lesson}"));
+    }
     let status = if let Some(line) = cli.command {
         shell.run_line(&line)
     } else if std::io::stdin().is_terminal() {
@@ -59,6 +106,24 @@ fn main() {
         run_lines(&mut shell)
     };
     std::process::exit(status);
+}
+
+/// `whaleshell lessons check`: problems listed one per line, non-zero if any.
+fn lessons_check(runtime: &Runtime) -> i32 {
+    let scratch = runtime.layout.root().join("lessons-check");
+    let _ = std::fs::remove_dir_all(&scratch);
+    let problems = lessons::validate::check_all(&scratch, true);
+    let _ = std::fs::remove_dir_all(&scratch);
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    if problems.is_empty() {
+        let count = lessons::LOCALES.iter().map(|l| lessons::all(l).len()).sum::<usize>();
+        println!("lessons check: {count} lesson files in {} languages, all commands parse, all checks pass", lessons::LOCALES.len());
+        0
+    } else {
+        1
+    }
 }
 
 /// Lines from a pipe or file, in order; the status is the last line's.

@@ -9,31 +9,60 @@ use std::process::{Command, Stdio};
 use whaleshell_runtime::Runtime;
 
 use crate::commands;
+use crate::commands::run::RunOutcome;
+use crate::grammar::docker::Docker;
 use crate::grammar::line::{self, Connector, Pipeline, Script, Word, WordPart};
 use crate::grammar::{suggest, Arg, ParseError};
 use crate::io::{Input, Io, Output};
+use crate::lessons::session::{self, LessonSession};
 
-/// The words the shell runs itself.
+/// The words the shell runs itself (lessons add theirs: [`words`]).
 pub const BUILTINS: &[&str] = &["docker", "help", "exit", "cd"];
+
+/// Every word the shell itself knows, for completion and suggestions.
+pub fn words() -> Vec<&'static str> {
+    BUILTINS.iter().chain(session::WORDS).copied().collect()
+}
 
 pub struct Shell {
     pub runtime: Runtime,
     pub last_status: i32,
+    /// The last docker command run and its status (for lessons and `explain`).
+    pub last_docker: Option<(Docker, i32)>,
+    /// What the last `docker run` did, when the last docker command was one.
+    pub last_run: Option<RunOutcome>,
     /// Set by `exit`: the REPL stops after this line with this status.
     pub exit_requested: Option<i32>,
+    /// The lesson being followed, if any, and the learner's language.
+    pub lesson: Option<LessonSession>,
+    pub locale: &'static str,
 }
 
 impl Shell {
     pub fn new(runtime: Runtime) -> Shell {
-        Shell { runtime, last_status: 0, exit_requested: None }
+        Shell { runtime, last_status: 0, last_docker: None, last_run: None, exit_requested: None, lesson: None, locale: "en" }
+    }
+
+    /// Runs a line with its output captured: (status, stdout, stderr).
+    pub fn run_quietly(&mut self, line: &str) -> (i32, String, String) {
+        let mut stdout = Output::Capture(Vec::new());
+        let mut stderr = Output::Capture(Vec::new());
+        let status = self.run_text(line, &mut Io { stdin: Input::Bytes(Vec::new()), stdout: &mut stdout, stderr: &mut stderr });
+        self.last_status = status;
+        (status, String::from_utf8_lossy(&stdout.take()).into_owned(), String::from_utf8_lossy(&stderr.take()).into_owned())
     }
 
     /// Runs one line on the terminal's streams; returns its exit status.
     pub fn run_line(&mut self, line: &str) -> i32 {
         let mut stdout = Output::Stdout;
         let mut stderr = Output::Stderr;
-        let status = self.run_text(line, &mut Io { stdin: Input::Terminal, stdout: &mut stdout, stderr: &mut stderr });
+        let mut io = Io { stdin: Input::Terminal, stdout: &mut stdout, stderr: &mut stderr };
+        let lesson_word = line.split_whitespace().next().is_some_and(|w| session::WORDS.contains(&w));
+        let status = self.run_text(line, &mut io);
         self.last_status = status;
+        if self.lesson.is_some() && !lesson_word {
+            session::after_line(self, &mut io);
+        }
         status
     }
 
@@ -145,6 +174,7 @@ impl Shell {
         match first.text.as_str() {
             "docker" => commands::docker(self, line, first.span.clone(), &argv[1..], io),
             "help" => commands::help::run(&argv[1..], io),
+            word if session::WORDS.contains(&word) => session::builtin(self, word, &argv[1..], io).unwrap_or(1),
             "exit" => {
                 let status = argv.get(1).and_then(|a| a.text.parse().ok()).unwrap_or(self.last_status);
                 self.exit_requested = Some(status);
@@ -180,7 +210,7 @@ fn run_host(line: &str, argv: &[Arg], io: &mut Io<'_>) -> i32 {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let name = &argv[0].text;
             let mut message = format!("whaleshell: {name}: command not found");
-            if let Some(s) = suggest(name, BUILTINS.iter().copied()) {
+            if let Some(s) = suggest(name, words()) {
                 message.push_str(&format!(" (did you mean '{s}'?)"));
             }
             io.err(ParseError { message, span: argv[0].span.clone(), footer: None }.render(line));

@@ -43,7 +43,7 @@ pub fn run(rt: &Runtime, args: &ExecArgs, io: &mut Io<'_>) -> i32 {
             return 1;
         }
     };
-    let result = if args.detach { wait_started(monitor).map(|()| 0) } else { follow_foreground(monitor, io) };
+    let result = if args.detach { wait_started(monitor).map(|_| 0) } else { follow_foreground(monitor, io).map(|done| done.code) };
     match result {
         Ok(code) => code,
         Err((message, code)) => {

@@ -39,29 +39,36 @@ pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io
             return if e.message.contains("is not a docker command") { 1 } else { 125 };
         }
     };
+    shell.last_run = None;
     let rt = &shell.runtime;
-    match command {
-        Docker::Run(a) => run::run(rt, &a, io),
-        Docker::Ps(a) => ps::run(rt, &a, io),
-        Docker::Images(a) => images::run(rt, &a, io),
-        Docker::Pull(a) => pull::run(rt, &a, io),
-        Docker::Rm(a) => rm::run(rt, &a, io),
-        Docker::Rmi(a) => rmi::run(rt, &a, io),
-        Docker::Exec(a) => exec::run(rt, &a, io),
-        Docker::Logs(a) => logs::run(rt, &a, io),
-        Docker::Stop(a) => stop::run(rt, &a, io),
-        Docker::Restart(a) => stop::restart(rt, &a, io),
-        Docker::Kill(a) => kill::run(rt, &a, io),
-        Docker::Start(a) => start::run(rt, &a, io),
-        Docker::Attach(a) => attach::run(rt, &a, io),
-        Docker::Inspect(a) => inspect::run(rt, &a, io),
-        Docker::Top(a) => top::run(rt, &a, io),
-        Docker::ContainerPrune(a) => prune::containers(rt, &a, io),
-        Docker::Volume(v) => volume::run(rt, &v, io),
-        Docker::Port(a) => port::run(rt, &a, io),
-        Docker::System(c) => system::run(rt, &c, io),
-        Docker::ImagePrune(a) => system::image_prune(rt, &a, io),
-    }
+    let code = match &command {
+        Docker::Run(a) => {
+            let (code, outcome) = run::run(rt, a, io);
+            shell.last_run = outcome;
+            code
+        }
+        Docker::Ps(a) => ps::run(rt, a, io),
+        Docker::Images(a) => images::run(rt, a, io),
+        Docker::Pull(a) => pull::run(rt, a, io),
+        Docker::Rm(a) => rm::run(rt, a, io),
+        Docker::Rmi(a) => rmi::run(rt, a, io),
+        Docker::Exec(a) => exec::run(rt, a, io),
+        Docker::Logs(a) => logs::run(rt, a, io),
+        Docker::Stop(a) => stop::run(rt, a, io),
+        Docker::Restart(a) => stop::restart(rt, a, io),
+        Docker::Kill(a) => kill::run(rt, a, io),
+        Docker::Start(a) => start::run(rt, a, io),
+        Docker::Attach(a) => attach::run(rt, a, io),
+        Docker::Inspect(a) => inspect::run(rt, a, io),
+        Docker::Top(a) => top::run(rt, a, io),
+        Docker::ContainerPrune(a) => prune::containers(rt, a, io),
+        Docker::Volume(v) => volume::run(rt, v, io),
+        Docker::Port(a) => port::run(rt, a, io),
+        Docker::System(c) => system::run(rt, c, io),
+        Docker::ImagePrune(a) => system::image_prune(rt, a, io),
+    };
+    shell.last_docker = Some((command, code));
+    code
 }
 
 /// Stdio for a helper that is not attached to anything.

@@ -20,7 +20,40 @@ use crate::shell::collect_output;
 /// Docker's exit code when the docker command itself fails.
 const DOCKER_ERROR: i32 = 125;
 
-pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
+/// What a `docker run` did, as the runtime reported it (for lessons and `explain`).
+#[derive(Debug, Clone, Default)]
+pub struct RunOutcome {
+    pub container_id: String,
+    pub image: String,
+    /// The image was pulled first.
+    pub pulled: bool,
+    pub detached: bool,
+    pub tty: bool,
+    /// Host PID of the container's PID 1.
+    pub pid: Option<i32>,
+    pub exit_code: Option<i32>,
+    /// The end of what the container wrote on stdout.
+    pub output: String,
+    /// `--rm` removed the container.
+    pub removed: bool,
+}
+
+/// What a foreground helper reported before it ended.
+pub struct Finished {
+    pub code: i32,
+    pub pid: Option<i32>,
+    pub output: String,
+    pub removed: bool,
+    pub detached: bool,
+}
+
+pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> (i32, Option<RunOutcome>) {
+    let mut outcome = None;
+    let code = run_inner(rt, args, io, &mut outcome);
+    (code, outcome)
+}
+
+fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option<RunOutcome>) -> i32 {
     let fail = |io: &mut Io<'_>, message: String| {
         io.err(format!("docker: {message}\nSee 'docker run --help'."));
         DOCKER_ERROR
@@ -29,8 +62,8 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         io.err("the input device is not a TTY");
         return 1;
     }
-    let image = match find_or_pull(rt, &args.image, io) {
-        Ok(image) => image,
+    let (image, pulled) = match find_or_pull(rt, &args.image, io) {
+        Ok(found) => found,
         Err(e) => return fail(io, super::daemon_error(&e)),
     };
     let env = match collect_env(args) {
@@ -64,10 +97,19 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
         Ok(c) => c,
         Err(e) => return fail(io, super::daemon_error(&e)),
     };
+    let report = outcome.insert(RunOutcome {
+        container_id: container.id.clone(),
+        image: args.image.clone(),
+        pulled,
+        detached: args.detach,
+        tty: args.tty,
+        ..RunOutcome::default()
+    });
     if args.detach {
         return match rt.start(&container, Mode::Detached, (Stdio::null(), Stdio::null(), Stdio::null())) {
             Ok(monitor) => match wait_started(monitor) {
-                Ok(()) => {
+                Ok(pid) => {
+                    report.pid = Some(pid);
                     io.out(&container.id);
                     0
                 }
@@ -81,7 +123,14 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> i32 {
     }
     match rt.start(&container, Mode::Foreground, foreground_stdio(io, args.interactive)) {
         Ok(monitor) => match follow_foreground(monitor, io) {
-            Ok(code) => code,
+            Ok(done) => {
+                report.pid = done.pid;
+                report.output = done.output;
+                report.removed = done.removed;
+                report.detached = done.detached;
+                report.exit_code = (!done.detached).then_some(done.code);
+                done.code
+            }
             Err((message, code)) => {
                 io.err(format!("docker: Error response from daemon: failed to create task for container: unable to start container process: {message}.\nSee 'docker run --help'."));
                 code
@@ -102,10 +151,10 @@ pub fn foreground_stdio(io: &mut Io<'_>, interactive: bool) -> (Stdio, Stdio, St
     (stdin, io.stdout.stdio(), io.stderr.stdio())
 }
 
-/// Waits for a detached monitor to report that PID 1 runs.
-pub fn wait_started(mut monitor: MonitorHandle) -> Result<(), (String, i32)> {
+/// Waits for a detached monitor to report that PID 1 runs; its host PID.
+pub fn wait_started(mut monitor: MonitorHandle) -> Result<i32, (String, i32)> {
     let result = match monitor.events.next_event() {
-        Some(MonitorEvent::Started { .. }) => Ok(()),
+        Some(MonitorEvent::Started { pid }) => Ok(pid),
         Some(MonitorEvent::Failed { message, exit_code }) => Err((message, exit_code)),
         other => Err((format!("the container monitor stopped unexpectedly ({other:?})"), DOCKER_ERROR)),
     };
@@ -117,7 +166,7 @@ pub fn wait_started(mut monitor: MonitorHandle) -> Result<(), (String, i32)> {
 /// Runs a foreground helper to its end: feeds it piped input, collects
 /// captured output, and returns the exit code it reports. On Ctrl-P Ctrl-Q
 /// the container runs on and this returns 0, as Docker does.
-pub fn follow_foreground(mut monitor: MonitorHandle, io: &mut Io<'_>) -> Result<i32, (String, i32)> {
+pub fn follow_foreground(mut monitor: MonitorHandle, io: &mut Io<'_>) -> Result<Finished, (String, i32)> {
     let _interrupts = ForwardInterrupts::install();
     let feeder = match (std::mem::replace(&mut io.stdin, Input::Terminal), monitor.child.stdin.take()) {
         (Input::Bytes(bytes), Some(mut pipe)) => Some(std::thread::spawn(move || {
@@ -144,24 +193,29 @@ pub fn follow_foreground(mut monitor: MonitorHandle, io: &mut Io<'_>) -> Result<
     let _ = event_reader.join();
     let _ = output;
     let mut outcome = None;
-    let mut detached = false;
+    let mut done = Finished { code: 0, pid: None, output: String::new(), removed: false, detached: false };
     for event in receiver.try_iter() {
         match event {
             MonitorEvent::Failed { message, exit_code } => outcome = Some(Err((message, exit_code))),
-            MonitorEvent::Exited { code } => outcome = Some(Ok(code)),
-            MonitorEvent::Detached => detached = true,
-            MonitorEvent::Started { .. } | MonitorEvent::Removed => {}
+            MonitorEvent::Exited { code, output } => {
+                done.code = code;
+                done.output = output;
+                outcome = Some(Ok(()));
+            }
+            MonitorEvent::Detached => done.detached = true,
+            MonitorEvent::Started { pid } => done.pid = Some(pid),
+            MonitorEvent::Removed => done.removed = true,
         }
     }
     match outcome {
-        None if detached => {
+        None if done.detached => {
             // The monitor lives on; reap it on another thread when it ends.
             std::thread::spawn(move || monitor.child.wait());
-            Ok(0)
+            Ok(done)
         }
         Some(result) => {
             let _ = monitor.child.wait();
-            result
+            result.map(|()| done)
         }
         None => {
             let status = monitor.child.wait().ok().and_then(|s| s.code()).unwrap_or(-1);
@@ -170,23 +224,25 @@ pub fn follow_foreground(mut monitor: MonitorHandle, io: &mut Io<'_>) -> Result<
     }
 }
 
-/// The image named, pulling it from the hub first when absent, as Docker does.
-fn find_or_pull(rt: &Runtime, name: &str, io: &mut Io<'_>) -> Result<ImageRecord, Error> {
+/// The image named, pulling it from the hub first when absent, as Docker
+/// does; true when it was pulled.
+fn find_or_pull(rt: &Runtime, name: &str, io: &mut Io<'_>) -> Result<(ImageRecord, bool), Error> {
     let reference = Reference::parse(name);
     if let Ok(reference) = &reference {
         if let Some(image) = rt.images.by_reference(reference)? {
-            return Ok(image);
+            return Ok((image, false));
         }
     }
     match rt.images.resolve(name) {
-        Ok(image) => return Ok(image),
+        Ok(image) => return Ok((image, false)),
         Err(Error::NoSuchImage(_)) => {}
         Err(e) => return Err(e),
     }
     let reference = reference?;
     io.err(format!("Unable to find image '{}' locally", reference.familiar()));
     pull_with_progress(rt, &reference, Some(io.stderr))?;
-    rt.images.by_reference(&reference)?.ok_or_else(|| Error::NoSuchImage(reference.familiar()))
+    let image = rt.images.by_reference(&reference)?.ok_or_else(|| Error::NoSuchImage(reference.familiar()))?;
+    Ok((image, true))
 }
 
 /// `-e` values and `--env-file` lines, in Docker's order (files first).

@@ -36,7 +36,7 @@ pub fn run(rt: &Runtime, args: &StartArgs, io: &mut Io<'_>) -> i32 {
             let interactive = args.interactive && container.config.open_stdin;
             return match rt.start(&container, Mode::Foreground, foreground_stdio(io, interactive)) {
                 Ok(monitor) => match follow_foreground(monitor, io) {
-                    Ok(code) => code,
+                    Ok(done) => done.code,
                     Err((message, code)) => {
                         io.err(format!("Error response from daemon: {message}"));
                         code
@@ -51,7 +51,7 @@ pub fn run(rt: &Runtime, args: &StartArgs, io: &mut Io<'_>) -> i32 {
         let started = rt
             .start(&container, Mode::Detached, super::null_stdio())
             .map_err(|e| daemon_error(&e))
-            .and_then(|m| wait_started(m).map_err(|(message, _)| format!("Error response from daemon: {message}")));
+            .and_then(|m| wait_started(m).map(|_| ()).map_err(|(message, _)| format!("Error response from daemon: {message}")));
         match started {
             Ok(()) => io.out(target),
             Err(message) => {

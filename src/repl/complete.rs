@@ -11,7 +11,6 @@ use rustyline::{Helper as HelperTrait, Highlighter, Hinter};
 use whaleshell_runtime::Runtime;
 
 use crate::grammar::docker::command_tree;
-use crate::shell::BUILTINS;
 
 #[derive(Highlighter, Hinter)]
 pub struct Helper {
@@ -92,7 +91,7 @@ impl Completer for Helper {
 impl Helper {
     fn candidates(&self, words: &[&str], current: &str) -> Vec<String> {
         let Some((&first, rest)) = words.split_first() else {
-            return BUILTINS.iter().map(|s| s.to_string()).collect();
+            return crate::shell::words().into_iter().map(str::to_owned).collect();
         };
         if first == "help" {
             return command_tree().get_subcommands().map(|s| s.get_name().to_owned()).collect();

@@ -52,7 +52,7 @@ pub(crate) fn helper_main(args: &[String]) -> i32 {
         .and_then(|req| run(Path::new(root), id, &req, &mut status));
     match outcome {
         Ok(code) => {
-            status.send(&MonitorEvent::Exited { code });
+            status.send(&MonitorEvent::Exited { code, output: String::new() });
             code
         }
         Err(e) => {

@@ -52,8 +52,9 @@ pub enum MonitorEvent {
     Failed { message: String, exit_code: i32 },
     /// The foreground user detached (Ctrl-P Ctrl-Q); the container runs on.
     Detached,
-    /// PID 1 exited with this code (128 + signal when killed).
-    Exited { code: i32 },
+    /// PID 1 exited with this code (128 + signal when killed); `output` is
+    /// the end of what the container wrote on stdout.
+    Exited { code: i32, output: String },
     /// `--rm` removed the container.
     Removed,
 }
@@ -263,7 +264,8 @@ fn run(root: &Path, id: &str, mode: Mode) -> i32 {
         status.send(&MonitorEvent::Removed);
     }
     if outcome.is_ok() {
-        status.send(&MonitorEvent::Exited { code });
+        let output = session.as_ref().map(|s| String::from_utf8_lossy(&s.stdout_tail).into_owned()).unwrap_or_default();
+        status.send(&MonitorEvent::Exited { code, output });
     }
     code
 }

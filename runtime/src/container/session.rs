@@ -145,7 +145,12 @@ impl Proxy {
     }
 }
 
+/// How much of the container's stdout the monitor keeps to report at exit.
+const OUTPUT_TAIL: usize = 4096;
+
 pub struct Session {
+    /// The end of what the container wrote on stdout (for lessons' checks).
+    pub stdout_tail: Vec<u8>,
     pub proxy: Option<Proxy>,
     pub pid: Pid,
     pub signals: SignalFd,
@@ -169,7 +174,7 @@ impl Session {
         if let Some(l) = &listener {
             let _ = l.set_nonblocking(true);
         }
-        Session { proxy: None, pid, signals, io, foreground, listener, log, clients: Vec::new(), detach_pending: false }
+        Session { stdout_tail: Vec::new(), proxy: None, pid, signals, io, foreground, listener, log, clients: Vec::new(), detach_pending: false }
     }
 
     /// Runs until PID 1 exits and its output is drained, or the foreground detaches.
@@ -382,6 +387,11 @@ impl Session {
     }
 
     fn broadcast(&mut self, stream: Stream, bytes: &[u8]) {
+        if stream == Stream::Stdout {
+            self.stdout_tail.extend_from_slice(bytes);
+            let excess = self.stdout_tail.len().saturating_sub(OUTPUT_TAIL);
+            self.stdout_tail.drain(..excess);
+        }
         if let Some(log) = &mut self.log {
             log.write(stream, bytes);
         }

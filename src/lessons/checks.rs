@@ -1,0 +1,167 @@
+//! The predicates a step's checks are made of, evaluated on the real
+//! runtime and on what the last command really did — never on printed text.
+
+use serde::Deserialize;
+use whaleshell_runtime::container::{ContainerRecord, Status};
+use whaleshell_runtime::reference::Reference;
+use whaleshell_runtime::Runtime;
+
+use crate::commands::run::RunOutcome;
+use crate::grammar::docker::Docker;
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Check {
+    ImageExists(String),
+    ImageAbsent(String),
+    LastRun(LastRun),
+    LastCommand(String),
+    Containers(Containers),
+    Running(Running),
+    NoContainerHasFile(String),
+    VolumeHasFile(VolumeFile),
+    LayersShared(Vec<String>),
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LastRun {
+    pub image: Option<String>,
+    pub exit_code: Option<i32>,
+    /// Text the container wrote on its stdout.
+    pub printed: Option<String>,
+    pub removed: Option<bool>,
+    pub tty: Option<bool>,
+    pub detached: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Containers {
+    pub image: Option<String>,
+    pub status: Option<String>,
+    /// Exactly this many…
+    pub count: Option<usize>,
+    /// …or at least this many (a learner's detours may leave more).
+    pub at_least: Option<usize>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Running {
+    pub image: Option<String>,
+    /// The program PID 1 runs (its name, e.g. `tail`).
+    pub pid1: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct VolumeFile {
+    pub volume: String,
+    pub path: String,
+}
+
+/// What the checks look at besides the runtime.
+pub struct Facts<'a> {
+    pub runtime: &'a Runtime,
+    pub last_docker: Option<&'a (Docker, i32)>,
+    pub last_run: Option<&'a RunOutcome>,
+}
+
+/// Same image, whatever way it was named (`busybox`, `busybox:latest`, `docker.io/library/busybox`).
+pub fn same_image(a: &str, b: &str) -> bool {
+    match (Reference::parse(a), Reference::parse(b)) {
+        (Ok(x), Ok(y)) => x.full() == y.full(),
+        _ => a == b,
+    }
+}
+
+impl Check {
+    pub fn holds(&self, facts: &Facts<'_>) -> bool {
+        let rt = facts.runtime;
+        match self {
+            Check::ImageExists(name) => image_present(rt, name),
+            Check::ImageAbsent(name) => !image_present(rt, name),
+            Check::LastRun(want) => facts.last_run.is_some_and(|run| {
+                want.image.as_ref().is_none_or(|i| same_image(i, &run.image))
+                    && want.exit_code.is_none_or(|c| run.exit_code == Some(c))
+                    && want.printed.as_ref().is_none_or(|p| run.output.contains(p.as_str()))
+                    && want.removed.is_none_or(|r| run.removed == r)
+                    && want.tty.is_none_or(|t| run.tty == t)
+                    && want.detached.is_none_or(|d| run.detached == d)
+            }),
+            Check::LastCommand(name) => {
+                facts.last_docker.is_some_and(|(command, status)| *status == 0 && subcommand(command) == name)
+            }
+            Check::Containers(want) => {
+                let n = containers(rt)
+                    .iter()
+                    .filter(|c| want.image.as_ref().is_none_or(|i| same_image(i, &c.image)))
+                    .filter(|c| want.status.as_ref().is_none_or(|s| c.status().as_str() == s))
+                    .count();
+                want.count.is_none_or(|c| n == c) && want.at_least.is_none_or(|m| n >= m)
+            }
+            Check::Running(want) => containers(rt).iter().any(|c| {
+                c.status() == Status::Running
+                    && want.image.as_ref().is_none_or(|i| same_image(i, &c.image))
+                    && want.pid1.as_ref().is_none_or(|p| pid1_program(c).as_deref() == Some(p.as_str()))
+            }),
+            Check::NoContainerHasFile(path) => containers(rt).iter().all(|c| {
+                let upper = rt.layout.container_dir(&c.id).join("upper").join(path.trim_start_matches('/'));
+                std::fs::symlink_metadata(upper).is_err()
+            }),
+            Check::VolumeHasFile(want) => rt.volumes.data_dir(&want.volume).join(want.path.trim_start_matches('/')).exists(),
+            Check::LayersShared(images) => {
+                let bottoms: Vec<Option<String>> = images
+                    .iter()
+                    .map(|name| rt.images.resolve(name).ok().and_then(|i| i.layers.first().map(|l| l.diff_id.clone())))
+                    .collect();
+                bottoms.iter().all(|b| b.is_some() && *b == bottoms[0])
+            }
+        }
+    }
+}
+
+fn image_present(rt: &Runtime, name: &str) -> bool {
+    rt.images.resolve(name).is_ok()
+}
+
+fn containers(rt: &Runtime) -> Vec<ContainerRecord> {
+    rt.containers.list().unwrap_or_default()
+}
+
+/// The program name of a running container's PID 1, from /proc.
+fn pid1_program(c: &ContainerRecord) -> Option<String> {
+    let pid = c.state.pid?;
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let first = cmdline.split(|b| *b == 0).next()?;
+    let program = String::from_utf8_lossy(first).into_owned();
+    Some(program.rsplit('/').next().unwrap_or(&program).to_owned())
+}
+
+/// The subcommand word of a typed command (`run`, `ps`, …).
+pub fn subcommand(command: &Docker) -> &'static str {
+    match command {
+        Docker::Run(_) => "run",
+        Docker::Ps(_) => "ps",
+        Docker::Images(_) => "images",
+        Docker::Pull(_) => "pull",
+        Docker::Rm(_) => "rm",
+        Docker::Rmi(_) => "rmi",
+        Docker::Exec(_) => "exec",
+        Docker::Logs(_) => "logs",
+        Docker::Stop(_) => "stop",
+        Docker::Kill(_) => "kill",
+        Docker::Start(_) => "start",
+        Docker::Restart(_) => "restart",
+        Docker::Attach(_) => "attach",
+        Docker::Inspect(_) => "inspect",
+        Docker::Top(_) => "top",
+        Docker::ContainerPrune(_) => "container prune",
+        Docker::Volume(_) => "volume",
+        Docker::Port(_) => "port",
+        Docker::System(crate::grammar::docker::SystemCommand::Df(_)) => "system df",
+        Docker::System(crate::grammar::docker::SystemCommand::Prune(_)) => "system prune",
+        Docker::ImagePrune(_) => "image prune",
+    }
+}

@@ -1,0 +1,357 @@
+//! A lesson in progress inside the REPL: its words (`lessons`, `lesson N`,
+//! `hint`, `solution`, `next`, `back`, `skip`, `reset`, `progress`,
+//! `leave`), the check after every line the learner types, and saved
+//! progress. A lesson runs on a state root of its own, so its containers
+//! and images never mix with the learner's.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use colored::Colorize;
+use serde::{Deserialize, Serialize};
+use whaleshell_runtime::Runtime;
+
+use super::checks::{same_image, subcommand, Facts};
+use super::text::{for_locale, Text};
+use super::{all, find, Lesson, Step};
+use crate::grammar::docker::{self, Docker, Parsed};
+use crate::grammar::line::parse_line;
+use crate::grammar::Arg;
+use crate::io::Io;
+use crate::shell::Shell;
+
+/// The words a lesson adds to the REPL.
+pub const WORDS: &[&str] = &["lessons", "lesson", "hint", "solution", "next", "back", "skip", "reset", "progress", "leave"];
+
+pub struct LessonSession {
+    pub lesson: Lesson,
+    pub step: usize,
+    hints_shown: usize,
+    /// The learner's own state root, restored by `leave`.
+    home_root: PathBuf,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Progress {
+    lessons: BTreeMap<String, LessonProgress>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+struct LessonProgress {
+    step: usize,
+    completed: bool,
+}
+
+/// `$XDG_DATA_HOME/whaleshell/progress.json`, or under `~/.local/share`.
+fn progress_file() -> Option<PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(data.join("whaleshell/progress.json"))
+}
+
+fn load_progress() -> Progress {
+    progress_file()
+        .and_then(|p| std::fs::read(p).ok())
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+fn save_progress(id: &str, step: usize, completed: bool) {
+    let Some(path) = progress_file() else { return };
+    let mut progress = load_progress();
+    let entry = progress.lessons.entry(id.to_owned()).or_default();
+    entry.step = step;
+    entry.completed |= completed;
+    if let (Some(dir), Ok(bytes)) = (path.parent(), serde_json::to_vec_pretty(&progress)) {
+        let _ = std::fs::create_dir_all(dir);
+        let tmp = path.with_extension("json.tmp");
+        if std::fs::write(&tmp, bytes).is_ok() {
+            let _ = std::fs::rename(tmp, &path);
+        }
+    }
+}
+
+/// Runs a lesson word; None when `name` is not one.
+pub fn builtin(shell: &mut Shell, name: &str, args: &[Arg], io: &mut Io<'_>) -> Option<i32> {
+    let t = for_locale(shell.locale);
+    let status = match name {
+        "lessons" => list(shell.locale, io),
+        "lesson" => match args.first() {
+            Some(which) => start(shell, &which.text, io),
+            None => list(shell.locale, io),
+        },
+        "progress" => match &shell.lesson {
+            Some(s) => {
+                io.out(format!("{} {} · {} · {} {}/{}", t.lesson, s.lesson.number, s.lesson.title, t.step, s.step + 1, s.lesson.steps.len()));
+                0
+            }
+            None => list(shell.locale, io),
+        },
+        "hint" | "solution" | "next" | "back" | "skip" | "reset" | "leave" => {
+            if shell.lesson.is_none() {
+                io.err(t.no_lesson);
+                return Some(1);
+            }
+            match name {
+                "hint" => hint(shell, io),
+                "solution" => {
+                    let s = shell.lesson.as_ref()?;
+                    io.out(format!("{}: {}", t.solution, s.lesson.steps[s.step].commands[0].bold()));
+                    0
+                }
+                "next" | "skip" => move_to(shell, 1, io),
+                "back" => move_to(shell, -1, io),
+                "reset" => reset(shell, io),
+                _ => leave(shell, io),
+            }
+        }
+        _ => return None,
+    };
+    Some(status)
+}
+
+fn list(locale: &str, io: &mut Io<'_>) -> i32 {
+    let t = for_locale(locale);
+    let progress = load_progress();
+    io.out(t.list_header);
+    for l in all(locale) {
+        let state = match progress.lessons.get(&l.id) {
+            Some(p) if p.completed => t.completed.green().to_string(),
+            Some(p) => format!("{} {}/{}", t.step, p.step + 1, l.steps.len()).yellow().to_string(),
+            None => t.not_started.dimmed().to_string(),
+        };
+        io.out(format!("  {:>2}. {:<44} {}", l.number, l.title, state));
+        io.out(format!("      {}", l.summary.dimmed()));
+    }
+    0
+}
+
+fn lesson_root(home: &std::path::Path, lesson: &Lesson) -> PathBuf {
+    home.join("lessons").join(&lesson.id)
+}
+
+fn start(shell: &mut Shell, which: &str, io: &mut Io<'_>) -> i32 {
+    let t = for_locale(shell.locale);
+    let Some(lesson) = find(shell.locale, which) else {
+        io.err(format!("{} '{which}'.", t.unknown_lesson));
+        return 1;
+    };
+    let home_root = match shell.lesson.take() {
+        Some(previous) => previous.home_root,
+        None => shell.runtime.layout.root().to_owned(),
+    };
+    let saved = load_progress().lessons.get(&lesson.id).cloned().unwrap_or_default();
+    let step = if saved.completed { 0 } else { saved.step.min(lesson.steps.len() - 1) };
+    match Runtime::open(lesson_root(&home_root, &lesson)) {
+        Ok(rt) => shell.runtime = rt,
+        Err(e) => {
+            io.err(format!("whaleshell: {e}"));
+            return 1;
+        }
+    }
+    shell.lesson = Some(LessonSession { lesson, step, hints_shown: 0, home_root });
+    if step == 0 {
+        // A fresh start begins from a clean lesson root with what the lesson needs.
+        prepare(shell, 0, io);
+    }
+    show_step(shell, io);
+    io.out(t.commands_help.dimmed().to_string());
+    0
+}
+
+/// Empties the lesson's root and replays its steps before `step`, quietly:
+/// the runtime is then as the learner would have left it.
+fn prepare(shell: &mut Shell, step: usize, io: &mut Io<'_>) {
+    let Some(session) = &shell.lesson else { return };
+    let lesson = session.lesson.clone();
+    let root = lesson_root(&session.home_root, &lesson);
+    for c in shell.runtime.containers.list().unwrap_or_default() {
+        let _ = shell.runtime.containers.remove(&c.id, true, true);
+    }
+    for v in shell.runtime.volumes.list().unwrap_or_default() {
+        let _ = shell.runtime.volumes.remove(&v.name);
+    }
+    let _ = std::fs::remove_dir_all(root.join("containers"));
+    for image in &lesson.needs {
+        shell.run_quietly(&format!("docker pull {image}"));
+    }
+    for s in &lesson.steps[..step] {
+        shell.run_quietly(s.play_line());
+    }
+    let _ = io;
+}
+
+fn show_step(shell: &Shell, io: &mut Io<'_>) {
+    let Some(s) = &shell.lesson else { return };
+    let t = for_locale(shell.locale);
+    let step = &s.lesson.steps[s.step];
+    let header = format!(
+        "── {} {} · {} ── {} {}/{} ",
+        t.lesson,
+        s.lesson.number,
+        s.lesson.title,
+        t.step,
+        s.step + 1,
+        s.lesson.steps.len()
+    );
+    io.out("");
+    io.out(header.bold().cyan().to_string());
+    io.out(render(&step.text));
+}
+
+/// Lesson text is light Markdown: `**bold**` and `` `code` ``.
+pub fn render(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.trim_end().split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&part.cyan().bold().to_string());
+            continue;
+        }
+        for (j, piece) in part.split("**").enumerate() {
+            if j % 2 == 1 {
+                out.push_str(&piece.bold().to_string());
+            } else {
+                out.push_str(piece);
+            }
+        }
+    }
+    out
+}
+
+fn hint(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
+    let t = for_locale(shell.locale);
+    let Some(s) = &mut shell.lesson else { return 1 };
+    let hints = &s.lesson.steps[s.step].hints;
+    match hints.get(s.hints_shown) {
+        Some(h) => {
+            s.hints_shown += 1;
+            io.out(format!("{} {}/{}: {}", t.hint.yellow().bold(), s.hints_shown, hints.len(), render(h)));
+        }
+        None => io.out(t.no_more_hints),
+    }
+    0
+}
+
+fn move_to(shell: &mut Shell, delta: isize, io: &mut Io<'_>) -> i32 {
+    let t = for_locale(shell.locale);
+    let Some(s) = &mut shell.lesson else { return 1 };
+    let target = s.step as isize + delta;
+    if target < 0 {
+        io.out(t.first_step);
+        return 0;
+    }
+    if target as usize >= s.lesson.steps.len() {
+        save_progress(&s.lesson.id, s.step, true);
+        io.out(t.lesson_complete.green().bold().to_string());
+        return 0;
+    }
+    s.step = target as usize;
+    s.hints_shown = 0;
+    save_progress(&s.lesson.id, s.step, false);
+    let step = s.step;
+    // The runtime must look as it would had the learner done the steps before.
+    prepare(shell, step, io);
+    show_step(shell, io);
+    0
+}
+
+fn reset(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
+    let t = for_locale(shell.locale);
+    io.out(t.resetting.dimmed().to_string());
+    let step = shell.lesson.as_ref().map_or(0, |s| s.step);
+    prepare(shell, step, io);
+    show_step(shell, io);
+    0
+}
+
+fn leave(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
+    let t = for_locale(shell.locale);
+    if let Some(s) = shell.lesson.take() {
+        if let Ok(rt) = Runtime::open(&s.home_root) {
+            shell.runtime = rt;
+        }
+        io.out(t.left);
+    }
+    0
+}
+
+/// After each line the learner types in a lesson: is the step done? If not,
+/// and the command was close to the one expected, say what differs.
+pub fn after_line(shell: &mut Shell, io: &mut Io<'_>) {
+    let locale = shell.locale;
+    let t = for_locale(locale);
+    let Some(session) = &shell.lesson else { return };
+    let step = &session.lesson.steps[session.step];
+    let facts = Facts { runtime: &shell.runtime, last_docker: shell.last_docker.as_ref(), last_run: shell.last_run.as_ref() };
+    if step.checks.iter().all(|c| c.holds(&facts)) {
+        io.out(format!("{} {}", "✔".green().bold(), t.done.green().bold()));
+        io.out(render(&step.explain));
+        let Some(s) = &mut shell.lesson else { return };
+        if s.step + 1 >= s.lesson.steps.len() {
+            save_progress(&s.lesson.id, s.step, true);
+            io.out(t.lesson_complete.green().bold().to_string());
+            return;
+        }
+        s.step += 1;
+        s.hints_shown = 0;
+        save_progress(&s.lesson.id, s.step, false);
+        show_step(shell, io);
+    } else if let Some(advice) = near_miss(step, shell, t) {
+        io.out(format!("{} {advice}", t.near_miss.yellow().bold()));
+    }
+}
+
+/// Works out, from what the command really did, why it was not what the step wants.
+fn near_miss(step: &Step, shell: &Shell, t: &Text) -> Option<String> {
+    let (typed, _) = shell.last_docker.as_ref()?;
+    let expected: Vec<Docker> = step.commands.iter().filter_map(|c| parse_docker(c)).collect();
+    let same_kind: Vec<&Docker> = expected.iter().filter(|e| subcommand(e) == subcommand(typed)).collect();
+    let (Docker::Run(got), Some(Docker::Run(want))) = (typed, same_kind.first().copied()) else {
+        return None;
+    };
+    if let Some(run) = &shell.last_run {
+        let exited_at_once = run.exit_code == Some(0) && run.output.is_empty() && !run.tty && !run.detached;
+        if want.tty && !got.tty && exited_at_once && got.command.is_empty() {
+            return Some(t.no_terminal_shell.to_owned());
+        }
+    }
+    let mut missing = Vec::new();
+    if !same_image(&got.image, &want.image) {
+        return Some(format!("{} {}.", t.other_image, want.image.bold()));
+    }
+    if want.rm && !got.rm {
+        missing.push("--rm");
+    }
+    if (want.interactive || want.tty) && !(got.interactive && got.tty) {
+        missing.push("-it");
+    }
+    if want.detach && !got.detach {
+        missing.push("-d");
+    }
+    (!missing.is_empty()).then(|| format!("{} {}.", t.missing_flag, missing.join(" ").bold()))
+}
+
+/// A literal `docker …` line as a typed command (None for other lines).
+pub fn parse_docker(line: &str) -> Option<Docker> {
+    let script = parse_line(line).ok()?;
+    let command = script.first?.commands.into_iter().next()?;
+    let words: Vec<Arg> = command
+        .words
+        .iter()
+        .map(|w| {
+            let text = w.parts.iter().map(|p| match &p.kind {
+                crate::grammar::line::WordPart::Literal(s) => s.clone(),
+                _ => String::new(),
+            });
+            Arg { text: text.collect(), span: w.span.clone() }
+        })
+        .collect();
+    if words.first()?.text != "docker" {
+        return None;
+    }
+    match docker::parse(&words[1..], words[0].span.clone()).ok()? {
+        Parsed::Command(c) => Some(c),
+        Parsed::Help(_) => None,
+    }
+}

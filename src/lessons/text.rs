@@ -1,0 +1,78 @@
+//! The engine's own words, in each language a lesson can be in.
+
+pub struct Text {
+    pub lesson: &'static str,
+    pub step: &'static str,
+    pub done: &'static str,
+    pub lesson_complete: &'static str,
+    pub no_more_hints: &'static str,
+    pub hint: &'static str,
+    pub solution: &'static str,
+    pub no_lesson: &'static str,
+    pub unknown_lesson: &'static str,
+    pub list_header: &'static str,
+    pub completed: &'static str,
+    pub not_started: &'static str,
+    pub resetting: &'static str,
+    pub left: &'static str,
+    pub first_step: &'static str,
+    pub commands_help: &'static str,
+    pub near_miss: &'static str,
+    pub no_terminal_shell: &'static str,
+    pub missing_flag: &'static str,
+    pub other_image: &'static str,
+}
+
+const EN: Text = Text {
+    lesson: "Lesson",
+    step: "Step",
+    done: "Done!",
+    lesson_complete: "Lesson complete. Type 'lessons' to pick the next one.",
+    no_more_hints: "No more hints: type 'solution' to see the command.",
+    hint: "Hint",
+    solution: "Solution",
+    no_lesson: "No lesson is running: type 'lessons' to see them, 'lesson 1' to start.",
+    unknown_lesson: "There is no lesson",
+    list_header: "Lessons (type 'lesson N' to start or resume one):",
+    completed: "done",
+    not_started: "new",
+    resetting: "Putting things back as they were at the start of this step…",
+    left: "You left the lesson; your progress is saved. Back to your own containers and images.",
+    first_step: "This is the first step.",
+    commands_help: "While a lesson runs: hint, solution, next, back, skip, reset, progress, leave.",
+    near_miss: "Close, but not quite:",
+    no_terminal_shell: "The container ran `sh`, found no terminal to read from, and exited at once. Add -it to get an interactive terminal.",
+    missing_flag: "this step uses",
+    other_image: "this step uses the image",
+};
+
+const PT_BR: Text = Text {
+    lesson: "Lição",
+    step: "Passo",
+    done: "Feito!",
+    lesson_complete: "Lição concluída. Digite 'lessons' para escolher a próxima.",
+    no_more_hints: "Acabaram as dicas: digite 'solution' para ver o comando.",
+    hint: "Dica",
+    solution: "Solução",
+    no_lesson: "Nenhuma lição em andamento: digite 'lessons' para vê-las, 'lesson 1' para começar.",
+    unknown_lesson: "Não existe a lição",
+    list_header: "Lições (digite 'lesson N' para começar ou continuar uma):",
+    completed: "feita",
+    not_started: "nova",
+    resetting: "Deixando tudo como estava no início deste passo…",
+    left: "Você saiu da lição; seu progresso está salvo. De volta aos seus contêineres e imagens.",
+    first_step: "Este é o primeiro passo.",
+    commands_help: "Durante uma lição: hint, solution, next, back, skip, reset, progress, leave.",
+    near_miss: "Quase:",
+    no_terminal_shell: "O contêiner rodou `sh`, não encontrou um terminal para ler e terminou na hora. Acrescente -it para ter um terminal interativo.",
+    missing_flag: "este passo usa",
+    other_image: "este passo usa a imagem",
+};
+
+pub fn for_locale(locale: &str) -> &'static Text {
+    if locale == "pt-BR" {
+        &PT_BR
+    } else {
+        &EN
+    }
+}

@@ -1,0 +1,112 @@
+//! `whaleshell lessons check`: every lesson file in every locale parses,
+//! its commands parse, both locales have the same steps, and playing each
+//! lesson's commands on a fresh state root makes every check hold.
+
+use whaleshell_runtime::Runtime;
+
+use super::checks::Facts;
+use super::{parse, LESSON_FILES, LOCALES};
+use crate::grammar::line::parse_line;
+use crate::shell::Shell;
+
+/// Returns the problems found, one line each (empty: all good).
+pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut by_locale = Vec::new();
+    for locale in LOCALES {
+        let mut lessons = Vec::new();
+        for (_, stem, text) in LESSON_FILES.iter().filter(|(l, _, _)| l == locale) {
+            match parse(stem, text) {
+                Ok(lesson) => lessons.push((stem.to_string(), lesson)),
+                Err(e) => problems.push(format!("lessons/{locale}/{stem}.toml: {e}")),
+            }
+        }
+        by_locale.push((*locale, lessons));
+    }
+    for (locale, lessons) in &by_locale {
+        for (stem, lesson) in lessons {
+            let at = |i: usize| format!("lessons/{locale}/{stem}.toml step {}", i + 1);
+            if lesson.steps.is_empty() {
+                problems.push(format!("lessons/{locale}/{stem}.toml: no steps"));
+            }
+            for (i, step) in lesson.steps.iter().enumerate() {
+                if step.commands.is_empty() {
+                    problems.push(format!("{}: no accepted command", at(i)));
+                }
+                if step.checks.is_empty() {
+                    problems.push(format!("{}: no checks, so it could never be done", at(i)));
+                }
+                for line in step.commands.iter().chain(&step.play) {
+                    if let Err(e) = parse_line(line) {
+                        problems.push(format!("{}: `{line}` does not parse: {}", at(i), e.message));
+                    } else if line.starts_with("docker ") && super::session::parse_docker(line).is_none() {
+                        problems.push(format!("{}: `{line}` is not a docker command Whaleshell knows", at(i)));
+                    }
+                }
+            }
+        }
+    }
+    // Every locale mirrors English: same files, same steps, same commands and checks.
+    let (_, english) = &by_locale[0];
+    for (locale, lessons) in &by_locale[1..] {
+        for (stem, en) in english {
+            match lessons.iter().find(|(s, _)| s == stem) {
+                None => problems.push(format!("lessons/{locale}/{stem}.toml is missing")),
+                Some((_, other)) => {
+                    if other.steps.len() != en.steps.len() {
+                        problems.push(format!("lessons/{locale}/{stem}.toml has {} steps, English has {}", other.steps.len(), en.steps.len()));
+                        continue;
+                    }
+                    for (i, (a, b)) in en.steps.iter().zip(&other.steps).enumerate() {
+                        if a.commands != b.commands || a.checks != b.checks || a.play != b.play {
+                            problems.push(format!("lessons/{locale}/{stem}.toml step {}: commands, play or checks differ from English", i + 1));
+                        }
+                        if a.hints.len() != b.hints.len() {
+                            problems.push(format!("lessons/{locale}/{stem}.toml step {}: {} hints, English has {}", i + 1, b.hints.len(), a.hints.len()));
+                        }
+                    }
+                    if other.needs != en.needs {
+                        problems.push(format!("lessons/{locale}/{stem}.toml: needs differ from English"));
+                    }
+                }
+            }
+        }
+        for (stem, _) in lessons {
+            if !english.iter().any(|(s, _)| s == stem) {
+                problems.push(format!("lessons/{locale}/{stem}.toml has no English original"));
+            }
+        }
+    }
+    if play && problems.is_empty() {
+        for (stem, lesson) in english {
+            let root = scratch.join(stem);
+            let runtime = match Runtime::open(&root) {
+                Ok(rt) => rt,
+                Err(e) => {
+                    problems.push(format!("{stem}: {e}"));
+                    continue;
+                }
+            };
+            let mut shell = Shell::new(runtime);
+            for image in &lesson.needs {
+                shell.run_quietly(&format!("docker pull {image}"));
+            }
+            for (i, step) in lesson.steps.iter().enumerate() {
+                let (status, _, stderr) = shell.run_quietly(step.play_line());
+                let facts = Facts { runtime: &shell.runtime, last_docker: shell.last_docker.as_ref(), last_run: shell.last_run.as_ref() };
+                for check in step.checks.iter().filter(|c| !c.holds(&facts)) {
+                    problems.push(format!(
+                        "lessons/en/{stem}.toml step {}: after `{}` (status {status}{}) the check {check:?} does not hold",
+                        i + 1,
+                        step.play_line(),
+                        if stderr.is_empty() { String::new() } else { format!(", stderr: {}", stderr.trim()) }
+                    ));
+                }
+            }
+            for c in shell.runtime.containers.list().unwrap_or_default() {
+                let _ = shell.runtime.containers.remove(&c.id, true, true);
+            }
+        }
+    }
+    problems
+}
