@@ -42,6 +42,7 @@ WORK=""         # scratch: command output, GNU time output
 DOCKERD_PID=""  # set only when this script started dockerd
 DOCKERD_LOG=""
 DOCKER_IDS=()   # containers this script created in docker, removed on exit
+DOCKER_RUN_PENDING=""  # set while a `docker run -d` runs whose ID is not yet in DOCKER_IDS
 
 say() { echo "bench: $*" >&2; }
 die() { echo "bench: error: $*" >&2; exit 1; }
@@ -75,6 +76,13 @@ cleanup() {
     # batch: remove them the ordinary way first, so their overlays, cgroups and
     # monitor processes go too. Fails harmlessly when there are none.
     "$WS" --root "$ROOT" -c 'docker rm -f $(docker ps -aq)' </dev/null >/dev/null 2>&1 || true
+  fi
+  # Interrupted while `docker run -d` ran: bash runs the trap once it has
+  # exited, so the ID it printed is in $WORK/out, not yet in DOCKER_IDS.
+  if [ -n "$DOCKER_RUN_PENDING" ] && [ -f "$WORK/out" ]; then
+    local pending
+    pending=$(grep -oE '^[0-9a-f]{64}$' "$WORK/out" || true)
+    [ -n "$pending" ] && DOCKER_IDS+=("$pending")
   fi
   if [ ${#DOCKER_IDS[@]} -gt 0 ]; then
     docker rm -f "${DOCKER_IDS[@]}" </dev/null >/dev/null 2>&1 || true
@@ -270,9 +278,11 @@ ws_batch() {
 docker_batch() {
   local id junk i
   for i in $(seq 1 "$BATCH"); do
+    DOCKER_RUN_PENDING=1
     must id docker docker run -d busybox sleep 1000
     is_id "$id" || die "docker: 'docker run -d' printed '$id', not a container ID"
     DOCKER_IDS+=("$id")
+    DOCKER_RUN_PENDING=""
     must junk docker docker stop -t 0 "$id"
     must junk docker docker rm "$id"
     unset 'DOCKER_IDS[-1]'
@@ -333,9 +343,11 @@ one_pid() {
 say "measuring the memory of one idle detached container's supervisor on each side"
 must ws_id whaleshell "$WS" --root "$ROOT" -c 'docker run -d busybox sleep 1000'
 is_id "$ws_id" || die "whaleshell: 'docker run -d' printed '$ws_id', not a container ID"
+DOCKER_RUN_PENDING=1
 must docker_id docker docker run -d busybox sleep 1000
 is_id "$docker_id" || die "docker: 'docker run -d' printed '$docker_id', not a container ID"
 DOCKER_IDS+=("$docker_id")
+DOCKER_RUN_PENDING=""
 sleep 2
 
 monitor_pid=$(one_pid "whaleshell's monitor of $ws_id" "__whaleshell-monitor $ROOT $ws_id")

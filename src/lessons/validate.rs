@@ -77,8 +77,11 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
             }
         }
     }
-    if play && problems.is_empty() {
-        for (stem, lesson) in english {
+    if play {
+        // Lessons with problems above are not played; the others still are.
+        let broken: Vec<&String> = english.iter().map(|(stem, _)| stem).filter(|stem| problems.iter().any(|p| p.contains(&format!("/{stem}.toml")))).collect();
+        let playable: Vec<&(String, super::Lesson)> = english.iter().filter(|(stem, _)| !broken.contains(&stem)).collect();
+        for (stem, lesson) in playable {
             let root = scratch.join(stem);
             let runtime = match Runtime::open(&root) {
                 Ok(rt) => rt,
