@@ -17,7 +17,7 @@ use crate::io::{Input, Io, Output};
 use crate::lessons::session::{self, LessonSession};
 
 /// The words the shell runs itself (lessons add theirs: [`words`]).
-pub const BUILTINS: &[&str] = &["docker", "help", "exit", "cd"];
+pub const BUILTINS: &[&str] = &["docker", "help", "explain", "exit", "cd"];
 
 /// Every word the shell itself knows, for completion and suggestions.
 pub fn words() -> Vec<&'static str> {
@@ -174,6 +174,7 @@ impl Shell {
         match first.text.as_str() {
             "docker" => commands::docker(self, line, first.span.clone(), &argv[1..], io),
             "help" => commands::help::run(&argv[1..], io),
+            "explain" => crate::explain::run(self, &argv[1..], io),
             word if session::WORDS.contains(&word) => session::builtin(self, word, &argv[1..], io).unwrap_or(1),
             "exit" => {
                 let status = argv.get(1).and_then(|a| a.text.parse().ok()).unwrap_or(self.last_status);

@@ -21,6 +21,11 @@ Try:
   docker run -it --rm busybox
   docker run docker/whalesay cowsay Hello Docker
 
+Learning:
+  lessons, lesson N   guided lessons on these real containers
+  explain             what the last docker command really did
+  explain image busybox, explain container NAME   pictures of what they are
+
 Shell:
   a | b, a && b, a; b, $(...), $VAR, 'quotes' and \"quotes\" work as in sh;
   other words (echo, grep, curl ...) run as programs of this machine.

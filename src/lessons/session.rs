@@ -291,6 +291,12 @@ pub fn after_line(shell: &mut Shell, io: &mut Io<'_>) {
         if s.step + 1 >= s.lesson.steps.len() {
             save_progress(&s.lesson.id, s.step, true);
             io.out(t.lesson_complete.green().bold().to_string());
+            // Done: back to the learner's own containers and images.
+            if let Some(s) = shell.lesson.take() {
+                if let Ok(rt) = Runtime::open(&s.home_root) {
+                    shell.runtime = rt;
+                }
+            }
             return;
         }
         s.step += 1;

@@ -83,13 +83,24 @@ impl Lab {
     /// step waits until the screen shows `after` (all output so far), then
     /// types `keys`. Returns what the terminal showed and the exit status.
     pub fn run_on_terminal(&self, line: &str, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
+        self.play_terminal(&["-c", line], steps)
+    }
+
+    /// Opens the REPL itself on a pty (history and lesson progress kept in
+    /// this lab) and plays `steps` at it.
+    pub fn repl_on_terminal(&self, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
+        self.play_terminal(&[], steps)
+    }
+
+    fn play_terminal(&self, args: &[&str], steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
         use std::io::{Read, Write};
         let pty = nix::pty::openpty(None, None).expect("openpty");
         let slave = std::fs::File::from(pty.slave);
         let mut child = self
             .command()
-            .arg("-c")
-            .arg(line)
+            .args(args)
+            .env("XDG_DATA_HOME", self.root().join("xdg"))
+            .env("TERM", "dumb")
             .stdin(slave.try_clone().unwrap())
             .stdout(slave.try_clone().unwrap())
             .stderr(slave)

@@ -1,0 +1,70 @@
+//! Lessons: the files are valid and their facts hold on the real runtime;
+//! a learner can complete one at a real terminal; demo mode plays one.
+
+mod common;
+
+use common::Lab;
+
+#[test]
+fn every_lesson_checks_out() {
+    let lab = Lab::new();
+    let out = lab.command().args(["lessons", "check"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "lessons check found problems:\n{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("lessons check: "));
+    lab.assert_clean();
+}
+
+#[test]
+fn a_learner_completes_lesson_1_with_a_mistake_and_a_hint() {
+    let lab = Lab::new();
+    let (screen, code) = lab.repl_on_terminal(&[
+        ("whaleshell$ ", b"lesson 1\n"),
+        ("Step 1/4", b"docker run busybox:latest /bin/echo \"Hello Docker\"\n"),
+        ("this step uses --rm", b"hint\n"),
+        ("Hint 1/2", b"docker run --rm busybox:latest /bin/echo \"Hello Docker\"\n"),
+        ("Step 2/4", b"docker images\n"),
+        ("Step 3/4", b"docker ps -a\n"),
+        ("Step 4/4", b"docker run busybox /bin/echo \"Hello again\"\n"),
+        ("Lesson complete", b"exit\n"),
+    ]);
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("Close, but not quite: this step uses --rm."), "{screen}");
+    assert_eq!(screen.matches("✔ Done!").count(), 4, "{screen}");
+    let progress = std::fs::read_to_string(lab.root().join("xdg/whaleshell/progress.json")).unwrap();
+    assert!(progress.contains("\"completed\": true"), "{progress}");
+    // The lesson ran in a state root of its own, not the learner's.
+    assert!(lab.runtime().images.list().unwrap().is_empty());
+    lab.assert_clean();
+}
+
+#[test]
+fn a_lesson_in_portuguese() {
+    let lab = Lab::new();
+    let run = lab.command().args(["--lang", "pt-BR", "-c", "lesson 1"]).env("XDG_DATA_HOME", lab.root().join("xdg")).output().unwrap();
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(text.contains("Lição 1 · Olá, busybox ── Passo 1/4"), "{text}");
+}
+
+#[test]
+fn demo_mode_plays_a_lesson_to_the_end() {
+    let lab = Lab::new();
+    let out = lab.command().args(["demo", "1", "--no-pause", "--speed", "0"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("Hello Docker") && text.contains("Hello again"), "{text}");
+    assert_eq!(text.matches('✔').count(), 4, "{text}");
+    lab.assert_clean();
+}
+
+#[test]
+fn explain_tells_what_the_last_run_did() {
+    let lab = Lab::new();
+    let run = lab.run("docker run --rm busybox true; explain");
+    assert!(run.stdout.contains("reference  busybox → docker.io/library/busybox:latest"), "{}", run.stdout);
+    assert!(run.stdout.contains("not found locally, so pulled from the hub first"), "{}", run.stdout);
+    assert!(run.stdout.contains("--rm removed the container"), "{}", run.stdout);
+    assert_eq!(lab.run("docker pull docker/whalesay").code, 0);
+    let picture = lab.run("explain image docker/whalesay").stdout;
+    assert!(picture.contains("shared with busybox:latest") && picture.contains("only in this image"), "{picture}");
+}
