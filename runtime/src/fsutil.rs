@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 
 /// Writes `bytes` to `path` so that readers see either the old or the new
 /// content, never half of it, even if this process is killed mid-write.
+/// (The rename is what makes it atomic for a killed process; no fsync, which
+/// would only add power-loss safety and cost milliseconds per container.)
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(Error::io("creating directory", dir))?;
@@ -21,7 +23,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     ));
     let mut file = File::create(&tmp).map_err(Error::io("creating", &tmp))?;
     file.write_all(bytes).map_err(Error::io("writing", &tmp))?;
-    file.sync_all().map_err(Error::io("syncing", &tmp))?;
     fs::rename(&tmp, path).map_err(Error::io("renaming into place", path))
 }
 
