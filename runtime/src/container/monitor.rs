@@ -345,6 +345,7 @@ fn run_container(
         use std::io::IsTerminal;
         Foreground::new(record.config.open_stdin, record.config.tty && std::io::stdin().is_terminal())
     });
+    release_startup_code();
     let mut session = Session::new(pid, signals, io, foreground, Some(listener), Some(log));
     if !published.is_empty() {
         let listeners = published.into_iter().map(|(l, p)| (l, p.container_port)).collect();
@@ -354,6 +355,42 @@ fn run_container(
         match session.run() {
             Ended::Exited(code) => return Ok((code, session)),
             Ended::Detached => status.send(&MonitorEvent::Detached),
+        }
+    }
+}
+
+/// Creating a container ran much of libcontainer's code; watching it needs
+/// little. Dropping the pages of our executable and libraries from this
+/// process (they stay in the page cache and fault back in if used) keeps an
+/// idle monitor small. Only segments the loader never writes are touched:
+/// code, and the read-only data placed before the code. The read-only
+/// segment after the code (RELRO) was written by the loader and is kept.
+fn release_startup_code() {
+    let Ok(maps) = fs::read_to_string("/proc/self/maps") else { return };
+    let mut seen_code: Vec<String> = Vec::new();
+    for line in maps.lines() {
+        let mut fields = line.split_whitespace();
+        let (Some(range), Some(perms)) = (fields.next(), fields.next()) else { continue };
+        let path = fields.nth(3).unwrap_or("").to_owned();
+        if !path.starts_with('/') {
+            continue;
+        }
+        let never_written = match perms {
+            "r-xp" => {
+                seen_code.push(path.clone());
+                true
+            }
+            "r--p" => !seen_code.contains(&path),
+            _ => false,
+        };
+        let Some((start, end)) = range.split_once('-') else { continue };
+        let (Ok(start), Ok(end)) = (usize::from_str_radix(start, 16), usize::from_str_radix(end, 16)) else { continue };
+        if never_written {
+            // SAFETY: the mapping is private, file-backed and was never
+            // written; MADV_DONTNEED only drops its pages from our page tables.
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
+            }
         }
     }
 }
