@@ -1,6 +1,8 @@
 //! The predicates a step's checks are made of, evaluated on the real
 //! runtime and on what the last command really did — never on printed text.
 
+use std::os::unix::fs::FileTypeExt;
+
 use serde::Deserialize;
 use whaleshell_runtime::container::{ContainerRecord, Status};
 use whaleshell_runtime::reference::Reference;
@@ -19,6 +21,8 @@ pub enum Check {
     Containers(Containers),
     Running(Running),
     NoContainerHasFile(String),
+    ContainerHasFile(ContainerFile),
+    LastTyped(String),
     VolumeHasFile(VolumeFile),
     LayersShared(Vec<String>),
 }
@@ -37,7 +41,16 @@ pub struct LastRun {
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
+pub struct ContainerFile {
+    /// The container's name (any container when absent).
+    pub name: Option<String>,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct Containers {
+    pub name: Option<String>,
     pub image: Option<String>,
     pub status: Option<String>,
     /// Exactly this many…
@@ -49,6 +62,7 @@ pub struct Containers {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Running {
+    pub name: Option<String>,
     pub image: Option<String>,
     /// The program PID 1 runs (its name, e.g. `tail`).
     pub pid1: Option<String>,
@@ -97,18 +111,27 @@ impl Check {
                 let n = containers(rt)
                     .iter()
                     .filter(|c| want.image.as_ref().is_none_or(|i| same_image(i, &c.image)))
+                    .filter(|c| want.name.as_ref().is_none_or(|n| *n == c.name))
                     .filter(|c| want.status.as_ref().is_none_or(|s| c.status().as_str() == s))
                     .count();
                 want.count.is_none_or(|c| n == c) && want.at_least.is_none_or(|m| n >= m)
             }
             Check::Running(want) => containers(rt).iter().any(|c| {
                 c.status() == Status::Running
+                    && want.name.as_ref().is_none_or(|n| *n == c.name)
                     && want.image.as_ref().is_none_or(|i| same_image(i, &c.image))
                     && want.pid1.as_ref().is_none_or(|p| pid1_program(c).as_deref() == Some(p.as_str()))
             }),
             Check::NoContainerHasFile(path) => containers(rt).iter().all(|c| {
                 let upper = rt.layout.container_dir(&c.id).join("upper").join(path.trim_start_matches('/'));
                 std::fs::symlink_metadata(upper).is_err()
+            }),
+            Check::ContainerHasFile(want) => containers(rt).iter().filter(|c| want.name.as_ref().is_none_or(|n| *n == c.name)).any(|c| {
+                let upper = rt.layout.container_dir(&c.id).join("upper").join(want.path.trim_start_matches('/'));
+                std::fs::symlink_metadata(upper).is_ok_and(|m| !m.file_type().is_char_device())
+            }),
+            Check::LastTyped(line) => facts.last_docker.is_some_and(|(typed, status)| {
+                *status == 0 && crate::lessons::session::parse_docker(line).is_some_and(|want| same_command(typed, &want))
             }),
             Check::VolumeHasFile(want) => rt.volumes.data_dir(&want.volume).join(want.path.trim_start_matches('/')).exists(),
             Check::LayersShared(images) => {
@@ -137,6 +160,27 @@ fn pid1_program(c: &ContainerRecord) -> Option<String> {
     let first = cmdline.split(|b| *b == 0).next()?;
     let program = String::from_utf8_lossy(first).into_owned();
     Some(program.rsplit('/').next().unwrap_or(&program).to_owned())
+}
+
+/// Two typed commands are the same when they differ only in how images are
+/// named (`busybox` = `busybox:latest`) — flag order never mattered to the parse.
+pub fn same_command(a: &Docker, b: &Docker) -> bool {
+    normalized(a) == normalized(b)
+}
+
+fn full(name: &str) -> String {
+    Reference::parse(name).map(|r| r.full()).unwrap_or_else(|_| name.to_owned())
+}
+
+fn normalized(d: &Docker) -> Docker {
+    let mut d = d.clone();
+    match &mut d {
+        Docker::Run(a) => a.image = full(&a.image),
+        Docker::Pull(a) => a.name = full(&a.name),
+        Docker::Rmi(a) => a.images = a.images.iter().map(|i| full(i)).collect(),
+        _ => {}
+    }
+    d
 }
 
 /// The subcommand word of a typed command (`run`, `ps`, …).

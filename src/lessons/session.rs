@@ -151,6 +151,9 @@ fn start(shell: &mut Shell, which: &str, io: &mut Io<'_>) -> i32 {
         }
     }
     shell.lesson = Some(LessonSession { lesson, step, hints_shown: 0, home_root });
+    // What was typed before the lesson does not count toward its steps.
+    shell.last_docker = None;
+    shell.last_run = None;
     if step == 0 {
         // A fresh start begins from a clean lesson root with what the lesson needs.
         prepare(shell, 0, io);
@@ -171,6 +174,10 @@ fn prepare(shell: &mut Shell, step: usize, io: &mut Io<'_>) {
     }
     for v in shell.runtime.volumes.list().unwrap_or_default() {
         let _ = shell.runtime.volumes.remove(&v.name);
+    }
+    // Images too, so pulls happen (and are explained) as the lesson says.
+    for i in shell.runtime.images.list().unwrap_or_default() {
+        let _ = shell.runtime.remove_image(&i.record.id, true);
     }
     let _ = std::fs::remove_dir_all(root.join("containers"));
     for image in &lesson.needs {
@@ -335,7 +342,17 @@ fn near_miss(step: &Step, shell: &Shell, t: &Text) -> Option<String> {
     if want.detach && !got.detach {
         missing.push("-d");
     }
-    (!missing.is_empty()).then(|| format!("{} {}.", t.missing_flag, missing.join(" ").bold()))
+    if !missing.is_empty() {
+        return Some(format!("{} {}.", t.missing_flag, missing.join(" ").bold()));
+    }
+    let mut extra = Vec::new();
+    if got.rm && !want.rm {
+        extra.push("--rm");
+    }
+    if got.detach && !want.detach {
+        extra.push("-d");
+    }
+    (!extra.is_empty()).then(|| format!("{} {}.", t.extra_flag, extra.join(" ").bold()))
 }
 
 /// A literal `docker …` line as a typed command (None for other lines).

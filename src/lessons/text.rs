@@ -20,6 +20,7 @@ pub struct Text {
     pub near_miss: &'static str,
     pub no_terminal_shell: &'static str,
     pub missing_flag: &'static str,
+    pub extra_flag: &'static str,
     pub other_image: &'static str,
 }
 
@@ -43,6 +44,7 @@ const EN: Text = Text {
     near_miss: "Close, but not quite:",
     no_terminal_shell: "The container ran `sh`, found no terminal to read from, and exited at once. Add -it to get an interactive terminal.",
     missing_flag: "this step uses",
+    extra_flag: "this step is done without",
     other_image: "this step uses the image",
 };
 
@@ -66,6 +68,7 @@ const PT_BR: Text = Text {
     near_miss: "Quase:",
     no_terminal_shell: "O contêiner rodou `sh`, não encontrou um terminal para ler e terminou na hora. Acrescente -it para ter um terminal interativo.",
     missing_flag: "este passo usa",
+    extra_flag: "este passo é feito sem",
     other_image: "este passo usa a imagem",
 };
 
