@@ -75,10 +75,21 @@ fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option
         Ok(m) => m,
         Err(e) => return fail(io, super::daemon_error(&e)),
     };
-    let ports = match args.publish.iter().map(|p| ports::parse_publish(p)).collect::<Result<Vec<_>, _>>() {
+    let mut ports = match args.publish.iter().map(|p| ports::parse_publish(p)).collect::<Result<Vec<_>, _>>() {
         Ok(p) => p,
         Err(e) => return fail(io, e.to_string()),
     };
+    if args.publish_all {
+        // -P: every port the image EXPOSEs, on a port the system picks.
+        let exposed = rt.images.config(&image).ok().and_then(|c| c.config().as_ref().and_then(|c| c.exposed_ports().clone()));
+        for port in exposed.unwrap_or_default() {
+            if let Ok(spec) = ports::parse_publish(&port) {
+                if !ports.iter().any(|p| p.container_port == spec.container_port) {
+                    ports.push(spec);
+                }
+            }
+        }
+    }
     let options = RunOptions {
         name: args.name.clone(),
         env,

@@ -198,6 +198,9 @@ pub struct RunArgs {
     /// Publish a container's port(s) to the host
     #[arg(short = 'p', long = "publish", value_name = "list")]
     pub publish: Vec<String>,
+    /// Publish all exposed ports to random ports
+    #[arg(short = 'P', long = "publish-all")]
+    pub publish_all: bool,
     /// Bind mount a volume
     #[arg(short = 'v', long = "volume", value_name = "list")]
     pub volume: Vec<String>,
