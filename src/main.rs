@@ -11,7 +11,7 @@ mod output;
 mod repl;
 mod shell;
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Parser;
@@ -132,9 +132,17 @@ fn lessons_check(runtime: &Runtime) -> i32 {
 fn run_lines(shell: &mut Shell) -> i32 {
     let mut status = 0;
     let mut pending = String::new();
-    for line in std::io::stdin().lock().lines() {
-        let Ok(line) = line else { break };
-        pending.push_str(&line);
+    // One line at a time, never holding stdin: a command may read the next
+    // line itself (prune's "Are you sure?"), as it would from a shell script.
+    let mut buf = String::new();
+    loop {
+        buf.clear();
+        match std::io::stdin().read_line(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let line = buf.trim_end_matches(['\n', '\r']);
+        pending.push_str(line);
         if line.ends_with('\\') {
             pending.push('\n');
             continue;

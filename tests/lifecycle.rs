@@ -34,7 +34,9 @@ fn detached_containers_outlive_the_shell_and_stop_like_dockers() {
 #[test]
 fn a_pid_1_that_handles_sigterm_stops_at_once() {
     let lab = Lab::new();
-    let id = lab.run_detached(r#"docker run -d busybox sh -c 'trap "exit 0" TERM; while true; do sleep 0.1; done'"#);
+    let id = lab.run_detached(r#"docker run -d busybox sh -c 'trap "exit 0" TERM; touch /trapped; while true; do sleep 0.1; done'"#);
+    // Stop only once the handler is in place (it marks that with a file).
+    assert_eq!(lab.run(&format!("docker exec {id} sh -c 'until [ -e /trapped ]; do sleep 0.01; done'")).code, 0);
     let started = std::time::Instant::now();
     assert_eq!(lab.run(&format!("docker stop {id}")).code, 0);
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "it handled SIGTERM, no 10 s wait");
@@ -203,6 +205,8 @@ fn init_forwards_signals_and_runs_as_pid_1() {
     let ps = lab.run("docker run --rm --init busybox ps -o pid,args");
     assert!(ps.stdout.contains("1 /sbin/docker-init -- ps"), "{}", ps.stdout);
     let id = lab.run_detached("docker run -d --init busybox sleep 1000");
+    // Stop once tini has started its child (and so handles signals).
+    assert_eq!(lab.run(&format!("docker exec {id} sh -c 'until pidof sleep >/dev/null; do sleep 0.01; done'")).code, 0);
     let started = std::time::Instant::now();
     assert_eq!(lab.run(&format!("docker stop {id}")).code, 0);
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "tini passed SIGTERM on to sleep");

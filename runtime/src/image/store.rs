@@ -161,6 +161,13 @@ impl ImageStore {
             let mut removal = Removal::default();
             let user = in_use(&record.id);
             if let Some((container, true)) = &user {
+                // A running container's image can lose a name (-f), never its content.
+                if force && by_tag.is_some() {
+                    let tag = by_tag.clone().unwrap_or_default();
+                    index.tags.remove(&tag);
+                    removal.untagged.push(familiar(&tag));
+                    return Ok(removal);
+                }
                 if force || by_tag.is_none() {
                     return Err(Error::Conflict(format!(
                         "unable to delete {short_id} (cannot be forced) - image is being used by running container {container}"
