@@ -4,6 +4,7 @@
 pub mod attach;
 pub mod exec;
 pub mod help;
+pub mod history;
 pub mod images;
 pub mod inspect;
 pub mod kill;
@@ -66,6 +67,7 @@ pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io
         Docker::Port(a) => port::run(rt, a, io),
         Docker::System(c) => system::run(rt, c, io),
         Docker::ImagePrune(a) => system::image_prune(rt, a, io),
+        Docker::History(a) => history::run(rt, a, io),
     };
     shell.last_docker = Some((command, code));
     code

@@ -22,7 +22,7 @@ pub fn run(rt: &Runtime, args: &PullArgs, io: &mut Io<'_>) -> i32 {
     }
     let quiet = args.quiet;
     match pull_with_progress(rt, &reference, if quiet { None } else { Some(io.stdout) }) {
-        Ok(()) => {
+        Ok(_) => {
             io.out(reference.full());
             0
         }
@@ -35,23 +35,28 @@ pub fn run(rt: &Runtime, args: &PullArgs, io: &mut Io<'_>) -> i32 {
 
 /// Pulls, printing Docker's progress lines to `progress` (stdout for
 /// `docker pull`, stderr when `docker run` pulls first).
-pub fn pull_with_progress(rt: &Runtime, reference: &Reference, mut progress: Option<&mut Output>) -> Result<()> {
+/// Returns the pull's events, for `explain`.
+pub fn pull_with_progress(rt: &Runtime, reference: &Reference, mut progress: Option<&mut Output>) -> Result<Vec<PullEvent>> {
     use std::io::Write;
     let mut say = |line: String| {
         if let Some(out) = progress.as_mut() {
             let _ = writeln!(out, "{line}");
         }
     };
-    let outcome = rt.pull(reference, &mut |event| match event {
-        PullEvent::PullingFrom { tag, repository } => say(format!("{tag}: Pulling from {repository}")),
-        PullEvent::LayerExists { short } => say(format!("{short}: Already exists")),
-        PullEvent::LayerPulled { short } => say(format!("{short}: Pull complete")),
-        PullEvent::Digest(d) => say(format!("Digest: {d}")),
+    let mut events = Vec::new();
+    let outcome = rt.pull(reference, &mut |event| {
+        match &event {
+            PullEvent::PullingFrom { tag, repository } => say(format!("{tag}: Pulling from {repository}")),
+            PullEvent::LayerExists { short } => say(format!("{short}: Already exists")),
+            PullEvent::LayerPulled { short } => say(format!("{short}: Pull complete")),
+            PullEvent::Digest(d) => say(format!("Digest: {d}")),
+        }
+        events.push(event);
     })?;
     if outcome.downloaded {
         say(format!("Status: Downloaded newer image for {}", reference.familiar()));
     } else {
         say(format!("Status: Image is up to date for {}", reference.familiar()));
     }
-    Ok(())
+    Ok(events)
 }

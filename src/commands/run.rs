@@ -7,6 +7,7 @@ use std::process::Stdio;
 
 use whaleshell_runtime::container::monitor::{MonitorEvent, MonitorHandle, Mode};
 use whaleshell_runtime::container::{ports, RunOptions};
+use whaleshell_runtime::image::pull::PullEvent;
 use whaleshell_runtime::image::store::ImageRecord;
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::volume;
@@ -25,8 +26,8 @@ const DOCKER_ERROR: i32 = 125;
 pub struct RunOutcome {
     pub container_id: String,
     pub image: String,
-    /// The image was pulled first.
-    pub pulled: bool,
+    /// The image was pulled first: what the pull did, layer by layer.
+    pub pulled: Vec<PullEvent>,
     pub detached: bool,
     pub tty: bool,
     /// Host PID of the container's PID 1.
@@ -237,23 +238,23 @@ pub fn follow_foreground(mut monitor: MonitorHandle, io: &mut Io<'_>) -> Result<
 
 /// The image named, pulling it from the hub first when absent, as Docker
 /// does; true when it was pulled.
-fn find_or_pull(rt: &Runtime, name: &str, io: &mut Io<'_>) -> Result<(ImageRecord, bool), Error> {
+fn find_or_pull(rt: &Runtime, name: &str, io: &mut Io<'_>) -> Result<(ImageRecord, Vec<PullEvent>), Error> {
     let reference = Reference::parse(name);
     if let Ok(reference) = &reference {
         if let Some(image) = rt.images.by_reference(reference)? {
-            return Ok((image, false));
+            return Ok((image, Vec::new()));
         }
     }
     match rt.images.resolve(name) {
-        Ok(image) => return Ok((image, false)),
+        Ok(image) => return Ok((image, Vec::new())),
         Err(Error::NoSuchImage(_)) => {}
         Err(e) => return Err(e),
     }
     let reference = reference?;
     io.err(format!("Unable to find image '{}' locally", reference.familiar()));
-    pull_with_progress(rt, &reference, Some(io.stderr))?;
+    let events = pull_with_progress(rt, &reference, Some(io.stderr))?;
     let image = rt.images.by_reference(&reference)?.ok_or_else(|| Error::NoSuchImage(reference.familiar()))?;
-    Ok((image, true))
+    Ok((image, events))
 }
 
 /// `-e` values and `--env-file` lines, in Docker's order (files first).

@@ -7,6 +7,7 @@ use std::path::Path;
 use colored::Colorize;
 use whaleshell_runtime::container::{ContainerRecord, Status};
 use whaleshell_runtime::digest::short;
+use whaleshell_runtime::image::pull::PullEvent;
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::Runtime;
 
@@ -68,8 +69,15 @@ fn explain_run(rt: &Runtime, image_name: &str, run: &RunOutcome, io: &mut Io<'_>
     }
     match rt.images.resolve(image_name) {
         Ok(image) => {
-            let how = if run.pulled { "not found locally, so pulled from the hub first" } else { "found locally, nothing downloaded" };
+            let how = if run.pulled.is_empty() { "found locally, nothing downloaded" } else { "not found locally, so pulled from the hub first" };
             io.out(format!("{}{} ({} layer{}): {how}", label("image"), short(&image.id), image.layers.len(), if image.layers.len() == 1 { "" } else { "s" }));
+            for event in &run.pulled {
+                match event {
+                    PullEvent::LayerPulled { short } => io.out(format!("{}{short} downloaded and unpacked", label("  layer"))),
+                    PullEvent::LayerExists { short } => io.out(format!("{}{short} already here (another image has it): reused", label("  layer"))),
+                    _ => {}
+                }
+            }
             io.out(format!(
                 "{}{} created: an overlay root of the image's {} read-only layer(s) with a writable layer of its own on top",
                 label("container"),

@@ -51,6 +51,8 @@ pub enum DockerCommand {
     Top(TopArgs),
     /// List port mappings or a specific mapping for the container
     Port(PortArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
     /// Manage containers
     #[command(subcommand)]
     Container(ContainerCommand),
@@ -135,6 +137,8 @@ pub enum ImageCommand {
     Inspect(InspectArgs),
     /// Remove unused images
     Prune(ImagePruneArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
 }
 
 /// A docker command, with the long forms folded into the short ones.
@@ -160,6 +164,7 @@ pub enum Docker {
     Port(PortArgs),
     System(SystemCommand),
     ImagePrune(ImagePruneArgs),
+    History(HistoryArgs),
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -409,6 +414,15 @@ pub struct PortArgs {
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker history [OPTIONS] IMAGE")]
+pub struct HistoryArgs {
+    /// Don't truncate output
+    #[arg(long = "no-trunc")]
+    pub no_trunc: bool,
+    pub image: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 pub struct DfArgs {
     /// Show detailed information on space usage
     #[arg(short = 'v', long)]
@@ -519,6 +533,7 @@ fn fold_aliases(command: DockerCommand) -> Docker {
         DockerCommand::Volume(v) => Docker::Volume(v),
         DockerCommand::System(c) => Docker::System(c),
         DockerCommand::Image(ImageCommand::Prune(a)) => Docker::ImagePrune(a),
+        DockerCommand::History(a) | DockerCommand::Image(ImageCommand::History(a)) => Docker::History(a),
         DockerCommand::Port(a) | DockerCommand::Container(ContainerCommand::Port(a)) => Docker::Port(a),
     }
 }

@@ -207,5 +207,6 @@ pub fn subcommand(command: &Docker) -> &'static str {
         Docker::System(crate::grammar::docker::SystemCommand::Df(_)) => "system df",
         Docker::System(crate::grammar::docker::SystemCommand::Prune(_)) => "system prune",
         Docker::ImagePrune(_) => "image prune",
+        Docker::History(_) => "history",
     }
 }

@@ -332,6 +332,7 @@ fn run_container(
     let signals = block_signals()?;
     ignore_sigpipe();
     container.start().map_err(lc)?;
+    wait_for_exec(pid.as_raw());
     let _ = store.update(&record.id, |r| {
         r.state.status = Some(Status::Running);
         r.state.pid = Some(pid.as_raw());
@@ -391,6 +392,22 @@ fn release_startup_code() {
             unsafe {
                 libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
             }
+        }
+    }
+}
+
+/// `start` only tells the container's init to exec the program; report the
+/// container started once PID 1 *is* the program, so `docker top` or `ps`
+/// right after `run -d` never shows the runtime's own init in its place.
+/// There is no event for an exec, so this looks (briefly) at /proc.
+fn wait_for_exec(pid: i32) {
+    let own = fs::read_link("/proc/self/exe").ok();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while std::time::Instant::now() < deadline {
+        match fs::read_link(format!("/proc/{pid}/exe")) {
+            Ok(exe) if Some(&exe) != own.as_ref() => return,
+            Err(_) => return, // already gone
+            Ok(_) => std::thread::yield_now(),
         }
     }
 }

@@ -1,0 +1,41 @@
+//! `docker history [--no-trunc] IMAGE`: the steps that made an image, newest
+//! first, with the size each added. Layers that came from a registry show
+//! `<missing>` as their IMAGE, as Docker shows them.
+
+use whaleshell_runtime::digest::short;
+use whaleshell_runtime::Runtime;
+
+use super::daemon_error;
+use crate::grammar::docker::HistoryArgs;
+use crate::io::Io;
+use crate::output::{ago, human_size, table};
+
+pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> i32 {
+    let image = match rt.images.resolve(&args.image) {
+        Ok(i) => i,
+        Err(e) => {
+            io.err(daemon_error(&e));
+            return 1;
+        }
+    };
+    let history = rt.images.config(&image).ok().and_then(|c| c.history().clone()).unwrap_or_default();
+    let mut layers = image.layers.iter();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (i, step) in history.iter().enumerate() {
+        let size = if step.empty_layer().unwrap_or(false) { 0 } else { layers.next().map_or(0, |l| l.size) };
+        let newest = i + 1 == history.len();
+        let id = match (newest, args.no_trunc) {
+            (true, true) => image.id.clone(),
+            (true, false) => short(&image.id).to_owned(),
+            (false, _) => "<missing>".to_owned(),
+        };
+        let created = step.created().as_deref().and_then(|c| c.parse().ok()).map(ago).unwrap_or_default();
+        let by = step.created_by().clone().unwrap_or_default();
+        let by = if args.no_trunc || by.chars().count() <= 45 { by } else { format!("{}…", by.chars().take(44).collect::<String>()) };
+        rows.push(vec![id, created, by, human_size(size), step.comment().clone().unwrap_or_default()]);
+    }
+    rows.reverse();
+    rows.insert(0, ["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"].map(String::from).to_vec());
+    let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
+    0
+}
