@@ -7,7 +7,6 @@ use whaleshell_runtime::container::Status;
 use whaleshell_runtime::image::pull::dir_size;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
 use crate::grammar::docker::PruneArgs;
 use crate::io::{Input, Io};
 use crate::output::human_size;
@@ -16,31 +15,56 @@ pub fn containers(rt: &Runtime, args: &PruneArgs, io: &mut Io<'_>) -> i32 {
     if !args.force && !confirm("WARNING! This will remove all stopped containers.", io) {
         return 0;
     }
-    let all = match rt.containers.list() {
-        Ok(c) => c,
-        Err(e) => {
-            io.err(daemon_error(&e));
-            return 1;
-        }
-    };
-    let mut deleted = Vec::new();
-    let mut reclaimed = 0;
-    for c in all.into_iter().filter(|c| c.status() != Status::Running) {
-        let size = dir_size(&rt.layout.container_dir(&c.id).join("upper"));
-        if rt.containers.remove(&c.id, false, false).is_ok() {
-            deleted.push(c.id);
-            reclaimed += size;
-        }
-    }
-    if !deleted.is_empty() {
-        io.out("Deleted Containers:");
-        for id in &deleted {
-            io.out(id);
-        }
-        io.out("");
-    }
+    let reclaimed = remove_stopped_containers(rt, io);
     io.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
     0
+}
+
+/// Removes every container that is not running, printing Docker's
+/// `Deleted Containers:` block; returns the bytes their layers held.
+pub fn remove_stopped_containers(rt: &Runtime, io: &mut Io<'_>) -> u64 {
+    let stopped = rt.containers.list().unwrap_or_default().into_iter().filter(|c| c.status() != Status::Running);
+    let mut reclaimed = 0;
+    let deleted: Vec<String> = stopped
+        .filter_map(|c| {
+            let size = dir_size(&rt.layout.container_dir(&c.id).join("upper"));
+            rt.containers.remove(&c.id, false, false).ok()?;
+            reclaimed += size;
+            Some(c.id)
+        })
+        .collect();
+    print_block(io, "Deleted Containers:", &deleted);
+    reclaimed
+}
+
+/// Removes unused volumes (anonymous ones only, unless `all`), printing
+/// `Deleted Volumes:`; returns the bytes they held.
+pub fn remove_unused_volumes(rt: &Runtime, all: bool, io: &mut Io<'_>) -> u64 {
+    let mut reclaimed = 0;
+    let deleted: Vec<String> = rt
+        .volumes
+        .list()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| all || v.anonymous)
+        .filter_map(|v| {
+            let size = dir_size(&rt.volumes.data_dir(&v.name));
+            rt.remove_volume(&v.name).ok()?;
+            reclaimed += size;
+            Some(v.name)
+        })
+        .collect();
+    print_block(io, "Deleted Volumes:", &deleted);
+    reclaimed
+}
+
+/// A heading, the items, and a blank line — nothing when there are none.
+pub fn print_block(io: &mut Io<'_>, heading: &str, items: &[String]) {
+    if !items.is_empty() {
+        io.out(heading);
+        items.iter().for_each(|i| io.out(i));
+        io.out("");
+    }
 }
 
 /// Docker's `[y/N]` question; the answer comes from the command's stdin.

@@ -7,7 +7,7 @@ use whaleshell_runtime::usage::Usage;
 use whaleshell_runtime::Runtime;
 
 use super::daemon_error;
-use super::prune::confirm;
+use super::prune::{confirm, print_block, remove_stopped_containers, remove_unused_volumes};
 use super::ps::status_text;
 use crate::grammar::docker::{DfArgs, ImagePruneArgs, SystemCommand, SystemPruneArgs};
 use crate::io::Io;
@@ -147,34 +147,9 @@ fn prune(rt: &Runtime, args: &SystemPruneArgs, io: &mut Io<'_>) -> i32 {
         }
     }
     let before = Usage::measure(rt).ok();
-    let mut reclaimed = 0;
-    let mut deleted_containers = Vec::new();
-    for c in rt.containers.list().unwrap_or_default().into_iter().filter(|c| c.status() != Status::Running) {
-        let size = whaleshell_runtime::image::pull::dir_size(&rt.layout.container_dir(&c.id).join("upper"));
-        if rt.containers.remove(&c.id, false, false).is_ok() {
-            reclaimed += size;
-            deleted_containers.push(c.id);
-        }
-    }
-    if !deleted_containers.is_empty() {
-        io.out("Deleted Containers:");
-        deleted_containers.iter().for_each(|id| io.out(id));
-        io.out("");
-    }
+    let mut reclaimed = remove_stopped_containers(rt, io);
     if args.volumes {
-        let mut deleted = Vec::new();
-        for v in rt.volumes.list().unwrap_or_default().into_iter().filter(|v| v.anonymous) {
-            let size = whaleshell_runtime::image::pull::dir_size(&rt.volumes.data_dir(&v.name));
-            if rt.remove_volume(&v.name).is_ok() {
-                reclaimed += size;
-                deleted.push(v.name);
-            }
-        }
-        if !deleted.is_empty() {
-            io.out("Deleted Volumes:");
-            deleted.iter().for_each(|n| io.out(n));
-            io.out("");
-        }
+        reclaimed += remove_unused_volumes(rt, false, io);
     }
     reclaimed += prune_images_quietly(rt, args.all, io, before.as_ref().map_or(0, |u| u.layers_size));
     io.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
@@ -214,11 +189,7 @@ fn prune_images_quietly(rt: &Runtime, all: bool, io: &mut Io<'_>, layers_before:
             }
         }
     }
-    if !lines.is_empty() {
-        io.out("Deleted Images:");
-        lines.iter().for_each(|l| io.out(l));
-        io.out("");
-    }
+    print_block(io, "Deleted Images:", &lines);
     let after = Usage::measure(rt).map(|u| u.layers_size).unwrap_or(layers_before);
     layers_before.saturating_sub(after)
 }

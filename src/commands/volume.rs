@@ -5,7 +5,7 @@ use whaleshell_runtime::Runtime;
 
 use super::daemon_error;
 use super::inspect::pretty;
-use super::prune::confirm;
+use super::prune::{confirm, remove_unused_volumes};
 use crate::grammar::docker::VolumeCommand;
 use crate::io::Io;
 use crate::output::{human_size, table};
@@ -75,24 +75,7 @@ pub fn run(rt: &Runtime, command: &VolumeCommand, io: &mut Io<'_>) -> i32 {
             if !args.force && !confirm(warning, io) {
                 return 0;
             }
-            let volumes = match rt.volumes.list() {
-                Ok(v) => v,
-                Err(e) => return fail(io, &e),
-            };
-            let mut deleted = Vec::new();
-            let mut reclaimed = 0;
-            for v in volumes.into_iter().filter(|v| args.all || v.anonymous) {
-                let size = whaleshell_runtime::image::pull::dir_size(&rt.volumes.data_dir(&v.name));
-                if rt.remove_volume(&v.name).is_ok() {
-                    reclaimed += size;
-                    deleted.push(v.name);
-                }
-            }
-            if !deleted.is_empty() {
-                io.out("Deleted Volumes:");
-                deleted.iter().for_each(|n| io.out(n));
-                io.out("");
-            }
+            let reclaimed = remove_unused_volumes(rt, args.all, io);
             io.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
             0
         }
