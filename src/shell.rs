@@ -31,6 +31,8 @@ pub struct Shell {
     pub last_docker: Option<(Docker, i32)>,
     /// What the last `docker run` did, when the last docker command was one.
     pub last_run: Option<RunOutcome>,
+    /// Host programs the last line ran, for lessons' checks.
+    pub last_programs: Vec<String>,
     /// Set by `exit`: the REPL stops after this line with this status.
     pub exit_requested: Option<i32>,
     /// The lesson being followed, if any, and the learner's language.
@@ -40,7 +42,7 @@ pub struct Shell {
 
 impl Shell {
     pub fn new(runtime: Runtime) -> Shell {
-        Shell { runtime, last_status: 0, last_docker: None, last_run: None, exit_requested: None, lesson: None, locale: "en" }
+        Shell { runtime, last_status: 0, last_docker: None, last_run: None, last_programs: Vec::new(), exit_requested: None, lesson: None, locale: "en" }
     }
 
     /// Runs a line with its output captured: (status, stdout, stderr).
@@ -67,6 +69,7 @@ impl Shell {
     }
 
     fn run_text(&mut self, line: &str, io: &mut Io<'_>) -> i32 {
+        self.last_programs.clear();
         // A backslash at the end of a line continues the command on the next one.
         let line = &line.replace("\\\n", "");
         match line::parse_line(line) {
@@ -191,7 +194,10 @@ impl Shell {
                     }
                 }
             }
-            _ => run_host(line, argv, io),
+            program => {
+                self.last_programs.push(program.rsplit('/').next().unwrap_or(program).to_owned());
+                run_host(line, argv, io)
+            }
         }
     }
 }

@@ -18,6 +18,8 @@ pub enum Check {
     ImageAbsent(String),
     LastRun(LastRun),
     LastCommand(String),
+    LastRefused(String),
+    LastProgram(String),
     Containers(Containers),
     Running(Running),
     NoContainerHasFile(String),
@@ -78,6 +80,8 @@ pub struct VolumeFile {
 /// What the checks look at besides the runtime.
 pub struct Facts<'a> {
     pub runtime: &'a Runtime,
+    /// The host programs the last line ran (`ps`, `grep` …).
+    pub last_programs: &'a [String],
     pub last_docker: Option<&'a (Docker, i32)>,
     pub last_run: Option<&'a RunOutcome>,
 }
@@ -104,6 +108,10 @@ impl Check {
                     && want.tty.is_none_or(|t| run.tty == t)
                     && want.detached.is_none_or(|d| run.detached == d)
             }),
+            Check::LastRefused(name) => {
+                facts.last_docker.is_some_and(|(command, status)| *status != 0 && subcommand(command) == name)
+            }
+            Check::LastProgram(name) => facts.last_programs.iter().any(|p| p == name),
             Check::LastCommand(name) => {
                 facts.last_docker.is_some_and(|(command, status)| *status == 0 && subcommand(command) == name)
             }

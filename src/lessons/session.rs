@@ -290,7 +290,7 @@ pub fn after_line(shell: &mut Shell, io: &mut Io<'_>) {
     let t = for_locale(locale);
     let Some(session) = &shell.lesson else { return };
     let step = &session.lesson.steps[session.step];
-    let facts = Facts { runtime: &shell.runtime, last_docker: shell.last_docker.as_ref(), last_run: shell.last_run.as_ref() };
+    let facts = Facts { runtime: &shell.runtime, last_programs: &shell.last_programs, last_docker: shell.last_docker.as_ref(), last_run: shell.last_run.as_ref() };
     if step.checks.iter().all(|c| c.holds(&facts)) {
         io.out(format!("{} {}", "✔".green().bold(), t.done.green().bold()));
         io.out(render(&step.explain));

@@ -96,7 +96,7 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
             }
             for (i, step) in lesson.steps.iter().enumerate() {
                 let (status, _, stderr) = shell.run_quietly(step.play_line());
-                let facts = Facts { runtime: &shell.runtime, last_docker: shell.last_docker.as_ref(), last_run: shell.last_run.as_ref() };
+                let facts = Facts { runtime: &shell.runtime, last_programs: &shell.last_programs, last_docker: shell.last_docker.as_ref(), last_run: shell.last_run.as_ref() };
                 for check in step.checks.iter().filter(|c| !c.holds(&facts)) {
                     problems.push(format!(
                         "lessons/en/{stem}.toml step {}: after `{}` (status {status}{}) the check {check:?} does not hold",
