@@ -3,6 +3,7 @@
 
 pub mod attach;
 pub mod exec;
+pub mod commit;
 pub mod help;
 pub mod history;
 pub mod images;
@@ -18,6 +19,7 @@ pub mod rmi;
 pub mod run;
 pub mod start;
 pub mod system;
+pub mod tag;
 pub mod stop;
 pub mod top;
 pub mod volume;
@@ -68,6 +70,8 @@ pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io
         Docker::System(c) => system::run(rt, c, io),
         Docker::ImagePrune(a) => system::image_prune(rt, a, io),
         Docker::History(a) => history::run(rt, a, io),
+        Docker::Tag(a) => tag::run(rt, a, io),
+        Docker::Commit(a) => commit::run(rt, a, io),
     };
     shell.last_docker = Some((command, code));
     code

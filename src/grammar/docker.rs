@@ -53,6 +53,10 @@ pub enum DockerCommand {
     Port(PortArgs),
     /// Show the history of an image
     History(HistoryArgs),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(TagArgs),
+    /// Create a new image from a container's changes
+    Commit(CommitArgs),
     /// Manage containers
     #[command(subcommand)]
     Container(ContainerCommand),
@@ -122,6 +126,8 @@ pub enum ContainerCommand {
     Prune(PruneArgs),
     /// List port mappings or a specific mapping for the container
     Port(PortArgs),
+    /// Create a new image from a container's changes
+    Commit(CommitArgs),
 }
 
 #[derive(Debug, Subcommand, PartialEq, Eq)]
@@ -139,6 +145,8 @@ pub enum ImageCommand {
     Prune(ImagePruneArgs),
     /// Show the history of an image
     History(HistoryArgs),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(TagArgs),
 }
 
 /// A docker command, with the long forms folded into the short ones.
@@ -165,6 +173,8 @@ pub enum Docker {
     System(SystemCommand),
     ImagePrune(ImagePruneArgs),
     History(HistoryArgs),
+    Tag(TagArgs),
+    Commit(CommitArgs),
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -414,6 +424,23 @@ pub struct PortArgs {
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]")]
+pub struct TagArgs {
+    pub source: String,
+    pub target: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]")]
+pub struct CommitArgs {
+    /// Commit message
+    #[arg(short = 'm', long, value_name = "string")]
+    pub message: Option<String>,
+    pub container: String,
+    pub repository: Option<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker history [OPTIONS] IMAGE")]
 pub struct HistoryArgs {
     /// Don't truncate output
@@ -534,6 +561,8 @@ fn fold_aliases(command: DockerCommand) -> Docker {
         DockerCommand::System(c) => Docker::System(c),
         DockerCommand::Image(ImageCommand::Prune(a)) => Docker::ImagePrune(a),
         DockerCommand::History(a) | DockerCommand::Image(ImageCommand::History(a)) => Docker::History(a),
+        DockerCommand::Tag(a) | DockerCommand::Image(ImageCommand::Tag(a)) => Docker::Tag(a),
+        DockerCommand::Commit(a) | DockerCommand::Container(ContainerCommand::Commit(a)) => Docker::Commit(a),
         DockerCommand::Port(a) | DockerCommand::Container(ContainerCommand::Port(a)) => Docker::Port(a),
     }
 }

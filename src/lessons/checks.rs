@@ -216,5 +216,7 @@ pub fn subcommand(command: &Docker) -> &'static str {
         Docker::System(crate::grammar::docker::SystemCommand::Prune(_)) => "system prune",
         Docker::ImagePrune(_) => "image prune",
         Docker::History(_) => "history",
+        Docker::Tag(_) => "tag",
+        Docker::Commit(_) => "commit",
     }
 }

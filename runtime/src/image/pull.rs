@@ -79,7 +79,7 @@ pub fn pull(store: &ImageStore, hub: &Hub, reference: &Reference, on_event: &mut
         created: remote.config.created().as_deref().and_then(|c| c.parse().ok()),
         repo_digests: vec![format!("{}@{}", reference.familiar_name(), remote.manifest_digest)],
     };
-    store.add(image.clone(), reference)?;
+    store.add(image.clone(), Some(reference))?;
     on_event(PullEvent::Digest(remote.manifest_digest));
     Ok(PullOutcome { image, downloaded: true })
 }

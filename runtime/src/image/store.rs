@@ -135,11 +135,23 @@ impl ImageStore {
         self.layout.layer_dir(diff_id).is_dir()
     }
 
-    /// Adds (or replaces) an image record and points `tag` at it.
-    pub fn add(&self, record: ImageRecord, tag: &Reference) -> Result<()> {
+    /// Adds (or replaces) an image record and points `tag` at it (none: a dangling image).
+    pub fn add(&self, record: ImageRecord, tag: Option<&Reference>) -> Result<()> {
         self.update(|index| {
-            index.tags.insert(tag.full(), record.id.clone());
+            if let Some(tag) = tag {
+                index.tags.insert(tag.full(), record.id.clone());
+            }
             index.images.insert(record.id.clone(), record);
+            Ok(())
+        })
+    }
+
+    /// `docker tag SOURCE TARGET`: one more name for an existing image.
+    pub fn tag(&self, source: &str, target: &Reference) -> Result<()> {
+        self.update(|index| {
+            let (record, _) = find(index, source)?;
+            let id = record.id.clone();
+            index.tags.insert(target.full(), id);
             Ok(())
         })
     }

@@ -1,0 +1,141 @@
+//! `docker commit`: a container's writable layer becomes an image layer.
+//! The clearest way to see that a layer is just a diff: the files the
+//! container added or changed, and whiteouts for the ones it deleted.
+
+use std::fs::{self, File};
+use std::io::BufWriter;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::Path;
+
+use chrono::{SecondsFormat, Utc};
+use flate2::{write::GzEncoder, Compression};
+use libcontainer::oci_spec::image::{Digest, DescriptorBuilder, HistoryBuilder, ImageManifestBuilder, MediaType};
+
+use crate::container::ContainerRecord;
+use crate::digest::{sha256, HashingWriter};
+use crate::error::{Error, Result};
+use crate::image::layer;
+use crate::image::store::{ImageRecord, ImageStore, LayerInfo};
+use crate::reference::Reference;
+
+/// Makes an image of `container`'s image plus its writable layer; tagged
+/// `tag` when given. Returns the new image.
+pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Reference>, comment: Option<&str>) -> Result<ImageRecord> {
+    let layout = store.layout().clone();
+    let parent = store.get(&container.image_id)?.ok_or_else(|| Error::NoSuchImage(container.image_id.clone()))?;
+    let upper = layout.container_dir(&container.id).join("upper");
+    let bad = |e: String| Error::Spec(e);
+
+    // The layer: a tar of the writable layer, whiteouts in tar form, gzipped.
+    let blobs = layout.blobs_dir();
+    fs::create_dir_all(&blobs).map_err(Error::io("creating", &blobs))?;
+    let tmp = blobs.join(format!(".commit-{}.tmp", std::process::id()));
+    let out = File::create(&tmp).map_err(Error::io("creating", &tmp))?;
+    let compressed = HashingWriter::new(BufWriter::new(out));
+    let uncompressed = HashingWriter::new(GzEncoder::new(compressed, Compression::default()));
+    let mut tar = tar::Builder::new(uncompressed);
+    tar.follow_symlinks(false);
+    append_diff(&mut tar, &upper, Path::new("")).map_err(Error::io("reading the container's layer", &upper))?;
+    let werr = Error::io("writing layer", &tmp);
+    let (gz, diff_id, _) = tar.into_inner().map_err(|e| Error::io("writing layer", &tmp)(e))?.finish();
+    let (mut buf, digest, blob_size) = gz.finish().map_err(|e| Error::io("writing layer", &tmp)(e))?.finish();
+    std::io::Write::flush(&mut buf).map_err(werr)?;
+    let blob = layout.blob(&digest);
+    fs::rename(&tmp, &blob).map_err(Error::io("storing layer", &blob))?;
+    let dest = layout.layer_dir(&diff_id);
+    let size = if dest.exists() { crate::image::pull::dir_size(&dest) } else { layer::unpack(&blob, &dest)?.1 };
+
+    // The config: the parent's, one more layer, the container's command, a history line.
+    let mut config = store.config(&parent)?;
+    let mut diff_ids = config.rootfs().diff_ids().clone();
+    diff_ids.push(diff_id.clone());
+    let mut rootfs = config.rootfs().clone();
+    rootfs.set_diff_ids(diff_ids);
+    config.set_rootfs(rootfs);
+    let now = Utc::now();
+    config.set_created(Some(now.to_rfc3339_opts(SecondsFormat::Nanos, true)));
+    let mut inner = config.config().clone().unwrap_or_default();
+    inner.set_cmd(Some(container.config.args.clone()));
+    inner.set_entrypoint(None);
+    config.set_config(Some(inner));
+    let mut history = config.history().clone().unwrap_or_default();
+    let mut entry = HistoryBuilder::default()
+        .created(now.to_rfc3339_opts(SecondsFormat::Nanos, true))
+        .created_by(container.config.args.join(" "));
+    if let Some(c) = comment {
+        entry = entry.comment(c.to_owned());
+    }
+    history.push(entry.build().map_err(|e| bad(e.to_string()))?);
+    config.set_history(Some(history));
+    let config_bytes = config.to_string().map_err(|e| bad(e.to_string()))?.into_bytes();
+    let config_digest = sha256(&config_bytes);
+    store.put_blob(&config_digest, &config_bytes)?;
+
+    let parent_manifest = crate::image::store::read_blob(&layout, &parent.manifest_digest)?;
+    let parent_manifest = libcontainer::oci_spec::image::ImageManifest::from_reader(parent_manifest.as_slice()).map_err(|e| bad(e.to_string()))?;
+    let mut layers = parent_manifest.layers().clone();
+    layers.push(
+        DescriptorBuilder::default()
+            .media_type(MediaType::ImageLayerGzip)
+            .digest(digest.parse::<Digest>().map_err(|e| bad(e.to_string()))?)
+            .size(blob_size)
+            .build()
+            .map_err(|e| bad(e.to_string()))?,
+    );
+    let manifest = ImageManifestBuilder::default()
+        .schema_version(2u32)
+        .media_type(MediaType::ImageManifest)
+        .config(
+            DescriptorBuilder::default()
+                .media_type(MediaType::ImageConfig)
+                .digest(config_digest.parse::<Digest>().map_err(|e| bad(e.to_string()))?)
+                .size(config_bytes.len() as u64)
+                .build()
+                .map_err(|e| bad(e.to_string()))?,
+        )
+        .layers(layers)
+        .build()
+        .map_err(|e| bad(e.to_string()))?;
+    let manifest_bytes = manifest.to_string().map_err(|e| bad(e.to_string()))?.into_bytes();
+    let manifest_digest = sha256(&manifest_bytes);
+    store.put_blob(&manifest_digest, &manifest_bytes)?;
+
+    let mut image_layers = parent.layers.clone();
+    image_layers.push(LayerInfo { digest, diff_id, size });
+    let record = ImageRecord { id: config_digest, manifest_digest, layers: image_layers, created: Some(now), repo_digests: Vec::new() };
+    store.add(record.clone(), tag)?;
+    Ok(record)
+}
+
+/// Adds `dir` (a writable layer) to the tar under `prefix`, turning
+/// overlayfs's deletion marks back into the `.wh.` entries of the layer format.
+fn append_diff<W: std::io::Write>(tar: &mut tar::Builder<W>, dir: &Path, prefix: &Path) -> std::io::Result<()> {
+    let mut entries: Vec<_> = fs::read_dir(dir)?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let name = prefix.join(entry.file_name());
+        let meta = fs::symlink_metadata(&path)?;
+        if meta.file_type().is_char_device() && meta.rdev() == 0 {
+            let whiteout = prefix.join(format!(".wh.{}", entry.file_name().to_string_lossy()));
+            let mut h = tar::Header::new_gnu();
+            h.set_entry_type(tar::EntryType::Regular);
+            h.set_size(0);
+            h.set_mode(0o644);
+            tar.append_data(&mut h, whiteout, std::io::empty())?;
+            continue;
+        }
+        tar.append_path_with_name(&path, &name)?;
+        if meta.is_dir() {
+            if xattr::get(&path, "trusted.overlay.opaque").ok().flatten().as_deref() == Some(b"y") {
+                let mut h = tar::Header::new_gnu();
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_size(0);
+                h.set_mode(0o644);
+                tar.append_data(&mut h, name.join(".wh..wh..opq"), std::io::empty())?;
+            }
+            append_diff(tar, &path, &name)?;
+        }
+    }
+    Ok(())
+}
