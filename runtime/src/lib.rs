@@ -3,6 +3,7 @@
 //! by a monitor process each. No terminal I/O: functions return values and
 //! report progress through events; the app decides how to show them.
 
+pub mod build;
 pub mod container;
 pub mod digest;
 pub mod error;

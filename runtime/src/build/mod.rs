@@ -1,0 +1,3 @@
+//! `docker build`: Dockerfiles (see [`dockerfile`]) built into images.
+
+pub mod dockerfile;
