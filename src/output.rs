@@ -52,6 +52,11 @@ pub fn ago(when: DateTime<Utc>) -> String {
 
 /// Docker's `units.HumanSizeWithPrecision(size, 3)`: decimal units, 3 significant digits.
 pub fn human_size(bytes: u64) -> String {
+    human_size_precision(bytes, 3)
+}
+
+/// The same with `digits` significant digits (`docker build` uses 4).
+pub fn human_size_precision(bytes: u64, digits: i32) -> String {
     const UNITS: [&str; 7] = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
     let mut value = bytes as f64;
     let mut unit = 0;
@@ -59,7 +64,7 @@ pub fn human_size(bytes: u64) -> String {
         value /= 1000.0;
         unit += 1;
     }
-    format!("{}{}", significant(value, 3), UNITS[unit])
+    format!("{}{}", significant(value, digits), UNITS[unit])
 }
 
 /// Go's `%.3g` for values below 1000: 3 significant digits, no trailing zeros.

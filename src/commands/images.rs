@@ -29,7 +29,7 @@ pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> i32 {
     }
     patterns.extend(args.repository.clone());
     let mut rows = Vec::new();
-    for image in &images {
+    for image in images.iter().filter(|i| args.all || !i.tags.is_empty() || !i.record.intermediate) {
         let id = if args.no_trunc { image.record.id.clone() } else { short(&image.record.id).to_owned() };
         let created = image.record.created.map(ago).unwrap_or_else(|| "N/A".into());
         let size = human_size(image.record.size());

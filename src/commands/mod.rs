@@ -3,6 +3,7 @@
 
 pub mod attach;
 pub mod exec;
+pub mod build;
 pub mod commit;
 pub mod help;
 pub mod history;
@@ -72,6 +73,7 @@ pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io
         Docker::History(a) => history::run(rt, a, io),
         Docker::Tag(a) => tag::run(rt, a, io),
         Docker::Commit(a) => commit::run(rt, a, io),
+        Docker::Build(a) => build::run(rt, a, io),
     };
     shell.last_docker = Some((command, code));
     code

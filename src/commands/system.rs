@@ -176,7 +176,7 @@ pub fn image_prune(rt: &Runtime, args: &ImagePruneArgs, io: &mut Io<'_>) -> i32 
 fn prune_images_quietly(rt: &Runtime, all: bool, io: &mut Io<'_>, layers_before: u64) -> u64 {
     let Ok(usage) = Usage::measure(rt) else { return 0 };
     let mut lines = Vec::new();
-    for i in usage.images.iter().filter(|i| i.containers == 0 && (all || i.image.tags.is_empty())) {
+    for i in usage.images.iter().filter(|i| i.containers == 0 && (all || (i.image.tags.is_empty() && !i.image.record.intermediate))) {
         let targets: Vec<String> = if i.image.tags.is_empty() {
             vec![i.image.record.id.clone()]
         } else {

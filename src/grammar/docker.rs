@@ -57,6 +57,8 @@ pub enum DockerCommand {
     Tag(TagArgs),
     /// Create a new image from a container's changes
     Commit(CommitArgs),
+    /// Build an image from a Dockerfile
+    Build(BuildArgs),
     /// Manage containers
     #[command(subcommand)]
     Container(ContainerCommand),
@@ -147,6 +149,8 @@ pub enum ImageCommand {
     History(HistoryArgs),
     /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
     Tag(TagArgs),
+    /// Build an image from a Dockerfile
+    Build(BuildArgs),
 }
 
 /// A docker command, with the long forms folded into the short ones.
@@ -175,6 +179,7 @@ pub enum Docker {
     History(HistoryArgs),
     Tag(TagArgs),
     Commit(CommitArgs),
+    Build(BuildArgs),
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -424,6 +429,31 @@ pub struct PortArgs {
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker build [OPTIONS] PATH")]
+pub struct BuildArgs {
+    /// Name and optionally a tag in the "name:tag" format
+    #[arg(short = 't', long = "tag", value_name = "list")]
+    pub tags: Vec<String>,
+    /// Name of the Dockerfile (Default is "PATH/Dockerfile")
+    #[arg(short = 'f', long = "file", value_name = "string")]
+    pub file: Option<String>,
+    /// Set build-time variables
+    #[arg(long = "build-arg", value_name = "list")]
+    pub build_args: Vec<String>,
+    /// Do not use cache when building the image
+    #[arg(long = "no-cache")]
+    pub no_cache: bool,
+    /// Set the target build stage to build
+    #[arg(long, value_name = "string")]
+    pub target: Option<String>,
+    /// Suppress the build output and print image ID on success
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    #[arg(value_name = "PATH")]
+    pub context: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]")]
 pub struct TagArgs {
     pub source: String,
@@ -562,6 +592,7 @@ fn fold_aliases(command: DockerCommand) -> Docker {
         DockerCommand::Image(ImageCommand::Prune(a)) => Docker::ImagePrune(a),
         DockerCommand::History(a) | DockerCommand::Image(ImageCommand::History(a)) => Docker::History(a),
         DockerCommand::Tag(a) | DockerCommand::Image(ImageCommand::Tag(a)) => Docker::Tag(a),
+        DockerCommand::Build(a) | DockerCommand::Image(ImageCommand::Build(a)) => Docker::Build(a),
         DockerCommand::Commit(a) | DockerCommand::Container(ContainerCommand::Commit(a)) => Docker::Commit(a),
         DockerCommand::Port(a) | DockerCommand::Container(ContainerCommand::Port(a)) => Docker::Port(a),
     }

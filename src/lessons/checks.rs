@@ -218,5 +218,6 @@ pub fn subcommand(command: &Docker) -> &'static str {
         Docker::History(_) => "history",
         Docker::Tag(_) => "tag",
         Docker::Commit(_) => "commit",
+        Docker::Build(_) => "build",
     }
 }

@@ -1,3 +1,4 @@
 //! `docker build`: Dockerfiles (see [`dockerfile`]) built into images.
 
+pub mod builder;
 pub mod dockerfile;

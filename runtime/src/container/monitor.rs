@@ -280,6 +280,7 @@ fn run_container(
     status: &mut StatusPipe,
 ) -> Result<(i32, Session), StartError> {
     let host_files = write_host_files(record, dir)?;
+    rootfs::ensure_dir(rootfs_dir, &record.config.working_dir)?;
     rootfs::check_executable(&record.config.args, &record.config.env, &record.config.working_dir, rootfs_dir)?;
     let spec = spec::build(record, rootfs_dir, &host_files, &VolumeStore::new(layout.clone()))?;
     spec.save(dir.join("config.json")).map_err(|e| Error::Spec(e.to_string()))?;

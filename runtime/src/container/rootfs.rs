@@ -83,6 +83,30 @@ pub fn check_executable(args: &[String], env: &[String], working_dir: &str, root
     }
 }
 
+/// Creates the working directory inside the container's root if missing,
+/// as Docker does for `-w` and `WORKDIR`; symlinks are followed inside the
+/// root only, so an image cannot point this at the host's directories.
+pub fn ensure_dir(rootfs: &Path, dir: &str) -> Result<()> {
+    let mut in_container = PathBuf::from("/");
+    for part in Path::new(dir).components() {
+        let Component::Normal(name) = part else { continue };
+        in_container.push(name);
+        match resolve_in_root(rootfs, &in_container) {
+            Some(host) if host.is_dir() => continue,
+            Some(host) if host.exists() => {
+                return Err(Error::Spec(format!("the working directory {dir} is not a directory in the image")))
+            }
+            _ => {
+                let parent = resolve_in_root(rootfs, in_container.parent().unwrap_or(Path::new("/")))
+                    .ok_or_else(|| Error::Spec(format!("cannot create the working directory {dir}")))?;
+                let host = parent.join(name);
+                fs::create_dir(&host).map_err(Error::io("creating working directory", &host))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Resolves a path as the container will see it, following symlinks inside
 /// `root` (an absolute link target means the container's /, not the host's).
 fn resolve_in_root(root: &Path, path: &Path) -> Option<PathBuf> {

@@ -9,7 +9,9 @@ use std::path::Path;
 
 use chrono::{SecondsFormat, Utc};
 use flate2::{write::GzEncoder, Compression};
-use libcontainer::oci_spec::image::{Digest, DescriptorBuilder, HistoryBuilder, ImageManifestBuilder, MediaType};
+use libcontainer::oci_spec::image::{
+    Arch, Config, DescriptorBuilder, Digest, HistoryBuilder, ImageConfigurationBuilder, ImageManifest, ImageManifestBuilder, MediaType, Os,
+};
 
 use crate::container::ContainerRecord;
 use crate::digest::{sha256, HashingWriter};
@@ -21,49 +23,86 @@ use crate::reference::Reference;
 /// Makes an image of `container`'s image plus its writable layer; tagged
 /// `tag` when given. Returns the new image.
 pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Reference>, comment: Option<&str>) -> Result<ImageRecord> {
-    let layout = store.layout().clone();
     let parent = store.get(&container.image_id)?.ok_or_else(|| Error::NoSuchImage(container.image_id.clone()))?;
-    let upper = layout.container_dir(&container.id).join("upper");
-    let bad = |e: String| Error::Spec(e);
+    let upper = store.layout().container_dir(&container.id).join("upper");
+    let layer = layer_from_dir(store, &upper)?;
+    let args = container.config.args.clone();
+    let image = derive_image(
+        store,
+        Some(&parent),
+        Some(layer),
+        &args.join(" "),
+        comment,
+        |config| {
+            config.set_cmd(Some(args.clone()));
+            config.set_entrypoint(None);
+        },
+    )?;
+    let image = ImageRecord { intermediate: false, ..image };
+    store.add(image.clone(), tag)?;
+    Ok(image)
+}
 
-    // The layer: a tar of the writable layer, whiteouts in tar form, gzipped.
+/// Turns a directory holding a diff (a container's writable layer, or files
+/// staged by COPY) into a stored, unpacked layer.
+pub fn layer_from_dir(store: &ImageStore, dir: &Path) -> Result<LayerInfo> {
+    let layout = store.layout();
     let blobs = layout.blobs_dir();
     fs::create_dir_all(&blobs).map_err(Error::io("creating", &blobs))?;
-    let tmp = blobs.join(format!(".commit-{}.tmp", std::process::id()));
+    let tmp = blobs.join(format!(".layer-{}.tmp", std::process::id()));
     let out = File::create(&tmp).map_err(Error::io("creating", &tmp))?;
     let compressed = HashingWriter::new(BufWriter::new(out));
     let uncompressed = HashingWriter::new(GzEncoder::new(compressed, Compression::default()));
     let mut tar = tar::Builder::new(uncompressed);
     tar.follow_symlinks(false);
-    append_diff(&mut tar, &upper, Path::new("")).map_err(Error::io("reading the container's layer", &upper))?;
-    let werr = Error::io("writing layer", &tmp);
-    let (gz, diff_id, _) = tar.into_inner().map_err(|e| Error::io("writing layer", &tmp)(e))?.finish();
-    let (mut buf, digest, blob_size) = gz.finish().map_err(|e| Error::io("writing layer", &tmp)(e))?.finish();
+    append_diff(&mut tar, dir, Path::new("")).map_err(Error::io("reading layer files in", dir))?;
+    let werr = |e| Error::io("writing layer", &tmp)(e);
+    let (gz, diff_id, _) = tar.into_inner().map_err(werr)?.finish();
+    let (mut buf, digest, _) = gz.finish().map_err(werr)?.finish();
     std::io::Write::flush(&mut buf).map_err(werr)?;
+    drop(buf);
     let blob = layout.blob(&digest);
     fs::rename(&tmp, &blob).map_err(Error::io("storing layer", &blob))?;
     let dest = layout.layer_dir(&diff_id);
     let size = if dest.exists() { crate::image::pull::dir_size(&dest) } else { layer::unpack(&blob, &dest)?.1 };
+    Ok(LayerInfo { digest, diff_id, size })
+}
 
-    // The config: the parent's, one more layer, the container's command, a history line.
-    let mut config = store.config(&parent)?;
-    let mut diff_ids = config.rootfs().diff_ids().clone();
-    diff_ids.push(diff_id.clone());
+/// A new image: `parent` (none: FROM scratch) plus an optional layer, its
+/// config changed by `edit`, and one more history line. Stored, not tagged.
+pub fn derive_image(
+    store: &ImageStore,
+    parent: Option<&ImageRecord>,
+    layer: Option<LayerInfo>,
+    created_by: &str,
+    comment: Option<&str>,
+    edit: impl FnOnce(&mut Config),
+) -> Result<ImageRecord> {
+    let layout = store.layout().clone();
+    let bad = |e: String| Error::Spec(e);
+    let now = Utc::now();
+    let mut config = match parent {
+        Some(p) => store.config(p)?,
+        None => ImageConfigurationBuilder::default().architecture(Arch::Amd64).os(Os::Linux).build().map_err(|e| bad(e.to_string()))?,
+    };
     let mut rootfs = config.rootfs().clone();
+    let mut diff_ids = rootfs.diff_ids().clone();
+    if let Some(l) = &layer {
+        diff_ids.push(l.diff_id.clone());
+    }
     rootfs.set_diff_ids(diff_ids);
     config.set_rootfs(rootfs);
-    let now = Utc::now();
     config.set_created(Some(now.to_rfc3339_opts(SecondsFormat::Nanos, true)));
     let mut inner = config.config().clone().unwrap_or_default();
-    inner.set_cmd(Some(container.config.args.clone()));
-    inner.set_entrypoint(None);
+    edit(&mut inner);
     config.set_config(Some(inner));
     let mut history = config.history().clone().unwrap_or_default();
-    let mut entry = HistoryBuilder::default()
-        .created(now.to_rfc3339_opts(SecondsFormat::Nanos, true))
-        .created_by(container.config.args.join(" "));
+    let mut entry = HistoryBuilder::default().created(now.to_rfc3339_opts(SecondsFormat::Nanos, true)).created_by(created_by.to_owned());
     if let Some(c) = comment {
         entry = entry.comment(c.to_owned());
+    }
+    if layer.is_none() {
+        entry = entry.empty_layer(true);
     }
     history.push(entry.build().map_err(|e| bad(e.to_string()))?);
     config.set_history(Some(history));
@@ -71,17 +110,24 @@ pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Refe
     let config_digest = sha256(&config_bytes);
     store.put_blob(&config_digest, &config_bytes)?;
 
-    let parent_manifest = crate::image::store::read_blob(&layout, &parent.manifest_digest)?;
-    let parent_manifest = libcontainer::oci_spec::image::ImageManifest::from_reader(parent_manifest.as_slice()).map_err(|e| bad(e.to_string()))?;
-    let mut layers = parent_manifest.layers().clone();
-    layers.push(
-        DescriptorBuilder::default()
-            .media_type(MediaType::ImageLayerGzip)
-            .digest(digest.parse::<Digest>().map_err(|e| bad(e.to_string()))?)
-            .size(blob_size)
-            .build()
-            .map_err(|e| bad(e.to_string()))?,
-    );
+    let mut descriptors = match parent {
+        Some(p) => {
+            let bytes = crate::image::store::read_blob(&layout, &p.manifest_digest)?;
+            ImageManifest::from_reader(bytes.as_slice()).map_err(|e| bad(e.to_string()))?.layers().clone()
+        }
+        None => Vec::new(),
+    };
+    if let Some(l) = &layer {
+        let size = fs::metadata(layout.blob(&l.digest)).map(|m| m.len()).unwrap_or(0);
+        descriptors.push(
+            DescriptorBuilder::default()
+                .media_type(MediaType::ImageLayerGzip)
+                .digest(l.digest.parse::<Digest>().map_err(|e| bad(e.to_string()))?)
+                .size(size)
+                .build()
+                .map_err(|e| bad(e.to_string()))?,
+        );
+    }
     let manifest = ImageManifestBuilder::default()
         .schema_version(2u32)
         .media_type(MediaType::ImageManifest)
@@ -93,17 +139,16 @@ pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Refe
                 .build()
                 .map_err(|e| bad(e.to_string()))?,
         )
-        .layers(layers)
+        .layers(descriptors)
         .build()
         .map_err(|e| bad(e.to_string()))?;
     let manifest_bytes = manifest.to_string().map_err(|e| bad(e.to_string()))?.into_bytes();
     let manifest_digest = sha256(&manifest_bytes);
     store.put_blob(&manifest_digest, &manifest_bytes)?;
-
-    let mut image_layers = parent.layers.clone();
-    image_layers.push(LayerInfo { digest, diff_id, size });
-    let record = ImageRecord { id: config_digest, manifest_digest, layers: image_layers, created: Some(now), repo_digests: Vec::new() };
-    store.add(record.clone(), tag)?;
+    let mut layers = parent.map(|p| p.layers.clone()).unwrap_or_default();
+    layers.extend(layer);
+    let record = ImageRecord { id: config_digest, manifest_digest, layers, created: Some(now), repo_digests: Vec::new(), intermediate: true };
+    store.add(record.clone(), None)?;
     Ok(record)
 }
 

@@ -78,6 +78,7 @@ pub fn pull(store: &ImageStore, hub: &Hub, reference: &Reference, on_event: &mut
         layers,
         created: remote.config.created().as_deref().and_then(|c| c.parse().ok()),
         repo_digests: vec![format!("{}@{}", reference.familiar_name(), remote.manifest_digest)],
+        intermediate: false,
     };
     store.add(image.clone(), Some(reference))?;
     on_event(PullEvent::Digest(remote.manifest_digest));

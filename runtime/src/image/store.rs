@@ -35,6 +35,10 @@ pub struct ImageRecord {
     /// `name@sha256:…` digests this image is known by in registries.
     #[serde(default)]
     pub repo_digests: Vec<String>,
+    /// Made by a build step on the way to another image: `docker images`
+    /// shows it only with `-a` while it has no name.
+    #[serde(default)]
+    pub intermediate: bool,
 }
 
 impl ImageRecord {
