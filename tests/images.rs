@@ -42,3 +42,44 @@ fn tag_gives_the_same_image_another_name() {
     let missing = lab.run("docker tag nosuch x");
     assert_eq!((missing.stderr.as_str(), missing.code), ("Error response from daemon: No such image: nosuch:latest\n", 1));
 }
+
+#[test]
+fn save_and_load_round_trip() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull docker/whalesay").code, 0);
+    let archive = lab.root().join("whalesay.tar");
+    assert_eq!(lab.run(&format!("docker save -o {} docker/whalesay", archive.display())).code, 0);
+    let other = Lab::new();
+    let load = other.run(&format!("docker load -i {}", archive.display()));
+    assert_eq!((load.stdout.as_str(), load.code), ("Loaded image: docker/whalesay:latest\n", 0), "{}", load.stderr);
+    assert_eq!(other.runtime().images.resolve("docker/whalesay").unwrap().id, lab.runtime().images.resolve("docker/whalesay").unwrap().id);
+    assert!(other.run("docker run --rm docker/whalesay cowsay moo").stdout.contains("< moo >"));
+    // Through a pipe, as `docker save IMAGE | docker load`.
+    let third = Lab::new();
+    let piped = third.run(&format!("cat {} | docker load", archive.display()));
+    assert_eq!(piped.stdout, "Loaded image: docker/whalesay:latest\n", "{}", piped.stderr);
+    let refused = lab.run("docker save docker/whalesay");
+    assert_eq!(refused.stderr, "cowardly refusing to save to a terminal. Use the -o flag or redirect\n");
+}
+
+/// Both directions with a real Docker engine (`../shared/tools/real-docker`
+/// starts one here): `cargo test --test images -- --ignored`.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn images_move_between_whaleshell_and_real_docker() {
+    let docker = |args: &[&str]| std::process::Command::new("docker").args(args).output().expect("docker");
+    assert!(docker(&["info"]).status.success(), "no Docker engine is running");
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull docker/whalesay").code, 0);
+    let ours = lab.root().join("ours.tar");
+    assert_eq!(lab.run(&format!("docker save -o {} docker/whalesay", ours.display())).code, 0);
+    assert!(docker(&["load", "-i", &ours.to_string_lossy()]).status.success());
+    let said = docker(&["run", "--rm", "docker/whalesay", "cowsay", "from whaleshell"]);
+    assert!(String::from_utf8_lossy(&said.stdout).contains("< from whaleshell >"));
+    let _ = docker(&["rmi", "docker/whalesay"]);
+    let theirs = lab.root().join("theirs.tar");
+    assert!(docker(&["save", "-o", &theirs.to_string_lossy(), "busybox:latest"]).status.success());
+    let other = Lab::new();
+    assert_eq!(other.run(&format!("docker load -i {}", theirs.display())).stdout, "Loaded image: busybox:latest\n");
+    assert_eq!(other.run("docker run --rm busybox echo from docker").stdout, "from docker\n");
+}

@@ -10,6 +10,7 @@ pub mod history;
 pub mod images;
 pub mod inspect;
 pub mod kill;
+pub mod load;
 pub mod logs;
 pub mod port;
 pub mod prune;
@@ -18,6 +19,7 @@ pub mod pull;
 pub mod rm;
 pub mod rmi;
 pub mod run;
+pub mod save;
 pub mod start;
 pub mod system;
 pub mod tag;
@@ -74,6 +76,8 @@ pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io
         Docker::Tag(a) => tag::run(rt, a, io),
         Docker::Commit(a) => commit::run(rt, a, io),
         Docker::Build(a) => build::run(rt, a, io),
+        Docker::Save(a) => save::run(rt, a, io),
+        Docker::Load(a) => load::run(rt, a, io),
     };
     shell.last_docker = Some((command, code));
     code

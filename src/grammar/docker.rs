@@ -59,6 +59,10 @@ pub enum DockerCommand {
     Commit(CommitArgs),
     /// Build an image from a Dockerfile
     Build(BuildArgs),
+    /// Save one or more images to a tar archive
+    Save(SaveArgs),
+    /// Load an image from a tar archive
+    Load(LoadArgs),
     /// Manage containers
     #[command(subcommand)]
     Container(ContainerCommand),
@@ -151,6 +155,10 @@ pub enum ImageCommand {
     Tag(TagArgs),
     /// Build an image from a Dockerfile
     Build(BuildArgs),
+    /// Save one or more images to a tar archive
+    Save(SaveArgs),
+    /// Load an image from a tar archive
+    Load(LoadArgs),
 }
 
 /// A docker command, with the long forms folded into the short ones.
@@ -180,6 +188,8 @@ pub enum Docker {
     Tag(TagArgs),
     Commit(CommitArgs),
     Build(BuildArgs),
+    Save(SaveArgs),
+    Load(LoadArgs),
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -429,6 +439,27 @@ pub struct PortArgs {
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker save [OPTIONS] IMAGE [IMAGE...]")]
+pub struct SaveArgs {
+    /// Write to a file, instead of STDOUT
+    #[arg(short = 'o', long, value_name = "string")]
+    pub output: Option<String>,
+    #[arg(required = true, value_name = "IMAGE")]
+    pub images: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker load [OPTIONS]")]
+pub struct LoadArgs {
+    /// Read from tar archive file, instead of STDIN
+    #[arg(short = 'i', long, value_name = "string")]
+    pub input: Option<String>,
+    /// Suppress the load output
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker build [OPTIONS] PATH")]
 pub struct BuildArgs {
     /// Name and optionally a tag in the "name:tag" format
@@ -593,6 +624,8 @@ fn fold_aliases(command: DockerCommand) -> Docker {
         DockerCommand::History(a) | DockerCommand::Image(ImageCommand::History(a)) => Docker::History(a),
         DockerCommand::Tag(a) | DockerCommand::Image(ImageCommand::Tag(a)) => Docker::Tag(a),
         DockerCommand::Build(a) | DockerCommand::Image(ImageCommand::Build(a)) => Docker::Build(a),
+        DockerCommand::Save(a) | DockerCommand::Image(ImageCommand::Save(a)) => Docker::Save(a),
+        DockerCommand::Load(a) | DockerCommand::Image(ImageCommand::Load(a)) => Docker::Load(a),
         DockerCommand::Commit(a) | DockerCommand::Container(ContainerCommand::Commit(a)) => Docker::Commit(a),
         DockerCommand::Port(a) | DockerCommand::Container(ContainerCommand::Port(a)) => Docker::Port(a),
     }

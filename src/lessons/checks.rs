@@ -219,5 +219,7 @@ pub fn subcommand(command: &Docker) -> &'static str {
         Docker::Tag(_) => "tag",
         Docker::Commit(_) => "commit",
         Docker::Build(_) => "build",
+        Docker::Save(_) => "save",
+        Docker::Load(_) => "load",
     }
 }

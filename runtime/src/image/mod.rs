@@ -1,5 +1,6 @@
 //! Images: the content-addressed store, layer unpacking, and pulling.
 
+pub mod archive;
 pub mod commit;
 pub mod layer;
 pub mod pull;
