@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Whaleshell needs on a Debian machine, once: Debian's
 # busybox-static (the offline hub builds busybox:latest from it), tini
-# (`docker run --init`), curl and procps (tutorial lines, `docker top`).
+# (`docker run --init`), curl and procps (tutorial lines, `docker top`), and
+# for the tests Debian's docker-registry and apache2-utils.
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
@@ -10,6 +11,9 @@ missing=()
 [ -x /usr/bin/tini-static ] || missing+=(tini)
 command -v curl >/dev/null || missing+=(curl)
 command -v ps >/dev/null || missing+=(procps)
+# For the tests: a real registry server (CNCF Distribution) and htpasswd for its logins.
+command -v docker-registry >/dev/null || missing+=(docker-registry)
+command -v htpasswd >/dev/null || missing+=(apache2-utils)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -3,6 +3,7 @@
 //! line; lines on a non-terminal stdin run in order.
 
 mod commands;
+mod credentials;
 mod explain;
 mod grammar;
 mod io;

@@ -61,6 +61,9 @@ pub enum Error {
     #[error("{0}")]
     Spec(String),
 
+    #[error("{0}")]
+    Registry(String),
+
     #[error("container runtime: {0}")]
     Libcontainer(String),
 

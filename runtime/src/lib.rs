@@ -13,6 +13,7 @@ pub mod image;
 pub mod layout;
 pub mod process;
 pub mod reference;
+pub mod registry;
 pub mod usage;
 pub mod volume;
 mod runtime;

@@ -41,8 +41,13 @@ impl Runtime {
         })
     }
 
-    pub fn pull(&self, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
-        pull::pull(&self.images, &self.hub, reference, on_event)
+    /// Pulls from the offline hub (Docker Hub's names) or from the registry the reference names.
+    pub fn pull(&self, reference: &Reference, creds: Option<&crate::registry::Credentials>, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
+        if reference.domain == crate::reference::DEFAULT_DOMAIN {
+            pull::pull(&self.images, &self.hub, reference, on_event)
+        } else {
+            crate::registry::pull(&self.images, reference, creds, on_event)
+        }
     }
 
     /// Creates a container from an image (state Created; nothing runs yet).

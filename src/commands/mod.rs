@@ -11,11 +11,13 @@ pub mod images;
 pub mod inspect;
 pub mod kill;
 pub mod load;
+pub mod login;
 pub mod logs;
 pub mod port;
 pub mod prune;
 pub mod ps;
 pub mod pull;
+pub mod push;
 pub mod rm;
 pub mod rmi;
 pub mod run;
@@ -78,6 +80,9 @@ pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io
         Docker::Build(a) => build::run(rt, a, io),
         Docker::Save(a) => save::run(rt, a, io),
         Docker::Load(a) => load::run(rt, a, io),
+        Docker::Login(a) => login::login(a, io),
+        Docker::Logout(a) => login::logout(a, io),
+        Docker::Push(a) => push::run(rt, a, io),
     };
     shell.last_docker = Some((command, code));
     code

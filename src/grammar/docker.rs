@@ -63,6 +63,12 @@ pub enum DockerCommand {
     Save(SaveArgs),
     /// Load an image from a tar archive
     Load(LoadArgs),
+    /// Log in to a registry
+    Login(LoginArgs),
+    /// Log out from a registry
+    Logout(LogoutArgs),
+    /// Upload an image to a registry
+    Push(PushArgs),
     /// Manage containers
     #[command(subcommand)]
     Container(ContainerCommand),
@@ -159,6 +165,8 @@ pub enum ImageCommand {
     Save(SaveArgs),
     /// Load an image from a tar archive
     Load(LoadArgs),
+    /// Upload an image to a registry
+    Push(PushArgs),
 }
 
 /// A docker command, with the long forms folded into the short ones.
@@ -190,6 +198,9 @@ pub enum Docker {
     Build(BuildArgs),
     Save(SaveArgs),
     Load(LoadArgs),
+    Login(LoginArgs),
+    Logout(LogoutArgs),
+    Push(PushArgs),
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -439,6 +450,36 @@ pub struct PortArgs {
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker login [OPTIONS] [SERVER]")]
+pub struct LoginArgs {
+    /// Username
+    #[arg(short = 'u', long, value_name = "string")]
+    pub username: Option<String>,
+    /// Password
+    #[arg(short = 'p', long, value_name = "string")]
+    pub password: Option<String>,
+    /// Take the password from stdin
+    #[arg(long = "password-stdin")]
+    pub password_stdin: bool,
+    pub server: Option<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker logout [SERVER]")]
+pub struct LogoutArgs {
+    pub server: Option<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker push [OPTIONS] NAME[:TAG]")]
+pub struct PushArgs {
+    /// Suppress verbose output
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker save [OPTIONS] IMAGE [IMAGE...]")]
 pub struct SaveArgs {
     /// Write to a file, instead of STDOUT
@@ -626,6 +667,9 @@ fn fold_aliases(command: DockerCommand) -> Docker {
         DockerCommand::Build(a) | DockerCommand::Image(ImageCommand::Build(a)) => Docker::Build(a),
         DockerCommand::Save(a) | DockerCommand::Image(ImageCommand::Save(a)) => Docker::Save(a),
         DockerCommand::Load(a) | DockerCommand::Image(ImageCommand::Load(a)) => Docker::Load(a),
+        DockerCommand::Login(a) => Docker::Login(a),
+        DockerCommand::Logout(a) => Docker::Logout(a),
+        DockerCommand::Push(a) | DockerCommand::Image(ImageCommand::Push(a)) => Docker::Push(a),
         DockerCommand::Commit(a) | DockerCommand::Container(ContainerCommand::Commit(a)) => Docker::Commit(a),
         DockerCommand::Port(a) | DockerCommand::Container(ContainerCommand::Port(a)) => Docker::Port(a),
     }
@@ -729,7 +773,11 @@ fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError 
             } else {
                 format!("docker: 'docker {path} {bad}' is not a docker command.")
             };
-            if let Some(s) = context_str(e, ContextKind::SuggestedSubcommand) {
+            // The nearest by edit distance (clap's own pick can prefer `push` for `pss`).
+            let tree = command_tree();
+            let node = if path.is_empty() { Some(&tree) } else { path.split(' ').try_fold(&tree, |n, p| n.find_subcommand(p)) };
+            let names: Vec<String> = node.map(|n| n.get_subcommands().map(|s| s.get_name().to_owned()).collect()).unwrap_or_default();
+            if let Some(s) = suggest(&bad, names.iter().map(String::as_str)) {
                 message.push_str(&format!(" Did you mean '{s}'?"));
             }
             ParseError { message, span: span_of(&bad), footer }

@@ -221,5 +221,8 @@ pub fn subcommand(command: &Docker) -> &'static str {
         Docker::Build(_) => "build",
         Docker::Save(_) => "save",
         Docker::Load(_) => "load",
+        Docker::Login(_) => "login",
+        Docker::Logout(_) => "logout",
+        Docker::Push(_) => "push",
     }
 }

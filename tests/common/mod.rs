@@ -31,6 +31,8 @@ impl Lab {
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_whaleshell"));
         cmd.arg("--root").arg(self.root()).env("NO_COLOR", "1").env_remove("WHALESHELL_ROOT");
+        // Registry logins stay in this lab, never in the user's ~/.docker.
+        cmd.env("DOCKER_CONFIG", self.root().join("docker-config"));
         cmd
     }
 
@@ -194,4 +196,62 @@ macro_rules! assert_normalized_snapshot {
             insta::assert_snapshot!($name, $value);
         });
     };
+}
+
+/// A real registry server (Debian's docker-registry) on 127.0.0.1 with one
+/// htpasswd login, for this test only; stopped when dropped.
+pub struct Registry {
+    pub address: String,
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+pub const REGISTRY_USER: &str = "learner";
+pub const REGISTRY_PASSWORD: &str = "s3cret";
+
+impl Registry {
+    pub fn start() -> Registry {
+        use std::io::BufRead;
+        let dir = tempfile::Builder::new().prefix("wsh-registry-").tempdir().expect("temp dir");
+        let htpasswd = Command::new("htpasswd").args(["-Bbn", REGISTRY_USER, REGISTRY_PASSWORD]).output().expect("htpasswd (apache2-utils)");
+        std::fs::write(dir.path().join("htpasswd"), &htpasswd.stdout).unwrap();
+        // A free port: bind, read it, let go (the registry takes it right after).
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let address = format!("127.0.0.1:{port}");
+        let config = format!(
+            "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {address}\n  secret: test\nauth:\n  htpasswd:\n    realm: basic-realm\n    path: {}\n",
+            dir.path().join("data").display(),
+            dir.path().join("htpasswd").display()
+        );
+        std::fs::write(dir.path().join("config.yml"), config).unwrap();
+        let mut child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(dir.path().join("config.yml"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("docker-registry (Debian package)");
+        // Ready when it says it listens: wait on its log, not on the clock.
+        let mut log = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if log.read_line(&mut line).unwrap_or(0) == 0 {
+                panic!("docker-registry exited before listening");
+            }
+            if line.contains("listening on") {
+                break;
+            }
+        }
+        // Keep draining its log so it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+        Registry { address, child, _dir: dir }
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -1,0 +1,50 @@
+//! Logging in, pushing and pulling against a real registry server
+//! (Debian's docker-registry, started per test on 127.0.0.1).
+
+mod common;
+
+use common::{Lab, Registry, REGISTRY_PASSWORD, REGISTRY_USER};
+
+#[test]
+fn login_push_and_pull_through_a_real_registry() {
+    let registry = Registry::start();
+    let server = &registry.address;
+    let lab = Lab::new();
+
+    let wrong = lab.run(&format!("docker login -u {REGISTRY_USER} -p wrong {server}"));
+    assert_eq!(wrong.code, 1);
+    assert_eq!(
+        wrong.stderr,
+        format!("WARNING! Using --password via the CLI is insecure. Use --password-stdin.\nError response from daemon: login attempt to http://{server}/v2/ failed with status: 401 Unauthorized\n")
+    );
+    let login = lab.run(&format!("echo {REGISTRY_PASSWORD} | docker login --username {REGISTRY_USER} --password-stdin {server}"));
+    assert_eq!((login.stdout.as_str(), login.code), ("Login Succeeded\n", 0), "{}", login.stderr);
+    let config = lab.root().join("docker-config/config.json");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&config).unwrap().permissions()) & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(std::fs::read_to_string(&config).unwrap().contains("bGVhcm5lcjpzM2NyZXQ="), "base64 of learner:s3cret");
+
+    assert_eq!(lab.run(&format!("docker pull busybox && docker tag busybox {server}/learn/box:v1")).code, 0);
+    let push = lab.run(&format!("docker push {server}/learn/box:v1"));
+    assert_eq!(push.code, 0, "{}", push.stderr);
+    assert_normalized_snapshot!("push_first", push.stdout.replace(server.as_str(), "REGISTRY"));
+    let again = lab.run(&format!("docker push {server}/learn/box:v1"));
+    assert!(again.stdout.contains(": Layer already exists\n"), "{}", again.stdout);
+
+    // Another machine, so to speak: same login file, empty store.
+    let other = Lab::new();
+    std::fs::create_dir_all(other.root().join("docker-config")).unwrap();
+    std::fs::copy(&config, other.root().join("docker-config/config.json")).unwrap();
+    let pull = other.run(&format!("docker pull {server}/learn/box:v1"));
+    assert_eq!(pull.code, 0, "{}", pull.stderr);
+    assert!(pull.stdout.contains("Pull complete") && pull.stdout.contains("Status: Downloaded newer image"), "{}", pull.stdout);
+    assert_eq!(other.run(&format!("docker run --rm {server}/learn/box:v1 echo from the registry")).stdout, "from the registry\n");
+    let missing = other.run(&format!("docker pull {server}/learn/nope"));
+    assert_eq!(missing.code, 1);
+    assert!(missing.stderr.contains("manifest unknown"), "{}", missing.stderr);
+
+    assert_eq!(lab.run(&format!("docker logout {server}")).stdout, format!("Removing login credentials for {server}\n"));
+    let anonymous = lab.run(&format!("docker push {server}/learn/box:v1"));
+    assert_eq!(anonymous.code, 1, "{}", anonymous.stdout);
+    lab.assert_clean();
+}
