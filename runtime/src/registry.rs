@@ -154,7 +154,8 @@ pub fn pull(store: &ImageStore, reference: &Reference, creds: Option<&Credential
             }
         })?;
         let manifest_digest = sha256(&manifest_bytes);
-        on_event(PullEvent::PullingFrom { tag: reference.tag_or_latest().to_owned(), repository: reference.path.clone() });
+        let tag = reference.tag.clone().or_else(|| reference.digest.clone()).unwrap_or_else(|| reference.tag_or_latest().to_owned());
+        on_event(PullEvent::PullingFrom { tag, repository: reference.path.clone() });
         if let Some(existing) = store.by_reference(reference)? {
             if existing.manifest_digest == manifest_digest {
                 on_event(PullEvent::Digest(manifest_digest));

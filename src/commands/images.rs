@@ -41,7 +41,7 @@ pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> i32 {
                 continue;
             }
             let (repo, tag_text) = match tag {
-                Some(t) => (t.familiar_name(), t.tag_or_latest().to_owned()),
+                Some(t) => (t.familiar_name(), t.tag.clone().unwrap_or_else(|| "<none>".to_owned())),
                 None => ("<none>".to_owned(), "<none>".to_owned()),
             };
             let mut row = vec![repo, tag_text];
