@@ -48,3 +48,39 @@ fn login_push_and_pull_through_a_real_registry() {
     assert_eq!(anonymous.code, 1, "{}", anonymous.stdout);
     lab.assert_clean();
 }
+
+/// With a real Docker engine (`../shared/tools/real-docker` starts one):
+/// `cargo test --test registry -- --ignored`. Images cross both ways
+/// through the same registry.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn real_docker_and_whaleshell_share_a_registry() {
+    let registry = Registry::start();
+    let server = registry.address.clone();
+    let lab = Lab::new();
+    let docker_config = lab.root().join("real-docker-config");
+    let docker = |args: &[&str]| {
+        std::process::Command::new("docker").args(args).env("DOCKER_CONFIG", &docker_config).output().expect("docker")
+    };
+    assert!(docker(&["info"]).status.success(), "no Docker engine is running");
+    let login = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("echo {REGISTRY_PASSWORD} | docker login -u {REGISTRY_USER} --password-stdin {server}"))
+        .env("DOCKER_CONFIG", &docker_config)
+        .output()
+        .unwrap();
+    assert!(login.status.success(), "{}", String::from_utf8_lossy(&login.stderr));
+    // Real Docker pushes; Whaleshell pulls and runs.
+    assert!(docker(&["tag", "busybox:latest", &format!("{server}/from-docker:v1")]).status.success());
+    let pushed = docker(&["push", &format!("{server}/from-docker:v1")]);
+    assert!(pushed.status.success(), "{}", String::from_utf8_lossy(&pushed.stderr));
+    assert_eq!(lab.run(&format!("echo {REGISTRY_PASSWORD} | docker login -u {REGISTRY_USER} --password-stdin {server}")).code, 0);
+    let run = lab.run(&format!("docker run --rm {server}/from-docker:v1 echo pushed by docker"));
+    assert_eq!(run.stdout, "pushed by docker\n", "{}", run.stderr);
+    // Whaleshell pushes; real Docker pulls and runs.
+    assert_eq!(lab.run(&format!("docker pull docker/whalesay && docker tag docker/whalesay {server}/from-whaleshell:v1")).code, 0);
+    assert_eq!(lab.run(&format!("docker push {server}/from-whaleshell:v1")).code, 0);
+    let said = docker(&["run", "--rm", &format!("{server}/from-whaleshell:v1"), "cowsay", "pushed by whaleshell"]);
+    assert!(String::from_utf8_lossy(&said.stdout).contains("< pushed by whaleshell >"), "{}", String::from_utf8_lossy(&said.stderr));
+    let _ = docker(&["rmi", &format!("{server}/from-docker:v1"), &format!("{server}/from-whaleshell:v1")]);
+}
