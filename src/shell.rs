@@ -72,6 +72,10 @@ impl Shell {
         self.last_programs.clear();
         // A backslash at the end of a line continues the command on the next one.
         let line = &line.replace("\\\n", "");
+        if let Some(e) = placeholder(line) {
+            io.err(e.render(line));
+            return 2;
+        }
         match line::parse_line(line) {
             Ok(script) => self.run_script(line, &script, io),
             Err(e) => {
@@ -200,6 +204,21 @@ impl Shell {
             }
         }
     }
+}
+
+/// Tutorials write `docker kill <id>`: a learner who types the `<id>` as is
+/// gets told it is a placeholder, not a shell redirection error.
+fn placeholder(line: &str) -> Option<ParseError> {
+    let start = line.find('<')?;
+    let end = start + line[start..].find('>')?;
+    let inner = &line[start + 1..end];
+    let looks_like_one = !inner.is_empty() && inner.chars().all(|c| c.is_alphanumeric() || " -_:.".contains(c));
+    let quoted = line[..start].matches(['"', '\'']).count() % 2 == 1;
+    (looks_like_one && !quoted).then(|| ParseError {
+        message: format!("whaleshell: {} is a placeholder from the tutorial: type the real value instead (for a container, its ID or name from `docker ps -a`)", &line[start..=end]),
+        span: crate::grammar::Span { start, end: end + 1 },
+        footer: None,
+    })
 }
 
 /// Runs a host program with the command's streams.

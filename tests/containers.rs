@@ -201,6 +201,7 @@ fn parse_errors_point_at_the_token() {
         ("missing_argument", "docker rm"),
         ("unclosed_quote", "docker run busybox echo \"hello"),
         ("typo_command", "dokcer ps -a"),
+        ("placeholder", "docker rmi <image name>:<tag>"),
     ];
     for (name, line) in cases {
         let run = lab.run(line);
