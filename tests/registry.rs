@@ -49,6 +49,27 @@ fn login_push_and_pull_through_a_real_registry() {
     lab.assert_clean();
 }
 
+#[test]
+fn a_blob_that_does_not_match_its_digest_is_refused() {
+    let registry = Registry::start();
+    let server = &registry.address;
+    let lab = Lab::new();
+    assert_eq!(lab.run(&format!("echo {REGISTRY_PASSWORD} | docker login -u {REGISTRY_USER} --password-stdin {server}")).code, 0);
+    assert_eq!(lab.run(&format!("docker pull docker/whalesay && docker tag docker/whalesay {server}/w:v1 && docker push {server}/w:v1")).code, 0);
+    // Tamper with the top layer's bytes in the registry's own storage.
+    let top = lab.runtime().images.resolve("docker/whalesay").unwrap().layers[1].digest.clone();
+    let file = registry.blob_file(&top);
+    assert!(file.exists(), "{}", file.display());
+    std::fs::write(&file, b"not the layer you pushed").unwrap();
+    let other = Lab::new();
+    std::fs::create_dir_all(other.root().join("docker-config")).unwrap();
+    std::fs::copy(lab.root().join("docker-config/config.json"), other.root().join("docker-config/config.json")).unwrap();
+    let pull = other.run(&format!("docker pull {server}/w:v1"));
+    assert_eq!(pull.code, 1);
+    assert_eq!(pull.stderr, format!("Error response from daemon: filesystem layer verification failed for digest {top}\n"));
+    assert!(other.runtime().images.resolve(&format!("{server}/w:v1")).is_err(), "no image from a bad blob");
+}
+
 /// With a real Docker engine (`../shared/tools/real-docker` starts one):
 /// `cargo test --test registry -- --ignored`. Images cross both ways
 /// through the same registry.

@@ -77,6 +77,10 @@ fn oci_ref(reference: &Reference) -> Result<oci_client::Reference> {
 
 fn registry_error(domain: &str, e: impl std::fmt::Display) -> Error {
     let text = e.to_string();
+    if let Some(expected) = text.split("Expected ").nth(1).and_then(|t| t.split(',').next()).filter(|_| text.contains("Digest error")) {
+        // Docker's words for a blob whose bytes are not what its digest promises.
+        return Error::Registry(format!("filesystem layer verification failed for digest {expected}"));
+    }
     if text.contains("401") || text.to_lowercase().contains("unauthorized") {
         Error::Registry("unauthorized: authentication required".into())
     } else if text.to_lowercase().contains("connect") || text.contains("dns") {
@@ -187,7 +191,7 @@ pub fn pull(store: &ImageStore, reference: &Reference, creds: Option<&Credential
                 let mut bytes = Vec::new();
                 client.pull_blob(&source, &digest.as_str(), &mut bytes).await.map_err(|e| registry_error(&reference.domain, e))?;
                 if sha256(&bytes) != digest {
-                    return Err(Error::Registry(format!("layer {digest} does not match its digest")));
+                    return Err(Error::Registry(format!("filesystem layer verification failed for digest {digest}")));
                 }
                 let tmp = layout.blobs_dir().join(format!(".pull-{}.tmp", std::process::id()));
                 std::fs::create_dir_all(layout.blobs_dir()).map_err(Error::io("creating", layout.blobs_dir()))?;

@@ -247,6 +247,12 @@ impl Registry {
         std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
         Registry { address, child, _dir: dir }
     }
+
+    /// Where the registry keeps a blob's bytes (Distribution's filesystem layout).
+    pub fn blob_file(&self, digest: &str) -> std::path::PathBuf {
+        let hex = digest.trim_start_matches("sha256:");
+        self._dir.path().join("data/docker/registry/v2/blobs/sha256").join(&hex[..2]).join(hex).join("data")
+    }
 }
 
 impl Drop for Registry {
