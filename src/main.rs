@@ -47,6 +47,11 @@ enum Tool {
         #[command(subcommand)]
         action: LessonsAction,
     },
+    /// The offline hub of well-known images
+    Hub {
+        #[command(subcommand)]
+        action: HubAction,
+    },
     /// Play a lesson for a class: commands typed visibly, explanations shown
     Demo {
         /// The lesson, by number or name
@@ -57,6 +62,15 @@ enum Tool {
         /// Do not wait for Enter between steps
         #[arg(long)]
         no_pause: bool,
+    },
+}
+
+#[derive(clap::Subcommand)]
+enum HubAction {
+    /// Push the hub's images to a registry, for a class to pull through `registry-mirrors`
+    Push {
+        /// The registry, e.g. 127.0.0.1:5000 (log in first with `docker login`)
+        registry: String,
     },
 }
 
@@ -90,6 +104,7 @@ fn main() {
     let locale = lessons::locale_from(cli.lang.as_deref());
     match cli.tool {
         Some(Tool::Lessons { action: LessonsAction::Check }) => std::process::exit(lessons_check(&runtime)),
+        Some(Tool::Hub { action: HubAction::Push { registry } }) => std::process::exit(hub_push(&runtime, &registry)),
         Some(Tool::Demo { lesson, speed, no_pause }) => {
             std::process::exit(lessons::demo::run(&runtime, locale, &lesson, speed, !no_pause))
         }
@@ -108,6 +123,30 @@ fn main() {
         run_lines(&mut shell)
     };
     std::process::exit(status);
+}
+
+/// `whaleshell hub push REGISTRY`: every hub image, under the same name in the registry.
+fn hub_push(runtime: &Runtime, registry: &str) -> i32 {
+    use whaleshell_runtime::reference::Reference;
+    let registry = registry.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/');
+    for repository in whaleshell_runtime::hub::repositories() {
+        let Ok(name) = Reference::parse(&repository) else { continue };
+        let result = runtime.pull(&name, &credentials::get, &mut |_| {}).and_then(|outcome| {
+            let mut target = name.clone();
+            target.domain = registry.to_owned();
+            let creds = credentials::get(registry);
+            whaleshell_runtime::registry::push(&runtime.images, &outcome.image, &target, creds.as_ref(), &mut |_| {})
+                .map(|(digest, _)| (target, digest))
+        });
+        match result {
+            Ok((target, digest)) => println!("{} → {}/{}:{}  {digest}", name.familiar(), target.domain, target.path, target.tag_or_latest()),
+            Err(e) => {
+                eprintln!("whaleshell: hub push {}: {e}", name.familiar());
+                return 1;
+            }
+        }
+    }
+    0
 }
 
 /// `whaleshell lessons check`: problems listed one per line, non-zero if any.

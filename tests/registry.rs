@@ -105,3 +105,26 @@ fn real_docker_and_whaleshell_share_a_registry() {
     assert!(String::from_utf8_lossy(&said.stdout).contains("< pushed by whaleshell >"), "{}", String::from_utf8_lossy(&said.stderr));
     let _ = docker(&["rmi", &format!("{server}/from-docker:v1"), &format!("{server}/from-whaleshell:v1")]);
 }
+
+#[test]
+fn a_class_pulls_docker_hub_names_through_the_teachers_registry() {
+    let registry = Registry::start();
+    let server = &registry.address;
+    // The teacher seeds the registry with the hub's images…
+    let teacher = Lab::new();
+    assert_eq!(teacher.run(&format!("echo {REGISTRY_PASSWORD} | docker login -u {REGISTRY_USER} --password-stdin {server}")).code, 0);
+    let seed = teacher.command().args(["hub", "push", server]).output().unwrap();
+    assert!(seed.status.success(), "{}", String::from_utf8_lossy(&seed.stderr));
+    let seeded = String::from_utf8_lossy(&seed.stdout);
+    assert!(seeded.contains(&format!("busybox:latest → {server}/library/busybox:latest")), "{seeded}");
+    // …and a learner's Whaleshell, set to use it as a mirror, pulls `busybox` from it.
+    let learner = Lab::new();
+    std::fs::write(learner.root().join("daemon.json"), format!("{{\"registry-mirrors\": [\"http://{server}\"]}}")).unwrap();
+    std::fs::create_dir_all(learner.root().join("docker-config")).unwrap();
+    std::fs::copy(teacher.root().join("docker-config/config.json"), learner.root().join("docker-config/config.json")).unwrap();
+    let pull = learner.run("docker pull busybox");
+    assert_eq!(pull.code, 0, "{}", pull.stderr);
+    assert!(pull.stdout.contains("latest: Pulling from library/busybox"), "{}", pull.stdout);
+    assert!(!learner.root().join("hub").exists(), "the offline hub was not needed");
+    assert_eq!(learner.run("docker run --rm busybox echo via the mirror").stdout, "via the mirror\n");
+}

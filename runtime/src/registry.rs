@@ -142,8 +142,9 @@ pub fn push(store: &ImageStore, image: &ImageRecord, reference: &Reference, cred
 }
 
 /// `docker pull` from a registry: the manifest, the config, then each layer
-/// the store does not have yet.
-pub fn pull(store: &ImageStore, reference: &Reference, creds: Option<&Credentials>, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
+/// the store does not have yet. The image is stored under `name` (the
+/// reference itself, or the Docker Hub name a mirror serves).
+pub fn pull(store: &ImageStore, reference: &Reference, name: &Reference, creds: Option<&Credentials>, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
     let source = oci_ref(reference)?;
     let layout = store.layout().clone();
     let client = client(&reference.domain);
@@ -158,9 +159,9 @@ pub fn pull(store: &ImageStore, reference: &Reference, creds: Option<&Credential
             }
         })?;
         let manifest_digest = sha256(&manifest_bytes);
-        let tag = reference.tag.clone().or_else(|| reference.digest.clone()).unwrap_or_else(|| reference.tag_or_latest().to_owned());
-        on_event(PullEvent::PullingFrom { tag, repository: reference.path.clone() });
-        if let Some(existing) = store.by_reference(reference)? {
+        let tag = name.tag.clone().or_else(|| name.digest.clone()).unwrap_or_else(|| name.tag_or_latest().to_owned());
+        on_event(PullEvent::PullingFrom { tag, repository: name.path.clone() });
+        if let Some(existing) = store.by_reference(name)? {
             if existing.manifest_digest == manifest_digest {
                 on_event(PullEvent::Digest(manifest_digest));
                 return Ok(PullOutcome { image: existing, downloaded: false });
@@ -213,10 +214,10 @@ pub fn pull(store: &ImageStore, reference: &Reference, creds: Option<&Credential
             manifest_digest: manifest_digest.clone(),
             layers,
             created: config.created().as_deref().and_then(|c| c.parse().ok()),
-            repo_digests: vec![format!("{}@{}", reference.familiar_name(), manifest_digest)],
+            repo_digests: vec![format!("{}@{}", name.familiar_name(), manifest_digest)],
             intermediate: false,
         };
-        store.add(image.clone(), Some(reference))?;
+        store.add(image.clone(), Some(name))?;
         on_event(PullEvent::Digest(manifest_digest));
         Ok(PullOutcome { image, downloaded: true })
     })?

@@ -13,6 +13,7 @@ use crate::container::exec::{self, ExecRequest};
 use crate::container::monitor::{self, MonitorHandle, Mode};
 use crate::container::{self, ContainerRecord, ContainerStore, NewContainer, RunOptions};
 use crate::error::{Error, Result};
+use crate::registry::Credentials;
 use crate::process;
 use crate::hub::Hub;
 use crate::image::pull::{self, PullEvent, PullOutcome};
@@ -41,13 +42,40 @@ impl Runtime {
         })
     }
 
-    /// Pulls from the offline hub (Docker Hub's names) or from the registry the reference names.
-    pub fn pull(&self, reference: &Reference, creds: Option<&crate::registry::Credentials>, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
-        if reference.domain == crate::reference::DEFAULT_DOMAIN {
-            pull::pull(&self.images, &self.hub, reference, on_event)
-        } else {
-            crate::registry::pull(&self.images, reference, creds, on_event)
+    /// Pulls from the registry the reference names. Docker Hub's names come
+    /// from a `registry-mirrors` entry of `ROOT/daemon.json` when one is set
+    /// (a teacher's registry serving the class), else from the offline hub.
+    /// `creds_for(host)` gives the login for a registry host.
+    pub fn pull(&self, reference: &Reference, creds_for: &dyn Fn(&str) -> Option<Credentials>, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
+        if reference.domain != crate::reference::DEFAULT_DOMAIN {
+            return crate::registry::pull(&self.images, reference, reference, creds_for(&reference.domain).as_ref(), on_event);
         }
+        for mirror in self.registry_mirrors() {
+            let mut source = reference.clone();
+            source.domain = mirror.clone();
+            match crate::registry::pull(&self.images, &source, reference, creds_for(&mirror).as_ref(), on_event) {
+                Ok(outcome) => return Ok(outcome),
+                Err(Error::ManifestUnknown(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        pull::pull(&self.images, &self.hub, reference, on_event)
+    }
+
+    /// Hosts from `registry-mirrors` in `ROOT/daemon.json` (Docker's daemon setting).
+    pub fn registry_mirrors(&self) -> Vec<String> {
+        let path = self.layout.root().join("daemon.json");
+        let Ok(bytes) = std::fs::read(path) else { return Vec::new() };
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        value["registry-mirrors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|m| m.as_str())
+                    .map(|m| m.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/').to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Creates a container from an image (state Created; nothing runs yet).

@@ -44,8 +44,7 @@ pub fn pull_with_progress(rt: &Runtime, reference: &Reference, mut progress: Opt
         }
     };
     let mut events = Vec::new();
-    let creds = crate::credentials::get(&reference.domain);
-    let outcome = rt.pull(reference, creds.as_ref(), &mut |event| {
+    let outcome = rt.pull(reference, &crate::credentials::get, &mut |event| {
         match &event {
             PullEvent::PullingFrom { tag, repository } => say(format!("{tag}: Pulling from {repository}")),
             PullEvent::LayerExists { short } => say(format!("{short}: Already exists")),

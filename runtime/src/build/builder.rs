@@ -167,7 +167,7 @@ impl Builder<'_> {
         if let Some(image) = self.rt.images.by_reference(&reference)? {
             return Ok(Some(image));
         }
-        self.rt.pull(&reference, None, &mut |e| on_event(BuildEvent::Pull(e)))?;
+        self.rt.pull(&reference, &|_| None, &mut |e| on_event(BuildEvent::Pull(e)))?;
         Ok(self.rt.images.by_reference(&reference)?)
     }
 
