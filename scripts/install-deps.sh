@@ -20,7 +20,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "whaleshell: installing ${missing[*]} needs root: run this with sudo" >&2
     exit 1
   fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+  export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1
+  log=$(mktemp)
+  if ! { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1; then
+    echo "whaleshell: could not install ${missing[*]}:" >&2
+    cat "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
 fi
