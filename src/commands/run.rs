@@ -198,12 +198,11 @@ pub fn follow_foreground(mut monitor: MonitorHandle, io: &mut Io<'_>) -> Result<
         }
     });
     // Captured output ends when the monitor exits or, on detach, lets go of it.
-    let output = collect_output(&mut monitor.child, io);
+    collect_output(&mut monitor.child, io);
     if let Some(f) = feeder {
         let _ = f.join();
     }
     let _ = event_reader.join();
-    let _ = output;
     let mut outcome = None;
     let mut done = Finished { code: 0, pid: None, output: String::new(), removed: false, detached: false };
     for event in receiver.try_iter() {

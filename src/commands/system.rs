@@ -37,7 +37,7 @@ fn df(rt: &Runtime, args: &DfArgs, io: &mut Io<'_>) -> i32 {
         }
     };
     if args.verbose {
-        return df_verbose(rt, &usage, io);
+        return df_verbose(&usage, io);
     }
     let images_active = usage.images.iter().filter(|i| i.containers > 0).count();
     let containers_size: u64 = usage.containers.iter().map(|c| c.size).sum();
@@ -74,8 +74,7 @@ fn df(rt: &Runtime, args: &DfArgs, io: &mut Io<'_>) -> i32 {
     0
 }
 
-fn df_verbose(rt: &Runtime, usage: &Usage, io: &mut Io<'_>) -> i32 {
-    let _ = rt;
+fn df_verbose(usage: &Usage, io: &mut Io<'_>) -> i32 {
     let mut out = String::from("Images space usage:\n\n");
     let mut rows = vec![["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"]
         .map(String::from)

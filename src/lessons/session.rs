@@ -156,7 +156,7 @@ fn start(shell: &mut Shell, which: &str, io: &mut Io<'_>) -> i32 {
     shell.last_run = None;
     if step == 0 {
         // A fresh start begins from a clean lesson root with what the lesson needs.
-        prepare(shell, 0, io);
+        prepare(shell, 0);
     }
     show_step(shell, io);
     io.out(t.commands_help.dimmed().to_string());
@@ -165,7 +165,7 @@ fn start(shell: &mut Shell, which: &str, io: &mut Io<'_>) -> i32 {
 
 /// Empties the lesson's root and replays its steps before `step`, quietly:
 /// the runtime is then as the learner would have left it.
-fn prepare(shell: &mut Shell, step: usize, io: &mut Io<'_>) {
+fn prepare(shell: &mut Shell, step: usize) {
     let Some(session) = &shell.lesson else { return };
     let lesson = session.lesson.clone();
     let root = lesson_root(&session.home_root, &lesson);
@@ -186,7 +186,6 @@ fn prepare(shell: &mut Shell, step: usize, io: &mut Io<'_>) {
     for s in &lesson.steps[..step] {
         shell.run_quietly(s.play_line());
     }
-    let _ = io;
 }
 
 fn show_step(shell: &Shell, io: &mut Io<'_>) {
@@ -258,7 +257,7 @@ fn move_to(shell: &mut Shell, delta: isize, io: &mut Io<'_>) -> i32 {
     save_progress(&s.lesson.id, s.step, false);
     let step = s.step;
     // The runtime must look as it would had the learner done the steps before.
-    prepare(shell, step, io);
+    prepare(shell, step);
     show_step(shell, io);
     0
 }
@@ -267,7 +266,7 @@ fn reset(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
     let t = for_locale(shell.locale);
     io.out(t.resetting.dimmed().to_string());
     let step = shell.lesson.as_ref().map_or(0, |s| s.step);
-    prepare(shell, step, io);
+    prepare(shell, step);
     show_step(shell, io);
     0
 }

@@ -195,7 +195,7 @@ impl Builder<'_> {
         }
         let created_by = |body: &str| format!("/bin/sh -c #(nop) {body}");
         let image = match &line.instruction {
-            Instruction::Run(command) => self.run(parent, stage, command, &vars, on_event)?,
+            Instruction::Run(command) => self.run(parent, stage, command, on_event)?,
             Instruction::Copy { sources, dest, from } => {
                 let sources: Vec<String> = sources.iter().map(|s| sub(s)).collect();
                 let layer = self.copy(parent, &sources, &sub(dest), from.as_deref(), false)?;
@@ -239,7 +239,7 @@ impl Builder<'_> {
     }
 
     /// RUN: a real container over the current layers; what it changed is the new layer.
-    fn run(&self, parent: Option<&ImageRecord>, stage: &Stage, command: &Command, vars: &BTreeMap<String, String>, on_event: Events<'_>) -> Result<ImageRecord, BuildError> {
+    fn run(&self, parent: Option<&ImageRecord>, stage: &Stage, command: &Command, on_event: Events<'_>) -> Result<ImageRecord, BuildError> {
         let parent = parent.ok_or_else(|| BuildError::Invalid("RUN needs a base image with a shell: FROM scratch has none".into()))?;
         let config = self.rt.images.config(parent)?;
         let inner = config.config().clone().unwrap_or_default();
@@ -256,7 +256,6 @@ impl Builder<'_> {
         if !env.iter().any(|e| e.starts_with("PATH=")) {
             env.insert(0, format!("PATH={}", monitor::default_path()));
         }
-        let _ = vars;
         let container = self.rt.containers.create(NewContainer {
             name: None,
             image: crate::digest::short(&parent.id).to_owned(),
