@@ -443,17 +443,23 @@ fn write_host_files(record: &ContainerRecord, dir: &Path) -> Result<spec::HostFi
 /// Removes libcontainer's state and the container's cgroup, killing anything left.
 pub fn cleanup_runtime_state(layout: &Layout, id: &str) {
     let state = layout.libcontainer_dir().join(id);
-    if !state.exists() {
-        return;
-    }
-    match Container::load(state.clone()) {
-        Ok(mut c) => {
-            let _ = c.delete(true);
+    if state.exists() {
+        match Container::load(state.clone()) {
+            Ok(mut c) => {
+                let _ = c.delete(true);
+            }
+            Err(_) => {
+                let _ = fs::remove_dir_all(&state);
+            }
         }
-        Err(_) => {
-            let _ = fs::remove_dir_all(&state);
-        }
     }
+    // A container that failed half-way through creation has no state to
+    // load, but may have its cgroups already: remove them too (they are
+    // empty once PID 1 is gone; a busy one is left alone).
+    for controller in fs::read_dir("/sys/fs/cgroup").into_iter().flatten().flatten() {
+        let _ = fs::remove_dir(controller.path().join("whaleshell").join(id));
+    }
+    let _ = fs::remove_dir(Path::new("/sys/fs/cgroup/whaleshell").join(id));
 }
 
 pub(crate) fn receive_pty_master(listener: &UnixListener) -> Result<OwnedFd> {
