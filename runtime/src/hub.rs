@@ -13,8 +13,8 @@ use std::process::Command;
 use chrono::{DateTime, Utc};
 use flate2::{write::GzEncoder, Compression};
 use libcontainer::oci_spec::image::{
-    Arch, ConfigBuilder, DescriptorBuilder, HistoryBuilder, ImageConfiguration, ImageConfigurationBuilder,
-    ImageManifest, ImageManifestBuilder, MediaType, Os, RootFsBuilder,
+    Arch, ConfigBuilder, HistoryBuilder, ImageConfiguration, ImageConfigurationBuilder, ImageManifest, MediaType, Os,
+    RootFsBuilder,
 };
 use serde::{Deserialize, Serialize};
 
@@ -142,14 +142,7 @@ impl Hub {
         let mut history = base.and_then(|b| b.config.history().clone()).unwrap_or_default();
         for layer in &recipe.layers {
             let (digest, diff_id, size) = self.build_layer(file, layer, created.timestamp() as u64)?;
-            layer_descs.push(
-                DescriptorBuilder::default()
-                    .media_type(MediaType::ImageLayerGzip)
-                    .digest(digest.parse::<libcontainer::oci_spec::image::Digest>().map_err(|e| bad(e.to_string()))?)
-                    .size(size)
-                    .build()
-                    .map_err(|e| bad(e.to_string()))?,
-            );
+            layer_descs.push(crate::image::manifest::descriptor(MediaType::ImageLayerGzip, &digest, size)?);
             diff_ids.push(diff_id);
             history.push(
                 HistoryBuilder::default()
@@ -181,22 +174,8 @@ impl Hub {
         let config_bytes = config.to_string().map_err(|e| bad(e.to_string()))?.into_bytes();
         let config_digest = sha256(&config_bytes);
         write_atomic(&self.blob(&config_digest), &config_bytes)?;
-        let manifest = ImageManifestBuilder::default()
-            .schema_version(2u32)
-            .media_type(MediaType::ImageManifest)
-            .config(
-                DescriptorBuilder::default()
-                    .media_type(MediaType::ImageConfig)
-                    .digest(config_digest.parse::<libcontainer::oci_spec::image::Digest>().map_err(|e| bad(e.to_string()))?)
-                    .size(config_bytes.len() as u64)
-                    .build()
-                    .map_err(|e| bad(e.to_string()))?,
-            )
-            .layers(layer_descs)
-            .build()
-            .map_err(|e| bad(e.to_string()))?;
-        let manifest_bytes = manifest.to_string().map_err(|e| bad(e.to_string()))?.into_bytes();
-        let manifest_digest = sha256(&manifest_bytes);
+        let (manifest_bytes, manifest_digest) = crate::image::manifest::manifest(&config_digest, config_bytes.len() as u64, layer_descs)?;
+        let manifest = ImageManifest::from_reader(manifest_bytes.as_slice()).map_err(|e| bad(e.to_string()))?;
         write_atomic(&self.blob(&manifest_digest), &manifest_bytes)?;
         Ok(HubImage { manifest_digest, manifest, config, config_digest })
     }

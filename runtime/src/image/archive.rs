@@ -8,13 +8,13 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use flate2::read::GzDecoder;
-use libcontainer::oci_spec::image::{DescriptorBuilder, Digest, ImageConfiguration, ImageManifestBuilder, MediaType};
+use libcontainer::oci_spec::image::{ImageConfiguration, MediaType};
 use serde::{Deserialize, Serialize};
 
 use crate::digest::{sha256, HashingReader};
 use crate::error::{Error, Result};
 use crate::fsutil::remove_tree;
-use crate::image::layer;
+use crate::image::{layer, manifest};
 use crate::image::store::{ImageRecord, ImageStore, LayerInfo};
 use crate::reference::Reference;
 
@@ -156,32 +156,10 @@ fn load_one(store: &ImageStore, dir: &Path, entry: &ManifestEntry) -> Result<Loa
         fs::rename(&tmp, &blob).map_err(Error::io("storing layer", &blob))?;
         let dest = layout.layer_dir(&diff_id);
         let unpacked = if dest.exists() { crate::image::pull::dir_size(&dest) } else { layer::unpack(&blob, &dest)?.1 };
-        descriptors.push(
-            DescriptorBuilder::default()
-                .media_type(MediaType::ImageLayer)
-                .digest(diff_id.parse::<Digest>().map_err(|e| Error::Spec(e.to_string()))?)
-                .size(size)
-                .build()
-                .map_err(|e| Error::Spec(e.to_string()))?,
-        );
+        descriptors.push(manifest::descriptor(MediaType::ImageLayer, &diff_id, size)?);
         layers.push(LayerInfo { digest: diff_id.clone(), diff_id, size: unpacked });
     }
-    let manifest = ImageManifestBuilder::default()
-        .schema_version(2u32)
-        .media_type(MediaType::ImageManifest)
-        .config(
-            DescriptorBuilder::default()
-                .media_type(MediaType::ImageConfig)
-                .digest(config_digest.parse::<Digest>().map_err(|e| Error::Spec(e.to_string()))?)
-                .size(config_bytes.len() as u64)
-                .build()
-                .map_err(|e| Error::Spec(e.to_string()))?,
-        )
-        .layers(descriptors)
-        .build()
-        .map_err(|e| Error::Spec(e.to_string()))?;
-    let manifest_bytes = manifest.to_string().map_err(|e| Error::Spec(e.to_string()))?.into_bytes();
-    let manifest_digest = sha256(&manifest_bytes);
+    let (manifest_bytes, manifest_digest) = manifest::manifest(&config_digest, config_bytes.len() as u64, descriptors)?;
     store.put_blob(&manifest_digest, &manifest_bytes)?;
     let image = ImageRecord {
         id: config_digest,

@@ -9,14 +9,12 @@ use std::path::Path;
 
 use chrono::{SecondsFormat, Utc};
 use flate2::{write::GzEncoder, Compression};
-use libcontainer::oci_spec::image::{
-    Arch, Config, DescriptorBuilder, Digest, HistoryBuilder, ImageConfigurationBuilder, ImageManifest, ImageManifestBuilder, MediaType, Os,
-};
+use libcontainer::oci_spec::image::{Arch, Config, HistoryBuilder, ImageConfigurationBuilder, ImageManifest, MediaType, Os};
 
 use crate::container::ContainerRecord;
 use crate::digest::{sha256, HashingWriter};
 use crate::error::{Error, Result};
-use crate::image::layer;
+use crate::image::{layer, manifest};
 use crate::image::store::{ImageRecord, ImageStore, LayerInfo};
 use crate::reference::Reference;
 
@@ -119,31 +117,9 @@ pub fn derive_image(
     };
     if let Some(l) = &layer {
         let size = fs::metadata(layout.blob(&l.digest)).map(|m| m.len()).unwrap_or(0);
-        descriptors.push(
-            DescriptorBuilder::default()
-                .media_type(MediaType::ImageLayerGzip)
-                .digest(l.digest.parse::<Digest>().map_err(|e| bad(e.to_string()))?)
-                .size(size)
-                .build()
-                .map_err(|e| bad(e.to_string()))?,
-        );
+        descriptors.push(manifest::descriptor(MediaType::ImageLayerGzip, &l.digest, size)?);
     }
-    let manifest = ImageManifestBuilder::default()
-        .schema_version(2u32)
-        .media_type(MediaType::ImageManifest)
-        .config(
-            DescriptorBuilder::default()
-                .media_type(MediaType::ImageConfig)
-                .digest(config_digest.parse::<Digest>().map_err(|e| bad(e.to_string()))?)
-                .size(config_bytes.len() as u64)
-                .build()
-                .map_err(|e| bad(e.to_string()))?,
-        )
-        .layers(descriptors)
-        .build()
-        .map_err(|e| bad(e.to_string()))?;
-    let manifest_bytes = manifest.to_string().map_err(|e| bad(e.to_string()))?.into_bytes();
-    let manifest_digest = sha256(&manifest_bytes);
+    let (manifest_bytes, manifest_digest) = manifest::manifest(&config_digest, config_bytes.len() as u64, descriptors)?;
     store.put_blob(&manifest_digest, &manifest_bytes)?;
     let mut layers = parent.map(|p| p.layers.clone()).unwrap_or_default();
     layers.extend(layer);

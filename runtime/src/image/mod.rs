@@ -3,5 +3,6 @@
 pub mod archive;
 pub mod commit;
 pub mod layer;
+pub mod manifest;
 pub mod pull;
 pub mod store;
