@@ -15,15 +15,29 @@ pub enum Output {
     Stdout,
     Stderr,
     Capture(Vec<u8>),
+    /// `> file`, `>> file`
+    File(std::fs::File),
 }
 
 impl Output {
+    /// Another handle on the same destination (for `2>&1`); a capture
+    /// gets a capture of its own, appended by the caller afterwards.
+    pub fn duplicate(&self) -> Output {
+        match self {
+            Output::Stdout => Output::Stdout,
+            Output::Stderr => Output::Stderr,
+            Output::Capture(_) => Output::Capture(Vec::new()),
+            Output::File(f) => f.try_clone().map(Output::File).unwrap_or(Output::Stderr),
+        }
+    }
+
     /// How a child process should get this output.
     pub fn stdio(&self) -> Stdio {
         match self {
             Output::Stdout => Stdio::inherit(),
             Output::Stderr => Stdio::from(io::stderr()),
             Output::Capture(_) => Stdio::piped(),
+            Output::File(f) => f.try_clone().map(Stdio::from).unwrap_or_else(|_| Stdio::null()),
         }
     }
 
@@ -44,6 +58,7 @@ impl Write for Output {
                 v.extend_from_slice(buf);
                 Ok(buf.len())
             }
+            Output::File(f) => f.write(buf),
         }
     }
 
@@ -52,6 +67,7 @@ impl Write for Output {
             Output::Stdout => io::stdout().flush(),
             Output::Stderr => io::stderr().flush(),
             Output::Capture(_) => Ok(()),
+            Output::File(f) => f.flush(),
         }
     }
 }

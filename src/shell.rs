@@ -113,16 +113,98 @@ impl Shell {
                 Ok(argv) => argv,
                 Err(status) => return status,
             };
+            let mut captured = Output::Capture(Vec::new());
+            let stdout: &mut Output = if i == last { &mut *io.stdout } else { &mut captured };
+            let streams = match self.redirected(line, command, input, stdout, io.stderr) {
+                Ok(s) => s,
+                Err(status) => return status,
+            };
+            let (input_now, mut out, mut err, err_joins_out) = streams;
+            {
+                let out_ref: &mut Output = match &mut out {
+                    Some(o) => o,
+                    None => if i == last { &mut *io.stdout } else { &mut captured },
+                };
+                let err_ref: &mut Output = match &mut err {
+                    Some(e) => e,
+                    None => &mut *io.stderr,
+                };
+                status = self.run_command(line, &argv, &mut Io { stdin: input_now, stdout: out_ref, stderr: err_ref });
+                // `2>&1` into a pipe: what went to stderr follows stdout's bytes.
+                if err_joins_out {
+                    let extra = err_ref.take();
+                    let _ = out_ref.write_all(&extra);
+                }
+            }
             if i == last {
-                status = self.run_command(line, &argv, &mut Io { stdin: input, stdout: io.stdout, stderr: io.stderr });
                 break;
             }
-            let mut captured = Output::Capture(Vec::new());
-            status = self.run_command(line, &argv, &mut Io { stdin: input, stdout: &mut captured, stderr: io.stderr });
             input = Input::Bytes(captured.take());
         }
         self.last_status = status;
         status
+    }
+
+    /// Applies a command's redirections, left to right: its stdin, and
+    /// stdout/stderr when they no longer go where the pipeline sends them.
+    /// The last value says stderr was joined to a captured stdout (`2>&1`).
+    #[allow(clippy::type_complexity)]
+    fn redirected(
+        &mut self,
+        line: &str,
+        command: &crate::grammar::line::Command,
+        mut input: Input,
+        stdout: &Output,
+        stderr: &mut Output,
+    ) -> Result<(Input, Option<Output>, Option<Output>, bool), i32> {
+        use crate::grammar::line::RedirectOp;
+        let mut out: Option<Output> = None;
+        let mut err: Option<Output> = None;
+        let mut joined = false;
+        for r in &command.redirects {
+            let path = match &r.target {
+                Some(word) => match self.expand(line, std::slice::from_ref(word), stderr) {
+                    Ok(args) if args.len() == 1 => Some(args[0].text.clone()),
+                    Ok(_) => {
+                        let _ = writeln!(stderr, "{}", ParseError { message: "whaleshell: ambiguous redirect".into(), span: r.span.clone(), footer: None }.render(line));
+                        return Err(1);
+                    }
+                    Err(status) => return Err(status),
+                },
+                None => None,
+            };
+            let opened = match (r.op, &path) {
+                (RedirectOp::Read, Some(p)) => std::fs::read(p).map(|bytes| {
+                    input = Input::Bytes(bytes);
+                    None
+                }),
+                (RedirectOp::Write, Some(p)) => std::fs::File::create(p).map(|f| Some(Output::File(f))),
+                (RedirectOp::Append, Some(p)) => std::fs::OpenOptions::new().create(true).append(true).open(p).map(|f| Some(Output::File(f))),
+                (RedirectOp::Dup(target), _) => {
+                    let copy = match target {
+                        1 => out.as_ref().unwrap_or(stdout).duplicate(),
+                        2 => err.as_ref().map(Output::duplicate).unwrap_or(Output::Stderr),
+                        _ => Output::Stderr,
+                    };
+                    joined = r.fd == 2 && target == 1 && matches!(copy, Output::Capture(_));
+                    Ok(Some(copy))
+                }
+                _ => Ok(None),
+            };
+            match opened {
+                Ok(Some(o)) => match r.fd {
+                    1 => out = Some(o),
+                    2 => err = Some(o),
+                    _ => {}
+                },
+                Ok(None) => {}
+                Err(e) => {
+                    let _ = writeln!(stderr, "whaleshell: {}: {e}", path.unwrap_or_default());
+                    return Err(1);
+                }
+            }
+        }
+        Ok((input, out, err, joined))
     }
 
     /// Expands words into arguments: variables, `$(...)` output, and

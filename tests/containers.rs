@@ -183,6 +183,28 @@ fn pipelines_and_lists_mix_docker_and_host_programs() {
 }
 
 #[test]
+fn redirections_send_output_to_files_and_files_to_input() {
+    let lab = Lab::new();
+    // Pulled first: with 2>&1 the pull's messages would go to the file too, as with Docker.
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    let out = lab.root().join("out.txt");
+    let line = format!(
+        "docker run --rm busybox sh -c 'echo out; echo err >&2' > {0} 2>&1 && docker ps -a -q >> {0} && docker run --rm -i busybox wc -l < {0}",
+        out.display()
+    );
+    let run = lab.run(&line);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "out\nerr\n");
+    assert_eq!(run.stdout.trim(), "2");
+    let joined = lab.run("docker run --rm busybox sh -c 'echo a; echo b >&2' 2>&1 | wc -l");
+    assert_eq!(joined.stdout.trim(), "2");
+    let quiet = lab.run("docker images > /dev/null && echo listed");
+    assert_eq!(quiet.stdout, "listed\n");
+    let bad = lab.run("echo x > /no/such/dir/file");
+    assert_eq!((bad.code, bad.stderr.as_str()), (1, "whaleshell: /no/such/dir/file: No such file or directory (os error 2)\n"));
+}
+
+#[test]
 fn an_interactive_terminal_session() {
     let lab = Lab::new();
     assert_eq!(lab.run("docker pull busybox").code, 0);

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use nom::{
     branch::alt,
     bytes::complete::{tag, take_while, take_while1},
-    character::complete::{anychar, char, digit0, digit1, satisfy, space0},
+    character::complete::{anychar, char, digit1, satisfy, space0},
     combinator::{consumed, map, not, opt, recognize, rest, value},
     error::{ErrorKind, ParseError},
     multi::{fold_many0, fold_many1, many0, many1},
@@ -50,6 +50,30 @@ pub struct Word {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
     pub words: Vec<Word>,
+    /// `> file`, `>> file`, `< file`, `2> file`, `2>&1`, `>&2`, in order.
+    pub redirects: Vec<Redirect>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirectOp {
+    /// `<`
+    Read,
+    /// `>`
+    Write,
+    /// `>>`
+    Append,
+    /// `>&N`: to where file descriptor N goes.
+    Dup(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// The descriptor redirected: 0 for `<`, 1 for `>` unless a number is given.
+    pub fd: u32,
+    pub op: RedirectOp,
+    /// The file, for every op but `Dup`.
+    pub target: Option<Word>,
     pub span: Span,
 }
 
@@ -235,19 +259,66 @@ fn piped_command(input: &str, cx: Context) -> PResult<'_, Command> {
     }
 }
 
+enum Item {
+    Word(Word),
+    Redirect(Redirect),
+}
+
 fn command(input: &str, cx: Context) -> PResult<'_, Command> {
-    let (rest, words) = many1(preceded(space0, |i| word(i, cx)))(input)?;
+    let (rest, items) = many1(preceded(
+        space0,
+        alt((map(|i| redirect(i, cx), Item::Redirect), map(|i| word(i, cx), Item::Word))),
+    ))(input)?;
+    let mut words = Vec::new();
+    let mut redirects = Vec::new();
+    for item in items {
+        match item {
+            Item::Word(w) => words.push(w),
+            Item::Redirect(r) => redirects.push(r),
+        }
+    }
+    if words.is_empty() {
+        let start = input.len() - input.trim_start().len();
+        return fail(&input[start..], 1, "a redirection needs a command to apply to");
+    }
     Ok((
         rest,
         Command {
             words,
+            redirects,
             span: cx.span(input, rest),
         },
     ))
 }
 
+/// `[N]>`, `[N]>>`, `[N]<` followed by a file, or `[N]>&M`.
+fn redirect(input: &str, cx: Context) -> PResult<'_, Redirect> {
+    let (after_fd, fd) = opt(digit1)(input)?;
+    let (after_op, op) = alt((tag(">>"), tag(">"), tag("<")))(after_fd)?;
+    let fd = match fd {
+        Some(n) => n.parse().unwrap_or(u32::MAX),
+        None if op == "<" => 0,
+        None => 1,
+    };
+    if op != "<" {
+        if let Ok((rest, target)) = preceded(char::<&str, Fail>('&'), digit1)(after_op) {
+            let op = RedirectOp::Dup(target.parse().unwrap_or(u32::MAX));
+            return Ok((rest, Redirect { fd, op, target: None, span: cx.span(input, rest) }));
+        }
+    }
+    let op_kind = match op {
+        ">>" => RedirectOp::Append,
+        ">" => RedirectOp::Write,
+        _ => RedirectOp::Read,
+    };
+    match preceded(space0, |i| word(i, cx))(after_op) {
+        Ok((rest, target)) => Ok((rest, Redirect { fd, op: op_kind, target: Some(target), span: cx.span(input, rest) })),
+        Err(nom::Err::Error(_)) => fail(after_fd, op.len(), format!("'{op}' needs a file name after it")),
+        Err(e) => Err(e),
+    }
+}
+
 fn word(input: &str, cx: Context) -> PResult<'_, Word> {
-    reject_redirection(input)?;
     let (rest, parts) = preceded(
         // `#` starts a comment only at the start of a word; `a#b` is plain text.
         not(char('#')),
@@ -287,22 +358,6 @@ fn push_part(parts: &mut Vec<Part>, part: Part) {
         }
     }
     parts.push(part);
-}
-
-fn reject_redirection(input: &str) -> PResult<'_, ()> {
-    let found: PResult<&str> = recognize(tuple((
-        digit0,
-        alt((tag(">>"), tag(">"), tag("<"))),
-        opt(pair(char('&'), digit1)),
-    )))(input);
-    match found {
-        Ok((_, op)) => fail(
-            input,
-            op.len(),
-            format!("redirection '{op}' is not supported yet"),
-        ),
-        Err(_) => Ok((input, ())),
-    }
 }
 
 fn word_piece(input: &str, cx: Context) -> PResult<'_, Vec<Part>> {
@@ -643,6 +698,29 @@ mod tests {
     }
 
     #[test]
+    fn redirections() {
+        let redirects = |line: &str| -> Vec<(u32, RedirectOp, Option<String>, Span)> {
+            let script = parse_line(line).unwrap();
+            let command = &script.first.unwrap().commands[0];
+            command.redirects.iter().map(|r| (r.fd, r.op, r.target.as_ref().and_then(Word::as_literal), r.span.clone())).collect()
+        };
+        assert_eq!(redirects("docker ps > out.txt"), vec![(1, RedirectOp::Write, Some("out.txt".into()), Span { start: 10, end: 19 })]);
+        assert_eq!(redirects("docker ps >>out.txt"), vec![(1, RedirectOp::Append, Some("out.txt".into()), Span { start: 10, end: 19 })]);
+        assert_eq!(redirects("wc -l < file"), vec![(0, RedirectOp::Read, Some("file".into()), Span { start: 6, end: 12 })]);
+        assert_eq!(
+            redirects("docker logs web > log 2>&1"),
+            vec![
+                (1, RedirectOp::Write, Some("log".into()), Span { start: 16, end: 21 }),
+                (2, RedirectOp::Dup(1), None, Span { start: 22, end: 26 })
+            ]
+        );
+        assert_eq!(redirects("echo oops >&2"), vec![(1, RedirectOp::Dup(2), None, Span { start: 10, end: 13 })]);
+        // A number that is a word stays a word.
+        let script = parse_line("echo 2 > x").unwrap();
+        assert_eq!(script.first.unwrap().commands[0].words.len(), 2);
+    }
+
+    #[test]
     fn errors() {
         assert_snapshot!(error("echo 'abc"), @r#"5..6 "'": unclosed single quote: add a closing ' to end the quoted text"#);
         assert_snapshot!(error(r#"echo "abc\""#), @r#"5..6 "\"": unclosed double quote: add a closing " to end the quoted text"#);
@@ -656,10 +734,8 @@ mod tests {
         assert_snapshot!(error(";;"), @r#"0..1 ";": ';' needs a command before it"#);
         assert_snapshot!(error("ls ;; ls"), @r#"4..5 ";": ';' needs a command before it"#);
         assert_snapshot!(error("a || && b"), @r#"2..4 "||": '||' needs a command after it"#);
-        assert_snapshot!(error("docker ps > out.txt"), @r#"10..11 ">": redirection '>' is not supported yet"#);
-        assert_snapshot!(error("docker ps >> out.txt"), @r#"10..12 ">>": redirection '>>' is not supported yet"#);
-        assert_snapshot!(error("wc -l < file"), @r#"6..7 "<": redirection '<' is not supported yet"#);
-        assert_snapshot!(error("docker logs web 2>&1"), @r#"16..20 "2>&1": redirection '2>&1' is not supported yet"#);
+        assert_snapshot!(error("docker ps >"), @r#"10..11 ">": '>' needs a file name after it"#);
+        assert_snapshot!(error("> out.txt"), @r#"0..1 ">": a redirection needs a command to apply to"#);
         assert_snapshot!(error("docker run nginx &"), @r#"17..18 "&": '&' (background jobs) is not supported yet: use `docker run -d` to run a container in the background"#);
         assert_snapshot!(error("echo `date`"), @r#"5..6 "`": backticks are not supported: use $(...)"#);
         assert_snapshot!(error("(cd /tmp)"), @r#"0..1 "(": subshells with ( ) are not supported yet: put the ( in quotes to use it as text"#);
