@@ -5,20 +5,19 @@
 //! exactly as it would from a registry.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::{DateTime, Utc};
-use flate2::{write::GzEncoder, Compression};
 use libcontainer::oci_spec::image::{
     Arch, ConfigBuilder, HistoryBuilder, ImageConfiguration, ImageConfigurationBuilder, ImageManifest, MediaType, Os,
     RootFsBuilder,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::digest::{sha256, HashingWriter};
+use crate::digest::sha256;
 use crate::error::{Error, Result};
 use crate::fsutil::{read_json, write_atomic, write_json_atomic, StateLock};
 use crate::reference::Reference;
@@ -183,37 +182,25 @@ impl Hub {
     /// Writes one layer as a gzipped tar with fixed owners and times, so the
     /// same inputs always give the same digests. Returns (digest, diffID, size).
     fn build_layer(&self, file: &str, layer: &RecipeLayer, mtime: u64) -> Result<(String, String, u64)> {
-        let blobs = self.dir.join("blobs/sha256");
-        fs::create_dir_all(&blobs).map_err(Error::io("creating", &blobs))?;
-        let tmp = blobs.join(format!(".layer-{}.tmp", std::process::id()));
-        let out = File::create(&tmp).map_err(Error::io("creating", &tmp))?;
-        let compressed = HashingWriter::new(BufWriter::new(out));
-        let uncompressed = HashingWriter::new(GzEncoder::new(compressed, Compression::default()));
-        let mut tar = tar::Builder::new(uncompressed);
-        let werr = |e: std::io::Error| Error::io("writing layer", &tmp)(e);
-
-        let mut dirs: Vec<(&str, u32)> = layer.dirs.iter().map(|d| (d.as_str(), 0o755)).collect();
-        dirs.extend(layer.tmp_dirs.iter().map(|d| (d.as_str(), 0o1777)));
-        dirs.sort();
-        for (dir, mode) in dirs {
-            let mut h = header(tar::EntryType::Directory, mode, 0, mtime);
-            tar.append_data(&mut h, format!("{dir}/"), std::io::empty()).map_err(werr)?;
-        }
-        if let Some(host_busybox) = &layer.busybox {
-            append_busybox(&mut tar, Path::new(host_busybox), mtime, file)?;
-        }
-        for f in &layer.files {
-            let mut h = header(tar::EntryType::Regular, f.mode, f.content.len() as u64, mtime);
-            tar.append_data(&mut h, &f.path, f.content.as_bytes()).map_err(werr)?;
-        }
-        let uncompressed = tar.into_inner().map_err(werr)?;
-        let (gz, diff_id, size) = uncompressed.finish();
-        let compressed = gz.finish().map_err(werr)?;
-        let (mut buf, digest, _) = compressed.finish();
-        buf.flush().map_err(werr)?;
-        let blob = self.blob(&digest);
-        fs::rename(&tmp, &blob).map_err(Error::io("storing layer", &blob))?;
-        Ok((digest, diff_id, fs::metadata(&blob).map(|m| m.len()).unwrap_or(size)))
+        let (digest, diff_id, size) = crate::image::layer::write_blob(&self.dir.join("blobs/sha256"), |tar| {
+            let werr = |e: std::io::Error| Error::io("writing layer", &self.dir)(e);
+            let mut dirs: Vec<(&str, u32)> = layer.dirs.iter().map(|d| (d.as_str(), 0o755)).collect();
+            dirs.extend(layer.tmp_dirs.iter().map(|d| (d.as_str(), 0o1777)));
+            dirs.sort();
+            for (dir, mode) in dirs {
+                let mut h = header(tar::EntryType::Directory, mode, 0, mtime);
+                tar.append_data(&mut h, format!("{dir}/"), std::io::empty()).map_err(werr)?;
+            }
+            if let Some(host_busybox) = &layer.busybox {
+                append_busybox(tar, Path::new(host_busybox), mtime, file)?;
+            }
+            for f in &layer.files {
+                let mut h = header(tar::EntryType::Regular, f.mode, f.content.len() as u64, mtime);
+                tar.append_data(&mut h, &f.path, f.content.as_bytes()).map_err(werr)?;
+            }
+            Ok(())
+        })?;
+        Ok((digest, diff_id, size))
     }
 }
 

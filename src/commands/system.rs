@@ -150,7 +150,7 @@ fn prune(rt: &Runtime, args: &SystemPruneArgs, io: &mut Io<'_>) -> i32 {
     if args.volumes {
         reclaimed += remove_unused_volumes(rt, false, io);
     }
-    reclaimed += prune_images_quietly(rt, args.all, io, before.as_ref().map_or(0, |u| u.layers_size));
+    reclaimed += prune_images(rt, args.all, io, before.as_ref().map_or(0, |u| u.layers_size));
     io.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
     0
 }
@@ -165,14 +165,14 @@ pub fn image_prune(rt: &Runtime, args: &ImagePruneArgs, io: &mut Io<'_>) -> i32 
         return 0;
     }
     let before = Usage::measure(rt).map(|u| u.layers_size).unwrap_or(0);
-    let reclaimed = prune_images_quietly(rt, args.all, io, before);
+    let reclaimed = prune_images(rt, args.all, io, before);
     io.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
     0
 }
 
 /// Removes unused images (dangling only, unless `all`); prints Docker's
 /// `Deleted Images:` block and returns the bytes freed.
-fn prune_images_quietly(rt: &Runtime, all: bool, io: &mut Io<'_>, layers_before: u64) -> u64 {
+fn prune_images(rt: &Runtime, all: bool, io: &mut Io<'_>, layers_before: u64) -> u64 {
     let Ok(usage) = Usage::measure(rt) else { return 0 };
     let mut lines = Vec::new();
     for i in usage.images.iter().filter(|i| i.containers == 0 && (all || (i.image.tags.is_empty() && !i.image.record.intermediate))) {

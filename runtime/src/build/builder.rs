@@ -211,12 +211,7 @@ impl Builder<'_> {
                 let layer = self.copy(parent, &sources, &sub(dest), None, true)?;
                 derive_image(&self.rt.images, parent, Some(layer), &created_by(&format!("ADD {} in {}", sources.join(" "), sub(dest))), None, |_| {})?
             }
-            other => {
-                let text = format!("{}", line.text);
-                let other = other.clone();
-                let vars = vars.clone();
-                derive_image(&self.rt.images, parent, None, &created_by(&text), None, move |config| apply_metadata(config, &other, &vars))?
-            }
+            other => derive_image(&self.rt.images, parent, None, &created_by(&line.text), None, |config| apply_metadata(config, other, &vars))?,
         };
         self.cache.put(key, image.id.clone());
         // Saved at once: a later step failing must not lose the steps that worked.

@@ -2,17 +2,15 @@
 //! The clearest way to see that a layer is just a diff: the files the
 //! container added or changed, and whiteouts for the ones it deleted.
 
-use std::fs::{self, File};
-use std::io::BufWriter;
+use std::fs;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
 use chrono::{SecondsFormat, Utc};
-use flate2::{write::GzEncoder, Compression};
 use libcontainer::oci_spec::image::{Arch, Config, HistoryBuilder, ImageConfigurationBuilder, ImageManifest, MediaType, Os};
 
 use crate::container::ContainerRecord;
-use crate::digest::{sha256, HashingWriter};
+use crate::digest::sha256;
 use crate::error::{Error, Result};
 use crate::image::{layer, manifest};
 use crate::image::store::{ImageRecord, ImageStore, LayerInfo};
@@ -45,22 +43,11 @@ pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Refe
 /// staged by COPY) into a stored, unpacked layer.
 pub fn layer_from_dir(store: &ImageStore, dir: &Path) -> Result<LayerInfo> {
     let layout = store.layout();
-    let blobs = layout.blobs_dir();
-    fs::create_dir_all(&blobs).map_err(Error::io("creating", &blobs))?;
-    let tmp = blobs.join(format!(".layer-{}.tmp", std::process::id()));
-    let out = File::create(&tmp).map_err(Error::io("creating", &tmp))?;
-    let compressed = HashingWriter::new(BufWriter::new(out));
-    let uncompressed = HashingWriter::new(GzEncoder::new(compressed, Compression::default()));
-    let mut tar = tar::Builder::new(uncompressed);
-    tar.follow_symlinks(false);
-    append_diff(&mut tar, dir, Path::new("")).map_err(Error::io("reading layer files in", dir))?;
-    let werr = |e| Error::io("writing layer", &tmp)(e);
-    let (gz, diff_id, _) = tar.into_inner().map_err(werr)?.finish();
-    let (mut buf, digest, _) = gz.finish().map_err(werr)?.finish();
-    std::io::Write::flush(&mut buf).map_err(werr)?;
-    drop(buf);
+    let (digest, diff_id, _) = layer::write_blob(&layout.blobs_dir(), |tar| {
+        tar.follow_symlinks(false);
+        append_diff(tar, dir, Path::new("")).map_err(Error::io("reading layer files in", dir))
+    })?;
     let blob = layout.blob(&digest);
-    fs::rename(&tmp, &blob).map_err(Error::io("storing layer", &blob))?;
     let dest = layout.layer_dir(&diff_id);
     let size = if dest.exists() { crate::image::pull::dir_size(&dest) } else { layer::unpack(&blob, &dest)?.1 };
     Ok(LayerInfo { digest, diff_id, size })

@@ -5,17 +5,49 @@
 //! `trusted.overlay.opaque` xattr instead, so those entries are translated.
 
 use std::fs::{self, File};
-use std::io::{BufReader, Read};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
 use nix::sys::stat::{makedev, mknod, Mode, SFlag};
 
-use crate::digest::HashingReader;
+use crate::digest::{HashingReader, HashingWriter};
 use crate::error::{Error, Result};
 use crate::fsutil::remove_tree;
 
 const WHITEOUT_PREFIX: &str = ".wh.";
+
+/// The tar a new layer is written through: hashed (diffID), gzipped, hashed again (digest).
+pub type LayerTar = tar::Builder<HashingWriter<GzEncoder<HashingWriter<BufWriter<File>>>>>;
+
+/// Writes a layer as a gzipped tar into `blobs_dir`, named by its digest;
+/// `fill` adds the entries. Returns (digest, diffID, blob size).
+pub fn write_blob(blobs_dir: &Path, fill: impl FnOnce(&mut LayerTar) -> Result<()>) -> Result<(String, String, u64)> {
+    fs::create_dir_all(blobs_dir).map_err(Error::io("creating", blobs_dir))?;
+    let tmp = blobs_dir.join(format!(".layer-{}.tmp", std::process::id()));
+    let out = File::create(&tmp).map_err(Error::io("creating", &tmp))?;
+    let mut tar = tar::Builder::new(HashingWriter::new(GzEncoder::new(HashingWriter::new(BufWriter::new(out)), Compression::default())));
+    let filled = fill(&mut tar);
+    let written = filled.and_then(|()| {
+        let werr = |e| Error::io("writing layer", &tmp)(e);
+        let (gz, diff_id, _) = tar.into_inner().map_err(werr)?.finish();
+        let (mut buf, digest, size) = gz.finish().map_err(werr)?.finish();
+        buf.flush().map_err(werr)?;
+        Ok((digest, diff_id, size))
+    });
+    let (digest, diff_id, size) = match written {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    let blob = blobs_dir.join(digest.trim_start_matches("sha256:"));
+    fs::rename(&tmp, &blob).map_err(Error::io("storing layer", &blob))?;
+    Ok((digest, diff_id, size))
+}
 const OPAQUE_MARKER: &str = ".wh..wh..opq";
 
 /// Unpacks the (possibly gzipped) layer blob into `dest`, atomically: the
