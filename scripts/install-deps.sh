@@ -30,3 +30,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   rm -f "$log"
 fi
+
+# The local ECR lab (moto in .lab/venv, docker-registry): the ECR tests start it.
+"$(dirname "${BASH_SOURCE[0]}")/install-lab.sh"

@@ -52,6 +52,12 @@ enum Tool {
         #[command(subcommand)]
         action: HubAction,
     },
+    /// The local ECR lab: `lab ecr up|down|status|expire-tokens`
+    Lab {
+        /// e.g. `ecr up`
+        #[arg(num_args = 1.., required = true)]
+        words: Vec<String>,
+    },
     /// Play a lesson for a class: commands typed visibly, explanations shown
     Demo {
         /// The lesson, by number or name
@@ -105,6 +111,12 @@ fn main() {
     match cli.tool {
         Some(Tool::Lessons { action: LessonsAction::Check }) => std::process::exit(lessons_check(&runtime)),
         Some(Tool::Hub { action: HubAction::Push { registry } }) => std::process::exit(hub_push(&runtime, &registry)),
+        Some(Tool::Lab { words }) => {
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            let (mut out, mut err) = (io::Output::Stdout, io::Output::Stderr);
+            let (status, _) = commands::lab::run(&runtime, &words, &mut io::Io { stdin: io::Input::Terminal, stdout: &mut out, stderr: &mut err });
+            std::process::exit(status)
+        }
         Some(Tool::Demo { lesson, speed, no_pause }) => {
             std::process::exit(lessons::demo::run(&runtime, locale, &lesson, speed, !no_pause))
         }
@@ -116,11 +128,16 @@ fn main() {
         shell.run_line(&format!("lesson {lesson}"));
     }
     let status = if let Some(line) = cli.command {
-        shell.run_line(&line)
+        let status = shell.run_line(&line);
+        // A lab this one line started stops with it (labs meant to stay: `whaleshell lab ecr up`).
+        drop(shell);
+        status
     } else if std::io::stdin().is_terminal() {
         repl::run(shell)
     } else {
-        run_lines(&mut shell)
+        let status = run_lines(&mut shell);
+        drop(shell);
+        status
     };
     std::process::exit(status);
 }
@@ -135,7 +152,7 @@ fn hub_push(runtime: &Runtime, registry: &str) -> i32 {
             let mut target = name.clone();
             target.domain = registry.to_owned();
             let creds = credentials::get(registry);
-            whaleshell_runtime::registry::push(&runtime.images, &outcome.image, &target, creds.as_ref(), &mut |_| {})
+            runtime.push(&outcome.image, &target, creds.as_ref(), &mut |_| {})
                 .map(|(digest, _)| (target, digest))
         });
         match result {

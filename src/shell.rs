@@ -17,7 +17,7 @@ use crate::io::{Input, Io, Output};
 use crate::lessons::session::{self, LessonSession};
 
 /// The words the shell runs itself (lessons add theirs: [`words`]).
-pub const BUILTINS: &[&str] = &["docker", "help", "explain", "exit", "cd"];
+pub const BUILTINS: &[&str] = &["docker", "aws", "lab", "eval", "help", "explain", "exit", "cd"];
 
 /// Every word the shell itself knows, for completion and suggestions.
 pub fn words() -> Vec<&'static str> {
@@ -38,11 +38,13 @@ pub struct Shell {
     /// The lesson being followed, if any, and the learner's language.
     pub lesson: Option<LessonSession>,
     pub locale: &'static str,
+    /// This shell started the local ECR lab, so it stops it when it ends.
+    pub started_lab: bool,
 }
 
 impl Shell {
     pub fn new(runtime: Runtime) -> Shell {
-        Shell { runtime, last_status: 0, last_docker: None, last_run: None, last_programs: Vec::new(), exit_requested: None, lesson: None, locale: "en" }
+        Shell { runtime, last_status: 0, last_docker: None, last_run: None, last_programs: Vec::new(), exit_requested: None, lesson: None, locale: "en", started_lab: false }
     }
 
     /// Runs a line with its output captured: (status, stdout, stderr).
@@ -262,6 +264,17 @@ impl Shell {
         let Some(first) = argv.first() else { return 0 };
         match first.text.as_str() {
             "docker" => commands::docker(self, line, first.span.clone(), &argv[1..], io),
+            "aws" => commands::aws::aws(self, line, first.span.clone(), &argv[1..], io),
+            "lab" => {
+                let (status, started) = commands::lab::run_builtin(&self.runtime, &argv[1..], io);
+                self.started_lab |= started;
+                status
+            }
+            // `eval $(aws ecr get-login --no-include-email)`: run the words as a line.
+            "eval" => {
+                let text = argv[1..].iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
+                self.run_text(&text, io)
+            }
             "help" => commands::help::run(&argv[1..], io),
             "explain" => crate::explain::run(self, &argv[1..], io),
             word if session::WORDS.contains(&word) => session::builtin(self, word, &argv[1..], io).unwrap_or(1),
@@ -284,6 +297,14 @@ impl Shell {
                 self.last_programs.push(program.rsplit('/').next().unwrap_or(program).to_owned());
                 run_host(line, argv, io)
             }
+        }
+    }
+}
+
+impl Drop for Shell {
+    fn drop(&mut self) {
+        if self.started_lab {
+            let _ = whaleshell_runtime::ecr::lab::down(&self.runtime.layout);
         }
     }
 }

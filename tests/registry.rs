@@ -41,7 +41,7 @@ fn login_push_and_pull_through_a_real_registry() {
     assert_eq!(other.run(&format!("docker run --rm {server}/learn/box:v1 echo from the registry")).stdout, "from the registry\n");
     let missing = other.run(&format!("docker pull {server}/learn/nope"));
     assert_eq!(missing.code, 1);
-    assert!(missing.stderr.contains("manifest unknown"), "{}", missing.stderr);
+    assert_eq!(missing.stderr, format!("Error response from daemon: manifest for {server}/learn/nope:latest not found: manifest unknown: manifest unknown\n"));
 
     assert_eq!(lab.run(&format!("docker logout {server}")).stdout, format!("Removing login credentials for {server}\n"));
     let anonymous = lab.run(&format!("docker push {server}/learn/box:v1"));

@@ -72,6 +72,9 @@ pub enum Error {
 
     #[error("the container monitor failed: {0}")]
     Monitor(String),
+
+    #[error("the local ECR lab: {0}")]
+    Lab(String),
 }
 
 impl Error {

@@ -6,6 +6,7 @@
 pub mod build;
 pub mod container;
 pub mod digest;
+pub mod ecr;
 pub mod error;
 mod fsutil;
 pub mod hub;

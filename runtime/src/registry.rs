@@ -75,7 +75,10 @@ fn oci_ref(reference: &Reference) -> Result<oci_client::Reference> {
     reference.full().parse().map_err(|e: oci_client::ParseError| Error::InvalidReference(e.to_string()))
 }
 
-fn registry_error(domain: &str, e: impl std::fmt::Display) -> Error {
+fn registry_error(domain: &str, e: oci_client::errors::OciDistributionError) -> Error {
+    if let Some(text) = envelope_text(&e) {
+        return Error::Registry(text);
+    }
     let text = e.to_string();
     if let Some(expected) = text.split("Expected ").nth(1).and_then(|t| t.split(',').next()).filter(|_| text.contains("Digest error")) {
         // Docker's words for a blob whose bytes are not what its digest promises.
@@ -90,17 +93,51 @@ fn registry_error(domain: &str, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// `docker login`: the registry must accept these credentials at `/v2/`.
-pub fn check_login(domain: &str, creds: &Credentials) -> Result<()> {
+/// A registry's error as Docker prints it: `name unknown: The repository …`.
+fn envelope_text(e: &oci_client::errors::OciDistributionError) -> Option<String> {
+    use oci_client::errors::OciDistributionError;
+    let body: serde_json::Value = match e {
+        OciDistributionError::RegistryError { envelope, .. } => serde_json::to_value(envelope).ok()?,
+        // Some calls report the body unparsed.
+        OciDistributionError::ServerError { message, .. } => serde_json::from_str(message).ok()?,
+        _ => return None,
+    };
+    let first = &body["errors"][0];
+    let code = first["code"].as_str()?.to_lowercase().replace('_', " ");
+    Some(format!("{code}: {}", first["message"].as_str().unwrap_or_default()))
+}
+
+/// Docker's first request, `GET /v2/`: a registry that refuses these
+/// credentials outright (ECR's expired token) says why here.
+async fn probe(domain: &str, creds: Option<&Credentials>) -> Result<()> {
     let url = format!("{}://{domain}/v2/", scheme(domain));
+    let mut request = reqwest::Client::new().get(&url);
+    if let Some(c) = creds {
+        request = request.basic_auth(&c.username, Some(&c.password));
+    }
+    let Ok(response) = request.send().await else { return Ok(()) };
+    if response.status().as_u16() != 403 {
+        return Ok(());
+    }
+    let message = response.text().await.unwrap_or_default();
+    let e = oci_client::errors::OciDistributionError::ServerError { code: 403, url, message };
+    Err(Error::Registry(envelope_text(&e).unwrap_or_else(|| "denied: requested access to the resource is denied".into())))
+}
+
+/// `docker login`: the registry must accept these credentials at `/v2/`.
+/// `shown` is the registry as the learner named it; `domain` where it is reached.
+pub fn check_login(shown: &str, domain: &str, creds: &Credentials) -> Result<()> {
+    let url = format!("{}://{domain}/v2/", scheme(domain));
+    let shown_url = format!("{}://{shown}/v2/", scheme(shown));
     let response = block_on(async {
         reqwest::Client::new().get(&url).basic_auth(&creds.username, Some(&creds.password)).send().await
     })?
-    .map_err(|e| Error::Registry(format!("Get \"{url}\": {e}")))?;
+    .map_err(|e| Error::Registry(format!("Get \"{shown_url}\": {e}")))?;
     match response.status().as_u16() {
         200..=299 => Ok(()),
-        401 | 403 => Err(Error::Registry(format!("login attempt to {url} failed with status: {} Unauthorized", response.status().as_u16()))),
-        code => Err(Error::Registry(format!("login attempt to {url} failed with status: {code}"))),
+        401 => Err(Error::Registry(format!("login attempt to {shown_url} failed with status: 401 Unauthorized"))),
+        403 => Err(Error::Registry(format!("login attempt to {shown_url} failed with status: 403 Forbidden"))),
+        code => Err(Error::Registry(format!("login attempt to {shown_url} failed with status: {code}"))),
     }
 }
 
@@ -115,6 +152,7 @@ pub fn push(store: &ImageStore, image: &ImageRecord, reference: &Reference, cred
         on_event(PushEvent::Preparing(short(&l.diff_id).to_owned()));
     }
     block_on(async {
+        probe(&reference.domain, creds).await?;
         client
             .auth(&target, &auth, oci_client::RegistryOperation::Push)
             .await
@@ -150,9 +188,19 @@ pub fn pull(store: &ImageStore, reference: &Reference, name: &Reference, creds: 
     let client = client(&reference.domain);
     let auth = auth(creds);
     block_on(async {
+        probe(&reference.domain, creds).await?;
         let (manifest_bytes, _) = client.pull_manifest_raw(&source, &auth, MANIFEST_TYPES).await.map_err(|e| {
             let text = e.to_string();
-            if text.contains("MANIFEST_UNKNOWN") || text.contains("manifest unknown") || text.contains("NAME_UNKNOWN") || text.contains("404") {
+            if let Some(said) = envelope_text(&e) {
+                // The registry's own words (ECR: `Requested image not found`).
+                if said.starts_with("manifest unknown") {
+                    Error::Registry(format!("manifest for {} not found: {said}", name.familiar()))
+                } else if said.starts_with("name unknown") {
+                    Error::Registry(format!("repository {} not found: {said}", name.familiar_name()))
+                } else {
+                    Error::Registry(said)
+                }
+            } else if text.contains("MANIFEST_UNKNOWN") || text.contains("manifest unknown") || text.contains("404") {
                 Error::ManifestUnknown(reference.familiar())
             } else {
                 registry_error(&reference.domain, e)

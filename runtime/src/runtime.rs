@@ -48,7 +48,9 @@ impl Runtime {
     /// `creds_for(host)` gives the login for a registry host.
     pub fn pull(&self, reference: &Reference, creds_for: &dyn Fn(&str) -> Option<Credentials>, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
         if reference.domain != crate::reference::DEFAULT_DOMAIN {
-            return crate::registry::pull(&self.images, reference, reference, creds_for(&reference.domain).as_ref(), on_event);
+            let mut source = reference.clone();
+            source.domain = self.registry_address(&reference.domain);
+            return crate::registry::pull(&self.images, &source, reference, creds_for(&reference.domain).as_ref(), on_event);
         }
         for mirror in self.registry_mirrors() {
             let mut source = reference.clone();
@@ -60,6 +62,29 @@ impl Runtime {
             }
         }
         pull::pull(&self.images, &self.hub, reference, on_event)
+    }
+
+    /// Where a registry host is reached: ECR's hosts go to the local ECR
+    /// lab while it runs (see `ecr::lab`); every other host is itself.
+    pub fn registry_address(&self, domain: &str) -> String {
+        if crate::ecr::registry_host(domain).is_some() {
+            if let Some(lab) = crate::ecr::lab::status(&self.layout) {
+                return lab.registry_host();
+            }
+        }
+        domain.to_owned()
+    }
+
+    /// `docker login`: checks the credentials against the registry.
+    pub fn check_login(&self, domain: &str, creds: &Credentials) -> Result<()> {
+        crate::registry::check_login(domain, &self.registry_address(domain), creds)
+    }
+
+    /// `docker push`: returns the manifest's digest and size.
+    pub fn push(&self, image: &ImageRecord, reference: &Reference, creds: Option<&Credentials>, on_event: &mut dyn FnMut(crate::registry::PushEvent)) -> Result<(String, usize)> {
+        let mut target = reference.clone();
+        target.domain = self.registry_address(&reference.domain);
+        crate::registry::push(&self.images, image, &target, creds, on_event)
     }
 
     /// Hosts from `registry-mirrors` in `ROOT/daemon.json` (Docker's daemon setting).

@@ -4,7 +4,8 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use whaleshell_runtime::reference::DEFAULT_DOMAIN;
-use whaleshell_runtime::registry::{check_login, Credentials};
+use whaleshell_runtime::registry::Credentials;
+use whaleshell_runtime::Runtime;
 
 use crate::credentials;
 use crate::grammar::docker::{LoginArgs, LogoutArgs};
@@ -16,7 +17,7 @@ fn server_name(server: Option<&str>) -> String {
     s.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/').to_owned()
 }
 
-pub fn login(args: &LoginArgs, io: &mut Io<'_>) -> i32 {
+pub fn login(rt: &Runtime, args: &LoginArgs, io: &mut Io<'_>) -> i32 {
     let server = server_name(args.server.as_deref());
     if server == DEFAULT_DOMAIN || server == "index.docker.io" {
         io.err("Docker Hub is not reachable from here (no network): Whaleshell's hub is offline and needs no login. Log in to a registry by its address, e.g. docker login localhost:5000");
@@ -64,7 +65,7 @@ pub fn login(args: &LoginArgs, io: &mut Io<'_>) -> i32 {
         return 1;
     }
     let creds = Credentials { username, password };
-    if let Err(e) = check_login(&server, &creds) {
+    if let Err(e) = rt.check_login(&server, &creds) {
         io.err(format!("Error response from daemon: {e}"));
         return 1;
     }

@@ -2,6 +2,8 @@
 //! shaped like Docker's.
 
 pub mod attach;
+pub mod aws;
+pub mod lab;
 pub mod exec;
 pub mod build;
 pub mod commit;
@@ -80,7 +82,7 @@ pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io
         Docker::Build(a) => build::run(rt, a, io),
         Docker::Save(a) => save::run(rt, a, io),
         Docker::Load(a) => load::run(rt, a, io),
-        Docker::Login(a) => login::login(a, io),
+        Docker::Login(a) => login::login(rt, a, io),
         Docker::Logout(a) => login::logout(a, io),
         Docker::Push(a) => push::run(rt, a, io),
     };

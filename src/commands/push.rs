@@ -2,7 +2,7 @@
 //! with Docker's lines.
 
 use whaleshell_runtime::reference::{Reference, DEFAULT_DOMAIN};
-use whaleshell_runtime::registry::{push, PushEvent};
+use whaleshell_runtime::registry::PushEvent;
 use whaleshell_runtime::Runtime;
 
 use super::daemon_error;
@@ -32,7 +32,7 @@ pub fn run(rt: &Runtime, args: &PushArgs, io: &mut Io<'_>) -> i32 {
     let creds = crate::credentials::get(&reference.domain);
     let quiet = args.quiet;
     let out = &mut *io.stdout;
-    let result = push(&rt.images, &image, &reference, creds.as_ref(), &mut |event| {
+    let result = rt.push(&image, &reference, creds.as_ref(), &mut |event| {
         if quiet {
             return;
         }

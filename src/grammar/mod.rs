@@ -4,6 +4,7 @@
 //! Both report errors as a [`ParseError`]: a message, and the span of the
 //! offending token so it can be underlined with carets.
 
+pub mod aws;
 pub mod docker;
 pub mod line;
 

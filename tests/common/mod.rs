@@ -33,6 +33,13 @@ impl Lab {
         cmd.arg("--root").arg(self.root()).env("NO_COLOR", "1").env_remove("WHALESHELL_ROOT");
         // Registry logins stay in this lab, never in the user's ~/.docker.
         cmd.env("DOCKER_CONFIG", self.root().join("docker-config"));
+        // AWS settings too (`~/.aws`), and never the instance metadata service.
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("AWS_") {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.env("HOME", self.root().join("home")).env("AWS_EC2_METADATA_DISABLED", "true");
         cmd
     }
 

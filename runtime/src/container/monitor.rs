@@ -155,7 +155,7 @@ pub fn main_if_helper() -> Option<i32> {
     } else if role == exec::EXEC_ARG {
         Some(exec::helper_main(&rest))
     } else {
-        None
+        crate::ecr::main_if_helper(&role.to_string_lossy(), &rest)
     }
 }
 

@@ -1,0 +1,322 @@
+//! The local ECR lab: Amazon ECR on 127.0.0.1, for learners without an AWS
+//! account or a network. Three real processes per state root:
+//! - moto's server (an AWS API emulator, from PyPI in a project venv): the control plane;
+//! - Debian's docker-registry with htpasswd auth: the data plane;
+//! - the front (this binary, see `front.rs`): ECR's rules in front of both —
+//!   real-looking tokens that expire, `name unknown` for missing
+//!   repositories, pushes that show up in `list-images`.
+//!
+//! State lives in `ROOT/lab/ecr/`; `state.json` says what runs where.
+
+use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::fsutil::{read_json, remove_tree, write_atomic, write_json_atomic, StateLock};
+use crate::layout::Layout;
+use crate::process::{start_time, wait_exit_timeout};
+
+/// moto's account: what `sts get-caller-identity` says in the lab.
+pub const ACCOUNT: &str = "123456789012";
+/// The lab's default region when the learner has configured none.
+pub const DEFAULT_REGION: &str = "us-east-1";
+/// Credentials the lab hands the SDK when the learner has none (moto checks no signatures).
+pub const ACCESS_KEY_ID: &str = "AKIAWHALESHELLLAB000";
+pub const SECRET_ACCESS_KEY: &str = "whaleshell-local-ecr-lab-secret-key";
+/// How long an authorization token lives, as on ECR.
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
+
+const INSTALL_SCRIPT: &str = include_str!("../../../scripts/install-lab.sh");
+const MOTO_VERSION: &str = "5.2.5";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LabProcess {
+    pub name: String,
+    pub pid: i32,
+    pub start_time: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LabState {
+    pub account: String,
+    /// The SDK's endpoint (the front, passing on to moto).
+    pub api_port: u16,
+    /// Where `<acct>.dkr.ecr.<region>.amazonaws.com` goes (the front, passing on to the registry).
+    pub registry_port: u16,
+    pub moto_port: u16,
+    pub backend_registry_port: u16,
+    pub processes: Vec<LabProcess>,
+}
+
+impl LabState {
+    pub fn api_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.api_port)
+    }
+
+    pub fn registry_host(&self) -> String {
+        format!("127.0.0.1:{}", self.registry_port)
+    }
+
+    fn alive(&self) -> bool {
+        self.processes.iter().all(|p| start_time(p.pid) == Some(p.start_time))
+    }
+}
+
+/// What `up` is doing, for the app to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabEvent {
+    Installing(String),
+    Starting(&'static str),
+}
+
+pub fn dir(layout: &Layout) -> PathBuf {
+    layout.root().join("lab/ecr")
+}
+
+fn state_path(layout: &Layout) -> PathBuf {
+    dir(layout).join("state.json")
+}
+
+/// The running lab, if all of its processes are alive.
+pub fn status(layout: &Layout) -> Option<LabState> {
+    let state: LabState = read_json(&state_path(layout), "ECR lab state").ok()??;
+    state.alive().then_some(state)
+}
+
+/// The project's Python venv for moto (`WHALESHELL_LAB_VENV` overrides it).
+pub fn venv_dir() -> PathBuf {
+    std::env::var_os("WHALESHELL_LAB_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.lab/venv"))
+}
+
+fn moto_server() -> PathBuf {
+    venv_dir().join("bin/moto_server")
+}
+
+/// Installs moto (pip, into the venv) and docker-registry (apt) when missing.
+pub fn install(on_event: &mut dyn FnMut(LabEvent)) -> Result<()> {
+    let have_moto = moto_server().exists();
+    let have_registry = which("docker-registry");
+    if have_moto && have_registry {
+        return Ok(());
+    }
+    let mut missing = Vec::new();
+    if !have_moto {
+        missing.push(format!("moto {MOTO_VERSION} (PyPI, into {})", venv_dir().display()));
+    }
+    if !have_registry {
+        missing.push("docker-registry (apt)".to_owned());
+    }
+    on_event(LabEvent::Installing(missing.join(" and ")));
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(INSTALL_SCRIPT)
+        .arg("install-lab")
+        .arg(venv_dir())
+        .arg(MOTO_VERSION)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(Error::io("running the lab installer", "bash"))?;
+    if !out.status.success() || !moto_server().exists() {
+        return Err(Error::Lab(format!("installing {} failed:\n{}", missing.join(" and "), String::from_utf8_lossy(&out.stderr).trim())));
+    }
+    Ok(())
+}
+
+fn which(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|p| p.join(program).is_file()))
+        .unwrap_or(false)
+}
+
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)).map_err(Error::io("finding a free port", "127.0.0.1"))?;
+    listener.local_addr().map(|a| a.port()).map_err(Error::io("finding a free port", "127.0.0.1"))
+}
+
+/// Starts the lab (installing what it needs first); returns the running one if it is up.
+pub fn up(layout: &Layout, on_event: &mut dyn FnMut(LabEvent)) -> Result<LabState> {
+    let dir = dir(layout);
+    std::fs::create_dir_all(&dir).map_err(Error::io("creating", &dir))?;
+    let _lock = StateLock::acquire(&dir.join("lock"))?;
+    if let Some(state) = status(layout) {
+        return Ok(state);
+    }
+    // Whatever is left of a lab that died half-way goes first.
+    stop_processes(layout);
+    install(on_event)?;
+    let mut state = LabState {
+        account: ACCOUNT.to_owned(),
+        api_port: free_port()?,
+        registry_port: free_port()?,
+        moto_port: free_port()?,
+        backend_registry_port: free_port()?,
+        processes: Vec::new(),
+    };
+    let started = start_all(layout, &mut state, on_event);
+    // Recorded even on failure, so that `down` can stop what did start.
+    write_json_atomic(&state_path(layout), &state)?;
+    if let Err(e) = started {
+        stop_processes(layout);
+        return Err(e);
+    }
+    Ok(state)
+}
+
+fn start_all(layout: &Layout, state: &mut LabState, on_event: &mut dyn FnMut(LabEvent)) -> Result<()> {
+    let dir = dir(layout);
+    on_event(LabEvent::Starting("moto (ECR and STS API)"));
+    let mut moto = Command::new(moto_server());
+    moto.args(["-H", "127.0.0.1", "-p", &state.moto_port.to_string()]).env("MOTO_ACCOUNT_ID", &state.account);
+    let moto = spawn(&dir, "moto", moto)?;
+    state.processes.push(moto);
+
+    on_event(LabEvent::Starting("docker-registry (image data)"));
+    // Nothing is accepted until the first get-login-password writes a token.
+    write_htpasswd(&dir, &random_hex(32))?;
+    let config = format!(
+        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: {secret}\nauth:\n  htpasswd:\n    realm: basic-realm\n    path: {htpasswd}\n",
+        data = dir.join("registry-data").display(),
+        port = state.backend_registry_port,
+        secret = random_hex(16),
+        htpasswd = dir.join("htpasswd").display(),
+    );
+    let config_path = dir.join("registry.yml");
+    write_atomic(&config_path, config.as_bytes())?;
+    let mut registry = Command::new("docker-registry");
+    registry.arg("serve").arg(&config_path);
+    let registry = spawn(&dir, "docker-registry", registry)?;
+    state.processes.push(registry);
+
+    on_event(LabEvent::Starting("the ECR front (tokens, repository rules)"));
+    write_json_atomic(&dir.join("front.json"), &*state)?;
+    let mut front = Command::new("/proc/self/exe");
+    front.arg(super::front::FRONT_ARG).arg(&dir);
+    let front = spawn(&dir, "front", front)?;
+    state.processes.push(front);
+
+    for (name, port) in [("moto", state.moto_port), ("docker-registry", state.backend_registry_port), ("front", state.api_port), ("front", state.registry_port)] {
+        wait_listening(&dir, name, port, state)?;
+    }
+    Ok(())
+}
+
+/// Starts a lab process in its own session (a Ctrl-C in the REPL is not for
+/// it), output to `NAME.log`.
+fn spawn(dir: &Path, name: &str, mut cmd: Command) -> Result<LabProcess> {
+    use std::os::unix::process::CommandExt;
+    let log_path = dir.join(format!("{name}.log"));
+    let log = std::fs::File::create(&log_path).map_err(Error::io("creating", &log_path))?;
+    let log2 = log.try_clone().map_err(Error::io("opening", &log_path))?;
+    cmd.stdin(Stdio::null()).stdout(log).stderr(log2).process_group(0);
+    let child = cmd.spawn().map_err(Error::io("starting", name))?;
+    let pid = child.id() as i32;
+    let start_time = start_time(pid).ok_or_else(|| Error::Lab(format!("{name} exited at once; see {}", log_path.display())))?;
+    Ok(LabProcess { name: name.to_owned(), pid, start_time })
+}
+
+/// Waits until a lab process accepts connections on its port.
+fn wait_listening(dir: &Path, name: &str, port: u16, state: &LabState) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let address = SocketAddrV4::new(Ipv4Addr::LOCALHOST, port);
+    loop {
+        if TcpStream::connect_timeout(&address.into(), Duration::from_millis(200)).is_ok() {
+            return Ok(());
+        }
+        let process = state.processes.iter().find(|p| p.name == name);
+        if process.is_some_and(|p| start_time(p.pid) != Some(p.start_time)) || Instant::now() > deadline {
+            let log = std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+            return Err(Error::Lab(format!("{name} did not start on 127.0.0.1:{port}:\n{}", tail.join("\n"))));
+        }
+        // A server coming up has no event to wait on; poll its port.
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Stops the lab and forgets its repositories; false when it was not running.
+pub fn down(layout: &Layout) -> Result<bool> {
+    let dir = dir(layout);
+    if !dir.exists() {
+        return Ok(false);
+    }
+    let was_up = {
+        let _lock = StateLock::acquire(&dir.join("lock"))?;
+        let was_up = status(layout).is_some();
+        stop_processes(layout);
+        was_up
+    };
+    remove_tree(&dir)?;
+    Ok(was_up)
+}
+
+fn stop_processes(layout: &Layout) {
+    let Ok(Some(state)) = read_json::<LabState>(&state_path(layout), "ECR lab state") else { return };
+    for p in state.processes.iter().rev() {
+        if start_time(p.pid) != Some(p.start_time) {
+            continue;
+        }
+        let _ = kill(Pid::from_raw(p.pid), Signal::SIGTERM);
+        if !wait_exit_timeout(p.pid, Some(Duration::from_secs(5))) {
+            let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
+            wait_exit_timeout(p.pid, Some(Duration::from_secs(5)));
+        }
+        // Reap it if it was our child (the REPL that started the lab).
+        let _ = nix::sys::wait::waitpid(Pid::from_raw(p.pid), Some(nix::sys::wait::WaitPidFlag::WNOHANG));
+    }
+    let _ = std::fs::remove_file(state_path(layout));
+}
+
+/// Tokens the front has issued: password → who and until when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Token {
+    pub account: String,
+    pub region: String,
+    /// Seconds since the epoch.
+    pub expires_at: i64,
+}
+
+pub(crate) fn tokens_path(dir: &Path) -> PathBuf {
+    dir.join("tokens.json")
+}
+
+pub(crate) fn read_tokens(dir: &Path) -> std::collections::BTreeMap<String, Token> {
+    read_json(&tokens_path(dir), "ECR lab tokens").ok().flatten().unwrap_or_default()
+}
+
+/// Makes every token issued so far expired, as if 12 hours had passed — for
+/// showing (and testing) ECR's answer to an old token.
+pub fn expire_tokens(layout: &Layout) -> Result<usize> {
+    let dir = dir(layout);
+    let _lock = StateLock::acquire(&dir.join("tokens.lock"))?;
+    let mut tokens = read_tokens(&dir);
+    let past = chrono::Utc::now().timestamp() - 1;
+    for token in tokens.values_mut() {
+        token.expires_at = token.expires_at.min(past);
+    }
+    write_json_atomic(&tokens_path(&dir), &tokens)?;
+    Ok(tokens.len())
+}
+
+/// The registry accepts exactly one password for `AWS`: the newest token.
+/// docker-registry re-reads the file when it changes. bcrypt's lowest cost:
+/// the registry checks it on every request.
+pub(crate) fn write_htpasswd(dir: &Path, password: &str) -> Result<()> {
+    let hash = bcrypt::hash(password, 4).map_err(|e| Error::Lab(format!("hashing the registry password: {e}")))?;
+    write_atomic(&dir.join("htpasswd"), format!("AWS:{hash}\n").as_bytes())?;
+    write_atomic(&dir.join("registry-password"), password.as_bytes())
+}
+
+pub(crate) fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}

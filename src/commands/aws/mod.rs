@@ -1,0 +1,102 @@
+//! `aws …`: the AWS CLI's `ecr`, `sts` and `configure` commands, through the
+//! AWS SDK. When the local ECR lab runs (`lab ecr up`), calls go to it and
+//! every command says so.
+
+pub mod configure;
+pub mod ecr;
+pub mod output;
+pub mod sts;
+
+use colored::Colorize;
+use whaleshell_runtime::ecr::api::{AwsError, AwsOptions};
+use whaleshell_runtime::ecr::lab::{self, LabState};
+
+use crate::grammar::aws::{self, GlobalArgs, Parsed, Service};
+use crate::grammar::{Arg, Span};
+use crate::io::Io;
+use crate::shell::Shell;
+use output::Json;
+
+/// The AWS CLI's exit codes.
+pub const PARSE_ERROR: i32 = 252;
+const CONFIG_ERROR: i32 = 253;
+const SERVICE_ERROR: i32 = 254;
+const OTHER_ERROR: i32 = 255;
+
+pub fn aws(shell: &mut Shell, line: &str, aws_span: Span, args: &[Arg], io: &mut Io<'_>) -> i32 {
+    let command = match aws::parse(args, aws_span) {
+        Ok(Parsed::Command(c)) => c,
+        Ok(Parsed::Help(text)) => {
+            io.out(text);
+            return 0;
+        }
+        Err(e) => {
+            io.err(format!("{}\n{}", aws::USAGE, e.render(line)));
+            return PARSE_ERROR;
+        }
+    };
+    let global = &command.global;
+    let options = AwsOptions { region: global.region.clone(), profile: global.profile.clone(), endpoint_url: global.endpoint_url.clone() };
+    let lab = lab::status(&shell.runtime.layout).filter(|_| options.endpoint_url.is_none() && std::env::var_os("AWS_ENDPOINT_URL").is_none());
+    match &command.service {
+        Service::Configure(a) => configure::run(a, global, io),
+        Service::Ecr(c) => {
+            announce_lab(lab.as_ref(), io);
+            ecr::run(&options, lab.as_ref(), c, global, io)
+        }
+        Service::Sts(c) => {
+            announce_lab(lab.as_ref(), io);
+            sts::run(&options, lab.as_ref(), c, global, io)
+        }
+    }
+}
+
+/// One line on stderr, so `$(aws ecr get-login-password)` stays clean.
+fn announce_lab(lab: Option<&LabState>, io: &mut Io<'_>) {
+    if let Some(lab) = lab {
+        io.err(
+            format!("[local ECR lab on 127.0.0.1:{} — not real AWS. For real AWS: `lab ecr down`, then `aws configure` with your keys.]", lab.api_port)
+                .dimmed()
+                .to_string(),
+        );
+    }
+}
+
+/// Prints a service's answer the way `--output`/`--query` ask.
+pub fn print_answer(json: &str, global: &GlobalArgs, io: &mut Io<'_>) -> i32 {
+    let Some(json) = Json::parse(json) else {
+        io.err(format!("\nthe service's answer is not JSON: {json}"));
+        return OTHER_ERROR;
+    };
+    match output::render(json, global.output.as_deref(), global.query.as_deref()) {
+        Ok(text) => {
+            if !text.is_empty() {
+                io.out(text);
+            }
+            0
+        }
+        Err(output::OutputError::Query(e)) => {
+            io.err(format!("\nBad value for --query {}: {e}", global.query.as_deref().unwrap_or_default()));
+            PARSE_ERROR
+        }
+        Err(output::OutputError::Format(e)) => {
+            io.err(e);
+            PARSE_ERROR
+        }
+    }
+}
+
+/// An error as the AWS CLI prints it (after an empty line), with its exit code.
+pub fn print_error(e: &AwsError, lab_running: bool, io: &mut Io<'_>) -> i32 {
+    io.err(format!("\n{e}"));
+    match e {
+        AwsError::Service { .. } => SERVICE_ERROR,
+        AwsError::NoCredentials | AwsError::NoRegion => {
+            if !lab_running {
+                io.err("(No AWS account here? `lab ecr up` starts a local ECR lab on this machine, no account needed.)".dimmed().to_string());
+            }
+            CONFIG_ERROR
+        }
+        AwsError::Connect(_) | AwsError::Other(_) => OTHER_ERROR,
+    }
+}

@@ -1,0 +1,97 @@
+//! `lab ecr up|down|status|expire-tokens`: the local ECR lab (see
+//! `whaleshell_runtime::ecr::lab`), from the REPL or as `whaleshell lab …`.
+
+use whaleshell_runtime::ecr::lab::{self, LabEvent, ACCOUNT, DEFAULT_REGION};
+use whaleshell_runtime::Runtime;
+
+use crate::grammar::Arg;
+use crate::io::Io;
+
+const USAGE: &str = "usage: lab ecr up|down|status|expire-tokens";
+
+/// Runs `lab WORDS…`; true in the second value when it started the lab.
+pub fn run(rt: &Runtime, args: &[&str], io: &mut Io<'_>) -> (i32, bool) {
+    match args {
+        ["ecr", "up"] => match up(rt, io) {
+            Ok(started) => (0, started),
+            Err(()) => (1, false),
+        },
+        ["ecr", "down"] => match lab::down(&rt.layout) {
+            Ok(true) => {
+                io.out("Local ECR lab stopped; its repositories and images are gone.");
+                (0, false)
+            }
+            Ok(false) => {
+                io.out("The local ECR lab is not running.");
+                (0, false)
+            }
+            Err(e) => {
+                io.err(format!("lab ecr down: {e}"));
+                (1, false)
+            }
+        },
+        ["ecr", "status"] => match lab::status(&rt.layout) {
+            Some(state) => {
+                describe(&state, io);
+                (0, false)
+            }
+            None => {
+                io.out("The local ECR lab is not running. `lab ecr up` starts it.");
+                (3, false)
+            }
+        },
+        ["ecr", "expire-tokens"] => match lab::expire_tokens(&rt.layout) {
+            Ok(n) => {
+                io.out(format!("{n} authorization token(s) of the local ECR lab now count as expired (as after 12 hours)."));
+                (0, false)
+            }
+            Err(e) => {
+                io.err(format!("lab ecr expire-tokens: {e}"));
+                (1, false)
+            }
+        },
+        _ => {
+            io.err(USAGE);
+            (2, false)
+        }
+    }
+}
+
+pub fn run_builtin(rt: &Runtime, args: &[Arg], io: &mut Io<'_>) -> (i32, bool) {
+    let words: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
+    run(rt, &words, io)
+}
+
+/// Starts the lab unless it runs; true when this call started it.
+pub fn up(rt: &Runtime, io: &mut Io<'_>) -> Result<bool, ()> {
+    if let Some(state) = lab::status(&rt.layout) {
+        describe(&state, io);
+        return Ok(false);
+    }
+    let out = &mut *io.stdout;
+    let result = lab::up(&rt.layout, &mut |event| {
+        let line = match event {
+            LabEvent::Installing(what) => format!("Installing {what} (once)…"),
+            LabEvent::Starting(what) => format!("Starting {what}…"),
+        };
+        let _ = std::io::Write::write_all(out, format!("{line}\n").as_bytes());
+    });
+    match result {
+        Ok(state) => {
+            describe(&state, io);
+            Ok(true)
+        }
+        Err(e) => {
+            io.err(format!("lab ecr up: {e}"));
+            Err(())
+        }
+    }
+}
+
+fn describe(state: &lab::LabState, io: &mut Io<'_>) {
+    io.out(format!(
+        "Local ECR lab running (not real AWS):\n  AWS API      {api}   (aws ecr …, aws sts …)\n  registry     {ACCOUNT}.dkr.ecr.<region>.amazonaws.com → {registry}\n  account      {ACCOUNT}, default region {DEFAULT_REGION}\n`lab ecr down` stops it and forgets its repositories.",
+        api = state.api_url(),
+        registry = state.registry_host(),
+    ));
+}

@@ -1,0 +1,204 @@
+//! The `aws` commands and the local ECR lab: moto's server, Debian's
+//! docker-registry and the lab's front, started per test on 127.0.0.1 with
+//! a temporary HOME. The instance metadata service is never asked.
+
+mod common;
+
+use common::{Lab, Run};
+
+/// A lab with the local ECR lab up; stops it (and checks it left no process) when dropped.
+struct EcrLab {
+    lab: Lab,
+    pids: Vec<i32>,
+}
+
+const HOST: &str = "123456789012.dkr.ecr.eu-west-2.amazonaws.com";
+
+impl EcrLab {
+    fn up() -> EcrLab {
+        let lab = Lab::new();
+        let up = lab.command().args(["lab", "ecr", "up"]).output().expect("lab ecr up");
+        assert!(up.status.success(), "lab ecr up: {}", String::from_utf8_lossy(&up.stderr));
+        let state = whaleshell_runtime::ecr::lab::status(&lab.runtime().layout).expect("lab running after up");
+        let pids = state.processes.iter().map(|p| p.pid).collect();
+        EcrLab { lab, pids }
+    }
+
+    fn run(&self, line: &str) -> Run {
+        self.lab.run(line)
+    }
+
+    fn login(&self) {
+        let login = self.run(&format!("aws ecr get-login-password --region eu-west-2 | docker login --username AWS --password-stdin {HOST}"));
+        assert_eq!((login.stdout.as_str(), login.code), ("Login Succeeded\n", 0), "{}", login.stderr);
+    }
+}
+
+impl Drop for EcrLab {
+    fn drop(&mut self) {
+        let down = self.lab.command().args(["lab", "ecr", "down"]).output().expect("lab ecr down");
+        if std::thread::panicking() {
+            return;
+        }
+        assert!(down.status.success());
+        for pid in &self.pids {
+            assert!(whaleshell_runtime::process::start_time(*pid).is_none(), "lab process {pid} still runs after down");
+        }
+        assert!(!self.lab.root().join("lab/ecr").exists(), "lab state left after down");
+    }
+}
+
+/// Snapshots without what varies: dates, ports.
+macro_rules! assert_aws_snapshot {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({filters => vec![
+            (r"\d{4}-\d\d-\d\dT[0-9:.]+\+00:00", "[DATE]"),
+            (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+        ]}, {
+            insta::assert_snapshot!($name, $value);
+        });
+    };
+}
+
+#[test]
+fn the_tutorials_ecr_sequence_runs_as_written() {
+    let ecr = EcrLab::up();
+    let who = ecr.run("aws sts get-caller-identity");
+    assert_eq!(who.code, 0, "{}", who.stderr);
+    assert!(who.stdout.contains("\"Account\": \"123456789012\""), "{}", who.stdout);
+    assert!(who.stderr.contains("local ECR lab") && who.stderr.contains("not real AWS"), "every aws command says it is the lab: {}", who.stderr);
+
+    let create = ecr.run("aws ecr create-repository --repository-name apache-app --image-scanning-configuration scanOnPush=true --region eu-west-2");
+    assert_eq!(create.code, 0, "{}", create.stderr);
+    assert_aws_snapshot!("create_repository", create.stdout);
+    let describe = ecr.run("aws ecr describe-repositories --region eu-west-2 --query 'repositories[].repositoryUri' --output text");
+    assert_eq!(describe.stdout, format!("{HOST}/apache-app\n"));
+
+    ecr.login();
+    assert_eq!(ecr.run(&format!("docker pull busybox && docker tag busybox:latest {HOST}/apache-app")).code, 0);
+    let push = ecr.run(&format!("docker push {HOST}/apache-app"));
+    assert_eq!(push.code, 0, "{}", push.stderr);
+    assert_normalized_snapshot!("ecr_push_first", push.stdout);
+    let again = ecr.run(&format!("docker push {HOST}/apache-app"));
+    assert!(again.stdout.contains(": Layer already exists\n"), "a second push sends no layer: {}", again.stdout);
+
+    // What the registry got is what the API lists, digest for digest.
+    let pushed_digest = push.stdout.split("digest: ").nth(1).and_then(|t| t.split(' ').next()).unwrap().to_owned();
+    let listed = ecr.run("aws ecr list-images --repository-name apache-app --region eu-west-2");
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert_eq!(
+        listed.stdout,
+        format!("{{\n    \"imageIds\": [\n        {{\n            \"imageDigest\": \"{pushed_digest}\",\n            \"imageTag\": \"latest\"\n        }}\n    ]\n}}\n")
+    );
+
+    let pull = ecr.run(&format!("docker rmi {HOST}/apache-app && docker pull {HOST}/apache-app:latest"));
+    assert_eq!(pull.code, 0, "{}", pull.stderr);
+    assert!(pull.stdout.contains(&format!("Status: Downloaded newer image for {HOST}/apache-app:latest")), "{}", pull.stdout);
+
+    let delete = ecr.run("aws ecr batch-delete-image --repository-name apache-app --image-ids imageTag=latest --region eu-west-2");
+    assert_eq!(delete.code, 0, "{}", delete.stderr);
+    assert!(delete.stdout.contains("\"failures\": []"), "{}", delete.stdout);
+    assert_eq!(ecr.run("aws ecr list-images --repository-name apache-app --region eu-west-2").stdout, "{\n    \"imageIds\": []\n}\n");
+    let gone = ecr.run(&format!("docker rmi {HOST}/apache-app && docker pull {HOST}/apache-app:latest"));
+    assert_eq!(gone.code, 1);
+    assert!(
+        gone.stderr.ends_with(&format!("Error response from daemon: manifest for {HOST}/apache-app:latest not found: manifest unknown: Requested image not found\n")),
+        "{}",
+        gone.stderr
+    );
+    let missing_tag = ecr.run("aws ecr batch-delete-image --repository-name apache-app --image-ids imageTag=latest --region eu-west-2");
+    assert!(missing_tag.stdout.contains("\"failureCode\": \"ImageNotFound\""), "{}", missing_tag.stdout);
+
+    let drop_repo = ecr.run("aws ecr delete-repository --repository-name apache-app --region eu-west-2");
+    assert_eq!(drop_repo.code, 0, "{}", drop_repo.stderr);
+    let after = ecr.run("aws ecr describe-repositories --repository-names apache-app --region eu-west-2");
+    assert_eq!(after.code, 254);
+    assert!(after.stderr.ends_with("\nAn error occurred (RepositoryNotFoundException) when calling the DescribeRepositories operation: The repository with name 'apache-app' does not exist in the registry with id '123456789012'\n"), "{}", after.stderr);
+    ecr.lab.assert_clean();
+}
+
+#[test]
+fn ecr_refuses_what_ecr_refuses() {
+    let ecr = EcrLab::up();
+    ecr.login();
+    assert_eq!(ecr.run(&format!("docker pull busybox && docker tag busybox {HOST}/never-created")).code, 0);
+    let push = ecr.run(&format!("docker push {HOST}/never-created"));
+    assert_eq!(push.code, 1);
+    assert_eq!(push.stderr, "name unknown: The repository with name 'never-created' does not exist in the registry with id '123456789012'\n");
+
+    let wrong = ecr.run(&format!("docker login -u AWS -p not-a-token {HOST}"));
+    assert_eq!(wrong.code, 1);
+    assert!(wrong.stderr.ends_with(&format!("Error response from daemon: login attempt to https://{HOST}/v2/ failed with status: 401 Unauthorized\n")), "{}", wrong.stderr);
+
+    assert_eq!(ecr.run("aws ecr create-repository --repository-name app --region eu-west-2").code, 0);
+    let expired = ecr.lab.command().args(["lab", "ecr", "expire-tokens"]).output().unwrap();
+    assert!(expired.status.success());
+    assert_eq!(ecr.run(&format!("docker tag busybox {HOST}/app")).code, 0);
+    let denied = ecr.run(&format!("docker push {HOST}/app"));
+    assert_eq!(denied.code, 1);
+    assert_eq!(denied.stderr, "denied: Your authorization token has expired. Reauthenticate and try again.\n");
+    // A new token works again, with no restart.
+    ecr.login();
+    assert_eq!(ecr.run(&format!("docker push {HOST}/app")).code, 0);
+}
+
+#[test]
+fn get_login_prints_a_docker_login_that_eval_runs() {
+    let ecr = EcrLab::up();
+    let v1 = ecr.run("aws ecr get-login --region eu-west-2");
+    assert_eq!(v1.code, 0, "{}", v1.stderr);
+    assert!(v1.stdout.starts_with("docker login -u AWS -p eyJwYXlsb2FkIjoi"), "ECR's token shape: {}", v1.stdout);
+    assert!(v1.stdout.ends_with(&format!(" -e none https://{HOST}\n")), "{}", v1.stdout);
+    assert!(v1.stderr.contains("AWS CLI v2 removed `aws ecr get-login`"), "{}", v1.stderr);
+    let eval = ecr.run("eval $(aws ecr get-login --no-include-email --region eu-west-2)");
+    assert_eq!((eval.stdout.as_str(), eval.code), ("Login Succeeded\n", 0), "{}", eval.stderr);
+    assert!(eval.stderr.contains("WARNING! Using --password via the CLI is insecure. Use --password-stdin."), "{}", eval.stderr);
+}
+
+#[test]
+fn without_credentials_or_region_the_aws_cli_says_so() {
+    let lab = Lab::new();
+    let no_region = lab.run("aws sts get-caller-identity");
+    assert_eq!(no_region.code, 253);
+    assert!(no_region.stderr.starts_with("\nYou must specify a region. You can also configure your region by running \"aws configure\".\n"), "{}", no_region.stderr);
+    let no_creds = lab.run("aws ecr describe-repositories --region us-east-1");
+    assert_eq!(no_creds.code, 253);
+    assert!(no_creds.stderr.starts_with("\nUnable to locate credentials. You can configure credentials by running \"aws configure\".\n"), "{}", no_creds.stderr);
+    assert!(no_creds.stderr.contains("lab ecr up"), "points at the lab: {}", no_creds.stderr);
+}
+
+#[test]
+fn aws_configure_writes_the_files_the_sdk_reads() {
+    let ecr = EcrLab::up();
+    let configure = ecr.run("printf 'AKIAEXAMPLEKEY123456\\nwJalrXUtnFEMI/EXAMPLEKEY\\neu-west-2\\njson\\n' | aws configure");
+    assert_eq!(configure.code, 0, "{}", configure.stderr);
+    assert_eq!(
+        configure.stdout,
+        "AWS Access Key ID [None]: \nAWS Secret Access Key [None]: \nDefault region name [None]: \nDefault output format [None]: \n"
+    );
+    let home = ecr.lab.root().join("home/.aws");
+    assert_eq!(std::fs::read_to_string(home.join("credentials")).unwrap(), "[default]\naws_access_key_id = AKIAEXAMPLEKEY123456\naws_secret_access_key = wJalrXUtnFEMI/EXAMPLEKEY\n");
+    assert_eq!(std::fs::read_to_string(home.join("config")).unwrap(), "[default]\noutput = json\nregion = eu-west-2\n");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(home.join("credentials")).unwrap().permissions()) & 0o777;
+    assert_eq!(mode, 0o600);
+    insta::assert_snapshot!("configure_list", ecr.run("aws configure list").stdout.replace(&ecr.lab.root().display().to_string(), "ROOT"));
+    // The SDK now signs with the learner's key and region.
+    let who = ecr.run("aws sts get-caller-identity --query Account --output text");
+    assert_eq!(who.stdout, "123456789012\n", "{}", who.stderr);
+    let region = ecr.run("aws ecr create-repository --repository-name r --query repository.repositoryUri --output text");
+    assert_eq!(region.stdout, format!("{HOST}/r\n"), "the region comes from ~/.aws/config: {}", region.stderr);
+}
+
+#[test]
+fn aws_errors_point_at_the_word() {
+    let lab = Lab::new();
+    let missing = lab.run("aws ecr create-repository");
+    assert_eq!(missing.code, 252);
+    insta::assert_snapshot!("aws_missing_argument", missing.stderr);
+    let typo = lab.run("aws ecr crete-repository --repository-name x");
+    assert_eq!(typo.code, 252);
+    assert!(typo.stderr.contains("maybe you meant:\n\n  * create-repository"), "{}", typo.stderr);
+    let shorthand = lab.run("aws ecr batch-delete-image --repository-name x --image-ids latest");
+    assert_eq!(shorthand.code, 252);
+    assert_eq!(shorthand.stderr, "\nError parsing parameter '--image-ids': Expected: imageTag=TAG or imageDigest=DIGEST, received: 'latest'\n");
+}
