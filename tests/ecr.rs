@@ -91,6 +91,12 @@ fn the_tutorials_ecr_sequence_runs_as_written() {
         format!("{{\n    \"imageIds\": [\n        {{\n            \"imageDigest\": \"{pushed_digest}\",\n            \"imageTag\": \"latest\"\n        }}\n    ]\n}}\n")
     );
 
+    // ECR's image size: the compressed layers', not the config's (moto's).
+    let described = ecr.run("aws ecr describe-images --repository-name apache-app --region eu-west-2 --query 'imageDetails[0].imageSizeInBytes'");
+    let image = ecr.lab.runtime().images.resolve("busybox").unwrap();
+    let layers: u64 = image.layers.iter().map(|l| std::fs::metadata(ecr.lab.runtime().layout.blob(&l.digest)).unwrap().len()).sum();
+    assert_eq!(described.stdout, format!("{layers}\n"), "{}", described.stderr);
+
     let pull = ecr.run(&format!("docker rmi {HOST}/apache-app && docker pull {HOST}/apache-app:latest"));
     assert_eq!(pull.code, 0, "{}", pull.stderr);
     assert!(pull.stdout.contains(&format!("Status: Downloaded newer image for {HOST}/apache-app:latest")), "{}", pull.stdout);
@@ -120,8 +126,10 @@ fn the_tutorials_ecr_sequence_runs_as_written() {
 #[test]
 fn ecr_refuses_what_ecr_refuses() {
     let ecr = EcrLab::up();
-    ecr.login();
     assert_eq!(ecr.run(&format!("docker pull busybox && docker tag busybox {HOST}/never-created")).code, 0);
+    let anonymous = ecr.run(&format!("docker push {HOST}/never-created"));
+    assert_eq!((anonymous.stderr.as_str(), anonymous.code), ("no basic auth credentials\n", 1));
+    ecr.login();
     let push = ecr.run(&format!("docker push {HOST}/never-created"));
     assert_eq!(push.code, 1);
     assert_eq!(push.stderr, "name unknown: The repository with name 'never-created' does not exist in the registry with id '123456789012'\n");
@@ -201,4 +209,23 @@ fn aws_errors_point_at_the_word() {
     let shorthand = lab.run("aws ecr batch-delete-image --repository-name x --image-ids latest");
     assert_eq!(shorthand.code, 252);
     assert_eq!(shorthand.stderr, "\nError parsing parameter '--image-ids': Expected: imageTag=TAG or imageDigest=DIGEST, received: 'latest'\n");
+}
+
+#[test]
+fn lifecycle_policies_and_scans_are_kept_per_repository() {
+    let ecr = EcrLab::up();
+    ecr.login();
+    assert_eq!(ecr.run("aws ecr create-repository --repository-name app --image-scanning-configuration scanOnPush=true --region eu-west-2").code, 0);
+    assert_eq!(ecr.run(&format!("docker pull busybox && docker tag busybox {HOST}/app && docker push {HOST}/app")).code, 0);
+    let policy = r#"{"rules":[{"rulePriority":1,"description":"keep 5","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}"#;
+    std::fs::write(ecr.lab.root().join("policy.json"), policy).unwrap();
+    let put = ecr.run(&format!("aws ecr put-lifecycle-policy --repository-name app --lifecycle-policy-text file://{} --region eu-west-2", ecr.lab.root().join("policy.json").display()));
+    assert_eq!(put.code, 0, "{}", put.stderr);
+    let got = ecr.run("aws ecr get-lifecycle-policy --repository-name app --region eu-west-2 --query lifecyclePolicyText --output text");
+    assert_eq!(got.stdout.trim(), policy);
+    assert_eq!(ecr.run("aws ecr start-image-scan --repository-name app --image-id imageTag=latest --region eu-west-2").code, 0);
+    let findings = ecr.run("aws ecr describe-image-scan-findings --repository-name app --image-id imageTag=latest --region eu-west-2");
+    assert_eq!(findings.code, 0, "{}", findings.stderr);
+    assert!(!findings.stdout.contains("CVE-9999-9999"), "the emulator's made-up finding is not shown: {}", findings.stdout);
+    assert!(findings.stdout.contains("no vulnerability database"), "{}", findings.stdout);
 }

@@ -116,6 +116,9 @@ async fn probe(domain: &str, creds: Option<&Credentials>) -> Result<()> {
         request = request.basic_auth(&c.username, Some(&c.password));
     }
     let Ok(response) = request.send().await else { return Ok(()) };
+    if response.status().as_u16() == 401 && creds.is_none() {
+        return Err(Error::Registry("no basic auth credentials".into()));
+    }
     if response.status().as_u16() != 403 {
         return Ok(());
     }

@@ -189,13 +189,42 @@ impl Front {
             return self.issue_token(&region);
         }
         let response = self.forward(self.state.moto_port, parts, body.boxed()).await;
-        if target == format!("{ECR_TARGET}.BatchDeleteImage") && response.status().is_success() {
-            let (parts, body) = response.into_parts();
-            let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
-            self.forget_untagged(&region, &bytes).await;
-            return Response::from_parts(parts, full(bytes));
+        let operation = target.strip_prefix(ECR_TARGET).unwrap_or_default().trim_start_matches('.');
+        if !response.status().is_success() || !matches!(operation, "BatchDeleteImage" | "DescribeImages" | "DescribeImageScanFindings") {
+            return response;
         }
-        response
+        let (mut parts, body) = response.into_parts();
+        // The answer's length changes; hyper sets it again from the new body.
+        parts.headers.remove(hyper::header::CONTENT_LENGTH);
+        let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+        let Ok(mut answer) = serde_json::from_slice::<Value>(&bytes) else { return Response::from_parts(parts, full(bytes)) };
+        match operation {
+            "BatchDeleteImage" => self.forget_untagged(&region, &answer).await,
+            "DescribeImages" => self.real_sizes(&mut answer),
+            _ => honest_findings(&mut answer),
+        }
+        Response::from_parts(parts, full(answer.to_string()))
+    }
+
+    /// moto reports the config's size; ECR the sum of the layers' (compressed) sizes.
+    fn real_sizes(&self, answer: &mut Value) {
+        let sizes: std::collections::BTreeMap<String, u64> =
+            crate::fsutil::read_json(&self.dir.join("sizes.json"), "ECR lab image sizes").ok().flatten().unwrap_or_default();
+        for detail in answer["imageDetails"].as_array_mut().into_iter().flatten() {
+            if let Some(size) = detail["imageDigest"].as_str().and_then(|d| sizes.get(d)) {
+                detail["imageSizeInBytes"] = json!(size);
+            }
+        }
+    }
+
+    fn record_size(&self, digest: &str, manifest: &[u8]) {
+        let Ok(manifest) = serde_json::from_slice::<Value>(manifest) else { return };
+        let size: u64 = manifest["layers"].as_array().into_iter().flatten().filter_map(|l| l["size"].as_u64()).sum();
+        let path = self.dir.join("sizes.json");
+        let Ok(_lock) = StateLock::acquire(&self.dir.join("sizes.lock")) else { return };
+        let mut sizes: std::collections::BTreeMap<String, u64> = crate::fsutil::read_json(&path, "ECR lab image sizes").ok().flatten().unwrap_or_default();
+        sizes.insert(digest.to_owned(), size);
+        let _ = write_json_atomic(&path, &sizes);
     }
 
     fn issue_token(&self, region: &str) -> Response<Body> {
@@ -226,8 +255,7 @@ impl Front {
 
     /// After `batch-delete-image`, manifests no tag or image in moto refers
     /// to any more are deleted from the registry too, freeing their blobs' references.
-    async fn forget_untagged(&self, region: &str, answer: &[u8]) {
-        let Ok(answer) = serde_json::from_slice::<Value>(answer) else { return };
+    async fn forget_untagged(&self, region: &str, answer: &Value) {
         let Some(ids) = answer["imageIds"].as_array() else { return };
         let repository = answer.get("repositoryName").and_then(Value::as_str);
         for id in ids {
@@ -322,6 +350,7 @@ impl Front {
             // moto would make up a digest of its own; ECR's is the manifest's.
             "imageDigest": crate::digest::sha256(&manifest),
         });
+        self.record_size(&crate::digest::sha256(&manifest), &manifest);
         if !reference.starts_with("sha256:") {
             input["imageTag"] = json!(reference);
         }
@@ -366,6 +395,20 @@ impl Front {
             return None;
         }
         lab::read_tokens(&self.dir).remove(password)
+    }
+}
+
+/// moto invents a vulnerability (`CVE-9999-9999` in `moto_fake`); the lab
+/// has no vulnerability database, and says so instead of showing a fake one.
+fn honest_findings(answer: &mut Value) {
+    if answer["imageScanStatus"]["status"] != "COMPLETE" {
+        return;
+    }
+    answer["imageScanStatus"]["description"] =
+        json!("The local ECR lab has no vulnerability database, so it reports no findings. Real ECR lists the CVEs of the image's OS packages here.");
+    if let Some(findings) = answer.get_mut("imageScanFindings") {
+        findings["findingSeverityCounts"] = json!({});
+        findings["findings"] = json!([]);
     }
 }
 

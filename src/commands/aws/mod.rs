@@ -15,7 +15,6 @@ use crate::grammar::aws::{self, GlobalArgs, Parsed, Service};
 use crate::grammar::{Arg, Span};
 use crate::io::Io;
 use crate::shell::Shell;
-use output::Json;
 
 /// The AWS CLI's exit codes.
 pub const PARSE_ERROR: i32 = 252;
@@ -64,7 +63,7 @@ fn announce_lab(lab: Option<&LabState>, io: &mut Io<'_>) {
 
 /// Prints a service's answer the way `--output`/`--query` ask.
 pub fn print_answer(json: &str, global: &GlobalArgs, io: &mut Io<'_>) -> i32 {
-    let Some(json) = Json::parse(json) else {
+    let Ok(json) = serde_json::from_str(json) else {
         io.err(format!("\nthe service's answer is not JSON: {json}"));
         return OTHER_ERROR;
     };
