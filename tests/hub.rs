@@ -107,6 +107,8 @@ fn debian_is_built_on_first_pull_with_progress_and_cached() {
 #[test]
 fn a_failed_debian_build_says_why_and_leaves_nothing() {
     let cache = tempfile::Builder::new().prefix("wsh-hub-cache-").tempdir().unwrap();
+    // What a builder that crashed would have left.
+    std::fs::create_dir_all(cache.path().join(".debootstrap-999999/root/etc")).unwrap();
     let lab = Lab::new();
     // No debootstrap on this PATH.
     let out = lab.command().env("WHALESHELL_HUB_CACHE", cache.path()).env("PATH", "/nonexistent").args(["-c", "docker pull debian"]).output().unwrap();

@@ -73,10 +73,16 @@ impl Debootstrap {
     /// Runs debootstrap into a temporary directory of the cache and writes
     /// the root as one layer blob; the directory goes in any case.
     fn make(&self, cache: &Path, blobs: &Path, mirror: &str, on_event: &mut dyn FnMut(PullEvent)) -> Result<Entry> {
+        // Under the lock no one else builds: work directories here are a
+        // crashed builder's, and go.
+        for old in fs::read_dir(cache).map_err(Error::io("reading", cache))?.flatten() {
+            if old.file_name().to_string_lossy().starts_with(".debootstrap-") {
+                release_mounts(&old.path());
+                remove_tree(&old.path())?;
+            }
+        }
         let work = cache.join(format!(".debootstrap-{}", std::process::id()));
         let root = work.join("root");
-        release_mounts(&work);
-        remove_tree(&work)?;
         fs::create_dir_all(&work).map_err(Error::io("creating", &work))?;
         on_event(PullEvent::Building(format!(
             "debootstrap --variant={} {} from {mirror} (once per machine)",
@@ -165,8 +171,7 @@ fn tidy(root: &Path) -> Result<()> {
 /// Unmounts what a failed debootstrap left mounted under `dir` (/proc, /sys).
 fn release_mounts(dir: &Path) {
     let mounts = fs::read_to_string("/proc/self/mounts").unwrap_or_default();
-    let prefix = dir.to_string_lossy().into_owned();
-    let mut inside: Vec<&str> = mounts.lines().filter_map(|l| l.split_whitespace().nth(1)).filter(|m| m.starts_with(&prefix)).collect();
+    let mut inside: Vec<&str> = mounts.lines().filter_map(|l| l.split_whitespace().nth(1)).filter(|m| Path::new(m).starts_with(dir)).collect();
     inside.sort_by_key(|m| std::cmp::Reverse(m.len()));
     for m in inside {
         let _ = nix::mount::umount2(m, nix::mount::MntFlags::MNT_DETACH);
