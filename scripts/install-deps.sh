@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Whaleshell needs on a Debian machine, once: Debian's
-# busybox-static (the offline hub builds busybox:latest from it), tini
+# busybox-static (the offline hub builds busybox:latest from it), debootstrap
+# (and debian:bookworm from Debian's packages), tini
 # (`docker run --init`), curl and procps (tutorial lines, `docker top`), and
 # for the tests Debian's docker-registry and apache2-utils.
 # Safe to run again: it does nothing when everything is there.
@@ -8,6 +9,7 @@ set -euo pipefail
 
 missing=()
 [ -x /bin/busybox ] || missing+=(busybox-static)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
 [ -x /usr/bin/tini-static ] || missing+=(tini)
 command -v curl >/dev/null || missing+=(curl)
 command -v ps >/dev/null || missing+=(procps)
