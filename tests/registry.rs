@@ -230,3 +230,28 @@ fn a_tampered_or_interrupted_pull_leaves_no_half_image() {
     assert!(pull.stderr.starts_with("Error response from daemon: "), "{}", pull.stderr);
     nothing_left("interrupted");
 }
+
+/// skopeo (`apt-get install skopeo`, or scripts/install-deps.sh) reads an
+/// image Whaleshell built and pushed: the same manifest digest and layers.
+#[test]
+fn skopeo_inspect_accepts_what_whaleshell_pushed() {
+    if std::process::Command::new("skopeo").arg("--version").output().is_err() {
+        eprintln!("skipped: skopeo is not installed (apt-get install skopeo, or scripts/install-deps.sh)");
+        return;
+    }
+    let registry = Registry::start();
+    let server = &registry.address;
+    let (pusher, _) = push_layered(&registry);
+    let ours = pusher.runtime().images.resolve(&format!("{server}/layered:v1")).unwrap();
+    let inspect = std::process::Command::new("skopeo")
+        .args(["inspect", "--tls-verify=false", "--creds", &format!("{REGISTRY_USER}:{REGISTRY_PASSWORD}")])
+        .arg(format!("docker://{server}/layered:v1"))
+        .output()
+        .unwrap();
+    assert!(inspect.status.success(), "{}", String::from_utf8_lossy(&inspect.stderr));
+    let seen: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(seen["Digest"], ours.manifest_digest.as_str());
+    let layers: Vec<&str> = ours.layers.iter().map(|l| l.digest.as_str()).collect();
+    assert_eq!(seen["Layers"], serde_json::json!(layers));
+    assert_eq!(seen["Name"], format!("{server}/layered"));
+}
