@@ -16,6 +16,7 @@ command -v ps >/dev/null || missing+=(procps)
 # For the tests: a real registry server (CNCF Distribution) and htpasswd for its logins.
 command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v htpasswd >/dev/null || missing+=(apache2-utils)
+command -v skopeo >/dev/null || missing+=(skopeo)  # interop test: skopeo inspect reads what Whaleshell pushed
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
