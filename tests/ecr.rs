@@ -229,3 +229,21 @@ fn lifecycle_policies_and_scans_are_kept_per_repository() {
     assert!(!findings.stdout.contains("CVE-9999-9999"), "the emulator's made-up finding is not shown: {}", findings.stdout);
     assert!(findings.stdout.contains("no vulnerability database"), "{}", findings.stdout);
 }
+
+#[test]
+fn the_profile_login_of_the_tutorial_runs_across_lines() {
+    let ecr = EcrLab::up();
+    let missing = ecr.run("aws ecr get-login-password --profile dev");
+    assert_eq!(missing.code, 255);
+    assert!(missing.stderr.ends_with("\nThe config profile (dev) could not be found\n"), "{}", missing.stderr);
+    let aws = ecr.lab.root().join("home/.aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(aws.join("credentials"), "[dev]\naws_access_key_id = AKIADEVEXAMPLE000001\naws_secret_access_key = devsecret\n").unwrap();
+    std::fs::write(aws.join("config"), "[profile dev]\nregion = us-east-1\n").unwrap();
+    // As the tutorial writes it: a variable, and one command over five lines.
+    let script = "ECR_REGISTRY=123456789012.dkr.ecr.us-east-1.amazonaws.com\naws ecr get-login-password --profile dev \\\n\t| docker login \\\n\t\t--username AWS \\\n\t\t--password-stdin \\\n\t\t$ECR_REGISTRY\n";
+    let login = ecr.lab.run_stdin(script);
+    assert_eq!((login.stdout.as_str(), login.code), ("Login Succeeded\n", 0), "{}", login.stderr);
+    let config = std::fs::read_to_string(ecr.lab.root().join("docker-config/config.json")).unwrap();
+    assert!(config.contains("123456789012.dkr.ecr.us-east-1.amazonaws.com"), "{config}");
+}

@@ -35,6 +35,13 @@ pub fn aws(shell: &mut Shell, line: &str, aws_span: Span, args: &[Arg], io: &mut
         }
     };
     let global = &command.global;
+    let profile = global.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).filter(|p| !p.is_empty());
+    if let Some(p) = profile.filter(|p| p != "default" && !matches!(command.service, Service::Configure(_))) {
+        if !configure::profile_exists(&p) {
+            io.err(format!("\nThe config profile ({p}) could not be found"));
+            return OTHER_ERROR;
+        }
+    }
     let options = AwsOptions { region: global.region.clone(), profile: global.profile.clone(), endpoint_url: global.endpoint_url.clone() };
     let lab = lab::status(&shell.runtime.layout).filter(|_| options.endpoint_url.is_none() && std::env::var_os("AWS_ENDPOINT_URL").is_none());
     match &command.service {
