@@ -247,3 +247,31 @@ fn the_profile_login_of_the_tutorial_runs_across_lines() {
     let config = std::fs::read_to_string(ecr.lab.root().join("docker-config/config.json")).unwrap();
     assert!(config.contains("123456789012.dkr.ecr.us-east-1.amazonaws.com"), "{config}");
 }
+
+#[test]
+fn an_instance_role_or_personal_keys_as_the_tutorial_contrasts() {
+    let ecr = EcrLab::up();
+    let state = whaleshell_runtime::ecr::lab::status(&ecr.lab.runtime().layout).unwrap();
+    let identity = |cmd: &mut std::process::Command| {
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    // No keys: the lab's "instance" answers with its role, through its own
+    // metadata service on 127.0.0.1 (never AWS's 169.254.169.254).
+    let lab_instance = identity(ecr.lab.command().env_remove("AWS_EC2_METADATA_DISABLED").args(["-c", "aws sts get-caller-identity --query Arn --output text"]));
+    assert_eq!(lab_instance, "arn:aws:sts::123456789012:assumed-role/ecsInstanceRole/i-0be11ab5c0ffee000");
+    // The SDK's own default chain, outside the lab's settings, finds the same
+    // role when the metadata endpoint is the lab's (as on an ECS host).
+    let default_chain = identity(
+        ecr.lab
+            .command()
+            .env_remove("AWS_EC2_METADATA_DISABLED")
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", state.imds_url())
+            .args(["-c", &format!("aws sts get-caller-identity --endpoint-url {} --region eu-west-2 --query Arn --output text", state.api_url())]),
+    );
+    assert_eq!(default_chain, lab_instance);
+    // Personal keys come first in the chain.
+    let keys = identity(ecr.lab.command().env("AWS_ACCESS_KEY_ID", "AKIAPERSONAL00000001").env("AWS_SECRET_ACCESS_KEY", "s").args(["-c", "aws sts get-caller-identity --query Arn --output text"]));
+    assert_eq!(keys, "arn:aws:sts::123456789012:user/moto");
+}
