@@ -275,3 +275,14 @@ fn an_instance_role_or_personal_keys_as_the_tutorial_contrasts() {
     let keys = identity(ecr.lab.command().env("AWS_ACCESS_KEY_ID", "AKIAPERSONAL00000001").env("AWS_SECRET_ACCESS_KEY", "s").args(["-c", "aws sts get-caller-identity --query Arn --output text"]));
     assert_eq!(keys, "arn:aws:sts::123456789012:user/moto");
 }
+
+#[test]
+fn a_lab_the_shell_started_stops_when_the_shell_ends() {
+    let lab = Lab::new();
+    let run = lab.run("lab ecr up > /dev/null && aws sts get-caller-identity --query Account --output text");
+    assert_eq!((run.stdout.as_str(), run.code), ("123456789012\n", 0), "{}", run.stderr);
+    // `down` removes the lab's directory only once its processes are gone.
+    assert!(!lab.root().join("lab/ecr").exists(), "the lab outlived the shell that started it");
+    let leftovers = std::process::Command::new("pgrep").args(["-f", &lab.root().display().to_string()]).output().unwrap();
+    assert!(leftovers.stdout.is_empty(), "lab processes left: {}", String::from_utf8_lossy(&leftovers.stdout));
+}
