@@ -75,14 +75,17 @@ pub fn text(value: &Value) -> String {
 fn text_item(value: &Value, identifier: Option<&str>, scalar_keys: Option<&[String]>, out: &mut String) {
     match value {
         Value::Object(map) => {
+            // Python's text formatter walks keys sorted, whatever the answer's order.
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
             let (mut scalars, non_scalars): (Vec<String>, Vec<(&String, &Value)>) = match scalar_keys {
                 None => {
-                    let scalars = map.iter().filter(|(_, v)| is_scalar(v)).map(|(_, v)| python_str(v)).collect();
-                    (scalars, map.iter().filter(|(_, v)| !is_scalar(v)).collect())
+                    let scalars = entries.iter().filter(|(_, v)| is_scalar(v)).map(|(_, v)| python_str(v)).collect();
+                    (scalars, entries.iter().filter(|(_, v)| !is_scalar(v)).copied().collect())
                 }
                 Some(keys) => {
                     let scalars = keys.iter().map(|k| map.get(k).map(python_str).unwrap_or_default()).collect();
-                    (scalars, map.iter().filter(|(k, _)| !keys.contains(k)).collect())
+                    (scalars, entries.iter().filter(|(k, _)| !keys.contains(k)).copied().collect())
                 }
             };
             if !scalars.is_empty() {
@@ -184,10 +187,12 @@ mod tests {
 
     #[test]
     fn text_and_query_follow_the_aws_cli() {
-        let answer = r#"{"imageIds": [{"imageDigest": "sha256:aa", "imageTag": "latest"}, {"imageDigest": "sha256:bb", "imageTag": "v1"}]}"#;
+        let answer = r#"{"imageIds": [{"imageTag": "latest", "imageDigest": "sha256:aa"}, {"imageDigest": "sha256:bb", "imageTag": "v1"}]}"#;
         let json: Value = serde_json::from_str(answer).unwrap();
         assert_eq!(render(json.clone(), Some("text"), None).unwrap(), "IMAGEIDS\tsha256:aa\tlatest\nIMAGEIDS\tsha256:bb\tv1");
         assert_eq!(render(json.clone(), Some("text"), Some("imageIds[].imageTag")).unwrap(), "latest\tv1");
         assert_eq!(render(json, None, Some("imageIds[0].imageTag")).unwrap(), "\"latest\"");
+        let identity: Value = serde_json::from_str(r#"{"UserId": "AIDA", "Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/x"}"#).unwrap();
+        assert_eq!(render(identity, Some("text"), None).unwrap(), "123456789012\tarn:aws:iam::123456789012:user/x\tAIDA");
     }
 }
