@@ -17,9 +17,12 @@
 # installs Debian's docker.io / busybox-static / time when missing, starts
 # dockerd when none answers (and stops it again at the end, only then), and
 # imports busybox:latest into Docker from /bin/busybox. No registry is reachable
-# from the machines this runs on, so nothing is ever pulled from the network.
+# from the machines this runs on, so no image is ever pulled from the network.
 # At the end, bench/images-vs-docker.sh adds the image rows: builds cold and
-# cached, push and pull through a local registry (SKIP_IMAGES=1 leaves them out).
+# cached, push and pull through a local registry (SKIP_IMAGES=1 leaves them out);
+# then bench/ecr-lab.sh the ECR lab rows: its install (moto from PyPI, so this
+# part needs the network to PyPI) and start times, and the tutorial's ECR push
+# and pull through the lab on each side (SKIP_ECR=1 leaves them out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -374,3 +377,6 @@ awk -v w="$monitor_kb" -v d="$shim_kb" -v wa="$monitor_anon_kb" -v da="$shim_ano
 
 # --- 9. Images: builds, push and pull (their own script) -----------------------
 [ -n "${SKIP_IMAGES:-}" ] || bench/images-vs-docker.sh
+
+# --- 10. The ECR lab: install and start times, push and pull (their own script) -
+[ -n "${SKIP_ECR:-}" ] || bench/ecr-lab.sh
