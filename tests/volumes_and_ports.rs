@@ -61,10 +61,8 @@ fn a_published_port_answers_curl_and_is_released_after() {
     std::fs::write(site.join("index.html"), "<h1>Hello from a container</h1>\n").unwrap();
     // Port 0: let the system pick a free host port, so parallel tests never collide.
     let id = lab.run_detached(&format!("docker run -d -p 127.0.0.1:0:80 -v {}:/www busybox httpd -f -p 80 -h /www", site.display()));
-    let port_line = lab.run(&format!("docker port {id} 80")).stdout;
-    let port: u16 = port_line.trim().rsplit(':').next().unwrap().parse().unwrap();
-    let curl = std::process::Command::new("curl").args(["-si", &format!("http://127.0.0.1:{port}/")]).output().unwrap();
-    let response = String::from_utf8_lossy(&curl.stdout);
+    let port = lab.published_port(&id, 80);
+    let response = common::http_get(port);
     assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
     assert!(response.ends_with("<h1>Hello from a container</h1>\n"), "{response}");
     assert!(lab.run("docker ps").stdout.contains(&format!("127.0.0.1:{port}->80/tcp")));

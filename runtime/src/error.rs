@@ -58,6 +58,9 @@ pub enum Error {
     #[error("the hub recipe {name} is invalid: {detail}")]
     Recipe { name: String, detail: String },
 
+    #[error("building {image} for the offline hub failed: {detail}")]
+    HubBuild { image: String, detail: String },
+
     #[error("{0}")]
     Spec(String),
 

@@ -1,12 +1,14 @@
 //! The offline hub. No registry is reachable here, so the well-known images
 //! of the tutorials are built locally, as real OCI images, from the recipes
-//! in `fixtures/hub/` (compiled in). The hub keeps them as blobs under
-//! `ROOT/hub/`, and `docker pull` copies from there into the image store
-//! exactly as it would from a registry.
+//! in `fixtures/hub/` (compiled in): layers described in the recipe, or a
+//! Dockerfile built by Whaleshell's own builder. The hub keeps them as blobs under `ROOT/hub/`, and
+//! `docker pull` copies from there into the image store exactly as it would
+//! from a registry.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -17,8 +19,11 @@ use libcontainer::oci_spec::image::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::build::builder::{BuildEvent, BuildOptions};
 use crate::digest::sha256;
 use crate::error::{Error, Result};
+use crate::image::commit::Clock;
+use crate::image::pull::PullEvent;
 use crate::fsutil::{read_json, write_atomic, write_json_atomic, StateLock};
 use crate::reference::Reference;
 
@@ -26,22 +31,40 @@ use crate::reference::Reference;
 const RECIPES: &[(&str, &str)] = &[
     ("busybox.toml", include_str!("../../fixtures/hub/busybox.toml")),
     ("whalesay.toml", include_str!("../../fixtures/hub/whalesay.toml")),
+    ("httpd.toml", include_str!("../../fixtures/hub/httpd.toml")),
 ];
+
+/// Build contexts of the Dockerfile recipes: (directory, [(file, content, mode)]).
+type Context = (&'static str, &'static [(&'static str, &'static str, u32)]);
+const CONTEXTS: &[Context] = &[(
+    "httpd",
+    &[
+        ("Dockerfile", include_str!("../../fixtures/hub/httpd/Dockerfile"), 0o644),
+        ("httpd-foreground", include_str!("../../fixtures/hub/httpd/httpd-foreground"), 0o755),
+        ("index.html", include_str!("../../fixtures/hub/httpd/index.html"), 0o644),
+    ],
+)];
 
 #[derive(Debug, Deserialize)]
 struct Recipe {
     repository: String,
-    tag: String,
+    /// The first is the image's own; the others name the same image.
+    tags: Vec<String>,
     created: String,
     base: Option<String>,
+    #[serde(default)]
     config: RecipeConfig,
+    #[serde(default)]
     layers: Vec<RecipeLayer>,
+    /// A build context under `fixtures/hub/`, built by the builder.
+    dockerfile: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct RecipeConfig {
     cmd: Option<Vec<String>>,
     entrypoint: Option<Vec<String>>,
+    #[serde(default)]
     env: Vec<String>,
     working_dir: Option<String>,
 }
@@ -94,15 +117,18 @@ impl Hub {
         self.dir.join("blobs/sha256").join(digest.trim_start_matches("sha256:"))
     }
 
-    /// The manifest for `reference`, building the image on first use.
-    pub fn fetch(&self, reference: &Reference) -> Result<HubImage> {
+    /// Docker's errors for a name or tag the hub does not serve.
+    pub fn check(&self, reference: &Reference) -> Result<()> {
+        find_recipe(reference).map(|_| ())
+    }
+
+    /// The manifest for `reference`, building the image on first use;
+    /// `on_event` hears how a long build goes.
+    pub fn fetch(&self, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<HubImage> {
         let (file, recipe) = find_recipe(reference)?;
-        if reference.tag.as_deref() != Some(recipe.tag.as_str()) {
-            return Err(Error::ManifestUnknown(reference.familiar()));
-        }
         fs::create_dir_all(&self.dir).map_err(Error::io("creating hub", &self.dir))?;
         let _lock = StateLock::acquire(&self.dir.join("lock"))?;
-        self.build(file, &recipe)
+        self.build(file, &recipe, on_event)
     }
 
     fn index_path(&self) -> PathBuf {
@@ -110,7 +136,7 @@ impl Hub {
     }
 
     /// Builds a recipe (and its base) unless already built; idempotent.
-    fn build(&self, file: &str, recipe: &Recipe) -> Result<HubImage> {
+    fn build(&self, file: &str, recipe: &Recipe, on_event: &mut dyn FnMut(PullEvent)) -> Result<HubImage> {
         let mut index: BTreeMap<String, HubImage> =
             read_json(&self.index_path(), "hub index")?.unwrap_or_default();
         if let Some(image) = index.get(file) {
@@ -121,11 +147,14 @@ impl Hub {
         let base = match &recipe.base {
             Some(base_file) => {
                 let base_recipe = parse_recipe(base_file, recipe_text(base_file)?)?;
-                Some(self.build(base_file, &base_recipe)?)
+                Some(self.build(base_file, &base_recipe, on_event)?)
             }
             None => None,
         };
-        let image = self.build_image(file, recipe, base.as_ref())?;
+        let image = match &recipe.dockerfile {
+            Some(context) => self.build_dockerfile(file, recipe, context, on_event)?,
+            None => self.build_image(file, recipe, base.as_ref())?,
+        };
         index = read_json(&self.index_path(), "hub index")?.unwrap_or_default();
         index.insert(file.to_owned(), image.clone());
         write_json_atomic(&self.index_path(), &index)?;
@@ -177,6 +206,57 @@ impl Hub {
         let manifest = ImageManifest::from_reader(manifest_bytes.as_slice()).map_err(|e| bad(e.to_string()))?;
         write_atomic(&self.blob(&manifest_digest), &manifest_bytes)?;
         Ok(HubImage { manifest_digest, manifest, config, config_digest })
+    }
+
+    /// Builds a Dockerfile recipe with the builder, in a state root of its
+    /// own that is removed afterwards; its blobs become the hub's.
+    fn build_dockerfile(&self, file: &str, recipe: &Recipe, context_name: &str, on_event: &mut dyn FnMut(PullEvent)) -> Result<HubImage> {
+        let bad = |detail: String| Error::Recipe { name: file.to_owned(), detail };
+        let created: DateTime<Utc> = recipe.created.parse().map_err(|e| bad(format!("created: {e}")))?;
+        let (_, files) = CONTEXTS.iter().find(|(name, _)| *name == context_name).ok_or_else(|| bad(format!("no build context {context_name}")))?;
+        let scratch = self.dir.join(format!("build-{}", std::process::id()));
+        crate::fsutil::remove_tree(&scratch)?;
+        let result = (|| {
+            let context = scratch.join("context");
+            for (name, content, mode) in *files {
+                let path = context.join(name);
+                write_atomic(&path, content.as_bytes())?;
+                fs::set_permissions(&path, fs::Permissions::from_mode(*mode)).map_err(Error::io("chmod", &path))?;
+            }
+            let rt = crate::Runtime::open(scratch.join("root"))?;
+            let options = BuildOptions {
+                context,
+                dockerfile: None,
+                tags: Vec::new(),
+                build_args: Vec::new(),
+                no_cache: true,
+                target: None,
+                clock: Clock::Fixed(created),
+            };
+            let image = crate::build::builder::build(&rt, &options, &mut |event| {
+                if let BuildEvent::Step { index, total, text } = event {
+                    on_event(PullEvent::Building(format!("Step {index}/{total} : {text}")));
+                }
+            })
+            .map_err(|e| Error::HubBuild { image: recipe.repository.clone(), detail: e.to_string() })?;
+            let manifest_bytes = crate::image::store::read_blob(&rt.layout, &image.manifest_digest)?;
+            let config_bytes = crate::image::store::read_blob(&rt.layout, &image.id)?;
+            let manifest = ImageManifest::from_reader(manifest_bytes.as_slice()).map_err(|e| bad(e.to_string()))?;
+            let config = ImageConfiguration::from_reader(config_bytes.as_slice()).map_err(|e| bad(e.to_string()))?;
+            let blobs = self.dir.join("blobs/sha256");
+            fs::create_dir_all(&blobs).map_err(Error::io("creating", &blobs))?;
+            for layer in &image.layers {
+                let blob = self.blob(&layer.digest);
+                if !blob.exists() {
+                    fs::copy(rt.layout.blob(&layer.digest), &blob).map_err(Error::io("copying layer", &blob))?;
+                }
+            }
+            write_atomic(&self.blob(&image.id), &config_bytes)?;
+            write_atomic(&self.blob(&image.manifest_digest), &manifest_bytes)?;
+            Ok(HubImage { manifest_digest: image.manifest_digest, manifest, config, config_digest: image.id })
+        })();
+        crate::fsutil::remove_tree(&scratch)?;
+        result
     }
 
     /// Writes one layer as a gzipped tar with fixed owners and times, so the
@@ -256,12 +336,15 @@ fn parse_recipe(file: &str, text: &str) -> Result<Recipe> {
     toml::from_str(text).map_err(|e| Error::Recipe { name: file.to_owned(), detail: e.to_string() })
 }
 
-/// The recipe that builds `reference`'s repository; Docker's error when none does.
+/// The recipe that builds `reference`; Docker's errors when none does.
 fn find_recipe(reference: &Reference) -> Result<(&'static str, Recipe)> {
     if reference.domain == crate::reference::DEFAULT_DOMAIN {
         for (file, text) in RECIPES {
             let recipe = parse_recipe(file, text)?;
             if recipe.repository == reference.path {
+                if !recipe.tags.iter().any(|t| reference.tag.as_deref() == Some(t.as_str())) {
+                    return Err(Error::ManifestUnknown(reference.familiar()));
+                }
                 return Ok((file, recipe));
             }
         }
@@ -287,6 +370,6 @@ mod tests {
         for (file, text) in RECIPES {
             parse_recipe(file, text).unwrap();
         }
-        assert_eq!(repositories(), vec!["busybox", "docker/whalesay"]);
+        assert_eq!(repositories(), vec!["busybox", "docker/whalesay", "httpd"]);
     }
 }

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use whaleshell_runtime::build::builder::{build, BuildError, BuildEvent, BuildOptions};
 use whaleshell_runtime::digest::short;
-use whaleshell_runtime::image::pull::PullEvent;
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::Runtime;
 
@@ -40,6 +39,7 @@ pub fn run(rt: &Runtime, args: &BuildArgs, io: &mut Io<'_>) -> i32 {
         build_args,
         no_cache: args.no_cache,
         target: args.target.clone(),
+        clock: Default::default(),
     };
     let quiet = args.quiet;
     let out = &mut *io.stdout;
@@ -53,10 +53,7 @@ pub fn run(rt: &Runtime, args: &BuildArgs, io: &mut Io<'_>) -> i32 {
         match event {
         BuildEvent::Context { bytes } => say(&format!("Sending build context to Docker daemon  {}", human_size_precision(bytes, 4))),
         BuildEvent::Step { index, total, text } => say(&format!("Step {index}/{total} : {text}")),
-        BuildEvent::Pull(PullEvent::PullingFrom { tag, repository }) => say(&format!("{tag}: Pulling from {repository}")),
-        BuildEvent::Pull(PullEvent::LayerExists { short }) => say(&format!("{short}: Already exists")),
-        BuildEvent::Pull(PullEvent::LayerPulled { short }) => say(&format!("{short}: Pull complete")),
-        BuildEvent::Pull(PullEvent::Digest(d)) => say(&format!("Digest: {d}")),
+        BuildEvent::Pull(event) => say(&super::pull::progress_line(&event)),
         BuildEvent::RunningIn(id) => say(&format!(" ---> Running in {id}")),
         BuildEvent::Output(bytes) => {
             let _ = out.write_all(&bytes).and_then(|()| out.flush());

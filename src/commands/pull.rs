@@ -33,6 +33,17 @@ pub fn run(rt: &Runtime, args: &PullArgs, io: &mut Io<'_>) -> i32 {
     }
 }
 
+/// Docker's line for a pull event (and ours for a hub build step).
+pub fn progress_line(event: &PullEvent) -> String {
+    match event {
+        PullEvent::PullingFrom { tag, repository } => format!("{tag}: Pulling from {repository}"),
+        PullEvent::LayerExists { short } => format!("{short}: Already exists"),
+        PullEvent::LayerPulled { short } => format!("{short}: Pull complete"),
+        PullEvent::Digest(d) => format!("Digest: {d}"),
+        PullEvent::Building(step) => format!("Building: {step}"),
+    }
+}
+
 /// Pulls, printing Docker's progress lines to `progress` (stdout for
 /// `docker pull`, stderr when `docker run` pulls first).
 /// Returns the pull's events, for `explain`.
@@ -45,12 +56,7 @@ pub fn pull_with_progress(rt: &Runtime, reference: &Reference, mut progress: Opt
     };
     let mut events = Vec::new();
     let outcome = rt.pull(reference, &crate::credentials::get, &mut |event| {
-        match &event {
-            PullEvent::PullingFrom { tag, repository } => say(format!("{tag}: Pulling from {repository}")),
-            PullEvent::LayerExists { short } => say(format!("{short}: Already exists")),
-            PullEvent::LayerPulled { short } => say(format!("{short}: Pull complete")),
-            PullEvent::Digest(d) => say(format!("Digest: {d}")),
-        }
+        say(progress_line(&event));
         events.push(event);
     })?;
     if outcome.downloaded {

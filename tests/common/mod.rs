@@ -155,6 +155,12 @@ impl Lab {
         id
     }
 
+    /// The host port `docker port` shows for a container's `port`.
+    pub fn published_port(&self, id: &str, port: u16) -> u16 {
+        let line = self.run(&format!("docker port {id} {port}")).stdout;
+        line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("docker port printed {line:?}"))
+    }
+
     pub fn record(&self, id: &str) -> whaleshell_runtime::container::ContainerRecord {
         self.runtime().containers.find(id).expect("container record")
     }
@@ -175,6 +181,17 @@ impl Drop for Lab {
             }
         }
     }
+}
+
+/// A real HTTP GET of 127.0.0.1:`port` with curl: status line, headers and body.
+pub fn http_get(port: u16) -> String {
+    let curl = Command::new("curl").args(["-si", &format!("http://127.0.0.1:{port}/")]).output().expect("run curl");
+    String::from_utf8_lossy(&curl.stdout).into_owned()
+}
+
+/// A host port nobody listens on now, for a tutorial-style `-p PORT:80`.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0)).and_then(|l| l.local_addr()).expect("a free port").port()
 }
 
 impl From<Output> for Run {

@@ -17,7 +17,7 @@ use crate::container::{NewContainer, RunConfig};
 use crate::digest::sha256;
 use crate::error::{Error, Result};
 use crate::fsutil::{read_json, remove_tree, write_json_atomic, StateLock};
-use crate::image::commit::{derive_image, layer_from_dir};
+use crate::image::commit::{derive_image, layer_from_dir, Clock};
 use crate::image::pull::PullEvent;
 use crate::image::store::ImageRecord;
 use crate::reference::Reference;
@@ -31,6 +31,8 @@ pub struct BuildOptions {
     pub build_args: Vec<(String, String)>,
     pub no_cache: bool,
     pub target: Option<String>,
+    /// Fixed for the offline hub's images, whose digests must not change.
+    pub clock: Clock,
 }
 
 /// Progress, in the order Docker's classic builder prints it.
@@ -199,7 +201,7 @@ impl Builder<'_> {
             Instruction::Copy { sources, dest, from } => {
                 let sources: Vec<String> = sources.iter().map(|s| sub(s)).collect();
                 let layer = self.copy(parent, &sources, &sub(dest), from.as_deref(), false)?;
-                derive_image(&self.rt.images, parent, Some(layer), &created_by(&format!("COPY {} in {}", sources.join(" "), sub(dest))), None, |_| {})?
+                derive_image(&self.rt.images, self.opts.clock, parent, Some(layer), &created_by(&format!("COPY {} in {}", sources.join(" "), sub(dest))), None, |_| {})?
             }
             Instruction::Add { sources, dest } => {
                 let sources: Vec<String> = sources.iter().map(|s| sub(s)).collect();
@@ -209,9 +211,9 @@ impl Builder<'_> {
                     )));
                 }
                 let layer = self.copy(parent, &sources, &sub(dest), None, true)?;
-                derive_image(&self.rt.images, parent, Some(layer), &created_by(&format!("ADD {} in {}", sources.join(" "), sub(dest))), None, |_| {})?
+                derive_image(&self.rt.images, self.opts.clock, parent, Some(layer), &created_by(&format!("ADD {} in {}", sources.join(" "), sub(dest))), None, |_| {})?
             }
-            other => derive_image(&self.rt.images, parent, None, &created_by(&line.text), None, |config| apply_metadata(config, other, &vars))?,
+            other => derive_image(&self.rt.images, self.opts.clock, parent, None, &created_by(&line.text), None, |config| apply_metadata(config, other, &vars))?,
         };
         self.cache.put(key, image.id.clone());
         // Saved at once: a later step failing must not lose the steps that worked.
@@ -278,8 +280,8 @@ impl Builder<'_> {
                 return Err(BuildError::StepFailed { command: args.join(" "), code });
             }
             let upper = self.rt.layout.container_dir(&container.id).join("upper");
-            let layer = layer_from_dir(&self.rt.images, &upper)?;
-            Ok(derive_image(&self.rt.images, Some(parent), Some(layer), &args.join(" "), None, |_| {})?)
+            let layer = layer_from_dir(&self.rt.images, &upper, self.opts.clock)?;
+            Ok(derive_image(&self.rt.images, self.opts.clock, Some(parent), Some(layer), &args.join(" "), None, |_| {})?)
         });
         let _ = self.rt.containers.remove_files(&container, true);
         on_event(BuildEvent::Removed(short));
@@ -355,7 +357,7 @@ impl Builder<'_> {
                     }
                 }
             }
-            Ok::<_, BuildError>(layer_from_dir(&self.rt.images, &staging)?)
+            Ok::<_, BuildError>(layer_from_dir(&self.rt.images, &staging, self.opts.clock)?)
         })();
         let _ = remove_tree(&staging);
         result

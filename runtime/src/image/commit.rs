@@ -6,7 +6,7 @@ use std::fs;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use libcontainer::oci_spec::image::{Arch, Config, HistoryBuilder, ImageConfigurationBuilder, ImageManifest, MediaType, Os};
 
 use crate::container::ContainerRecord;
@@ -21,10 +21,11 @@ use crate::reference::Reference;
 pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Reference>, comment: Option<&str>) -> Result<ImageRecord> {
     let parent = store.get(&container.image_id)?.ok_or_else(|| Error::NoSuchImage(container.image_id.clone()))?;
     let upper = store.layout().container_dir(&container.id).join("upper");
-    let layer = layer_from_dir(store, &upper)?;
+    let layer = layer_from_dir(store, &upper, Clock::Now)?;
     let args = container.config.args.clone();
     let image = derive_image(
         store,
+        Clock::Now,
         Some(&parent),
         Some(layer),
         &args.join(" "),
@@ -39,13 +40,39 @@ pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Refe
     Ok(image)
 }
 
+/// The time a new image and its layer files are stamped with: now, or a
+/// fixed time (Docker's SOURCE_DATE_EPOCH) so the same inputs always give
+/// the same digests, as the offline hub needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    #[default]
+    Now,
+    Fixed(DateTime<Utc>),
+}
+
+impl Clock {
+    fn now(self) -> DateTime<Utc> {
+        match self {
+            Clock::Now => Utc::now(),
+            Clock::Fixed(t) => t,
+        }
+    }
+
+    /// Files newer than a fixed time are clamped to it, as BuildKit does.
+    fn file_time(self, mtime: u64) -> u64 {
+        match self {
+            Clock::Now => mtime,
+            Clock::Fixed(t) => mtime.min(t.timestamp().max(0) as u64),
+        }
+    }
+}
+
 /// Turns a directory holding a diff (a container's writable layer, or files
 /// staged by COPY) into a stored, unpacked layer.
-pub fn layer_from_dir(store: &ImageStore, dir: &Path) -> Result<LayerInfo> {
+pub fn layer_from_dir(store: &ImageStore, dir: &Path, clock: Clock) -> Result<LayerInfo> {
     let layout = store.layout();
     let (digest, diff_id, _) = layer::write_blob(&layout.blobs_dir(), |tar| {
-        tar.follow_symlinks(false);
-        append_diff(tar, dir, Path::new("")).map_err(Error::io("reading layer files in", dir))
+        append_diff(tar, dir, Path::new(""), clock).map_err(Error::io("reading layer files in", dir))
     })?;
     let blob = layout.blob(&digest);
     let dest = layout.layer_dir(&diff_id);
@@ -57,6 +84,7 @@ pub fn layer_from_dir(store: &ImageStore, dir: &Path) -> Result<LayerInfo> {
 /// config changed by `edit`, and one more history line. Stored, not tagged.
 pub fn derive_image(
     store: &ImageStore,
+    clock: Clock,
     parent: Option<&ImageRecord>,
     layer: Option<LayerInfo>,
     created_by: &str,
@@ -65,7 +93,7 @@ pub fn derive_image(
 ) -> Result<ImageRecord> {
     let layout = store.layout().clone();
     let bad = |e: String| Error::Spec(e);
-    let now = Utc::now();
+    let now = clock.now();
     let mut config = match parent {
         Some(p) => store.config(p)?,
         None => ImageConfigurationBuilder::default().architecture(Arch::Amd64).os(Os::Linux).build().map_err(|e| bad(e.to_string()))?,
@@ -116,8 +144,9 @@ pub fn derive_image(
 }
 
 /// Adds `dir` (a writable layer) to the tar under `prefix`, turning
-/// overlayfs's deletion marks back into the `.wh.` entries of the layer format.
-fn append_diff<W: std::io::Write>(tar: &mut tar::Builder<W>, dir: &Path, prefix: &Path) -> std::io::Result<()> {
+/// overlayfs's deletion marks back into the `.wh.` entries of the layer
+/// format. Symlinks are stored as links; times as `clock` says.
+pub fn append_diff<W: std::io::Write>(tar: &mut tar::Builder<W>, dir: &Path, prefix: &Path, clock: Clock) -> std::io::Result<()> {
     let mut entries: Vec<_> = fs::read_dir(dir)?.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
@@ -133,7 +162,24 @@ fn append_diff<W: std::io::Write>(tar: &mut tar::Builder<W>, dir: &Path, prefix:
             tar.append_data(&mut h, whiteout, std::io::empty())?;
             continue;
         }
-        tar.append_path_with_name(&path, &name)?;
+        let kind = meta.file_type();
+        if kind.is_socket() {
+            continue; // not archivable; Docker leaves them out too
+        }
+        let mut h = tar::Header::new_gnu();
+        h.set_metadata_in_mode(&meta, tar::HeaderMode::Complete);
+        h.set_mtime(clock.file_time(h.mtime()?));
+        if kind.is_file() {
+            tar.append_data(&mut h, &name, fs::File::open(&path)?)?;
+        } else if kind.is_symlink() {
+            tar.append_link(&mut h, &name, fs::read_link(&path)?)?;
+        } else {
+            if kind.is_char_device() || kind.is_block_device() {
+                h.set_device_major(nix::sys::stat::major(meta.rdev()) as u32)?;
+                h.set_device_minor(nix::sys::stat::minor(meta.rdev()) as u32)?;
+            }
+            tar.append_data(&mut h, &name, std::io::empty())?;
+        }
         if meta.is_dir() {
             if xattr::get(&path, "trusted.overlay.opaque").ok().flatten().as_deref() == Some(b"y") {
                 let mut h = tar::Header::new_gnu();
@@ -142,7 +188,7 @@ fn append_diff<W: std::io::Write>(tar: &mut tar::Builder<W>, dir: &Path, prefix:
                 h.set_mode(0o644);
                 tar.append_data(&mut h, name.join(".wh..wh..opq"), std::io::empty())?;
             }
-            append_diff(tar, &path, &name)?;
+            append_diff(tar, &path, &name, clock)?;
         }
     }
     Ok(())

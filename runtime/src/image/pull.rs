@@ -21,6 +21,8 @@ pub enum PullEvent {
     LayerPulled { short: String },
     /// `Digest: sha256:…`
     Digest(String),
+    /// A step of making an image the offline hub builds on first pull.
+    Building(String),
 }
 
 #[derive(Debug, Clone)]
@@ -31,11 +33,12 @@ pub struct PullOutcome {
 }
 
 pub fn pull(store: &ImageStore, hub: &Hub, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
-    let remote = hub.fetch(reference)?;
+    hub.check(reference)?;
     on_event(PullEvent::PullingFrom {
         tag: reference.tag_or_latest().to_owned(),
         repository: reference.path.clone(),
     });
+    let remote = hub.fetch(reference, on_event)?;
     if let Some(existing) = store.by_reference(reference)? {
         if existing.manifest_digest == remote.manifest_digest {
             on_event(PullEvent::Digest(remote.manifest_digest.clone()));
