@@ -236,13 +236,9 @@ fn enter(dir: &std::path::Path, io: &mut Io<'_>) {
     }
 }
 
-/// Empties the lesson's root and replays its steps before `step`, quietly:
-/// the runtime is then as the learner would have left it.
-fn prepare(shell: &mut Shell, step: usize) {
-    let Some(session) = &shell.lesson else { return };
-    let lesson = session.lesson.clone();
-    let root = lesson_root(&session.home_root, &lesson);
-    // A lab this shell runs for the lesson starts over empty: down, then up.
+/// Before replaying steps, a lab this shell runs for the lesson starts over
+/// empty (down, then up), as the lesson's first step expects it.
+fn empty_lab(shell: &mut Shell) {
     let here = shell.runtime.layout.clone();
     if shell.started_labs.iter().any(|l| l.root() == here.root()) {
         let _ = lab::down(&here);
@@ -250,6 +246,14 @@ fn prepare(shell: &mut Shell, step: usize) {
             shell.started_labs.retain(|l| l.root() != here.root());
         }
     }
+}
+
+/// Empties the lesson's root and replays its steps before `step`, quietly:
+/// the runtime is then as the learner would have left it.
+fn prepare(shell: &mut Shell, step: usize) {
+    let Some(session) = &shell.lesson else { return };
+    let lesson = session.lesson.clone();
+    let root = lesson_root(&session.home_root, &lesson);
     if !lesson.files.is_empty() {
         let work = Lesson::work_dir(shell.runtime.layout.root());
         if lesson.write_files(&work).is_ok() {
@@ -344,6 +348,7 @@ fn move_to(shell: &mut Shell, delta: isize, io: &mut Io<'_>) -> i32 {
     save_progress(&s.lesson.id, s.step, false);
     let step = s.step;
     // The runtime must look as it would had the learner done the steps before.
+    empty_lab(shell);
     prepare(shell, step);
     show_step(shell, io);
     0
@@ -353,6 +358,7 @@ fn reset(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
     let t = for_locale(shell.locale);
     io.out(t.resetting.dimmed().to_string());
     let step = shell.lesson.as_ref().map_or(0, |s| s.step);
+    empty_lab(shell);
     prepare(shell, step);
     show_step(shell, io);
     0
