@@ -18,6 +18,8 @@
 # dockerd when none answers (and stops it again at the end, only then), and
 # imports busybox:latest into Docker from /bin/busybox. No registry is reachable
 # from the machines this runs on, so nothing is ever pulled from the network.
+# At the end, bench/images-vs-docker.sh adds the image rows: builds cold and
+# cached, push and pull through a local registry (SKIP_IMAGES=1 leaves them out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -369,3 +371,6 @@ awk -v w="$monitor_kb" -v d="$shim_kb" -v wa="$monitor_anon_kb" -v da="$shim_ano
   if (wa != "" && da != "")
     printf "  of which anonymous (RssAnon): whaleshell %.1f MiB, docker containerd-shim %.1f MiB\n", wa / 1024, da / 1024
 }'
+
+# --- 9. Images: builds, push and pull (their own script) -----------------------
+[ -n "${SKIP_IMAGES:-}" ] || bench/images-vs-docker.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Whaleshell needs on a Debian machine, once: Debian's
-# busybox-static (the offline hub builds busybox:latest from it), tini
+# busybox-static (the offline hub builds busybox:latest from it), debootstrap
+# (and debian:bookworm from Debian's packages), tini
 # (`docker run --init`), curl and procps (tutorial lines, `docker top`), and
 # for the tests Debian's docker-registry and apache2-utils.
 # Safe to run again: it does nothing when everything is there.
@@ -8,12 +9,14 @@ set -euo pipefail
 
 missing=()
 [ -x /bin/busybox ] || missing+=(busybox-static)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
 [ -x /usr/bin/tini-static ] || missing+=(tini)
 command -v curl >/dev/null || missing+=(curl)
 command -v ps >/dev/null || missing+=(procps)
 # For the tests: a real registry server (CNCF Distribution) and htpasswd for its logins.
 command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v htpasswd >/dev/null || missing+=(apache2-utils)
+command -v skopeo >/dev/null || missing+=(skopeo)  # interop test: skopeo inspect reads what Whaleshell pushed
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

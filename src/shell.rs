@@ -17,7 +17,7 @@ use crate::io::{Input, Io, Output};
 use crate::lessons::session::{self, LessonSession};
 
 /// The words the shell runs itself (lessons add theirs: [`words`]).
-pub const BUILTINS: &[&str] = &["docker", "aws", "lab", "eval", "help", "explain", "exit", "cd"];
+pub const BUILTINS: &[&str] = &["docker", "aws", "lab", "eval", "export", "unset", "help", "explain", "exit", "cd"];
 
 /// Every word the shell itself knows, for completion and suggestions.
 pub fn words() -> Vec<&'static str> {
@@ -44,11 +44,13 @@ pub struct Shell {
     /// or by a lesson): it stops them when it ends. A lesson runs on a root
     /// of its own, so there may be two.
     pub started_labs: Vec<whaleshell_runtime::layout::Layout>,
+    /// `NAME=value` set in this shell (not exported to programs unless `export`ed).
+    pub variables: std::collections::BTreeMap<String, String>,
 }
 
 impl Shell {
     pub fn new(runtime: Runtime) -> Shell {
-        Shell { runtime, last_status: 0, last_docker: None, last_run: None, last_programs: Vec::new(), exit_requested: None, lesson: None, locale: "en", last_aws: None, started_labs: Vec::new() }
+        Shell { runtime, last_status: 0, last_docker: None, last_run: None, last_programs: Vec::new(), exit_requested: None, lesson: None, locale: "en", last_aws: None, started_labs: Vec::new(), variables: Default::default() }
     }
 
     /// Runs a line with its output captured: (status, stdout, stderr).
@@ -260,8 +262,27 @@ impl Shell {
         match name {
             "?" => self.last_status.to_string(),
             "$" => std::process::id().to_string(),
-            _ => std::env::var(name).unwrap_or_default(),
+            _ => self.variables.get(name).cloned().or_else(|| std::env::var(name).ok()).unwrap_or_default(),
         }
+    }
+
+    /// `NAME=value`: true when `word` is an assignment, which it then makes.
+    fn assign(&mut self, word: &str, export: bool) -> bool {
+        let Some((name, value)) = word.split_once('=') else { return false };
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return false;
+        }
+        if export {
+            // Programs this shell starts inherit it, as in sh. The shell is single-threaded here.
+            std::env::set_var(name, value);
+            self.variables.remove(name);
+        } else if std::env::var_os(name).is_some() {
+            std::env::set_var(name, value);
+        } else {
+            self.variables.insert(name.to_owned(), value.to_owned());
+        }
+        true
     }
 
     fn run_command(&mut self, line: &str, argv: &[Arg], io: &mut Io<'_>) -> i32 {
@@ -281,6 +302,24 @@ impl Shell {
                 let text = argv[1..].iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
                 self.run_text(&text, io)
             }
+            "export" => {
+                for a in &argv[1..] {
+                    if !self.assign(&a.text, true) {
+                        if let Some(value) = self.variables.remove(&a.text) {
+                            std::env::set_var(&a.text, value);
+                        }
+                    }
+                }
+                0
+            }
+            "unset" => {
+                for a in &argv[1..] {
+                    self.variables.remove(&a.text);
+                    std::env::remove_var(&a.text);
+                }
+                0
+            }
+            word if argv.len() == 1 && word.contains('=') && self.assign(word, false) => 0,
             "help" => commands::help::run(&argv[1..], io),
             "explain" => crate::explain::run(self, &argv[1..], io),
             word if session::WORDS.contains(&word) => session::builtin(self, word, &argv[1..], io).unwrap_or(1),

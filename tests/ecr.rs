@@ -91,6 +91,12 @@ fn the_tutorials_ecr_sequence_runs_as_written() {
         format!("{{\n    \"imageIds\": [\n        {{\n            \"imageDigest\": \"{pushed_digest}\",\n            \"imageTag\": \"latest\"\n        }}\n    ]\n}}\n")
     );
 
+    // ECR's image size: the compressed layers', not the config's (moto's).
+    let described = ecr.run("aws ecr describe-images --repository-name apache-app --region eu-west-2 --query 'imageDetails[0].imageSizeInBytes'");
+    let image = ecr.lab.runtime().images.resolve("busybox").unwrap();
+    let layers: u64 = image.layers.iter().map(|l| std::fs::metadata(ecr.lab.runtime().layout.blob(&l.digest)).unwrap().len()).sum();
+    assert_eq!(described.stdout, format!("{layers}\n"), "{}", described.stderr);
+
     let pull = ecr.run(&format!("docker rmi {HOST}/apache-app && docker pull {HOST}/apache-app:latest"));
     assert_eq!(pull.code, 0, "{}", pull.stderr);
     assert!(pull.stdout.contains(&format!("Status: Downloaded newer image for {HOST}/apache-app:latest")), "{}", pull.stdout);
@@ -120,8 +126,10 @@ fn the_tutorials_ecr_sequence_runs_as_written() {
 #[test]
 fn ecr_refuses_what_ecr_refuses() {
     let ecr = EcrLab::up();
-    ecr.login();
     assert_eq!(ecr.run(&format!("docker pull busybox && docker tag busybox {HOST}/never-created")).code, 0);
+    let anonymous = ecr.run(&format!("docker push {HOST}/never-created"));
+    assert_eq!((anonymous.stderr.as_str(), anonymous.code), ("no basic auth credentials\n", 1));
+    ecr.login();
     let push = ecr.run(&format!("docker push {HOST}/never-created"));
     assert_eq!(push.code, 1);
     assert_eq!(push.stderr, "name unknown: The repository with name 'never-created' does not exist in the registry with id '123456789012'\n");
@@ -201,4 +209,80 @@ fn aws_errors_point_at_the_word() {
     let shorthand = lab.run("aws ecr batch-delete-image --repository-name x --image-ids latest");
     assert_eq!(shorthand.code, 252);
     assert_eq!(shorthand.stderr, "\nError parsing parameter '--image-ids': Expected: imageTag=TAG or imageDigest=DIGEST, received: 'latest'\n");
+}
+
+#[test]
+fn lifecycle_policies_and_scans_are_kept_per_repository() {
+    let ecr = EcrLab::up();
+    ecr.login();
+    assert_eq!(ecr.run("aws ecr create-repository --repository-name app --image-scanning-configuration scanOnPush=true --region eu-west-2").code, 0);
+    assert_eq!(ecr.run(&format!("docker pull busybox && docker tag busybox {HOST}/app && docker push {HOST}/app")).code, 0);
+    let policy = r#"{"rules":[{"rulePriority":1,"description":"keep 5","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}"#;
+    std::fs::write(ecr.lab.root().join("policy.json"), policy).unwrap();
+    let put = ecr.run(&format!("aws ecr put-lifecycle-policy --repository-name app --lifecycle-policy-text file://{} --region eu-west-2", ecr.lab.root().join("policy.json").display()));
+    assert_eq!(put.code, 0, "{}", put.stderr);
+    let got = ecr.run("aws ecr get-lifecycle-policy --repository-name app --region eu-west-2 --query lifecyclePolicyText --output text");
+    assert_eq!(got.stdout.trim(), policy);
+    assert_eq!(ecr.run("aws ecr start-image-scan --repository-name app --image-id imageTag=latest --region eu-west-2").code, 0);
+    let findings = ecr.run("aws ecr describe-image-scan-findings --repository-name app --image-id imageTag=latest --region eu-west-2");
+    assert_eq!(findings.code, 0, "{}", findings.stderr);
+    assert!(!findings.stdout.contains("CVE-9999-9999"), "the emulator's made-up finding is not shown: {}", findings.stdout);
+    assert!(findings.stdout.contains("no vulnerability database"), "{}", findings.stdout);
+}
+
+#[test]
+fn the_profile_login_of_the_tutorial_runs_across_lines() {
+    let ecr = EcrLab::up();
+    let missing = ecr.run("aws ecr get-login-password --profile dev");
+    assert_eq!(missing.code, 255);
+    assert!(missing.stderr.ends_with("\nThe config profile (dev) could not be found\n"), "{}", missing.stderr);
+    let aws = ecr.lab.root().join("home/.aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(aws.join("credentials"), "[dev]\naws_access_key_id = AKIADEVEXAMPLE000001\naws_secret_access_key = devsecret\n").unwrap();
+    std::fs::write(aws.join("config"), "[profile dev]\nregion = us-east-1\n").unwrap();
+    // As the tutorial writes it: a variable, and one command over five lines.
+    let script = "ECR_REGISTRY=123456789012.dkr.ecr.us-east-1.amazonaws.com\naws ecr get-login-password --profile dev \\\n\t| docker login \\\n\t\t--username AWS \\\n\t\t--password-stdin \\\n\t\t$ECR_REGISTRY\n";
+    let login = ecr.lab.run_stdin(script);
+    assert_eq!((login.stdout.as_str(), login.code), ("Login Succeeded\n", 0), "{}", login.stderr);
+    let config = std::fs::read_to_string(ecr.lab.root().join("docker-config/config.json")).unwrap();
+    assert!(config.contains("123456789012.dkr.ecr.us-east-1.amazonaws.com"), "{config}");
+}
+
+#[test]
+fn an_instance_role_or_personal_keys_as_the_tutorial_contrasts() {
+    let ecr = EcrLab::up();
+    let state = whaleshell_runtime::ecr::lab::status(&ecr.lab.runtime().layout).unwrap();
+    let identity = |cmd: &mut std::process::Command| {
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    // No keys: the lab's "instance" answers with its role, through its own
+    // metadata service on 127.0.0.1 (never AWS's 169.254.169.254).
+    let lab_instance = identity(ecr.lab.command().env_remove("AWS_EC2_METADATA_DISABLED").args(["-c", "aws sts get-caller-identity --query Arn --output text"]));
+    assert_eq!(lab_instance, "arn:aws:sts::123456789012:assumed-role/ecsInstanceRole/i-0be11ab5c0ffee000");
+    // The SDK's own default chain, outside the lab's settings, finds the same
+    // role when the metadata endpoint is the lab's (as on an ECS host).
+    let default_chain = identity(
+        ecr.lab
+            .command()
+            .env_remove("AWS_EC2_METADATA_DISABLED")
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", state.imds_url())
+            .args(["-c", &format!("aws sts get-caller-identity --endpoint-url {} --region eu-west-2 --query Arn --output text", state.api_url())]),
+    );
+    assert_eq!(default_chain, lab_instance);
+    // Personal keys come first in the chain.
+    let keys = identity(ecr.lab.command().env("AWS_ACCESS_KEY_ID", "AKIAPERSONAL00000001").env("AWS_SECRET_ACCESS_KEY", "s").args(["-c", "aws sts get-caller-identity --query Arn --output text"]));
+    assert_eq!(keys, "arn:aws:sts::123456789012:user/moto");
+}
+
+#[test]
+fn a_lab_the_shell_started_stops_when_the_shell_ends() {
+    let lab = Lab::new();
+    let run = lab.run("lab ecr up > /dev/null && aws sts get-caller-identity --query Account --output text");
+    assert_eq!((run.stdout.as_str(), run.code), ("123456789012\n", 0), "{}", run.stderr);
+    // `down` removes the lab's directory only once its processes are gone.
+    assert!(!lab.root().join("lab/ecr").exists(), "the lab outlived the shell that started it");
+    let leftovers = std::process::Command::new("pgrep").args(["-f", &lab.root().display().to_string()]).output().unwrap();
+    assert!(leftovers.stdout.is_empty(), "lab processes left: {}", String::from_utf8_lossy(&leftovers.stdout));
 }

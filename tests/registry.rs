@@ -4,6 +4,7 @@
 mod common;
 
 use common::{Lab, Registry, REGISTRY_PASSWORD, REGISTRY_USER};
+use whaleshell_runtime::image::pull::{LayerStatus, PullEvent};
 
 #[test]
 fn login_push_and_pull_through_a_real_registry() {
@@ -127,4 +128,130 @@ fn a_class_pulls_docker_hub_names_through_the_teachers_registry() {
     assert!(pull.stdout.contains("latest: Pulling from library/busybox"), "{}", pull.stdout);
     assert!(!learner.root().join("hub").exists(), "the offline hub was not needed");
     assert_eq!(learner.run("docker run --rm busybox echo via the mirror").stdout, "via the mirror\n");
+}
+
+/// Builds a four-layer image (busybox and three RUN layers of random bytes)
+/// and pushes it as `server/layered:v1`; returns a second lab with the same
+/// login and an empty store.
+fn push_layered(registry: &Registry) -> (Lab, Lab) {
+    let server = &registry.address;
+    let lab = Lab::new();
+    let ctx = lab.root().join("ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    let runs: String = ["one", "two", "three"].iter().map(|f| format!("RUN head -c 1500000 /dev/urandom > /{f}\n")).collect();
+    std::fs::write(ctx.join("Dockerfile"), format!("FROM busybox\n{runs}")).unwrap();
+    let line = format!(
+        "echo {REGISTRY_PASSWORD} | docker login -u {REGISTRY_USER} --password-stdin {server} && docker build -q -t {server}/layered:v1 {} && docker push {server}/layered:v1",
+        ctx.display()
+    );
+    let pushed = lab.run(&line);
+    assert_eq!(pushed.code, 0, "{}", pushed.stderr);
+    let other = Lab::new();
+    std::fs::create_dir_all(other.root().join("docker-config")).unwrap();
+    std::fs::copy(lab.root().join("docker-config/config.json"), other.root().join("docker-config/config.json")).unwrap();
+    (lab, other)
+}
+
+#[test]
+fn a_pull_shows_each_layer_and_downloads_three_at_once() {
+    let registry = Registry::start();
+    let server = &registry.address;
+    let (_pusher, puller) = push_layered(&registry);
+    let pull = puller.run(&format!("docker pull {server}/layered:v1"));
+    assert_eq!(pull.code, 0, "{}", pull.stderr);
+    // Downloads run in parallel, so lines of different layers interleave
+    // from run to run; each layer's own lines, and the extractions, keep their order.
+    let lines: Vec<&str> = pull.stdout.lines().collect();
+    let ids: Vec<&str> = lines.iter().filter(|l| l.ends_with(": Pulling fs layer")).map(|l| &l[..12]).collect();
+    assert_eq!(ids.len(), 4, "{}", pull.stdout);
+    let completed: Vec<&str> = lines.iter().filter(|l| l.ends_with(": Pull complete")).map(|l| &l[..12]).collect();
+    assert_eq!(completed, ids, "layers are unpacked in order");
+    assert!(lines[1..5].iter().all(|l| l.ends_with(": Pulling fs layer")), "{}", pull.stdout);
+    let mut by_layer = vec![lines[0].to_owned()];
+    for id in &ids {
+        by_layer.extend(lines.iter().filter(|l| l.starts_with(id)).map(|l| l.to_string()));
+    }
+    by_layer.extend(lines.iter().filter(|l| !ids.iter().any(|id| l.starts_with(id))).skip(1).map(|l| l.to_string()));
+    assert_normalized_snapshot!("pull_layers", by_layer.join("\n").replace(server.as_str(), "REGISTRY"));
+    assert_eq!(puller.run(&format!("docker run --rm {server}/layered:v1 stat -c %s /one /two /three")).stdout, "1500000\n1500000\n1500000\n");
+
+    // At most three downloads at once (Docker's default), or what daemon.json says.
+    for (setting, expected) in [(None, 3), (Some(1), 1)] {
+        let lab = Lab::new();
+        if let Some(n) = setting {
+            std::fs::write(lab.root().join("daemon.json"), format!("{{\"max-concurrent-downloads\": {n}}}")).unwrap();
+        }
+        let reference = whaleshell_runtime::reference::Reference::parse(&format!("{server}/layered:v1")).unwrap();
+        let creds = whaleshell_runtime::registry::Credentials { username: REGISTRY_USER.into(), password: REGISTRY_PASSWORD.into() };
+        let (mut downloading, mut most) = (std::collections::HashSet::new(), 0);
+        lab.runtime()
+            .pull(&reference, &|_| Some(creds.clone()), &mut |event| {
+                if let PullEvent::Layer { short, status } = event {
+                    match status {
+                        LayerStatus::Downloading { .. } => drop(downloading.insert(short)),
+                        LayerStatus::DownloadComplete => drop(downloading.remove(&short)),
+                        _ => {}
+                    }
+                    most = most.max(downloading.len());
+                }
+            })
+            .unwrap();
+        assert_eq!(most, expected, "max-concurrent-downloads {setting:?}");
+    }
+}
+
+#[test]
+fn a_tampered_or_interrupted_pull_leaves_no_half_image() {
+    let registry = Registry::start();
+    let server = &registry.address;
+    let (pusher, puller) = push_layered(&registry);
+    let layers = pusher.runtime().images.resolve(&format!("{server}/layered:v1")).unwrap().layers;
+    let nothing_left = |what: &str| {
+        assert!(puller.runtime().images.list().unwrap().is_empty(), "{what}: an image was recorded");
+        for dir in ["layers", "blobs/sha256"] {
+            let left: Vec<_> = std::fs::read_dir(puller.root().join(dir)).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+            assert!(left.is_empty(), "{what}: {dir} keeps {left:?}");
+        }
+        puller.assert_clean();
+    };
+    // The third layer's bytes changed in the registry: refused, with Docker's words.
+    let tampered = registry.blob_file(&layers[2].digest);
+    let original = std::fs::read(&tampered).unwrap();
+    std::fs::write(&tampered, b"not the layer you pushed").unwrap();
+    let pull = puller.run(&format!("docker pull {server}/layered:v1"));
+    assert_eq!(pull.code, 1, "{}", pull.stdout);
+    assert_eq!(pull.stderr, format!("Error response from daemon: filesystem layer verification failed for digest {}\n", layers[2].digest));
+    nothing_left("tampered");
+    // The last layer is gone from the registry while the others download.
+    std::fs::write(&tampered, original).unwrap();
+    std::fs::remove_file(registry.blob_file(&layers[3].digest)).unwrap();
+    let pull = puller.run(&format!("docker pull {server}/layered:v1"));
+    assert_eq!(pull.code, 1, "{}", pull.stdout);
+    assert!(pull.stderr.starts_with("Error response from daemon: "), "{}", pull.stderr);
+    nothing_left("interrupted");
+}
+
+/// skopeo (`apt-get install skopeo`, or scripts/install-deps.sh) reads an
+/// image Whaleshell built and pushed: the same manifest digest and layers.
+#[test]
+fn skopeo_inspect_accepts_what_whaleshell_pushed() {
+    if std::process::Command::new("skopeo").arg("--version").output().is_err() {
+        eprintln!("skipped: skopeo is not installed (apt-get install skopeo, or scripts/install-deps.sh)");
+        return;
+    }
+    let registry = Registry::start();
+    let server = &registry.address;
+    let (pusher, _) = push_layered(&registry);
+    let ours = pusher.runtime().images.resolve(&format!("{server}/layered:v1")).unwrap();
+    let inspect = std::process::Command::new("skopeo")
+        .args(["inspect", "--tls-verify=false", "--creds", &format!("{REGISTRY_USER}:{REGISTRY_PASSWORD}")])
+        .arg(format!("docker://{server}/layered:v1"))
+        .output()
+        .unwrap();
+    assert!(inspect.status.success(), "{}", String::from_utf8_lossy(&inspect.stderr));
+    let seen: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(seen["Digest"], ours.manifest_digest.as_str());
+    let layers: Vec<&str> = ours.layers.iter().map(|l| l.digest.as_str()).collect();
+    assert_eq!(seen["Layers"], serde_json::json!(layers));
+    assert_eq!(seen["Name"], format!("{server}/layered"));
 }

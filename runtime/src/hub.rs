@@ -1,7 +1,8 @@
 //! The offline hub. No registry is reachable here, so the well-known images
 //! of the tutorials are built locally, as real OCI images, from the recipes
-//! in `fixtures/hub/` (compiled in): layers described in the recipe, or a
-//! Dockerfile built by Whaleshell's own builder. The hub keeps them as blobs under `ROOT/hub/`, and
+//! in `fixtures/hub/` (compiled in): layers described in the recipe, a
+//! Dockerfile built by Whaleshell's own builder, or a Debian root made by
+//! debootstrap. The hub keeps them as blobs under `ROOT/hub/`, and
 //! `docker pull` copies from there into the image store exactly as it would
 //! from a registry.
 
@@ -32,6 +33,7 @@ const RECIPES: &[(&str, &str)] = &[
     ("busybox.toml", include_str!("../../fixtures/hub/busybox.toml")),
     ("whalesay.toml", include_str!("../../fixtures/hub/whalesay.toml")),
     ("httpd.toml", include_str!("../../fixtures/hub/httpd.toml")),
+    ("debian.toml", include_str!("../../fixtures/hub/debian.toml")),
 ];
 
 /// Build contexts of the Dockerfile recipes: (directory, [(file, content, mode)]).
@@ -81,6 +83,8 @@ struct RecipeLayer {
     tmp_dirs: Vec<String>,
     #[serde(default)]
     files: Vec<RecipeFile>,
+    /// A whole Debian root, made by debootstrap.
+    debootstrap: Option<crate::debootstrap::Debootstrap>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,7 +157,7 @@ impl Hub {
         };
         let image = match &recipe.dockerfile {
             Some(context) => self.build_dockerfile(file, recipe, context, on_event)?,
-            None => self.build_image(file, recipe, base.as_ref())?,
+            None => self.build_image(file, recipe, base.as_ref(), on_event)?,
         };
         index = read_json(&self.index_path(), "hub index")?.unwrap_or_default();
         index.insert(file.to_owned(), image.clone());
@@ -161,7 +165,7 @@ impl Hub {
         Ok(image)
     }
 
-    fn build_image(&self, file: &str, recipe: &Recipe, base: Option<&HubImage>) -> Result<HubImage> {
+    fn build_image(&self, file: &str, recipe: &Recipe, base: Option<&HubImage>, on_event: &mut dyn FnMut(PullEvent)) -> Result<HubImage> {
         let bad = |detail: String| Error::Recipe { name: file.to_owned(), detail };
         let created: DateTime<Utc> =
             recipe.created.parse().map_err(|e| bad(format!("created: {e}")))?;
@@ -169,7 +173,10 @@ impl Hub {
         let mut diff_ids = base.map(|b| b.config.rootfs().diff_ids().clone()).unwrap_or_default();
         let mut history = base.and_then(|b| b.config.history().clone()).unwrap_or_default();
         for layer in &recipe.layers {
-            let (digest, diff_id, size) = self.build_layer(file, layer, created.timestamp() as u64)?;
+            let (digest, diff_id, size) = match &layer.debootstrap {
+                Some(debootstrap) => debootstrap.layer(&self.dir.join("blobs/sha256"), on_event)?,
+                None => self.build_layer(file, layer, created.timestamp() as u64)?,
+            };
             layer_descs.push(crate::image::manifest::descriptor(MediaType::ImageLayerGzip, &digest, size)?);
             diff_ids.push(diff_id);
             history.push(
@@ -370,6 +377,6 @@ mod tests {
         for (file, text) in RECIPES {
             parse_recipe(file, text).unwrap();
         }
-        assert_eq!(repositories(), vec!["busybox", "docker/whalesay", "httpd"]);
+        assert_eq!(repositories(), vec!["busybox", "docker/whalesay", "httpd", "debian"]);
     }
 }

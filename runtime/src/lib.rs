@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod container;
+mod debootstrap;
 pub mod digest;
 pub mod ecr;
 pub mod error;

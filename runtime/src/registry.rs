@@ -3,18 +3,21 @@
 //! speak plain HTTP, as Docker allows; others need TLS. Blobs are pushed
 //! whole (ECR refuses chunked uploads), and only when the registry lacks them.
 
-use std::fs::File;
-use std::io::Write;
+use std::collections::BTreeSet;
 
+use futures_util::{StreamExt, TryStreamExt};
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::secrets::RegistryAuth;
 use oci_client::Client;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc;
 
 use crate::digest::{sha256, short};
 use crate::error::{Error, Result};
 use crate::image::layer;
-use crate::image::pull::{PullEvent, PullOutcome};
+use crate::image::pull::{LayerStatus, PullEvent, PullOutcome};
 use crate::image::store::{read_blob, ImageRecord, ImageStore, LayerInfo};
+use crate::layout::Layout;
 use crate::reference::Reference;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +119,9 @@ async fn probe(domain: &str, creds: Option<&Credentials>) -> Result<()> {
         request = request.basic_auth(&c.username, Some(&c.password));
     }
     let Ok(response) = request.send().await else { return Ok(()) };
+    if response.status().as_u16() == 401 && creds.is_none() {
+        return Err(Error::Registry("no basic auth credentials".into()));
+    }
     if response.status().as_u16() != 403 {
         return Ok(());
     }
@@ -180,11 +186,20 @@ pub fn push(store: &ImageStore, image: &ImageRecord, reference: &Reference, cred
 }
 
 /// `docker pull` from a registry: the manifest, the config, then each layer
-/// the store does not have yet. The image is stored under `name` (the
-/// reference itself, or the Docker Hub name a mirror serves).
-pub fn pull(store: &ImageStore, reference: &Reference, name: &Reference, creds: Option<&Credentials>, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
+/// the store does not have yet — up to `max_downloads` at once, each blob
+/// streamed to a file and checked against its digest, then unpacked in
+/// layer order. The image is stored under `name` (the reference itself, or
+/// the Docker Hub name a mirror serves). A pull that fails leaves the store
+/// as it was.
+pub fn pull(
+    store: &ImageStore,
+    reference: &Reference,
+    name: &Reference,
+    creds: Option<&Credentials>,
+    max_downloads: usize,
+    on_event: &mut dyn FnMut(PullEvent),
+) -> Result<PullOutcome> {
     let source = oci_ref(reference)?;
-    let layout = store.layout().clone();
     let client = client(&reference.domain);
     let auth = auth(creds);
     block_on(async {
@@ -226,34 +241,42 @@ pub fn pull(store: &ImageStore, reference: &Reference, name: &Reference, creds: 
         let config = libcontainer::oci_spec::image::ImageConfiguration::from_reader(config_bytes.as_slice())
             .map_err(|e| Error::Registry(format!("bad image config: {e}")))?;
         let mut layers = Vec::new();
+        let mut jobs = Vec::new();
         for (desc, diff_id) in manifest.layers().iter().zip(config.rootfs().diff_ids()) {
             let digest = desc.digest().to_string();
-            let id = short(&digest).to_owned();
-            let dest = layout.layer_dir(diff_id);
-            if store.has_layer(diff_id) {
-                on_event(PullEvent::LayerExists { short: id });
-                layers.push(LayerInfo { digest, diff_id: diff_id.clone(), size: crate::image::pull::dir_size(&dest) });
-                continue;
-            }
-            let blob = layout.blob(&digest);
-            if !blob.exists() {
-                let mut bytes = Vec::new();
-                client.pull_blob(&source, &digest.as_str(), &mut bytes).await.map_err(|e| registry_error(&reference.domain, e))?;
-                if sha256(&bytes) != digest {
-                    return Err(Error::Registry(format!("filesystem layer verification failed for digest {digest}")));
-                }
-                let tmp = layout.blobs_dir().join(format!(".pull-{}.tmp", std::process::id()));
-                std::fs::create_dir_all(layout.blobs_dir()).map_err(Error::io("creating", layout.blobs_dir()))?;
-                File::create(&tmp).and_then(|mut f| f.write_all(&bytes)).map_err(Error::io("writing", &tmp))?;
-                std::fs::rename(&tmp, &blob).map_err(Error::io("storing", &blob))?;
-            }
-            let (actual, size) = layer::unpack(&blob, &dest)?;
-            if actual != *diff_id {
-                let _ = crate::fsutil::remove_tree(&dest);
-                return Err(Error::Corrupt { what: "layer", path: blob, detail: format!("diffID {actual}, config says {diff_id}") });
-            }
-            on_event(PullEvent::LayerPulled { short: id });
+            let short = short(&digest).to_owned();
+            let size = if store.has_layer(diff_id) {
+                on_event(PullEvent::Layer { short, status: LayerStatus::AlreadyExists });
+                crate::image::pull::dir_size(&store.layout().layer_dir(diff_id))
+            } else {
+                on_event(PullEvent::Layer { short: short.clone(), status: LayerStatus::PullingFsLayer });
+                jobs.push(Job { index: layers.len(), short, digest: digest.clone(), diff_id: diff_id.clone(), size: desc.size() });
+                0
+            };
             layers.push(LayerInfo { digest, diff_id: diff_id.clone(), size });
+        }
+        let max_downloads = max_downloads.max(1);
+        for job in jobs.iter().skip(max_downloads) {
+            on_event(PullEvent::Layer { short: job.short.clone(), status: LayerStatus::Waiting });
+        }
+        let (events, mut received) = mpsc::unbounded_channel();
+        let work = fetch_layers(&client, &source, &reference.domain, store.layout(), &jobs, max_downloads, events);
+        let drain = async {
+            while let Some(event) = received.recv().await {
+                on_event(event);
+            }
+        };
+        let (fetched, ()) = tokio::join!(work, drain);
+        let fetched = match fetched {
+            Ok(sizes) => sizes,
+            Err(e) => {
+                let new: Vec<LayerInfo> = jobs.iter().map(|j| layers[j.index].clone()).collect();
+                let _ = store.remove_unused_layers(&new);
+                return Err(e);
+            }
+        };
+        for (job, size) in jobs.iter().zip(fetched) {
+            layers[job.index].size = size;
         }
         store.put_blob(&config_digest, &config_bytes)?;
         store.put_blob(&manifest_digest, &manifest_bytes)?;
@@ -269,4 +292,117 @@ pub fn pull(store: &ImageStore, reference: &Reference, name: &Reference, creds: 
         on_event(PullEvent::Digest(manifest_digest));
         Ok(PullOutcome { image, downloaded: true })
     })?
+}
+
+/// A layer the store lacks: downloaded, then unpacked.
+struct Job {
+    /// Position in the image's layers.
+    index: usize,
+    short: String,
+    digest: String,
+    diff_id: String,
+    size: u64,
+}
+
+type Events = mpsc::UnboundedSender<PullEvent>;
+
+fn say(events: &Events, job: &Job, status: LayerStatus) {
+    // The receiver goes only when the pull is over; nothing is lost then.
+    let _ = events.send(PullEvent::Layer { short: job.short.clone(), status });
+}
+
+/// Downloads the jobs' blobs, `max` at a time, and unpacks each in layer
+/// order as soon as it and the layers below it are here, while later ones
+/// still download. Returns the unpacked sizes, in the jobs' order.
+async fn fetch_layers(client: &Client, source: &oci_client::Reference, domain: &str, layout: &Layout, jobs: &[Job], max: usize, events: Events) -> Result<Vec<u64>> {
+    let (done, mut arrived) = mpsc::unbounded_channel::<usize>();
+    let downloads = futures_util::stream::iter(jobs.iter().enumerate())
+        .map(|(n, job)| {
+            let events = events.clone();
+            async move { download(client, source, domain, layout, job, &events).await.map(|()| n) }
+        })
+        .buffer_unordered(max)
+        .try_for_each(|n| {
+            let _ = done.send(n);
+            std::future::ready(Ok(()))
+        });
+    let unpacks = async {
+        let mut here = BTreeSet::new();
+        let mut sizes = Vec::with_capacity(jobs.len());
+        while let Some(job) = jobs.get(sizes.len()) {
+            while !here.remove(&sizes.len()) {
+                // Ends only when every download succeeded or one failed (and the join stops).
+                here.insert(arrived.recv().await.ok_or_else(|| Error::Registry("download stopped".into()))?);
+            }
+            sizes.push(unpack(layout, job, events.clone()).await?);
+        }
+        Ok(sizes)
+    };
+    let ((), sizes) = tokio::try_join!(downloads, unpacks)?;
+    Ok(sizes)
+}
+
+/// Streams one blob into a temporary file beside the blobs (removed if the
+/// download fails or is dropped), checked against its digest, then named by it.
+async fn download(client: &Client, source: &oci_client::Reference, domain: &str, layout: &Layout, job: &Job, events: &Events) -> Result<()> {
+    let blob = layout.blob(&job.digest);
+    if blob.exists() {
+        say(events, job, LayerStatus::DownloadComplete);
+        return Ok(());
+    }
+    let dir = layout.blobs_dir();
+    std::fs::create_dir_all(&dir).map_err(Error::io("creating", &dir))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".pull-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .tempfile_in(&dir).map_err(Error::io("creating a download file in", &dir))?;
+    // Said before the request, so the downloads that hold a slot are the ones shown downloading.
+    say(events, job, LayerStatus::Downloading { current: 0, total: job.size });
+    let mut stream = client.pull_blob_stream(source, &job.digest.as_str()).await.map_err(|e| registry_error(domain, e))?;
+    let total = stream.content_length.unwrap_or(job.size);
+    let file = tmp.reopen().map_err(Error::io("opening", tmp.path()))?;
+    let mut file = tokio::io::BufWriter::new(tokio::fs::File::from_std(file));
+    let mut current = 0;
+    // oci-client's stream checks the digest at its end and fails there on a mismatch.
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            if e.get_ref().is_some_and(|inner| inner.is::<oci_client::errors::DigestError>()) {
+                Error::Registry(format!("filesystem layer verification failed for digest {}", job.digest))
+            } else {
+                registry_error(domain, e.into())
+            }
+        })?;
+        file.write_all(&chunk).await.map_err(Error::io("writing", tmp.path()))?;
+        current += chunk.len() as u64;
+        say(events, job, LayerStatus::Downloading { current, total });
+    }
+    file.flush().await.map_err(Error::io("writing", tmp.path()))?;
+    say(events, job, LayerStatus::VerifyingChecksum);
+    tmp.persist(&blob).map_err(|e| Error::io("storing", &blob)(e.error))?;
+    say(events, job, LayerStatus::DownloadComplete);
+    Ok(())
+}
+
+/// Unpacks one downloaded layer off the network thread. Returns its size.
+async fn unpack(layout: &Layout, job: &Job, events: Events) -> Result<u64> {
+    let blob = layout.blob(&job.digest);
+    let dest = layout.layer_dir(&job.diff_id);
+    let total = std::fs::metadata(&blob).map_err(Error::io("reading", &blob))?.len();
+    let diff_id = job.diff_id.clone();
+    let short = job.short.clone();
+    tokio::task::spawn_blocking(move || {
+        layer::unpack_with_progress(&blob, &dest, &mut |current| {
+            let _ = events.send(PullEvent::Layer { short: short.clone(), status: LayerStatus::Extracting { current, total } });
+        })
+        .and_then(|(actual, size)| {
+            if actual != diff_id {
+                let _ = crate::fsutil::remove_tree(&dest);
+                return Err(Error::Corrupt { what: "layer", path: blob, detail: format!("diffID {actual}, config says {diff_id}") });
+            }
+            let _ = events.send(PullEvent::Layer { short, status: LayerStatus::PullComplete });
+            Ok(size)
+        })
+    })
+    .await
+    .map_err(|e| Error::Registry(format!("unpacking a layer: {e}")))?
 }

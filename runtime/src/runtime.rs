@@ -50,12 +50,12 @@ impl Runtime {
         if reference.domain != crate::reference::DEFAULT_DOMAIN {
             let mut source = reference.clone();
             source.domain = self.registry_address(&reference.domain);
-            return crate::registry::pull(&self.images, &source, reference, creds_for(&reference.domain).as_ref(), on_event);
+            return crate::registry::pull(&self.images, &source, reference, creds_for(&reference.domain).as_ref(), self.max_concurrent_downloads(), on_event);
         }
         for mirror in self.registry_mirrors() {
             let mut source = reference.clone();
             source.domain = mirror.clone();
-            match crate::registry::pull(&self.images, &source, reference, creds_for(&mirror).as_ref(), on_event) {
+            match crate::registry::pull(&self.images, &source, reference, creds_for(&mirror).as_ref(), self.max_concurrent_downloads(), on_event) {
                 Ok(outcome) => return Ok(outcome),
                 Err(Error::ManifestUnknown(_)) => continue,
                 Err(e) => return Err(e),
@@ -87,12 +87,20 @@ impl Runtime {
         crate::registry::push(&self.images, image, &target, creds, on_event)
     }
 
+    /// `ROOT/daemon.json`, Docker's daemon settings file (none: no settings).
+    fn daemon_settings(&self) -> serde_json::Value {
+        let path = self.layout.root().join("daemon.json");
+        std::fs::read(path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
+    }
+
+    /// `max-concurrent-downloads` in `ROOT/daemon.json`; Docker's default is 3.
+    pub fn max_concurrent_downloads(&self) -> usize {
+        self.daemon_settings()["max-concurrent-downloads"].as_u64().filter(|n| *n > 0).map_or(3, |n| n as usize)
+    }
+
     /// Hosts from `registry-mirrors` in `ROOT/daemon.json` (Docker's daemon setting).
     pub fn registry_mirrors(&self) -> Vec<String> {
-        let path = self.layout.root().join("daemon.json");
-        let Ok(bytes) = std::fs::read(path) else { return Vec::new() };
-        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        value["registry-mirrors"]
+        self.daemon_settings()["registry-mirrors"]
             .as_array()
             .map(|a| {
                 a.iter()

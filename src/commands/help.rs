@@ -21,6 +21,13 @@ Try:
   docker run -it --rm busybox
   docker run docker/whalesay cowsay Hello Docker
 
+Amazon ECR (real AWS with your keys, or the local lab):
+  lab ecr up | down | status       a local ECR on this machine, no account needed
+  aws ecr create-repository --repository-name NAME
+  aws ecr get-login-password | docker login --username AWS --password-stdin ACCOUNT.dkr.ecr.REGION.amazonaws.com
+  aws ecr list-images --repository-name NAME
+  aws sts get-caller-identity, aws configure    ('aws help', 'aws ecr help')
+
 Learning:
   lessons, lesson N   guided lessons on these real containers
   explain             what the last docker command really did

@@ -1,7 +1,7 @@
 //! `lab ecr up|down|status|expire-tokens`: the local ECR lab (see
 //! `whaleshell_runtime::ecr::lab`), from the REPL or as `whaleshell lab …`.
 
-use whaleshell_runtime::ecr::lab::{self, LabEvent, ACCOUNT, DEFAULT_REGION};
+use whaleshell_runtime::ecr::lab::{self, LabEvent, ACCOUNT, DEFAULT_REGION, INSTANCE_ROLE};
 use whaleshell_runtime::Runtime;
 
 use crate::grammar::Arg;
@@ -90,8 +90,9 @@ pub fn up(rt: &Runtime, io: &mut Io<'_>) -> Result<bool, ()> {
 
 fn describe(state: &lab::LabState, io: &mut Io<'_>) {
     io.out(format!(
-        "Local ECR lab running (not real AWS):\n  AWS API      {api}   (aws ecr …, aws sts …)\n  registry     {ACCOUNT}.dkr.ecr.<region>.amazonaws.com → {registry}\n  account      {ACCOUNT}, default region {DEFAULT_REGION}\n`lab ecr down` stops it and forgets its repositories.",
+        "Local ECR lab running (not real AWS):\n  AWS API      {api}   (aws ecr …, aws sts …)\n  registry     {ACCOUNT}.dkr.ecr.<region>.amazonaws.com → {registry}\n  account      {ACCOUNT}, default region {DEFAULT_REGION}\n  credentials  yours (aws configure), else this \"instance\"'s role {INSTANCE_ROLE} (metadata service {imds})\n`lab ecr down` stops it and forgets its repositories.",
         api = state.api_url(),
         registry = state.registry_host(),
+        imds = state.imds_url(),
     ));
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use colored::Colorize;
 use whaleshell_runtime::container::{ContainerRecord, Status};
 use whaleshell_runtime::digest::short;
-use whaleshell_runtime::image::pull::PullEvent;
+use whaleshell_runtime::image::pull::{LayerStatus, PullEvent};
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::Runtime;
 
@@ -73,8 +73,8 @@ fn explain_run(rt: &Runtime, image_name: &str, run: &RunOutcome, io: &mut Io<'_>
             io.out(format!("{}{} ({} layer{}): {how}", label("image"), short(&image.id), image.layers.len(), if image.layers.len() == 1 { "" } else { "s" }));
             for event in &run.pulled {
                 match event {
-                    PullEvent::LayerPulled { short } => io.out(format!("{}{short} downloaded and unpacked", label("  layer"))),
-                    PullEvent::LayerExists { short } => io.out(format!("{}{short} already here (another image has it): reused", label("  layer"))),
+                    PullEvent::Layer { short, status: LayerStatus::PullComplete } => io.out(format!("{}{short} downloaded and unpacked", label("  layer"))),
+                    PullEvent::Layer { short, status: LayerStatus::AlreadyExists } => io.out(format!("{}{short} already here (another image has it): reused", label("  layer"))),
                     _ => {}
                 }
             }

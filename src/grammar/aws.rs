@@ -53,6 +53,7 @@ pub enum Service {
 }
 
 #[derive(Debug, Subcommand, PartialEq, Eq)]
+#[command(disable_help_subcommand = true)]
 pub enum Ecr {
     /// Print a password for `docker login --username AWS --password-stdin`
     GetLoginPassword,
@@ -81,6 +82,7 @@ pub enum Ecr {
 }
 
 #[derive(Debug, Subcommand, PartialEq, Eq)]
+#[command(disable_help_subcommand = true)]
 pub enum Sts {
     /// Show the account and identity your credentials belong to
     GetCallerIdentity,

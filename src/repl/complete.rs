@@ -96,10 +96,12 @@ impl Helper {
         if first == "help" {
             return command_tree().get_subcommands().map(|s| s.get_name().to_owned()).collect();
         }
-        if first != "docker" {
-            return Vec::new();
-        }
-        let tree = command_tree();
+        let tree = match first {
+            "docker" => command_tree(),
+            "aws" => crate::grammar::aws::command_tree(),
+            "lab" => return lab_words(rest),
+            _ => return Vec::new(),
+        };
         let mut node = &tree;
         let mut path = Vec::new();
         for w in rest {
@@ -124,10 +126,23 @@ impl Helper {
                 })
                 .collect();
         }
+        if first == "aws" {
+            return Vec::new();
+        }
         match path.last().copied() {
             Some("run" | "rmi" | "pull" | "images" | "ls") if path.first() != Some(&"container") => self.images(),
             Some("rm" | "ls") => self.containers(),
             _ => Vec::new(),
         }
     }
+}
+
+/// `lab ecr up|down|status|expire-tokens`
+fn lab_words(typed: &[&str]) -> Vec<String> {
+    let words: &[&str] = match typed {
+        [] => &["ecr"],
+        ["ecr"] => &["up", "down", "status", "expire-tokens"],
+        _ => &[],
+    };
+    words.iter().map(|w| (*w).to_owned()).collect()
 }

@@ -401,15 +401,20 @@ fn release_startup_code() {
 /// container started once PID 1 *is* the program, so `docker top` or `ps`
 /// right after `run -d` never shows the runtime's own init in its place.
 /// There is no event for an exec, so this looks (briefly) at /proc.
+/// A loaded machine can take seconds to get there: the deadline is generous,
+/// and after the first spins the look-ups back off so as not to add load.
 fn wait_for_exec(pid: i32) {
     let own = fs::read_link("/proc/self/exe").ok();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut spins = 0u32;
     while std::time::Instant::now() < deadline {
         match fs::read_link(format!("/proc/{pid}/exe")) {
             Ok(exe) if Some(&exe) != own.as_ref() => return,
             Err(_) => return, // already gone
-            Ok(_) => std::thread::yield_now(),
+            Ok(_) if spins < 1000 => std::thread::yield_now(),
+            Ok(_) => std::thread::sleep(std::time::Duration::from_millis(1)),
         }
+        spins += 1;
     }
 }
 

@@ -138,18 +138,37 @@ async fn sdk_config(options: &AwsOptions, lab: Option<&LabState>) -> Result<aws_
     }
     if let Some(lab) = lab {
         // The learner's own keys if they have some (the lab checks no
-        // signatures), else the lab's; never the instance metadata service.
-        let mut env_and_files = CredentialsProviderChain::first_try("Environment", aws_config::environment::EnvironmentVariableCredentialsProvider::new());
+        // signatures), else the lab instance's role through its metadata
+        // service, else the lab's keys; never AWS's metadata address.
         let mut profile = aws_config::profile::ProfileFileCredentialsProvider::builder();
+        let mut profile_region = aws_config::profile::ProfileFileRegionProvider::builder();
         if let Some(name) = &options.profile {
             profile = profile.profile_name(name);
+            profile_region = profile_region.profile_name(name);
         }
-        env_and_files = env_and_files.or_else("Profile", profile.build());
-        let chain = env_and_files.or_else(
+        let mut chain = CredentialsProviderChain::first_try("Environment", aws_config::environment::EnvironmentVariableCredentialsProvider::new())
+            .or_else("Profile", profile.build());
+        if let Ok(imds) = aws_config::imds::client::Client::builder().endpoint(lab.imds_url()) {
+            chain = chain.or_else("LabInstanceRole", aws_config::imds::credentials::ImdsCredentialsProvider::builder().imds_client(imds.build()).build());
+        }
+        let chain = chain.or_else(
             "WhaleshellLab",
             aws_sdk_ecr::config::Credentials::new(lab::ACCESS_KEY_ID, lab::SECRET_ACCESS_KEY, None, None, "whaleshell-lab"),
         );
-        loader = loader.endpoint_url(lab.api_url()).credentials_provider(chain);
+        // The region without the default chain, which would ask AWS's metadata address.
+        let region = match &options.region {
+            Some(r) => aws_config::Region::new(r.clone()),
+            None => {
+                use aws_config::meta::region::ProvideRegion;
+                let from_env = aws_config::environment::EnvironmentVariableRegionProvider::new().region().await;
+                let from_profile = match from_env {
+                    Some(r) => Some(r),
+                    None => profile_region.build().region().await,
+                };
+                from_profile.unwrap_or_else(|| aws_config::Region::new(lab::DEFAULT_REGION))
+            }
+        };
+        loader = loader.endpoint_url(lab.api_url()).credentials_provider(chain).region(region);
     }
     let config = loader.load().await;
     if config.region().is_some() {

@@ -13,6 +13,10 @@
 //! - tags come from moto, so `batch-delete-image` makes a pull fail with
 //!   `manifest unknown`;
 //! - a pushed manifest is put into moto, so `list-images` shows it.
+//!
+//! Metadata side: an EC2 instance metadata service whose instance has the
+//! `ecsInstanceRole` role (its credentials come from moto's AssumeRole), for
+//! the instance-role way of authenticating.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -67,7 +71,8 @@ pub fn main(args: &[String]) -> i32 {
     runtime.block_on(async move {
         let api = serve(front.clone(), front.state.api_port, Side::Api);
         let registry = serve(front.clone(), front.state.registry_port, Side::Registry);
-        match tokio::try_join!(api, registry) {
+        let imds = serve(front.clone(), front.state.imds_port, Side::Metadata);
+        match tokio::try_join!(api, registry, imds) {
             Ok(_) => 0,
             Err(e) => {
                 eprintln!("ecr front: {e}");
@@ -81,6 +86,7 @@ pub fn main(args: &[String]) -> i32 {
 enum Side {
     Api,
     Registry,
+    Metadata,
 }
 
 async fn serve(front: Arc<Front>, port: u16, side: Side) -> std::io::Result<()> {
@@ -95,6 +101,7 @@ async fn serve(front: Arc<Front>, port: u16, side: Side) -> std::io::Result<()> 
                     Ok::<_, Infallible>(match side {
                         Side::Api => front.api(req).await,
                         Side::Registry => front.registry(req).await,
+                        Side::Metadata => front.metadata(req).await,
                     })
                 }
             });
@@ -189,13 +196,91 @@ impl Front {
             return self.issue_token(&region);
         }
         let response = self.forward(self.state.moto_port, parts, body.boxed()).await;
-        if target == format!("{ECR_TARGET}.BatchDeleteImage") && response.status().is_success() {
-            let (parts, body) = response.into_parts();
-            let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
-            self.forget_untagged(&region, &bytes).await;
-            return Response::from_parts(parts, full(bytes));
+        let operation = target.strip_prefix(ECR_TARGET).unwrap_or_default().trim_start_matches('.');
+        if !response.status().is_success() || !matches!(operation, "BatchDeleteImage" | "DescribeImages" | "DescribeImageScanFindings") {
+            return response;
         }
-        response
+        let (mut parts, body) = response.into_parts();
+        // The answer's length changes; hyper sets it again from the new body.
+        parts.headers.remove(hyper::header::CONTENT_LENGTH);
+        let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+        let Ok(mut answer) = serde_json::from_slice::<Value>(&bytes) else { return Response::from_parts(parts, full(bytes)) };
+        match operation {
+            "BatchDeleteImage" => self.forget_untagged(&region, &answer).await,
+            "DescribeImages" => self.real_sizes(&mut answer),
+            _ => honest_findings(&mut answer),
+        }
+        Response::from_parts(parts, full(answer.to_string()))
+    }
+
+    /// moto reports the config's size; ECR the sum of the layers' (compressed) sizes.
+    fn real_sizes(&self, answer: &mut Value) {
+        let sizes: std::collections::BTreeMap<String, u64> =
+            crate::fsutil::read_json(&self.dir.join("sizes.json"), "ECR lab image sizes").ok().flatten().unwrap_or_default();
+        for detail in answer["imageDetails"].as_array_mut().into_iter().flatten() {
+            if let Some(size) = detail["imageDigest"].as_str().and_then(|d| sizes.get(d)) {
+                detail["imageSizeInBytes"] = json!(size);
+            }
+        }
+    }
+
+    fn record_size(&self, digest: &str, manifest: &[u8]) {
+        let Ok(manifest) = serde_json::from_slice::<Value>(manifest) else { return };
+        let size: u64 = manifest["layers"].as_array().into_iter().flatten().filter_map(|l| l["size"].as_u64()).sum();
+        let path = self.dir.join("sizes.json");
+        let Ok(_lock) = StateLock::acquire(&self.dir.join("sizes.lock")) else { return };
+        let mut sizes: std::collections::BTreeMap<String, u64> = crate::fsutil::read_json(&path, "ECR lab image sizes").ok().flatten().unwrap_or_default();
+        sizes.insert(digest.to_owned(), size);
+        let _ = write_json_atomic(&path, &sizes);
+    }
+
+    /// IMDSv2: a session token first, then the role's name and credentials.
+    async fn metadata(&self, req: Request<Incoming>) -> Response<Body> {
+        const CREDENTIALS: &str = "/latest/meta-data/iam/security-credentials/";
+        let path = req.uri().path().to_owned();
+        if req.method() == Method::PUT && path == "/latest/api/token" {
+            let mut r = response(StatusCode::OK, "text/plain", lab::random_hex(28));
+            r.headers_mut().insert("x-aws-ec2-metadata-token-ttl-seconds", HeaderValue::from_static("21600"));
+            return r;
+        }
+        if req.headers().get("x-aws-ec2-metadata-token").is_none() {
+            return response(StatusCode::UNAUTHORIZED, "text/plain", "");
+        }
+        match path.strip_prefix(CREDENTIALS) {
+            Some("") => response(StatusCode::OK, "text/plain", lab::INSTANCE_ROLE),
+            Some(role) if role == lab::INSTANCE_ROLE => match self.assume_instance_role().await {
+                Some(body) => response(StatusCode::OK, "application/json", body.to_string()),
+                None => response(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "AssumeRole failed"),
+            },
+            _ => response(StatusCode::NOT_FOUND, "text/plain", ""),
+        }
+    }
+
+    /// The instance role's credentials, in IMDS's shape, from moto's STS AssumeRole.
+    async fn assume_instance_role(&self) -> Option<Value> {
+        let role_arn = format!("arn:aws:iam::{}:role/{}", self.state.account, lab::INSTANCE_ROLE);
+        let form = format!("Action=AssumeRole&Version=2011-06-15&RoleArn={role_arn}&RoleSessionName=i-0be11ab5c0ffee000&DurationSeconds=21600");
+        let req = Request::post(format!("http://127.0.0.1:{}/", self.state.moto_port))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(AUTHORIZATION, format!("AWS4-HMAC-SHA256 Credential=lab/20260101/{}/sts/aws4_request, SignedHeaders=host, Signature=0", lab::DEFAULT_REGION))
+            .body(full(form))
+            .ok()?;
+        let resp = self.client.request(req).await.ok()?;
+        let xml = String::from_utf8_lossy(&resp.into_body().collect().await.ok()?.to_bytes()).into_owned();
+        let field = |tag: &str| -> Option<String> {
+            let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
+            let end = start + xml[start..].find(&format!("</{tag}>"))?;
+            Some(xml[start..end].to_owned())
+        };
+        Some(json!({
+            "Code": "Success",
+            "LastUpdated": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "Type": "AWS-HMAC",
+            "AccessKeyId": field("AccessKeyId")?,
+            "SecretAccessKey": field("SecretAccessKey")?,
+            "Token": field("SessionToken")?,
+            "Expiration": field("Expiration")?,
+        }))
     }
 
     fn issue_token(&self, region: &str) -> Response<Body> {
@@ -226,8 +311,7 @@ impl Front {
 
     /// After `batch-delete-image`, manifests no tag or image in moto refers
     /// to any more are deleted from the registry too, freeing their blobs' references.
-    async fn forget_untagged(&self, region: &str, answer: &[u8]) {
-        let Ok(answer) = serde_json::from_slice::<Value>(answer) else { return };
+    async fn forget_untagged(&self, region: &str, answer: &Value) {
         let Some(ids) = answer["imageIds"].as_array() else { return };
         let repository = answer.get("repositoryName").and_then(Value::as_str);
         for id in ids {
@@ -322,6 +406,7 @@ impl Front {
             // moto would make up a digest of its own; ECR's is the manifest's.
             "imageDigest": crate::digest::sha256(&manifest),
         });
+        self.record_size(&crate::digest::sha256(&manifest), &manifest);
         if !reference.starts_with("sha256:") {
             input["imageTag"] = json!(reference);
         }
@@ -366,6 +451,20 @@ impl Front {
             return None;
         }
         lab::read_tokens(&self.dir).remove(password)
+    }
+}
+
+/// moto invents a vulnerability (`CVE-9999-9999` in `moto_fake`); the lab
+/// has no vulnerability database, and says so instead of showing a fake one.
+fn honest_findings(answer: &mut Value) {
+    if answer["imageScanStatus"]["status"] != "COMPLETE" {
+        return;
+    }
+    answer["imageScanStatus"]["description"] =
+        json!("The local ECR lab has no vulnerability database, so it reports no findings. Real ECR lists the CVEs of the image's OS packages here.");
+    if let Some(findings) = answer.get_mut("imageScanFindings") {
+        findings["findingSeverityCounts"] = json!({});
+        findings["findings"] = json!([]);
     }
 }
 

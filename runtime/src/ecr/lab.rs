@@ -24,6 +24,8 @@ use crate::process::{start_time, wait_exit_timeout};
 
 /// moto's account: what `sts get-caller-identity` says in the lab.
 pub const ACCOUNT: &str = "123456789012";
+/// The role the lab's "instance" has, as the tutorials' ECS hosts do.
+pub const INSTANCE_ROLE: &str = "ecsInstanceRole";
 /// The lab's default region when the learner has configured none.
 pub const DEFAULT_REGION: &str = "us-east-1";
 /// Credentials the lab hands the SDK when the learner has none (moto checks no signatures).
@@ -51,12 +53,18 @@ pub struct LabState {
     pub registry_port: u16,
     pub moto_port: u16,
     pub backend_registry_port: u16,
+    /// An instance metadata service, as on an EC2 instance with the `ecsInstanceRole` role.
+    pub imds_port: u16,
     pub processes: Vec<LabProcess>,
 }
 
 impl LabState {
     pub fn api_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.api_port)
+    }
+
+    pub fn imds_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.imds_port)
     }
 
     pub fn registry_host(&self) -> String {
@@ -158,6 +166,7 @@ pub fn up(layout: &Layout, on_event: &mut dyn FnMut(LabEvent)) -> Result<LabStat
         registry_port: free_port()?,
         moto_port: free_port()?,
         backend_registry_port: free_port()?,
+        imds_port: free_port()?,
         processes: Vec::new(),
     };
     let started = start_all(layout, &mut state, on_event);
@@ -202,7 +211,7 @@ fn start_all(layout: &Layout, state: &mut LabState, on_event: &mut dyn FnMut(Lab
     let front = spawn(&dir, "front", front)?;
     state.processes.push(front);
 
-    for (name, port) in [("moto", state.moto_port), ("docker-registry", state.backend_registry_port), ("front", state.api_port), ("front", state.registry_port)] {
+    for (name, port) in [("moto", state.moto_port), ("docker-registry", state.backend_registry_port), ("front", state.api_port), ("front", state.registry_port), ("front", state.imds_port)] {
         wait_listening(&dir, name, port, state)?;
     }
     Ok(())

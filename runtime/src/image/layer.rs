@@ -54,6 +54,11 @@ const OPAQUE_MARKER: &str = ".wh..wh..opq";
 /// directory appears complete or not at all. Returns the diffID (sha256 of
 /// the uncompressed tar) and the unpacked size.
 pub fn unpack(blob: &Path, dest: &Path) -> Result<(String, u64)> {
+    unpack_with_progress(blob, dest, &mut |_| {})
+}
+
+/// `unpack`, telling `progress` how many bytes of the blob it has read.
+pub fn unpack_with_progress(blob: &Path, dest: &Path, progress: &mut dyn FnMut(u64)) -> Result<(String, u64)> {
     let parent = dest.parent().unwrap_or(Path::new("/"));
     fs::create_dir_all(parent).map_err(Error::io("creating", parent))?;
     let tmp = parent.join(format!(
@@ -63,7 +68,7 @@ pub fn unpack(blob: &Path, dest: &Path) -> Result<(String, u64)> {
     ));
     remove_tree(&tmp)?;
     fs::create_dir(&tmp).map_err(Error::io("creating", &tmp))?;
-    let result = unpack_into(blob, &tmp);
+    let result = unpack_into(blob, &tmp, progress);
     match result {
         Ok(v) => {
             fs::rename(&tmp, dest).map_err(Error::io("moving layer into place", dest))?;
@@ -76,12 +81,12 @@ pub fn unpack(blob: &Path, dest: &Path) -> Result<(String, u64)> {
     }
 }
 
-fn unpack_into(blob: &Path, dest: &Path) -> Result<(String, u64)> {
+fn unpack_into(blob: &Path, dest: &Path, progress: &mut dyn FnMut(u64)) -> Result<(String, u64)> {
     let mut file = BufReader::new(File::open(blob).map_err(Error::io("opening layer", blob))?);
     let mut magic = [0u8; 2];
     let gzipped = file.read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];
-    let file = BufReader::new(File::open(blob).map_err(Error::io("opening layer", blob))?);
-    let tar_stream: Box<dyn Read> = if gzipped { Box::new(GzDecoder::new(file)) } else { Box::new(file) };
+    let file = BufReader::new(Counting { inner: File::open(blob).map_err(Error::io("opening layer", blob))?, read: 0, progress });
+    let tar_stream: Box<dyn Read + '_> = if gzipped { Box::new(GzDecoder::new(file)) } else { Box::new(file) };
     let mut hashing = HashingReader::new(tar_stream);
     let mut size = 0u64;
     {
@@ -124,6 +129,22 @@ fn unpack_into(blob: &Path, dest: &Path) -> Result<(String, u64)> {
     }
     let (diff_id, _) = hashing.finish();
     Ok((diff_id, size))
+}
+
+/// Reports the bytes read so far after each read.
+struct Counting<'a, R> {
+    inner: R,
+    read: u64,
+    progress: &'a mut dyn FnMut(u64),
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        (self.progress)(self.read);
+        Ok(n)
+    }
 }
 
 /// Joins a path from a tar entry under `root`, refusing `..` and absolute escapes.

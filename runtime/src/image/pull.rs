@@ -15,14 +15,53 @@ use crate::reference::Reference;
 pub enum PullEvent {
     /// `latest: Pulling from library/busybox`
     PullingFrom { tag: String, repository: String },
-    /// `<12 hex>: Already exists` — a layer another image brought.
-    LayerExists { short: String },
-    /// `<12 hex>: Pull complete`
-    LayerPulled { short: String },
+    /// `<12 hex>: <status>` — one layer (by its blob digest) moves on.
+    Layer { short: String, status: LayerStatus },
     /// `Digest: sha256:…`
     Digest(String),
     /// A step of making an image the offline hub builds on first pull.
     Building(String),
+}
+
+/// Where one layer of a pull is, in Docker's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayerStatus {
+    /// Another image brought this layer.
+    AlreadyExists,
+    PullingFsLayer,
+    /// Queued behind the other downloads (`max-concurrent-downloads`).
+    Waiting,
+    /// Bytes of the compressed blob received so far, of `total`.
+    Downloading { current: u64, total: u64 },
+    VerifyingChecksum,
+    DownloadComplete,
+    /// Bytes of the compressed blob unpacked so far, of `total`.
+    Extracting { current: u64, total: u64 },
+    PullComplete,
+}
+
+impl LayerStatus {
+    /// Docker's words for this status (without the progress bar).
+    pub fn words(&self) -> &'static str {
+        match self {
+            LayerStatus::AlreadyExists => "Already exists",
+            LayerStatus::PullingFsLayer => "Pulling fs layer",
+            LayerStatus::Waiting => "Waiting",
+            LayerStatus::Downloading { .. } => "Downloading",
+            LayerStatus::VerifyingChecksum => "Verifying Checksum",
+            LayerStatus::DownloadComplete => "Download complete",
+            LayerStatus::Extracting { .. } => "Extracting",
+            LayerStatus::PullComplete => "Pull complete",
+        }
+    }
+
+    /// (done, total) for the statuses Docker draws a bar for.
+    pub fn progress(&self) -> Option<(u64, u64)> {
+        match *self {
+            LayerStatus::Downloading { current, total } | LayerStatus::Extracting { current, total } => Some((current, total)),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -52,7 +91,7 @@ pub fn pull(store: &ImageStore, hub: &Hub, reference: &Reference, on_event: &mut
         let short = digest::short(&blob_digest).to_owned();
         let dest = store.layout().layer_dir(diff_id);
         let size = if store.has_layer(diff_id) {
-            on_event(PullEvent::LayerExists { short });
+            on_event(PullEvent::Layer { short, status: LayerStatus::AlreadyExists });
             dir_size(&dest)
         } else {
             let src = hub.blob(&blob_digest);
@@ -66,7 +105,7 @@ pub fn pull(store: &ImageStore, hub: &Hub, reference: &Reference, on_event: &mut
                 let _ = crate::fsutil::remove_tree(&dest);
                 return Err(Error::Corrupt { what: "layer", path: stored, detail: format!("diffID {actual}, config says {diff_id}") });
             }
-            on_event(PullEvent::LayerPulled { short });
+            on_event(PullEvent::Layer { short, status: LayerStatus::PullComplete });
             size
         };
         layers.push(LayerInfo { digest: blob_digest, diff_id: diff_id.clone(), size });

@@ -249,6 +249,27 @@ impl ImageStore {
     }
 
     /// Stores a blob under its digest (no-op when present).
+    /// Removes the unpacked directories and blobs of these layers that no
+    /// image uses (what a failed pull brought).
+    pub fn remove_unused_layers(&self, layers: &[LayerInfo]) -> Result<()> {
+        let _lock = StateLock::acquire(&self.layout.lock_file())?;
+        let index = self.load()?;
+        for layer in layers {
+            if !index.images.values().any(|image| image.layers.iter().any(|l| l.diff_id == layer.diff_id)) {
+                remove_tree(&self.layout.layer_dir(&layer.diff_id))?;
+            }
+            if !index.images.values().any(|image| image.layers.iter().any(|l| l.digest == layer.digest)) {
+                let blob = self.layout.blob(&layer.digest);
+                if let Err(e) = std::fs::remove_file(&blob) {
+                    if e.kind() != std::io::ErrorKind::NotFound {
+                        return Err(Error::io("removing", blob)(e));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn put_blob(&self, digest: &str, bytes: &[u8]) -> Result<()> {
         let path = self.layout.blob(digest);
         if !path.exists() {

@@ -76,6 +76,11 @@ fn set(ini: &mut Ini, name: &str, key: &str, value: String) {
     }
 }
 
+/// Whether a named profile is in `~/.aws/credentials` or `~/.aws/config`.
+pub fn profile_exists(name: &str) -> bool {
+    section(&read_ini(&credentials_path()), name).is_some() || section(&read_ini(&config_path()), &config_section(name)).is_some()
+}
+
 /// The profile in use and where that choice came from.
 fn profile(global: &GlobalArgs) -> (String, Option<(&'static str, &'static str)>) {
     if let Some(p) = &global.profile {

@@ -15,7 +15,6 @@ use crate::grammar::aws::{self, GlobalArgs, Parsed, Service};
 use crate::grammar::{Arg, Span};
 use crate::io::Io;
 use crate::shell::Shell;
-use output::Json;
 
 /// The AWS CLI's exit codes.
 pub const PARSE_ERROR: i32 = 252;
@@ -36,6 +35,13 @@ pub fn aws(shell: &mut Shell, line: &str, aws_span: Span, args: &[Arg], io: &mut
         }
     };
     let global = &command.global;
+    let profile = global.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).filter(|p| !p.is_empty());
+    if let Some(p) = profile.filter(|p| p != "default" && !matches!(command.service, Service::Configure(_))) {
+        if !configure::profile_exists(&p) {
+            io.err(format!("\nThe config profile ({p}) could not be found"));
+            return OTHER_ERROR;
+        }
+    }
     let options = AwsOptions { region: global.region.clone(), profile: global.profile.clone(), endpoint_url: global.endpoint_url.clone() };
     let lab = lab::status(&shell.runtime.layout).filter(|_| options.endpoint_url.is_none() && std::env::var_os("AWS_ENDPOINT_URL").is_none());
     let status = match &command.service {
@@ -90,7 +96,7 @@ fn announce_lab(lab: Option<&LabState>, io: &mut Io<'_>) {
 
 /// Prints a service's answer the way `--output`/`--query` ask.
 pub fn print_answer(json: &str, global: &GlobalArgs, io: &mut Io<'_>) -> i32 {
-    let Some(json) = Json::parse(json) else {
+    let Ok(json) = serde_json::from_str(json) else {
         io.err(format!("\nthe service's answer is not JSON: {json}"));
         return OTHER_ERROR;
     };

@@ -4,64 +4,8 @@
 
 use std::fmt::Write;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Serialize;
 use serde_json::Value;
-
-/// JSON that keeps its keys in the order the service sent them.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Json {
-    Null,
-    Bool(bool),
-    Number(serde_json::Number),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
-}
-
-impl<'de> Deserialize<'de> for Json {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Json;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("JSON")
-            }
-            fn visit_unit<E>(self) -> Result<Json, E> {
-                Ok(Json::Null)
-            }
-            fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
-                Ok(Json::Bool(b))
-            }
-            fn visit_i64<E>(self, n: i64) -> Result<Json, E> {
-                Ok(Json::Number(n.into()))
-            }
-            fn visit_u64<E>(self, n: u64) -> Result<Json, E> {
-                Ok(Json::Number(n.into()))
-            }
-            fn visit_f64<E>(self, n: f64) -> Result<Json, E> {
-                Ok(serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Json, E> {
-                Ok(Json::String(s.to_owned()))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(Json::Array(items))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry()? {
-                    entries.push(entry);
-                }
-                Ok(Json::Object(entries))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
 
 /// Fields the ECR API sends as epoch seconds and the AWS CLI shows as dates.
 const TIMESTAMPS: &[&str] =
@@ -74,76 +18,33 @@ fn iso8601(seconds: f64) -> Option<String> {
     Some(if micros % 1_000_000 == 0 { time.format("%Y-%m-%dT%H:%M:%S+00:00") } else { time.format("%Y-%m-%dT%H:%M:%S%.6f+00:00") }.to_string())
 }
 
-impl Json {
-    pub fn parse(text: &str) -> Option<Json> {
-        serde_json::from_str(text).ok()
+/// Dates as the AWS CLI prints them.
+pub fn with_dates(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = match (&v, TIMESTAMPS.contains(&k.as_str())) {
+                        (Value::Number(n), true) => n.as_f64().and_then(iso8601).map_or(v, Value::String),
+                        _ => with_dates(v),
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(with_dates).collect()),
+        other => other,
     }
+}
 
-    /// Dates as the AWS CLI prints them.
-    pub fn with_dates(self) -> Json {
-        match self {
-            Json::Object(entries) => Json::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let v = match (&v, TIMESTAMPS.contains(&k.as_str())) {
-                            (Json::Number(n), true) => n.as_f64().and_then(iso8601).map_or(v, Json::String),
-                            _ => v.with_dates(),
-                        };
-                        (k, v)
-                    })
-                    .collect(),
-            ),
-            Json::Array(items) => Json::Array(items.into_iter().map(Json::with_dates).collect()),
-            other => other,
-        }
-    }
-
-    pub fn to_value(&self) -> Value {
-        match self {
-            Json::Null => Value::Null,
-            Json::Bool(b) => Value::Bool(*b),
-            Json::Number(n) => Value::Number(n.clone()),
-            Json::String(s) => Value::String(s.clone()),
-            Json::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
-            Json::Object(entries) => Value::Object(entries.iter().map(|(k, v)| (k.clone(), v.to_value())).collect()),
-        }
-    }
-
-    /// Python's `json.dumps(…, indent=4, ensure_ascii=False)`, as the AWS CLI prints.
-    pub fn pretty(&self) -> String {
-        let mut out = String::new();
-        self.write_pretty(&mut out, 0);
-        out
-    }
-
-    fn write_pretty(&self, out: &mut String, depth: usize) {
-        let pad = |d: usize| "    ".repeat(d);
-        match self {
-            Json::Array(items) if items.is_empty() => out.push_str("[]"),
-            Json::Object(entries) if entries.is_empty() => out.push_str("{}"),
-            Json::Array(items) => {
-                out.push_str("[\n");
-                for (i, item) in items.iter().enumerate() {
-                    out.push_str(&pad(depth + 1));
-                    item.write_pretty(out, depth + 1);
-                    out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
-                }
-                out.push_str(&pad(depth));
-                out.push(']');
-            }
-            Json::Object(entries) => {
-                out.push_str("{\n");
-                for (i, (k, v)) in entries.iter().enumerate() {
-                    let _ = write!(out, "{}{}: ", pad(depth + 1), Value::String(k.clone()));
-                    v.write_pretty(out, depth + 1);
-                    out.push_str(if i + 1 < entries.len() { ",\n" } else { "\n" });
-                }
-                out.push_str(&pad(depth));
-                out.push('}');
-            }
-            scalar => out.push_str(&scalar.to_value().to_string()),
-        }
+/// Python's `json.dumps(…, indent=4, ensure_ascii=False)`, as the AWS CLI
+/// prints (serde_json keeps the service's key order: `preserve_order`).
+pub fn pretty(value: &Value) -> String {
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(b"    "));
+    match value.serialize(&mut serializer) {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        Err(_) => value.to_string(),
     }
 }
 
@@ -174,14 +75,17 @@ pub fn text(value: &Value) -> String {
 fn text_item(value: &Value, identifier: Option<&str>, scalar_keys: Option<&[String]>, out: &mut String) {
     match value {
         Value::Object(map) => {
+            // Python's text formatter walks keys sorted, whatever the answer's order.
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
             let (mut scalars, non_scalars): (Vec<String>, Vec<(&String, &Value)>) = match scalar_keys {
                 None => {
-                    let scalars = map.iter().filter(|(_, v)| is_scalar(v)).map(|(_, v)| python_str(v)).collect();
-                    (scalars, map.iter().filter(|(_, v)| !is_scalar(v)).collect())
+                    let scalars = entries.iter().filter(|(_, v)| is_scalar(v)).map(|(_, v)| python_str(v)).collect();
+                    (scalars, entries.iter().filter(|(_, v)| !is_scalar(v)).copied().collect())
                 }
                 Some(keys) => {
                     let scalars = keys.iter().map(|k| map.get(k).map(python_str).unwrap_or_default()).collect();
-                    (scalars, map.iter().filter(|(k, _)| !keys.contains(k)).collect())
+                    (scalars, entries.iter().filter(|(k, _)| !keys.contains(k)).copied().collect())
                 }
             };
             if !scalars.is_empty() {
@@ -239,23 +143,20 @@ pub enum OutputError {
 }
 
 /// The answer as the AWS CLI would print it, given `--output` and `--query`.
-pub fn render(json: Json, output: Option<&str>, query: Option<&str>) -> Result<String, OutputError> {
-    let json = json.with_dates();
+pub fn render(json: Value, output: Option<&str>, query: Option<&str>) -> Result<String, OutputError> {
+    let json = with_dates(json);
     let queried = match query {
         None => None,
         Some(q) => {
             let expr = jmespath::compile(q).map_err(|e| OutputError::Query(e.to_string()))?;
-            let result = expr.search(json.to_value()).map_err(|e| OutputError::Query(e.to_string()))?;
+            let result = expr.search(json.clone()).map_err(|e| OutputError::Query(e.to_string()))?;
             let value = serde_json::to_value(&*result).map_err(|e| OutputError::Query(e.to_string()))?;
             Some(value)
         }
     };
     match output.unwrap_or("json") {
-        "json" => Ok(match queried {
-            None => json.pretty(),
-            Some(v) => Json::parse(&v.to_string()).unwrap_or(Json::Null).pretty(),
-        }),
-        "text" => Ok(text(&queried.unwrap_or_else(|| json.to_value())).trim_end_matches('\n').to_owned()),
+        "json" => Ok(pretty(queried.as_ref().unwrap_or(&json))),
+        "text" => Ok(text(queried.as_ref().unwrap_or(&json)).trim_end_matches('\n').to_owned()),
         other => Err(OutputError::Format(format!(
             "--output {other} is not supported by Whaleshell yet: use --output json (the default) or --output text"
         ))),
@@ -269,7 +170,7 @@ mod tests {
     #[test]
     fn json_keeps_the_service_order_and_shows_dates() {
         let answer = r#"{"repository": {"repositoryArn": "arn:aws:ecr:us-east-1:123456789012:repository/a", "registryId": "123456789012", "createdAt": 1764258000.0, "imageScanningConfiguration": {"scanOnPush": true}, "tags": []}}"#;
-        insta::assert_snapshot!(render(Json::parse(answer).unwrap(), None, None).unwrap(), @r#"
+        insta::assert_snapshot!(render(serde_json::from_str(answer).unwrap(), None, None).unwrap(), @r#"
         {
             "repository": {
                 "repositoryArn": "arn:aws:ecr:us-east-1:123456789012:repository/a",
@@ -286,10 +187,12 @@ mod tests {
 
     #[test]
     fn text_and_query_follow_the_aws_cli() {
-        let answer = r#"{"imageIds": [{"imageDigest": "sha256:aa", "imageTag": "latest"}, {"imageDigest": "sha256:bb", "imageTag": "v1"}]}"#;
-        let json = Json::parse(answer).unwrap();
+        let answer = r#"{"imageIds": [{"imageTag": "latest", "imageDigest": "sha256:aa"}, {"imageDigest": "sha256:bb", "imageTag": "v1"}]}"#;
+        let json: Value = serde_json::from_str(answer).unwrap();
         assert_eq!(render(json.clone(), Some("text"), None).unwrap(), "IMAGEIDS\tsha256:aa\tlatest\nIMAGEIDS\tsha256:bb\tv1");
         assert_eq!(render(json.clone(), Some("text"), Some("imageIds[].imageTag")).unwrap(), "latest\tv1");
         assert_eq!(render(json, None, Some("imageIds[0].imageTag")).unwrap(), "\"latest\"");
+        let identity: Value = serde_json::from_str(r#"{"UserId": "AIDA", "Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/x"}"#).unwrap();
+        assert_eq!(render(identity, Some("text"), None).unwrap(), "123456789012\tarn:aws:iam::123456789012:user/x\tAIDA");
     }
 }
