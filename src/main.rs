@@ -170,6 +170,8 @@ fn hub_push(runtime: &Runtime, registry: &str) -> i32 {
 fn lessons_check(runtime: &Runtime) -> i32 {
     let scratch = runtime.layout.root().join("lessons-check");
     let _ = std::fs::remove_dir_all(&scratch);
+    // Lessons that log in to a registry must not write the user's ~/.docker.
+    std::env::set_var("DOCKER_CONFIG", scratch.join("docker-config"));
     let problems = lessons::validate::check_all(&scratch, true);
     let _ = std::fs::remove_dir_all(&scratch);
     for p in &problems {

@@ -38,15 +38,19 @@ pub struct Shell {
     /// The lesson being followed, if any, and the learner's language.
     pub lesson: Option<LessonSession>,
     pub locale: &'static str,
-    /// This shell started the local ECR lab, so it stops it when it ends.
-    pub started_lab: bool,
+    /// The last `aws` command (`ecr create-repository`, `sts get-caller-identity` …) and its status.
+    pub last_aws: Option<(String, i32)>,
+    /// State roots whose local ECR lab this shell started (by `lab ecr up`
+    /// or by a lesson): it stops them when it ends. A lesson runs on a root
+    /// of its own, so there may be two.
+    pub started_labs: Vec<whaleshell_runtime::layout::Layout>,
     /// `NAME=value` set in this shell (not exported to programs unless `export`ed).
     pub variables: std::collections::BTreeMap<String, String>,
 }
 
 impl Shell {
     pub fn new(runtime: Runtime) -> Shell {
-        Shell { runtime, last_status: 0, last_docker: None, last_run: None, last_programs: Vec::new(), exit_requested: None, lesson: None, locale: "en", started_lab: false, variables: Default::default() }
+        Shell { runtime, last_status: 0, last_docker: None, last_run: None, last_programs: Vec::new(), exit_requested: None, lesson: None, locale: "en", last_aws: None, started_labs: Vec::new(), variables: Default::default() }
     }
 
     /// Runs a line with its output captured: (status, stdout, stderr).
@@ -288,7 +292,9 @@ impl Shell {
             "aws" => commands::aws::aws(self, line, first.span.clone(), &argv[1..], io),
             "lab" => {
                 let (status, started) = commands::lab::run_builtin(&self.runtime, &argv[1..], io);
-                self.started_lab |= started;
+                if started {
+                    self.started_labs.push(self.runtime.layout.clone());
+                }
                 status
             }
             // `eval $(aws ecr get-login --no-include-email)`: run the words as a line.
@@ -342,8 +348,8 @@ impl Shell {
 
 impl Drop for Shell {
     fn drop(&mut self) {
-        if self.started_lab {
-            let _ = whaleshell_runtime::ecr::lab::down(&self.runtime.layout);
+        for layout in &self.started_labs {
+            let _ = whaleshell_runtime::ecr::lab::down(layout);
         }
     }
 }

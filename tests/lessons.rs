@@ -68,3 +68,44 @@ fn explain_tells_what_the_last_run_did() {
     let picture = lab.run("explain image docker/whalesay").stdout;
     assert!(picture.contains("shared with busybox:latest") && picture.contains("only in this image"), "{picture}");
 }
+
+#[test]
+fn a_learner_completes_lesson_10_on_the_ecr_lab_it_starts() {
+    let lab = Lab::new();
+    let ecr = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+    let lines: Vec<(String, String)> = vec![
+        ("whaleshell$ ".into(), "lesson 10\n".into()),
+        ("Step 1/16".into(), "aws sts get-caller-identity\n".into()),
+        ("Step 2/16".into(), "docker build . -t chucks/apache-app\n".into()),
+        ("Step 3/16".into(), format!("aws ecr get-login-password | docker login --username AWS --password-stdin {ecr}\n")),
+        ("Step 4/16".into(), format!("docker tag chucks/apache-app:latest {ecr}/apache-app\n")),
+        ("Step 5/16".into(), format!("docker push {ecr}/apache-app\n")),
+        ("Step 6/16".into(), "aws ecr create-repository --repository-name apache-app --image-scanning-configuration scanOnPush=true\n".into()),
+        ("Step 7/16".into(), "aws ecr describe-repositories\n".into()),
+        ("Step 8/16".into(), format!("docker push {ecr}/apache-app\n")),
+        ("Step 9/16".into(), format!("docker image build -t {ecr}/apache-app:v2 .\n")),
+        ("Step 10/16".into(), format!("docker push {ecr}/apache-app:v2\n")),
+        ("Step 11/16".into(), "aws ecr list-images --repository-name apache-app\n".into()),
+        ("Step 12/16".into(), "aws ecr put-lifecycle-policy --repository-name apache-app --lifecycle-policy-text file://policy.json\n".into()),
+        ("Step 13/16".into(), "eval $(aws ecr get-login --no-include-email)\n".into()),
+        ("Step 14/16".into(), format!("docker pull {ecr}/apache-app:latest\n")),
+        ("Step 15/16".into(), "aws ecr batch-delete-image --repository-name apache-app --image-ids imageTag=latest\n".into()),
+        // The tutorial's delete, refused while `v2` is in the repository; then with --force.
+        ("Step 16/16".into(), "aws ecr delete-repository --repository-name apache-app\n".into()),
+        ("RepositoryNotEmptyException".into(), "aws ecr delete-repository --repository-name apache-app --force\n".into()),
+        ("Lesson complete".into(), "exit\n".into()),
+    ];
+    let steps: Vec<(&str, &[u8])> = lines.iter().map(|(after, keys)| (after.as_str(), keys.as_bytes())).collect();
+    let (screen, code) = lab.repl_on_terminal(&steps);
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("Local ECR lab running (not real AWS)"), "{screen}");
+    assert!(screen.contains("name unknown: The repository with name 'apache-app' does not exist"), "{screen}");
+    assert!(screen.contains("Layer already exists"), "{screen}");
+    assert_eq!(screen.matches("✔ Done!").count(), 16, "{screen}");
+    // The lab the lesson started stopped with it.
+    let lesson_root = lab.root().join("lessons/registries-and-ecr");
+    let layout = whaleshell_runtime::layout::Layout::open(&lesson_root).unwrap();
+    assert!(whaleshell_runtime::ecr::lab::status(&layout).is_none());
+    assert!(!whaleshell_runtime::ecr::lab::dir(&layout).exists());
+    lab.assert_clean();
+}

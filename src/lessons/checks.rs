@@ -27,6 +27,25 @@ pub enum Check {
     LastTyped(String),
     VolumeHasFile(VolumeFile),
     LayersShared(Vec<String>),
+    LastAws(String),
+    EcrRepository(EcrRepository),
+    EcrRepositoryAbsent(String),
+    EcrImage(EcrImage),
+    EcrImageAbsent(EcrImage),
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct EcrRepository {
+    pub name: String,
+    pub scan_on_push: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct EcrImage {
+    pub repository: String,
+    pub tag: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -68,6 +87,8 @@ pub struct Running {
     pub image: Option<String>,
     /// The program PID 1 runs (its name, e.g. `tail`).
     pub pid1: Option<String>,
+    /// A container port published on the host (on whatever host port).
+    pub port: Option<u16>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -84,6 +105,7 @@ pub struct Facts<'a> {
     pub last_programs: &'a [String],
     pub last_docker: Option<&'a (Docker, i32)>,
     pub last_run: Option<&'a RunOutcome>,
+    pub last_aws: Option<&'a (String, i32)>,
 }
 
 /// Same image, whatever way it was named (`busybox`, `busybox:latest`, `docker.io/library/busybox`).
@@ -129,6 +151,7 @@ impl Check {
                     && want.name.as_ref().is_none_or(|n| *n == c.name)
                     && want.image.as_ref().is_none_or(|i| same_image(i, &c.image))
                     && want.pid1.as_ref().is_none_or(|p| pid1_program(c).as_deref() == Some(p.as_str()))
+                    && want.port.is_none_or(|p| c.state.ports.iter().any(|s| s.container_port == p))
             }),
             Check::NoContainerHasFile(path) => containers(rt).iter().all(|c| {
                 let upper = rt.layout.container_dir(&c.id).join("upper").join(path.trim_start_matches('/'));
@@ -149,6 +172,61 @@ impl Check {
                     .collect();
                 bottoms.iter().all(|b| b.is_some() && *b == bottoms[0])
             }
+            Check::LastAws(name) => facts.last_aws.is_some_and(|(op, status)| *status == 0 && op == name),
+            Check::EcrRepository(want) => match ecr::repository(rt, &want.name) {
+                Ecr::Found(repo) => want.scan_on_push.is_none_or(|scan| repo["imageScanningConfiguration"]["scanOnPush"] == scan),
+                _ => false,
+            },
+            Check::EcrRepositoryAbsent(name) => matches!(ecr::repository(rt, name), Ecr::Absent),
+            Check::EcrImage(want) => matches!(ecr::image(rt, &want.repository, &want.tag), Ecr::Found(_)),
+            Check::EcrImageAbsent(want) => matches!(ecr::image(rt, &want.repository, &want.tag), Ecr::Absent),
+        }
+    }
+}
+
+use ecr::Ecr;
+
+/// What ECR holds, asked the way `aws ecr` asks: the same API calls, to the
+/// local lab when it runs on this state root, else to the learner's AWS.
+mod ecr {
+    use serde_json::Value;
+    use whaleshell_runtime::ecr::api::{self, AwsError, AwsOptions, EcrCall};
+    use whaleshell_runtime::ecr::lab;
+    use whaleshell_runtime::Runtime;
+
+    pub enum Ecr {
+        Found(Value),
+        /// The service said it is not there.
+        Absent,
+        /// No answer (no credentials, no network): neither present nor absent.
+        Unknown,
+    }
+
+    fn call(rt: &Runtime, call: &EcrCall) -> Result<Value, AwsError> {
+        let answer = api::ecr(&AwsOptions::default(), lab::status(&rt.layout).as_ref(), call)?;
+        serde_json::from_str(&answer.json).map_err(|e| AwsError::Other(e.to_string()))
+    }
+
+    fn not_found(e: &AwsError, code: &str) -> bool {
+        matches!(e, AwsError::Service { code: c, .. } if c == code)
+    }
+
+    pub fn repository(rt: &Runtime, name: &str) -> Ecr {
+        match call(rt, &EcrCall::DescribeRepositories { names: vec![name.to_owned()] }) {
+            Ok(v) => v["repositories"].as_array().and_then(|r| r.first()).map_or(Ecr::Absent, |r| Ecr::Found(r.clone())),
+            Err(e) if not_found(&e, "RepositoryNotFoundException") => Ecr::Absent,
+            Err(_) => Ecr::Unknown,
+        }
+    }
+
+    pub fn image(rt: &Runtime, repository: &str, tag: &str) -> Ecr {
+        match call(rt, &EcrCall::ListImages { repository: repository.to_owned() }) {
+            Ok(v) => {
+                let ids = v["imageIds"].as_array().cloned().unwrap_or_default();
+                ids.into_iter().find(|id| id["imageTag"] == tag).map_or(Ecr::Absent, Ecr::Found)
+            }
+            Err(e) if not_found(&e, "RepositoryNotFoundException") => Ecr::Absent,
+            Err(_) => Ecr::Unknown,
         }
     }
 }

@@ -10,6 +10,7 @@ use whaleshell_runtime::Runtime;
 
 use super::session::render;
 use super::text::for_locale;
+use crate::io::{Input, Io, Output};
 use crate::shell::Shell;
 
 pub fn run(home: &Runtime, locale: &'static str, which: &str, speed_ms: u64, pause: bool) -> i32 {
@@ -31,6 +32,18 @@ pub fn run(home: &Runtime, locale: &'static str, which: &str, speed_ms: u64, pau
     shell.locale = locale;
     println!("{}", format!("══ {} {} · {} ══", t.lesson, lesson.number, lesson.title).bold().cyan());
     println!("{}\n", lesson.summary);
+    let cwd = std::env::current_dir().ok();
+    if !lesson.files.is_empty() {
+        let work = super::Lesson::work_dir(&scratch);
+        if let Err(e) = lesson.write_files(&work).and_then(|()| std::env::set_current_dir(&work)) {
+            eprintln!("whaleshell: {}: {e}", work.display());
+            return 1;
+        }
+    }
+    if lesson.lab.is_some() {
+        let (mut out, mut err) = (Output::Stdout, Output::Stderr);
+        super::session::start_lab(&mut shell, &mut Io { stdin: Input::Terminal, stdout: &mut out, stderr: &mut err });
+    }
     for image in &lesson.needs {
         shell.run_quietly(&format!("docker pull {image}"));
     }
@@ -52,6 +65,11 @@ pub fn run(home: &Runtime, locale: &'static str, which: &str, speed_ms: u64, pau
     }
     for c in shell.runtime.containers.list().unwrap_or_default() {
         let _ = shell.runtime.containers.remove(&c.id, true, true);
+    }
+    // Dropping the shell stops the lab it started.
+    drop(shell);
+    if let Some(dir) = cwd {
+        let _ = std::env::set_current_dir(dir);
     }
     let _ = std::fs::remove_dir_all(&scratch);
     status

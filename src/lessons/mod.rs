@@ -10,6 +10,9 @@ pub mod session;
 pub mod text;
 pub mod validate;
 
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
 use serde::Deserialize;
 
 use self::checks::Check;
@@ -30,6 +33,18 @@ pub struct Lesson {
     /// Images pulled before the lesson's first step, by `reset` and `lessons check`.
     #[serde(default)]
     pub needs: Vec<String>,
+    /// Files of the lesson's work directory (path relative to it → content),
+    /// written fresh when the lesson starts; the learner works in there.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    /// `"ecr"`: the lesson starts the local ECR lab, unless the learner has
+    /// real AWS credentials configured.
+    pub lab: Option<String>,
+    /// Host ports the lesson publishes (`-p 8050:80`). `lessons check` moves
+    /// a taken one to a free port in what it plays, so a busy port on the
+    /// machine never fails the check.
+    #[serde(default)]
+    pub ports: Vec<u16>,
     pub steps: Vec<Step>,
 }
 
@@ -54,6 +69,38 @@ impl Step {
     pub fn play_line(&self) -> &str {
         self.play.as_deref().unwrap_or(&self.commands[0])
     }
+}
+
+impl Lesson {
+    /// The lesson's work directory under its state root.
+    pub fn work_dir(root: &Path) -> PathBuf {
+        root.join("work")
+    }
+
+    /// Writes the lesson's `files` into `dir`, emptied first: a fresh start
+    /// has exactly the files the lesson gives, whatever the learner changed.
+    pub fn write_files(&self, dir: &Path) -> std::io::Result<()> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)?;
+        }
+        std::fs::create_dir_all(dir)?;
+        for (path, text) in &self.files {
+            if !safe_relative(path) {
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("lesson file {path:?} is not a plain relative path")));
+            }
+            let file = dir.join(path);
+            if let Some(parent) = file.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(file, text)?;
+        }
+        Ok(())
+    }
+}
+
+/// A path that stays inside the directory it is joined to.
+pub fn safe_relative(path: &str) -> bool {
+    !path.is_empty() && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
 }
 
 /// Parses one lesson file; `stem` is `NN-slug`.

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use colored::Colorize;
 use serde::{Deserialize, Serialize};
+use whaleshell_runtime::ecr::lab;
 use whaleshell_runtime::Runtime;
 
 use super::checks::{same_image, subcommand, Facts};
@@ -29,6 +30,9 @@ pub struct LessonSession {
     hints_shown: usize,
     /// The learner's own state root, restored by `leave`.
     home_root: PathBuf,
+    /// The learner's own working directory, restored with it (a lesson
+    /// with `files` works in a directory of its own).
+    home_cwd: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -137,9 +141,9 @@ fn start(shell: &mut Shell, which: &str, io: &mut Io<'_>) -> i32 {
         io.err(format!("{} '{which}'.", t.unknown_lesson));
         return 1;
     };
-    let home_root = match shell.lesson.take() {
-        Some(previous) => previous.home_root,
-        None => shell.runtime.layout.root().to_owned(),
+    let (home_root, home_cwd) = match end(shell) {
+        Some(previous) => (previous.home_root, previous.home_cwd),
+        None => (shell.runtime.layout.root().to_owned(), std::env::current_dir().ok()),
     };
     let saved = load_progress().lessons.get(&lesson.id).cloned().unwrap_or_default();
     let step = if saved.completed { 0 } else { saved.step.min(lesson.steps.len() - 1) };
@@ -150,17 +154,98 @@ fn start(shell: &mut Shell, which: &str, io: &mut Io<'_>) -> i32 {
             return 1;
         }
     }
-    shell.lesson = Some(LessonSession { lesson, step, hints_shown: 0, home_root });
+    let lab_started = lesson.lab.as_deref() == Some("ecr") && start_lab(shell, io);
+    let work = Lesson::work_dir(shell.runtime.layout.root());
+    let has_files = !lesson.files.is_empty();
+    shell.lesson = Some(LessonSession { lesson, step, hints_shown: 0, home_root, home_cwd });
     // What was typed before the lesson does not count toward its steps.
     shell.last_docker = None;
     shell.last_run = None;
-    if step == 0 {
-        // A fresh start begins from a clean lesson root with what the lesson needs.
-        prepare(shell, 0);
+    shell.last_aws = None;
+    // A fresh start begins from a clean lesson root with what the lesson
+    // needs; so does a resumed one whose lab just started empty.
+    if step == 0 || lab_started || (has_files && !work.exists()) {
+        prepare(shell, step);
+    } else if has_files {
+        enter(&work, io);
     }
     show_step(shell, io);
     io.out(t.commands_help.dimmed().to_string());
     0
+}
+
+/// Starts the local ECR lab on the lesson's root, unless the learner has
+/// real AWS configured (then the lesson's `aws` commands go to AWS, as they
+/// would outside the lesson). True when it started the lab just now.
+pub(super) fn start_lab(shell: &mut Shell, io: &mut Io<'_>) -> bool {
+    if real_aws_configured() {
+        return false;
+    }
+    match crate::commands::lab::up(&shell.runtime, io) {
+        Ok(true) => {
+            shell.started_labs.push(shell.runtime.layout.clone());
+            true
+        }
+        // Already running (another lesson start), or it could not start:
+        // `up` said why, and the `aws` commands will too.
+        Ok(false) | Err(()) => false,
+    }
+}
+
+/// Credentials AWS's own chain would find without asking the network: keys
+/// or a profile in the environment, or a credentials file. (An instance
+/// role is not probed: that would mean calling the metadata service.)
+fn real_aws_configured() -> bool {
+    let env = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    if env("AWS_ACCESS_KEY_ID") || env("AWS_PROFILE") || env("AWS_ENDPOINT_URL") {
+        return true;
+    }
+    let file = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".aws/credentials")));
+    file.is_some_and(|f| f.is_file())
+}
+
+/// Ends the lesson in progress, if any, and stops the lab it started: that
+/// lab lives on the lesson's root and nothing outside the lesson uses it.
+fn end(shell: &mut Shell) -> Option<LessonSession> {
+    let session = shell.lesson.take()?;
+    let root = shell.runtime.layout.root().to_owned();
+    if shell.started_labs.iter().any(|l| l.root() == root) {
+        let _ = lab::down(&shell.runtime.layout);
+        shell.started_labs.retain(|l| l.root() != root);
+    }
+    Some(session)
+}
+
+/// Ends the lesson and gives the learner back their state root and directory.
+fn go_home(shell: &mut Shell) -> bool {
+    let Some(s) = end(shell) else { return false };
+    if let Ok(rt) = Runtime::open(&s.home_root) {
+        shell.runtime = rt;
+    }
+    if let Some(dir) = &s.home_cwd {
+        let _ = std::env::set_current_dir(dir);
+    }
+    true
+}
+
+fn enter(dir: &std::path::Path, io: &mut Io<'_>) {
+    if let Err(e) = std::env::set_current_dir(dir) {
+        io.err(format!("whaleshell: cd {}: {e}", dir.display()));
+    }
+}
+
+/// Before replaying steps, a lab this shell runs for the lesson starts over
+/// empty (down, then up), as the lesson's first step expects it.
+fn empty_lab(shell: &mut Shell) {
+    let here = shell.runtime.layout.clone();
+    if shell.started_labs.iter().any(|l| l.root() == here.root()) {
+        let _ = lab::down(&here);
+        if lab::up(&here, &mut |_| {}).is_err() {
+            shell.started_labs.retain(|l| l.root() != here.root());
+        }
+    }
 }
 
 /// Empties the lesson's root and replays its steps before `step`, quietly:
@@ -169,6 +254,12 @@ fn prepare(shell: &mut Shell, step: usize) {
     let Some(session) = &shell.lesson else { return };
     let lesson = session.lesson.clone();
     let root = lesson_root(&session.home_root, &lesson);
+    if !lesson.files.is_empty() {
+        let work = Lesson::work_dir(shell.runtime.layout.root());
+        if lesson.write_files(&work).is_ok() {
+            let _ = std::env::set_current_dir(&work);
+        }
+    }
     for c in shell.runtime.containers.list().unwrap_or_default() {
         let _ = shell.runtime.containers.remove(&c.id, true, true);
     }
@@ -257,6 +348,7 @@ fn move_to(shell: &mut Shell, delta: isize, io: &mut Io<'_>) -> i32 {
     save_progress(&s.lesson.id, s.step, false);
     let step = s.step;
     // The runtime must look as it would had the learner done the steps before.
+    empty_lab(shell);
     prepare(shell, step);
     show_step(shell, io);
     0
@@ -266,6 +358,7 @@ fn reset(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
     let t = for_locale(shell.locale);
     io.out(t.resetting.dimmed().to_string());
     let step = shell.lesson.as_ref().map_or(0, |s| s.step);
+    empty_lab(shell);
     prepare(shell, step);
     show_step(shell, io);
     0
@@ -273,10 +366,7 @@ fn reset(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
 
 fn leave(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
     let t = for_locale(shell.locale);
-    if let Some(s) = shell.lesson.take() {
-        if let Ok(rt) = Runtime::open(&s.home_root) {
-            shell.runtime = rt;
-        }
+    if go_home(shell) {
         io.out(t.left);
     }
     0
@@ -289,7 +379,7 @@ pub fn after_line(shell: &mut Shell, io: &mut Io<'_>) {
     let t = for_locale(locale);
     let Some(session) = &shell.lesson else { return };
     let step = &session.lesson.steps[session.step];
-    let facts = Facts { runtime: &shell.runtime, last_programs: &shell.last_programs, last_docker: shell.last_docker.as_ref(), last_run: shell.last_run.as_ref() };
+    let facts = Facts { runtime: &shell.runtime, last_programs: &shell.last_programs, last_docker: shell.last_docker.as_ref(), last_run: shell.last_run.as_ref(), last_aws: shell.last_aws.as_ref() };
     if step.checks.iter().all(|c| c.holds(&facts)) {
         io.out(format!("{} {}", "✔".green().bold(), t.done.green().bold()));
         io.out(render(&step.explain));
@@ -297,12 +387,8 @@ pub fn after_line(shell: &mut Shell, io: &mut Io<'_>) {
         if s.step + 1 >= s.lesson.steps.len() {
             save_progress(&s.lesson.id, s.step, true);
             io.out(t.lesson_complete.green().bold().to_string());
-            // Done: back to the learner's own containers and images.
-            if let Some(s) = shell.lesson.take() {
-                if let Ok(rt) = Runtime::open(&s.home_root) {
-                    shell.runtime = rt;
-                }
-            }
+            // Done: back to the learner's own containers, images and directory.
+            go_home(shell);
             return;
         }
         s.step += 1;

@@ -2,6 +2,9 @@
 //! its commands parse, both locales have the same steps, and playing each
 //! lesson's commands on a fresh state root makes every check hold.
 
+use std::net::{Ipv4Addr, TcpListener};
+
+use whaleshell_runtime::ecr::lab;
 use whaleshell_runtime::Runtime;
 
 use super::checks::Facts;
@@ -26,6 +29,12 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
     for (locale, lessons) in &by_locale {
         for (stem, lesson) in lessons {
             let at = |i: usize| format!("lessons/{locale}/{stem}.toml step {}", i + 1);
+            if lesson.lab.as_deref().is_some_and(|l| l != "ecr") {
+                problems.push(format!("lessons/{locale}/{stem}.toml: lab = {:?}, the only lab is \"ecr\"", lesson.lab.as_deref().unwrap_or_default()));
+            }
+            for path in lesson.files.keys().filter(|p| !super::safe_relative(p)) {
+                problems.push(format!("lessons/{locale}/{stem}.toml: file {path:?} must be a relative path inside the work directory"));
+            }
             if lesson.steps.is_empty() {
                 problems.push(format!("lessons/{locale}/{stem}.toml: no steps"));
             }
@@ -65,8 +74,8 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
                             problems.push(format!("lessons/{locale}/{stem}.toml step {}: {} hints, English has {}", i + 1, b.hints.len(), a.hints.len()));
                         }
                     }
-                    if other.needs != en.needs {
-                        problems.push(format!("lessons/{locale}/{stem}.toml: needs differ from English"));
+                    if other.needs != en.needs || other.files != en.files || other.lab != en.lab || other.ports != en.ports {
+                        problems.push(format!("lessons/{locale}/{stem}.toml: needs, files, lab or ports differ from English"));
                     }
                 }
             }
@@ -81,6 +90,8 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
         // Lessons with problems above are not played; the others still are.
         let broken: Vec<&String> = english.iter().map(|(stem, _)| stem).filter(|stem| problems.iter().any(|p| p.contains(&format!("/{stem}.toml")))).collect();
         let playable: Vec<&(String, super::Lesson)> = english.iter().filter(|(stem, _)| !broken.contains(&stem)).collect();
+        // Lessons with files are played in their work directory; come back after.
+        let cwd = std::env::current_dir().ok();
         for (stem, lesson) in playable {
             let root = scratch.join(stem);
             let runtime = match Runtime::open(&root) {
@@ -91,17 +102,42 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
                 }
             };
             let mut shell = Shell::new(runtime);
+            if !lesson.files.is_empty() {
+                let work = super::Lesson::work_dir(shell.runtime.layout.root());
+                if let Err(e) = lesson.write_files(&work).and_then(|()| std::env::set_current_dir(&work)) {
+                    problems.push(format!("lessons/en/{stem}.toml: writing its files: {e}"));
+                    continue;
+                }
+            }
+            // The lab always, even for someone with AWS keys: a check never touches real AWS.
+            if lesson.lab.is_some() {
+                match lab::up(&shell.runtime.layout, &mut |_| {}) {
+                    Ok(_) => shell.started_labs.push(shell.runtime.layout.clone()),
+                    Err(e) => {
+                        problems.push(format!("lessons/en/{stem}.toml: the ECR lab did not start: {e}"));
+                        continue;
+                    }
+                }
+            }
+            let moved = moved_ports(&lesson.ports);
             for image in &lesson.needs {
                 shell.run_quietly(&format!("docker pull {image}"));
             }
             for (i, step) in lesson.steps.iter().enumerate() {
-                let (status, _, stderr) = shell.run_quietly(step.play_line());
-                let facts = Facts { runtime: &shell.runtime, last_programs: &shell.last_programs, last_docker: shell.last_docker.as_ref(), last_run: shell.last_run.as_ref() };
+                let line = moved.iter().fold(step.play_line().to_owned(), |line, (from, to)| line.replace(&from.to_string(), &to.to_string()));
+                let (status, _, stderr) = shell.run_quietly(&line);
+                let facts = Facts {
+                    runtime: &shell.runtime,
+                    last_programs: &shell.last_programs,
+                    last_docker: shell.last_docker.as_ref(),
+                    last_run: shell.last_run.as_ref(),
+                    last_aws: shell.last_aws.as_ref(),
+                };
                 for check in step.checks.iter().filter(|c| !c.holds(&facts)) {
                     problems.push(format!(
                         "lessons/en/{stem}.toml step {}: after `{}` (status {status}{}) the check {check:?} does not hold",
                         i + 1,
-                        step.play_line(),
+                        line,
                         if stderr.is_empty() { String::new() } else { format!(", stderr: {}", stderr.trim()) }
                     ));
                 }
@@ -109,7 +145,25 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
             for c in shell.runtime.containers.list().unwrap_or_default() {
                 let _ = shell.runtime.containers.remove(&c.id, true, true);
             }
+            // Dropping the shell stops the lab it started.
+            drop(shell);
+        }
+        if let Some(dir) = &cwd {
+            let _ = std::env::set_current_dir(dir);
         }
     }
     problems
+}
+
+/// The lesson's host ports that something on this machine already holds,
+/// each with a free port to play instead.
+fn moved_ports(ports: &[u16]) -> Vec<(u16, u16)> {
+    ports
+        .iter()
+        .filter(|p| TcpListener::bind((Ipv4Addr::UNSPECIFIED, **p)).is_err())
+        .filter_map(|p| {
+            let free = TcpListener::bind((Ipv4Addr::UNSPECIFIED, 0)).and_then(|l| l.local_addr()).ok()?;
+            Some((*p, free.port()))
+        })
+        .collect()
 }

@@ -44,7 +44,7 @@ pub fn aws(shell: &mut Shell, line: &str, aws_span: Span, args: &[Arg], io: &mut
     }
     let options = AwsOptions { region: global.region.clone(), profile: global.profile.clone(), endpoint_url: global.endpoint_url.clone() };
     let lab = lab::status(&shell.runtime.layout).filter(|_| options.endpoint_url.is_none() && std::env::var_os("AWS_ENDPOINT_URL").is_none());
-    match &command.service {
+    let status = match &command.service {
         Service::Configure(a) => configure::run(a, global, io),
         Service::Ecr(c) => {
             announce_lab(lab.as_ref(), io);
@@ -54,6 +54,32 @@ pub fn aws(shell: &mut Shell, line: &str, aws_span: Span, args: &[Arg], io: &mut
             announce_lab(lab.as_ref(), io);
             sts::run(&options, lab.as_ref(), c, global, io)
         }
+    };
+    shell.last_aws = Some((operation_name(&command.service).to_owned(), status));
+    status
+}
+
+/// The command's words as the AWS CLI spells them (`ecr create-repository`):
+/// what a lesson's `last_aws` check names.
+pub fn operation_name(service: &Service) -> &'static str {
+    use crate::grammar::aws::{Ecr, Sts};
+    match service {
+        Service::Configure(_) => "configure",
+        Service::Sts(Sts::GetCallerIdentity) => "sts get-caller-identity",
+        Service::Ecr(c) => match c {
+            Ecr::GetLoginPassword => "ecr get-login-password",
+            Ecr::GetLogin(_) => "ecr get-login",
+            Ecr::CreateRepository(_) => "ecr create-repository",
+            Ecr::DescribeRepositories(_) => "ecr describe-repositories",
+            Ecr::ListImages(_) => "ecr list-images",
+            Ecr::DescribeImages(_) => "ecr describe-images",
+            Ecr::BatchDeleteImage(_) => "ecr batch-delete-image",
+            Ecr::DeleteRepository(_) => "ecr delete-repository",
+            Ecr::PutLifecyclePolicy(_) => "ecr put-lifecycle-policy",
+            Ecr::GetLifecyclePolicy(_) => "ecr get-lifecycle-policy",
+            Ecr::StartImageScan(_) => "ecr start-image-scan",
+            Ecr::DescribeImageScanFindings(_) => "ecr describe-image-scan-findings",
+        },
     }
 }
 
