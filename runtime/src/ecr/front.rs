@@ -59,7 +59,9 @@ pub fn main(args: &[String]) -> i32 {
             return 2;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    // Its own process, with no forks to fear: threads let a push's blobs go
+    // through while the registry checks bcrypt passwords.
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("ecr front: {e}");
