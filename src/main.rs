@@ -89,7 +89,7 @@ enum LessonsAction {
 fn main() {
     // A container's monitor (and an exec helper) is this same binary,
     // re-executed: hand over before anything else.
-    if let Some(code) = whaleshell_runtime::container::monitor::main_if_helper() {
+    if let Some(code) = whaleshell_runtime::container::monitor::main_if_helper().or_else(whaleshell_runtime::ecr::main_if_helper) {
         std::process::exit(code);
     }
     let cli = Cli::parse();

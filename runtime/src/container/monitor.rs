@@ -15,7 +15,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixListener;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use chrono::Utc;
@@ -114,9 +114,20 @@ pub fn spawn(layout: &Layout, id: &str, mode: Mode, stdio: (Stdio, Stdio, Stdio)
 /// This same binary — by /proc/self/exe, which still works if the file was
 /// replaced (rebuilt, upgraded) while the REPL runs.
 pub(crate) fn helper_command(arg: &str) -> Result<Command> {
-    let mut cmd = Command::new("/proc/self/exe");
+    let mut cmd = Command::new(helper_binary());
     cmd.arg(arg);
     Ok(cmd)
+}
+
+/// `whaleshell-monitor` from beside this binary when it is there (built with
+/// it: it links only the container code, so every long-lived monitor maps
+/// and relocates less), else this binary itself.
+fn helper_binary() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .map(|exe| exe.with_file_name("whaleshell-monitor"))
+        .filter(|small| small.is_file())
+        .unwrap_or_else(|| PathBuf::from("/proc/self/exe"))
 }
 
 /// Spawns a helper with a status pipe on its fd 3.
@@ -155,7 +166,7 @@ pub fn main_if_helper() -> Option<i32> {
     } else if role == exec::EXEC_ARG {
         Some(exec::helper_main(&rest))
     } else {
-        crate::ecr::main_if_helper(&role.to_string_lossy(), &rest)
+        None
     }
 }
 

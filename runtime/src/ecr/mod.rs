@@ -15,8 +15,9 @@ pub fn registry_host(domain: &str) -> Option<(&str, &str)> {
 }
 
 /// Runs the lab's front when this process was started as it.
-pub fn main_if_helper(role: &str, args: &[String]) -> Option<i32> {
-    (role == front::FRONT_ARG).then(|| front::main(args))
+pub fn main_if_helper() -> Option<i32> {
+    let mut args = std::env::args().skip(1);
+    (args.next()? == front::FRONT_ARG).then(|| front::main(&args.collect::<Vec<_>>()))
 }
 
 #[cfg(test)]
