@@ -31,6 +31,8 @@ die() { echo "bench: error: $*" >&2; exit 1; }
 docker info >/dev/null 2>&1 || die "no Docker engine answers (bench/run-vs-docker.sh starts one)"
 
 WORK=$(mktemp -d /tmp/whaleshell-bench-images.XXXXXX)
+# An empty registry each run: layers left by an earlier run would make both pushes "already exists".
+export WHALESHELL_REGISTRY_STATE=$WORK/registry
 REGISTRY_STARTED=""
 DOCKER_TAGS=()
 cleanup() {

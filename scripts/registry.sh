@@ -5,9 +5,12 @@
 #   scripts/registry.sh start [PORT] [USER] [PASSWORD]   (default 5000 learner s3cret)
 #   scripts/registry.sh stop
 #
+# WHALESHELL_REGISTRY_STATE=DIR keeps its data and pid there instead of
+# /run/whaleshell-registry (the bench starts from an empty registry that way).
+#
 # Then: docker login -u learner 127.0.0.1:5000, docker tag busybox 127.0.0.1:5000/busybox, docker push …
 set -euo pipefail
-state=/run/whaleshell-registry
+state=${WHALESHELL_REGISTRY_STATE:-/run/whaleshell-registry}
 case "${1:-}" in
   start)
     port=${2:-5000} user=${3:-learner} password=${4:-s3cret}

@@ -785,13 +785,18 @@ fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError 
         ErrorKind::UnknownArgument => {
             let bad = context_str(e, ContextKind::InvalidArg).unwrap_or_default();
             let flag = bad.split('=').next().unwrap_or(&bad).to_owned();
-            let shown = if flag.starts_with("--") {
-                flag.clone()
+            let mut message = if flag.starts_with("--") {
+                format!("unknown flag: {flag}")
             } else {
-                // In a cluster like `-xt`, Docker names the first unknown letter.
-                format!("-{}", flag.trim_start_matches('-').chars().next().unwrap_or('?'))
+                // pflag's words; in a cluster like `-xt` it names the first unknown letter.
+                let known: Vec<char> = {
+                    let tree = command_tree();
+                    let node = path.split(' ').try_fold(&tree, |n, p| n.find_subcommand(p));
+                    node.map(|n| n.get_arguments().filter_map(|a| a.get_short()).collect()).unwrap_or_default()
+                };
+                let letter = flag.trim_start_matches('-').chars().find(|c| !known.contains(c)).unwrap_or('?');
+                format!("unknown shorthand flag: '{letter}' in {flag}")
             };
-            let mut message = format!("unknown flag: {shown}");
             let suggested = context_str(e, ContextKind::SuggestedArg).or_else(|| {
                 let tree = command_tree();
                 let node = path.split(' ').try_fold(&tree, |n, p| n.find_subcommand(p));

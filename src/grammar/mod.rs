@@ -147,10 +147,16 @@ mod tests {
         See 'docker ps --help'.
         ");
         insta::assert_snapshot!(error("docker ps -x"), @r"
-        unknown flag: -x
+        unknown shorthand flag: 'x' in -x
           docker ps -x
                     ^^
         See 'docker ps --help'.
+        ");
+        insta::assert_snapshot!(error("docker login -u AWS -p token -e none https://123456789012.dkr.ecr.us-east-1.amazonaws.com"), @r"
+        unknown shorthand flag: 'e' in -e
+          docker login -u AWS -p token -e none https://123456789012.dkr.ecr.us-east-1.amazonaws.com
+                                       ^^
+        See 'docker login --help'.
         ");
         insta::assert_snapshot!(error("docker run"), @r#"
         "docker run" requires at least 1 argument.
