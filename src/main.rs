@@ -114,7 +114,8 @@ fn main() {
         Some(Tool::Lab { words }) => {
             let words: Vec<&str> = words.iter().map(String::as_str).collect();
             let (mut out, mut err) = (io::Output::Stdout, io::Output::Stderr);
-            let (status, _) = commands::lab::run(&runtime, &words, &mut io::Io { stdin: io::Input::Terminal, stdout: &mut out, stderr: &mut err });
+            let lifetime = whaleshell_runtime::ecr::lab::Lifetime::UntilDown;
+            let (status, _) = commands::lab::run(&runtime, &words, lifetime, &mut io::Io { stdin: io::Input::Terminal, stdout: &mut out, stderr: &mut err });
             std::process::exit(status)
         }
         Some(Tool::Demo { lesson, speed, no_pause }) => {

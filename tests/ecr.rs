@@ -286,3 +286,28 @@ fn a_lab_the_shell_started_stops_when_the_shell_ends() {
     let leftovers = std::process::Command::new("pgrep").args(["-f", &lab.root().display().to_string()]).output().unwrap();
     assert!(leftovers.stdout.is_empty(), "lab processes left: {}", String::from_utf8_lossy(&leftovers.stdout));
 }
+
+#[test]
+fn a_killed_shell_takes_its_lab_with_it() {
+    use std::io::BufRead;
+    let lab = Lab::new();
+    let mut shell = lab.command().stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut stdin = shell.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, b"lab ecr up\n").unwrap();
+    let mut out = std::io::BufReader::new(shell.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("Local ECR lab running") {
+        line.clear();
+        assert_ne!(out.read_line(&mut line).unwrap(), 0, "the shell ended before the lab came up");
+    }
+    let state = whaleshell_runtime::ecr::lab::status(&lab.runtime().layout).expect("lab up");
+    // No `down`, no Drop: the kernel's parent-death signal must stop the lab.
+    shell.kill().unwrap();
+    shell.wait().unwrap();
+    for p in &state.processes {
+        assert!(whaleshell_runtime::process::wait_exit_timeout(p.pid, Some(std::time::Duration::from_secs(20))), "{} outlived its shell", p.name);
+    }
+    let down = lab.command().args(["lab", "ecr", "down"]).output().unwrap();
+    assert!(down.status.success());
+    drop(stdin);
+}

@@ -1,7 +1,7 @@
 //! `lab ecr up|down|status|expire-tokens`: the local ECR lab (see
 //! `whaleshell_runtime::ecr::lab`), from the REPL or as `whaleshell lab …`.
 
-use whaleshell_runtime::ecr::lab::{self, LabEvent, ACCOUNT, DEFAULT_REGION, INSTANCE_ROLE};
+use whaleshell_runtime::ecr::lab::{self, LabEvent, Lifetime, ACCOUNT, DEFAULT_REGION, INSTANCE_ROLE};
 use whaleshell_runtime::Runtime;
 
 use crate::grammar::Arg;
@@ -10,9 +10,10 @@ use crate::io::Io;
 const USAGE: &str = "usage: lab ecr up|down|status|expire-tokens";
 
 /// Runs `lab WORDS…`; true in the second value when it started the lab.
-pub fn run(rt: &Runtime, args: &[&str], io: &mut Io<'_>) -> (i32, bool) {
+/// A lab started with `lifetime` ThisProcess ends with this process.
+pub fn run(rt: &Runtime, args: &[&str], lifetime: Lifetime, io: &mut Io<'_>) -> (i32, bool) {
     match args {
-        ["ecr", "up"] => match up(rt, io) {
+        ["ecr", "up"] => match up_for(rt, lifetime, io) {
             Ok(started) => (0, started),
             Err(()) => (1, false),
         },
@@ -59,17 +60,21 @@ pub fn run(rt: &Runtime, args: &[&str], io: &mut Io<'_>) -> (i32, bool) {
 
 pub fn run_builtin(rt: &Runtime, args: &[Arg], io: &mut Io<'_>) -> (i32, bool) {
     let words: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
-    run(rt, &words, io)
+    run(rt, &words, Lifetime::ThisProcess, io)
 }
 
-/// Starts the lab unless it runs; true when this call started it.
+/// Starts the lab for this shell unless it runs; true when this call started it.
 pub fn up(rt: &Runtime, io: &mut Io<'_>) -> Result<bool, ()> {
+    up_for(rt, Lifetime::ThisProcess, io)
+}
+
+fn up_for(rt: &Runtime, lifetime: Lifetime, io: &mut Io<'_>) -> Result<bool, ()> {
     if let Some(state) = lab::status(&rt.layout) {
         describe(&state, io);
         return Ok(false);
     }
     let out = &mut *io.stdout;
-    let result = lab::up(&rt.layout, &mut |event| {
+    let result = lab::up_for(&rt.layout, lifetime, &mut |event| {
         let line = match event {
             LabEvent::Installing(what) => format!("Installing {what} (once)…"),
             LabEvent::Starting(what) => format!("Starting {what}…"),

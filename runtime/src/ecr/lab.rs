@@ -149,8 +149,22 @@ fn free_port() -> Result<u16> {
     listener.local_addr().map(|a| a.port()).map_err(Error::io("finding a free port", "127.0.0.1"))
 }
 
+/// How long a lab started now lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifetime {
+    /// Until this process ends, however it ends (a REPL, a lesson): the
+    /// kernel stops the lab's processes if it is killed before `down`.
+    ThisProcess,
+    /// Until `lab ecr down` (`whaleshell lab ecr up` from a terminal).
+    UntilDown,
+}
+
 /// Starts the lab (installing what it needs first); returns the running one if it is up.
 pub fn up(layout: &Layout, on_event: &mut dyn FnMut(LabEvent)) -> Result<LabState> {
+    up_for(layout, Lifetime::ThisProcess, on_event)
+}
+
+pub fn up_for(layout: &Layout, lifetime: Lifetime, on_event: &mut dyn FnMut(LabEvent)) -> Result<LabState> {
     let dir = dir(layout);
     std::fs::create_dir_all(&dir).map_err(Error::io("creating", &dir))?;
     let _lock = StateLock::acquire(&dir.join("lock"))?;
@@ -169,7 +183,7 @@ pub fn up(layout: &Layout, on_event: &mut dyn FnMut(LabEvent)) -> Result<LabStat
         imds_port: free_port()?,
         processes: Vec::new(),
     };
-    let started = start_all(layout, &mut state, on_event);
+    let started = start_all(layout, &mut state, lifetime, on_event);
     // Recorded even on failure, so that `down` can stop what did start.
     write_json_atomic(&state_path(layout), &state)?;
     if let Err(e) = started {
@@ -179,12 +193,12 @@ pub fn up(layout: &Layout, on_event: &mut dyn FnMut(LabEvent)) -> Result<LabStat
     Ok(state)
 }
 
-fn start_all(layout: &Layout, state: &mut LabState, on_event: &mut dyn FnMut(LabEvent)) -> Result<()> {
+fn start_all(layout: &Layout, state: &mut LabState, lifetime: Lifetime, on_event: &mut dyn FnMut(LabEvent)) -> Result<()> {
     let dir = dir(layout);
     on_event(LabEvent::Starting("moto (ECR and STS API)"));
     let mut moto = Command::new(moto_server());
     moto.args(["-H", "127.0.0.1", "-p", &state.moto_port.to_string()]).env("MOTO_ACCOUNT_ID", &state.account);
-    let moto = spawn(&dir, "moto", moto)?;
+    let moto = spawn(&dir, "moto", moto, lifetime)?;
     state.processes.push(moto);
 
     on_event(LabEvent::Starting("docker-registry (image data)"));
@@ -201,14 +215,14 @@ fn start_all(layout: &Layout, state: &mut LabState, on_event: &mut dyn FnMut(Lab
     write_atomic(&config_path, config.as_bytes())?;
     let mut registry = Command::new("docker-registry");
     registry.arg("serve").arg(&config_path);
-    let registry = spawn(&dir, "docker-registry", registry)?;
+    let registry = spawn(&dir, "docker-registry", registry, lifetime)?;
     state.processes.push(registry);
 
     on_event(LabEvent::Starting("the ECR front (tokens, repository rules)"));
     write_json_atomic(&dir.join("front.json"), &*state)?;
     let mut front = Command::new("/proc/self/exe");
     front.arg(super::front::FRONT_ARG).arg(&dir);
-    let front = spawn(&dir, "front", front)?;
+    let front = spawn(&dir, "front", front, lifetime)?;
     state.processes.push(front);
 
     for (name, port) in [("moto", state.moto_port), ("docker-registry", state.backend_registry_port), ("front", state.api_port), ("front", state.registry_port), ("front", state.imds_port)] {
@@ -219,12 +233,23 @@ fn start_all(layout: &Layout, state: &mut LabState, on_event: &mut dyn FnMut(Lab
 
 /// Starts a lab process in its own session (a Ctrl-C in the REPL is not for
 /// it), output to `NAME.log`.
-fn spawn(dir: &Path, name: &str, mut cmd: Command) -> Result<LabProcess> {
+fn spawn(dir: &Path, name: &str, mut cmd: Command, lifetime: Lifetime) -> Result<LabProcess> {
     use std::os::unix::process::CommandExt;
     let log_path = dir.join(format!("{name}.log"));
     let log = std::fs::File::create(&log_path).map_err(Error::io("creating", &log_path))?;
     let log2 = log.try_clone().map_err(Error::io("opening", &log_path))?;
     cmd.stdin(Stdio::null()).stdout(log).stderr(log2).process_group(0);
+    if lifetime == Lifetime::ThisProcess {
+        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
     let child = cmd.spawn().map_err(Error::io("starting", name))?;
     let pid = child.id() as i32;
     let start_time = start_time(pid).ok_or_else(|| Error::Lab(format!("{name} exited at once; see {}", log_path.display())))?;
