@@ -97,6 +97,10 @@ fn the_tutorials_ecr_sequence_runs_as_written() {
     let layers: u64 = image.layers.iter().map(|l| std::fs::metadata(ecr.lab.runtime().layout.blob(&l.digest)).unwrap().len()).sum();
     assert_eq!(described.stdout, format!("{layers}\n"), "{}", described.stderr);
 
+    let table = ecr.run("aws ecr list-images --repository-name apache-app --region eu-west-2 --output table");
+    // The digest varies with the host's busybox; a same-length stand-in keeps the columns.
+    assert_aws_snapshot!("list_images_table", table.stdout.replace(&pushed_digest, &format!("sha256:{}", "0".repeat(64))));
+
     let pull = ecr.run(&format!("docker rmi {HOST}/apache-app && docker pull {HOST}/apache-app:latest"));
     assert_eq!(pull.code, 0, "{}", pull.stderr);
     assert!(pull.stdout.contains(&format!("Status: Downloaded newer image for {HOST}/apache-app:latest")), "{}", pull.stdout);

@@ -40,6 +40,8 @@ impl Lab {
             }
         }
         cmd.env("HOME", self.root().join("home")).env("AWS_EC2_METADATA_DISABLED", "true");
+        // Tables are as wide as the terminal says: no caller's COLUMNS.
+        cmd.env_remove("COLUMNS");
         cmd
     }
 

@@ -32,7 +32,7 @@ pub fn run(options: &AwsOptions, lab: Option<&LabState>, command: &Ecr, global: 
             io.err("Note: AWS CLI v2 removed `aws ecr get-login`. It uses `aws ecr get-login-password | docker login --username AWS --password-stdin <registry>`, which keeps the password off the command line.");
             0
         }
-        _ => print_answer(&answer.json, global, io),
+        _ => print_answer(call.operation(), &answer.json, global, io),
     }
 }
 

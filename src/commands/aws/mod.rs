@@ -6,6 +6,7 @@ pub mod configure;
 pub mod ecr;
 pub mod output;
 pub mod sts;
+pub mod table;
 
 use colored::Colorize;
 use whaleshell_runtime::ecr::api::{AwsError, AwsOptions};
@@ -95,12 +96,12 @@ fn announce_lab(lab: Option<&LabState>, io: &mut Io<'_>) {
 }
 
 /// Prints a service's answer the way `--output`/`--query` ask.
-pub fn print_answer(json: &str, global: &GlobalArgs, io: &mut Io<'_>) -> i32 {
+pub fn print_answer(operation: &str, json: &str, global: &GlobalArgs, io: &mut Io<'_>) -> i32 {
     let Ok(json) = serde_json::from_str(json) else {
         io.err(format!("\nthe service's answer is not JSON: {json}"));
         return OTHER_ERROR;
     };
-    match output::render(json, global.output.as_deref(), global.query.as_deref()) {
+    match output::render(operation, json, global.output.as_deref(), global.query.as_deref()) {
         Ok(text) => {
             if !text.is_empty() {
                 io.out(text);

@@ -1,6 +1,6 @@
 //! Printing an AWS answer as the AWS CLI (v2) does: `--output json` (4-space
 //! indent, the service's key order, timestamps in ISO 8601), `text`
-//! (tab-separated, its own rules) and `--query` (JMESPath).
+//! (tab-separated, its own rules), `table` (see `table`) and `--query` (JMESPath).
 
 use std::fmt::Write;
 
@@ -143,7 +143,7 @@ pub enum OutputError {
 }
 
 /// The answer as the AWS CLI would print it, given `--output` and `--query`.
-pub fn render(json: Value, output: Option<&str>, query: Option<&str>) -> Result<String, OutputError> {
+pub fn render(operation: &str, json: Value, output: Option<&str>, query: Option<&str>) -> Result<String, OutputError> {
     let json = with_dates(json);
     let queried = match query {
         None => None,
@@ -157,10 +157,20 @@ pub fn render(json: Value, output: Option<&str>, query: Option<&str>) -> Result<
     match output.unwrap_or("json") {
         "json" => Ok(pretty(queried.as_ref().unwrap_or(&json))),
         "text" => Ok(text(queried.as_ref().unwrap_or(&json)).trim_end_matches('\n').to_owned()),
-        other => Err(OutputError::Format(format!(
-            "--output {other} is not supported by Whaleshell yet: use --output json (the default) or --output text"
-        ))),
+        "table" => Ok(super::table::render(operation, queried.as_ref().unwrap_or(&json), terminal_width()).trim_end_matches('\n').to_owned()),
+        other => Err(OutputError::Format(format!("aws: error: argument --output: Invalid choice: '{other}' (choose from 'json', 'text', 'table')"))),
     }
+}
+
+/// As Python's `shutil.get_terminal_size`: `COLUMNS`, the terminal's, else 80.
+fn terminal_width() -> usize {
+    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|c: &usize| *c > 0) {
+        return columns;
+    }
+    let mut size = libc::winsize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: TIOCGWINSZ fills the winsize we pass; it fails harmlessly when stdout is no terminal.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    if ok && size.ws_col > 0 { usize::from(size.ws_col) } else { 80 }
 }
 
 #[cfg(test)]
@@ -170,7 +180,7 @@ mod tests {
     #[test]
     fn json_keeps_the_service_order_and_shows_dates() {
         let answer = r#"{"repository": {"repositoryArn": "arn:aws:ecr:us-east-1:123456789012:repository/a", "registryId": "123456789012", "createdAt": 1764258000.0, "imageScanningConfiguration": {"scanOnPush": true}, "tags": []}}"#;
-        insta::assert_snapshot!(render(serde_json::from_str(answer).unwrap(), None, None).unwrap(), @r#"
+        insta::assert_snapshot!(render("CreateRepository", serde_json::from_str(answer).unwrap(), None, None).unwrap(), @r#"
         {
             "repository": {
                 "repositoryArn": "arn:aws:ecr:us-east-1:123456789012:repository/a",
@@ -189,10 +199,10 @@ mod tests {
     fn text_and_query_follow_the_aws_cli() {
         let answer = r#"{"imageIds": [{"imageTag": "latest", "imageDigest": "sha256:aa"}, {"imageDigest": "sha256:bb", "imageTag": "v1"}]}"#;
         let json: Value = serde_json::from_str(answer).unwrap();
-        assert_eq!(render(json.clone(), Some("text"), None).unwrap(), "IMAGEIDS\tsha256:aa\tlatest\nIMAGEIDS\tsha256:bb\tv1");
-        assert_eq!(render(json.clone(), Some("text"), Some("imageIds[].imageTag")).unwrap(), "latest\tv1");
-        assert_eq!(render(json, None, Some("imageIds[0].imageTag")).unwrap(), "\"latest\"");
+        assert_eq!(render("ListImages", json.clone(), Some("text"), None).unwrap(), "IMAGEIDS\tsha256:aa\tlatest\nIMAGEIDS\tsha256:bb\tv1");
+        assert_eq!(render("ListImages", json.clone(), Some("text"), Some("imageIds[].imageTag")).unwrap(), "latest\tv1");
+        assert_eq!(render("ListImages", json, None, Some("imageIds[0].imageTag")).unwrap(), "\"latest\"");
         let identity: Value = serde_json::from_str(r#"{"UserId": "AIDA", "Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/x"}"#).unwrap();
-        assert_eq!(render(identity, Some("text"), None).unwrap(), "123456789012\tarn:aws:iam::123456789012:user/x\tAIDA");
+        assert_eq!(render("GetCallerIdentity", identity, Some("text"), None).unwrap(), "123456789012\tarn:aws:iam::123456789012:user/x\tAIDA");
     }
 }

@@ -10,7 +10,7 @@ use crate::io::Io;
 pub fn run(options: &AwsOptions, lab: Option<&LabState>, command: &Sts, global: &GlobalArgs, io: &mut Io<'_>) -> i32 {
     match command {
         Sts::GetCallerIdentity => match api::caller_identity(options, lab) {
-            Ok(answer) => print_answer(&answer.json, global, io),
+            Ok(answer) => print_answer("GetCallerIdentity", &answer.json, global, io),
             Err(e) => print_error(&e, lab.is_some(), io),
         },
     }
