@@ -68,25 +68,7 @@ export WHALESHELL_LAB_VENV=$VENV
 ws() { HOME=$WORK/home DOCKER_CONFIG=$WORK/ws-config "$WS" --root "$ROOT" "$@" </dev/null; }
 wsc() { ws -c "$1"; }
 dk() { DOCKER_CONFIG=$WORK/docker-config docker "$@" </dev/null; }
-# timed VAR CMD...: runs CMD (its output to $WORK/out), stores its wall time in ns.
-timed() {
-  local -n into=$1
-  shift
-  local start end
-  start=$(date +%s%N)
-  "$@" >"$WORK/out" 2>&1 || { cat "$WORK/out" >&2; die "'$*' failed"; }
-  end=$(date +%s%N)
-  into=$((end - start))
-}
-median_ns() {
-  printf '%s\n' "$@" | sort -n |
-    awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.0f\n", v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-row() { # row LABEL WS_NS DOCKER_NS
-  awk -v l="$1" -v w="$2" -v d="$3" 'BEGIN {
-    printf "%-34s whaleshell %8.1f ms   docker %8.1f ms   ratio %.2fx\n", l, w / 1e6, d / 1e6, w / d
-  }'
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # lab_is_up: status exits 0 and STS answers with the lab's account.
 lab_is_up() {
   ws lab ecr status >"$WORK/status" 2>&1 || { cat "$WORK/status" >&2; return 1; }

@@ -53,25 +53,7 @@ trap 'exit 143' TERM
 # ws ROOT LINE: one whaleshell line on a state root, logins kept in $WORK.
 ws() { DOCKER_CONFIG=$WORK/ws-config "$WS" --root "$1" -c "$2" </dev/null; }
 dk() { DOCKER_CONFIG=$WORK/docker-config docker "$@" </dev/null; }
-# timed VAR CMD...: runs CMD (its output to $WORK/out), stores its wall time in ns.
-timed() {
-  local -n into=$1
-  shift
-  local start end
-  start=$(date +%s%N)
-  "$@" >"$WORK/out" 2>&1 || { cat "$WORK/out" >&2; die "'$*' failed"; }
-  end=$(date +%s%N)
-  into=$((end - start))
-}
-median_ns() {
-  printf '%s\n' "$@" | sort -n |
-    awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.0f\n", v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-row() { # row LABEL WS_NS DOCKER_NS TARGET
-  awk -v l="$1" -v w="$2" -v d="$3" -v t="$4" 'BEGIN {
-    printf "%-34s whaleshell %8.1f ms   docker %8.1f ms   ratio %.2fx  (target: %s)\n", l, w / 1e6, d / 1e6, w / d, t
-  }'
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fresh_root() { # a new state root with busybox in it
   local root
   root=$(mktemp -d "$WORK/root-XXXXXX")
