@@ -144,9 +144,16 @@ fn which(program: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)).map_err(Error::io("finding a free port", "127.0.0.1"))?;
-    listener.local_addr().map(|a| a.port()).map_err(Error::io("finding a free port", "127.0.0.1"))
+/// `N` distinct free ports: each is held until all are chosen.
+fn free_ports<const N: usize>() -> Result<[u16; N]> {
+    let mut held = Vec::with_capacity(N);
+    let mut ports = [0; N];
+    for port in ports.iter_mut() {
+        let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)).map_err(Error::io("finding a free port", "127.0.0.1"))?;
+        *port = listener.local_addr().map(|a| a.port()).map_err(Error::io("finding a free port", "127.0.0.1"))?;
+        held.push(listener);
+    }
+    Ok(ports)
 }
 
 /// How long a lab started now lives.
@@ -174,23 +181,29 @@ pub fn up_for(layout: &Layout, lifetime: Lifetime, on_event: &mut dyn FnMut(LabE
     // Whatever is left of a lab that died half-way goes first.
     stop_processes(layout);
     install(on_event)?;
-    let mut state = LabState {
-        account: ACCOUNT.to_owned(),
-        api_port: free_port()?,
-        registry_port: free_port()?,
-        moto_port: free_port()?,
-        backend_registry_port: free_port()?,
-        imds_port: free_port()?,
-        processes: Vec::new(),
-    };
-    let started = start_all(layout, &mut state, lifetime, on_event);
-    // Recorded even on failure, so that `down` can stop what did start.
-    write_json_atomic(&state_path(layout), &state)?;
-    if let Err(e) = started {
-        stop_processes(layout);
-        return Err(e);
+    // A port can be taken by someone else between choosing it and a server
+    // binding it; the lab then starts again on other ports.
+    let mut attempt = 1;
+    loop {
+        let [api_port, registry_port, moto_port, backend_registry_port, imds_port] = free_ports()?;
+        let mut state =
+            LabState { account: ACCOUNT.to_owned(), api_port, registry_port, moto_port, backend_registry_port, imds_port, processes: Vec::new() };
+        let started = start_all(layout, &mut state, lifetime, on_event).and_then(|()| {
+            if state.alive() { Ok(()) } else { Err(Error::Lab("a lab process exited right after starting (its port was taken?)".into())) }
+        });
+        // Recorded even on failure, so that `down` can stop what did start.
+        write_json_atomic(&state_path(layout), &state)?;
+        match started {
+            Ok(()) => return Ok(state),
+            Err(e) => {
+                stop_processes(layout);
+                if attempt == 3 {
+                    return Err(e);
+                }
+                attempt += 1;
+            }
+        }
     }
-    Ok(state)
 }
 
 fn start_all(layout: &Layout, state: &mut LabState, lifetime: Lifetime, on_event: &mut dyn FnMut(LabEvent)) -> Result<()> {
