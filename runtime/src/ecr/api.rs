@@ -198,14 +198,26 @@ where
             message: err.message().unwrap_or_default().to_owned(),
         };
     }
-    let detail = format!("{:?}", e);
-    if detail.contains("CredentialsNotLoaded") || detail.contains("no providers in chain provided credentials") {
+    if no_credentials(&e) {
         AwsError::NoCredentials
     } else if matches!(e, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)) {
         AwsError::Connect(endpoint.to_owned())
     } else {
         AwsError::Other(aws_smithy_types::error::display::DisplayErrorContext(&e).to_string())
     }
+}
+
+/// Whether the SDK gave up because no provider in the chain had credentials.
+fn no_credentials(e: &(dyn std::error::Error + 'static)) -> bool {
+    use aws_credential_types::provider::error::CredentialsError;
+    let mut cause = Some(e);
+    while let Some(err) = cause {
+        if matches!(err.downcast_ref::<CredentialsError>(), Some(CredentialsError::CredentialsNotLoaded(_))) {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
 }
 
 fn image_identifier(id: &ImageId) -> ImageIdentifier {
