@@ -470,12 +470,23 @@ pub fn cleanup_runtime_state(layout: &Layout, id: &str) {
         }
     }
     // A container that failed half-way through creation has no state to
-    // load, but may have its cgroups already: remove them too (they are
-    // empty once PID 1 is gone; a busy one is left alone).
+    // load, but may have its cgroups already: remove them too.
     for controller in fs::read_dir("/sys/fs/cgroup").into_iter().flatten().flatten() {
-        let _ = fs::remove_dir(controller.path().join("whaleshell").join(id));
+        remove_cgroup(&controller.path().join("whaleshell").join(id));
     }
-    let _ = fs::remove_dir(Path::new("/sys/fs/cgroup/whaleshell").join(id));
+    remove_cgroup(&Path::new("/sys/fs/cgroup/whaleshell").join(id));
+}
+
+/// A cgroup is busy until the kernel has released the last of the
+/// container's killed processes, which can take a moment after PID 1 is
+/// reaped; there is no event for that, so this retries for up to 2 s.
+fn remove_cgroup(path: &Path) {
+    for _ in 0..200 {
+        match fs::remove_dir(path) {
+            Err(e) if e.raw_os_error() == Some(libc::EBUSY) => std::thread::sleep(std::time::Duration::from_millis(10)),
+            _ => return,
+        }
+    }
 }
 
 pub(crate) fn receive_pty_master(listener: &UnixListener) -> Result<OwnedFd> {
