@@ -143,12 +143,12 @@ fn main() {
     std::process::exit(status);
 }
 
-/// `whaleshell hub push REGISTRY`: every hub image, under the same name in the registry.
+/// `whaleshell hub push REGISTRY`: every hub image, under each of its names and tags.
 fn hub_push(runtime: &Runtime, registry: &str) -> i32 {
     use whaleshell_runtime::reference::Reference;
     let registry = registry.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/');
-    for repository in whaleshell_runtime::hub::repositories() {
-        let Ok(name) = Reference::parse(&repository) else { continue };
+    for reference in whaleshell_runtime::hub::references() {
+        let Ok(name) = Reference::parse(&reference) else { continue };
         let result = runtime.pull(&name, &credentials::get, &mut |_| {}).and_then(|outcome| {
             let mut target = name.clone();
             target.domain = registry.to_owned();

@@ -118,6 +118,7 @@ fn a_class_pulls_docker_hub_names_through_the_teachers_registry() {
     assert!(seed.status.success(), "{}", String::from_utf8_lossy(&seed.stderr));
     let seeded = String::from_utf8_lossy(&seed.stdout);
     assert!(seeded.contains(&format!("busybox:latest → {server}/library/busybox:latest")), "{seeded}");
+    assert!(seeded.contains(&format!("httpd:2.4 → {server}/library/httpd:2.4")), "every tag, not only latest: {seeded}");
     // …and a learner's Whaleshell, set to use it as a mirror, pulls `busybox` from it.
     let learner = Lab::new();
     std::fs::write(learner.root().join("daemon.json"), format!("{{\"registry-mirrors\": [\"http://{server}\"]}}")).unwrap();

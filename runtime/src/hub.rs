@@ -360,6 +360,18 @@ fn find_recipe(reference: &Reference) -> Result<(&'static str, Recipe)> {
 }
 
 /// The repositories the hub can serve, for completion and help.
+/// Every `name:tag` the hub serves (`httpd:latest`, `httpd:2.4` …).
+pub fn references() -> Vec<String> {
+    RECIPES
+        .iter()
+        .filter_map(|(f, t)| parse_recipe(f, t).ok())
+        .flat_map(|r| {
+            let name = Reference::parse(&r.repository).map(|x| x.familiar_name()).unwrap_or(r.repository);
+            r.tags.into_iter().map(move |tag| format!("{name}:{tag}"))
+        })
+        .collect()
+}
+
 pub fn repositories() -> Vec<String> {
     RECIPES
         .iter()
