@@ -103,20 +103,7 @@ lab_is_up || die "the lab did not come up again after down"
 START_MED=$(median_ns "${START_NS[@]}")
 
 # --- 2. the image ------------------------------------------------------------------
-if wsc 'docker pull debian:bookworm' >"$WORK/out" 2>&1; then
-  IMAGE=debian:bookworm
-  USED="debian:bookworm from the offline hub"
-else
-  say "the hub has no debian:bookworm here: building a stand-in of similar size"
-  mkdir -p "$WORK/standin"
-  printf 'FROM busybox\n' >"$WORK/standin/Dockerfile"
-  for i in 1 2 3 4; do printf 'RUN head -c 25000000 /dev/urandom > /blob%s\n' "$i" >>"$WORK/standin/Dockerfile"; done
-  wsc "docker build -q -t bench-standin:v1 $WORK/standin" >"$WORK/out" 2>&1 || { cat "$WORK/out" >&2; die "could not build the stand-in"; }
-  IMAGE=bench-standin:v1
-  USED="a stand-in (busybox + 4 layers of 25 MB of random bytes): the hub has no debian:bookworm"
-fi
-wsc "docker save -o $WORK/image.tar $IMAGE" || die "whaleshell could not save $IMAGE"
-SIZE=$(du -m "$WORK/image.tar" | cut -f1)
+bench_image wsc
 
 # --- 3. a fresh lab, and logins as the tutorial does them --------------------------
 # Every round gets a lab of its own (new ports, empty registry): Docker remembers

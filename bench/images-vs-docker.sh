@@ -88,22 +88,9 @@ done
 
 # --- the image to push and pull ------------------------------------------------
 src=$(fresh_root)
-if ws "$src" 'docker pull debian:bookworm' >"$WORK/out" 2>&1; then
-  IMAGE=debian:bookworm
-  USED="debian:bookworm from the offline hub"
-else
-  say "the hub has no debian:bookworm here: building a stand-in of similar size"
-  mkdir -p "$WORK/standin"
-  printf 'FROM busybox\n' >"$WORK/standin/Dockerfile"
-  for i in 1 2 3 4; do printf 'RUN head -c 25000000 /dev/urandom > /blob%s\n' "$i" >>"$WORK/standin/Dockerfile"; done
-  ws "$src" "docker build -q -t bench-standin:v1 $WORK/standin" >"$WORK/out" 2>&1 || { cat "$WORK/out" >&2; die "could not build the stand-in"; }
-  IMAGE=bench-standin:v1
-  USED="a stand-in (busybox + 4 layers of 25 MB of random bytes): the hub has no debian:bookworm"
-fi
-ws "$src" "docker save -o $WORK/image.tar $IMAGE" || die "whaleshell could not save $IMAGE"
+bench_image ws "$src"
 dk load -i "$WORK/image.tar" >/dev/null || die "docker could not load $IMAGE"
 DOCKER_TAGS+=("$IMAGE")
-SIZE=$(du -m "$WORK/image.tar" | cut -f1)
 
 # --- push and pull through a local registry ---------------------------------------
 scripts/registry.sh start "$PORT" >/dev/null

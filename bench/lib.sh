@@ -1,5 +1,5 @@
 # Helpers the image and ECR benches share. Source it after defining $WORK
-# (where `timed` keeps a command's output) and `die`.
+# (where `timed` keeps a command's output), `say` and `die`.
 
 # timed VAR CMD...: runs CMD (its output to $WORK/out), stores its wall time in ns.
 timed() {
@@ -24,4 +24,24 @@ row() {
     if (t != "") printf "  (target: %s)", t
     printf "\n"
   }'
+}
+
+# bench_image RUN...: the push/pull image, debian:bookworm from the hub, else a
+# stand-in of similar size; RUN runs one whaleshell line (e.g. `ws "$root"`).
+# Sets IMAGE and USED and saves the image to $WORK/image.tar (size in SIZE, MB).
+bench_image() {
+  if "$@" 'docker pull debian:bookworm' >"$WORK/out" 2>&1; then
+    IMAGE=debian:bookworm
+    USED="debian:bookworm from the offline hub"
+  else
+    say "the hub has no debian:bookworm here: building a stand-in of similar size"
+    mkdir -p "$WORK/standin"
+    printf 'FROM busybox\n' >"$WORK/standin/Dockerfile"
+    for i in 1 2 3 4; do printf 'RUN head -c 25000000 /dev/urandom > /blob%s\n' "$i" >>"$WORK/standin/Dockerfile"; done
+    "$@" "docker build -q -t bench-standin:v1 $WORK/standin" >"$WORK/out" 2>&1 || { cat "$WORK/out" >&2; die "could not build the stand-in"; }
+    IMAGE=bench-standin:v1
+    USED="a stand-in (busybox + 4 layers of 25 MB of random bytes): the hub has no debian:bookworm"
+  fi
+  "$@" "docker save -o $WORK/image.tar $IMAGE" || die "whaleshell could not save $IMAGE"
+  SIZE=$(du -m "$WORK/image.tar" | cut -f1)
 }

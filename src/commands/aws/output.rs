@@ -48,8 +48,8 @@ pub fn pretty(value: &Value) -> String {
     }
 }
 
-/// Python's `str()` of a scalar, which the text output uses.
-fn python_str(v: &Value) -> String {
+/// Python's `str()` of a scalar, which the text and table outputs use.
+pub(super) fn python_str(v: &Value) -> String {
     match v {
         Value::Null => "None".into(),
         Value::Bool(true) => "True".into(),
@@ -59,7 +59,7 @@ fn python_str(v: &Value) -> String {
     }
 }
 
-fn is_scalar(v: &Value) -> bool {
+pub(super) fn is_scalar(v: &Value) -> bool {
     !matches!(v, Value::Array(_) | Value::Object(_))
 }
 

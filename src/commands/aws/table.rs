@@ -6,6 +6,8 @@
 
 use serde_json::Value;
 
+use super::output::{is_scalar, python_str as cell};
+
 #[derive(Debug, Default, Clone)]
 struct Section {
     title: String,
@@ -17,21 +19,6 @@ struct Section {
 
 fn len(text: &str) -> usize {
     text.chars().count()
-}
-
-/// Python's `str()` of a value in a cell.
-fn cell(v: &Value) -> String {
-    match v {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn is_scalar(v: &Value) -> bool {
-    !matches!(v, Value::Array(_) | Value::Object(_))
 }
 
 impl Section {
