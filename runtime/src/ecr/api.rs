@@ -122,6 +122,11 @@ impl Intercept for RawBody {
     }
 }
 
+/// The lab, unless an endpoint was asked for (`--endpoint-url`, `AWS_ENDPOINT_URL`).
+pub fn lab_in_use<'a>(options: &AwsOptions, lab: Option<&'a LabState>) -> Option<&'a LabState> {
+    lab.filter(|_| options.endpoint_url.is_none() && std::env::var_os("AWS_ENDPOINT_URL").is_none())
+}
+
 /// The SDK's configuration for these options: the lab's when it runs (and
 /// no endpoint was asked for), else AWS's default chains.
 async fn sdk_config(options: &AwsOptions, lab: Option<&LabState>) -> Result<aws_config::SdkConfig, AwsError> {
@@ -132,7 +137,7 @@ async fn sdk_config(options: &AwsOptions, lab: Option<&LabState>) -> Result<aws_
     if let Some(region) = &options.region {
         loader = loader.region(aws_config::Region::new(region.clone()));
     }
-    let lab = lab.filter(|_| options.endpoint_url.is_none() && std::env::var_os("AWS_ENDPOINT_URL").is_none());
+    let lab = lab_in_use(options, lab);
     if let Some(url) = &options.endpoint_url {
         loader = loader.endpoint_url(url);
     }

@@ -44,7 +44,8 @@ pub fn aws(shell: &mut Shell, line: &str, aws_span: Span, args: &[Arg], io: &mut
         }
     }
     let options = AwsOptions { region: global.region.clone(), profile: global.profile.clone(), endpoint_url: global.endpoint_url.clone() };
-    let lab = lab::status(&shell.runtime.layout).filter(|_| options.endpoint_url.is_none() && std::env::var_os("AWS_ENDPOINT_URL").is_none());
+    let running = lab::status(&shell.runtime.layout);
+    let lab = whaleshell_runtime::ecr::api::lab_in_use(&options, running.as_ref()).cloned();
     let status = match &command.service {
         Service::Configure(a) => configure::run(a, global, io),
         Service::Ecr(c) => {
