@@ -118,9 +118,7 @@ fn main() {
             let (status, _) = commands::lab::run(&runtime, &words, lifetime, &mut io::Io { stdin: io::Input::Terminal, stdout: &mut out, stderr: &mut err });
             std::process::exit(status)
         }
-        Some(Tool::Demo { lesson, speed, no_pause }) => {
-            std::process::exit(lessons::demo::run(&runtime, locale, &lesson, speed, !no_pause))
-        }
+        Some(Tool::Demo { lesson, speed, no_pause }) => std::process::exit(lessons::demo::run(&runtime, locale, &lesson, speed, !no_pause)),
         None => {}
     }
     let mut shell = Shell::new(runtime);
@@ -153,8 +151,7 @@ fn hub_push(runtime: &Runtime, registry: &str) -> i32 {
             let mut target = name.clone();
             target.domain = registry.to_owned();
             let creds = credentials::get(registry);
-            runtime.push(&outcome.image, &target, creds.as_ref(), &mut |_| {})
-                .map(|(digest, _)| (target, digest))
+            runtime.push(&outcome.image, &target, creds.as_ref(), &mut |_| {}).map(|(digest, _)| (target, digest))
         });
         match result {
             Ok((target, digest)) => println!("{} → {}/{}:{}  {digest}", name.familiar(), target.domain, target.path, target.tag_or_latest()),

@@ -85,11 +85,7 @@ fn significant(value: f64, digits: i32) -> String {
 /// Docker's COMMAND column: the command line cut to 20 characters with `…`, in quotes.
 pub fn quoted_command(args: &[String], truncate: bool) -> String {
     let command = args.join(" ");
-    let shown = if truncate && command.chars().count() > 20 {
-        format!("{}…", command.chars().take(19).collect::<String>())
-    } else {
-        command
-    };
+    let shown = if truncate && command.chars().count() > 20 { format!("{}…", command.chars().take(19).collect::<String>()) } else { command };
     format!("{shown:?}")
 }
 
@@ -99,9 +95,7 @@ mod tests {
 
     #[test]
     fn empty_tables_match_docker_headers() {
-        let ps = table(&[["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]
-            .map(String::from)
-            .to_vec()]);
+        let ps = table(&[["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"].map(String::from).to_vec()]);
         assert_eq!(ps, "CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES\n");
         let images = table(&[["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"].map(String::from).to_vec()]);
         assert_eq!(images, "REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n");
@@ -109,9 +103,19 @@ mod tests {
 
     #[test]
     fn durations_read_like_docker() {
-        let cases = [(0, "Less than a second"), (1, "1 second"), (59, "59 seconds"), (60, "About a minute"),
-            (150, "2 minutes"), (3600, "About an hour"), (7200, "2 hours"), (3 * 86400, "3 days"),
-            (20 * 86400, "2 weeks"), (90 * 86400, "3 months"), (800 * 86400, "2 years")];
+        let cases = [
+            (0, "Less than a second"),
+            (1, "1 second"),
+            (59, "59 seconds"),
+            (60, "About a minute"),
+            (150, "2 minutes"),
+            (3600, "About an hour"),
+            (7200, "2 hours"),
+            (3 * 86400, "3 days"),
+            (20 * 86400, "2 weeks"),
+            (90 * 86400, "3 months"),
+            (800 * 86400, "2 years"),
+        ];
         for (s, want) in cases {
             assert_eq!(human_duration(s), want, "{s}s");
         }

@@ -50,7 +50,19 @@ pub struct Shell {
 
 impl Shell {
     pub fn new(runtime: Runtime) -> Shell {
-        Shell { runtime, last_status: 0, last_docker: None, last_run: None, last_programs: Vec::new(), exit_requested: None, lesson: None, locale: "en", last_aws: None, started_labs: Vec::new(), variables: Default::default() }
+        Shell {
+            runtime,
+            last_status: 0,
+            last_docker: None,
+            last_run: None,
+            last_programs: Vec::new(),
+            exit_requested: None,
+            lesson: None,
+            locale: "en",
+            last_aws: None,
+            started_labs: Vec::new(),
+            variables: Default::default(),
+        }
     }
 
     /// Runs a line with its output captured: (status, stdout, stderr).
@@ -131,7 +143,13 @@ impl Shell {
             {
                 let out_ref: &mut Output = match &mut out {
                     Some(o) => o,
-                    None => if i == last { &mut *io.stdout } else { &mut captured },
+                    None => {
+                        if i == last {
+                            &mut *io.stdout
+                        } else {
+                            &mut captured
+                        }
+                    }
                 };
                 let err_ref: &mut Output = match &mut err {
                     Some(e) => e,
@@ -174,7 +192,11 @@ impl Shell {
                 Some(word) => match self.expand(line, std::slice::from_ref(word), stderr) {
                     Ok(args) if args.len() == 1 => Some(args[0].text.clone()),
                     Ok(_) => {
-                        let _ = writeln!(stderr, "{}", ParseError { message: "whaleshell: ambiguous redirect".into(), span: r.span.clone(), footer: None }.render(line));
+                        let _ = writeln!(
+                            stderr,
+                            "{}",
+                            ParseError { message: "whaleshell: ambiguous redirect".into(), span: r.span.clone(), footer: None }.render(line)
+                        );
                         return Err(1);
                     }
                     Err(status) => return Err(status),
@@ -363,7 +385,10 @@ fn placeholder(line: &str) -> Option<ParseError> {
     let looks_like_one = !inner.is_empty() && inner.chars().all(|c| c.is_alphanumeric() || " -_:.".contains(c));
     let quoted = line[..start].matches(['"', '\'']).count() % 2 == 1;
     (looks_like_one && !quoted).then(|| ParseError {
-        message: format!("whaleshell: {} is a placeholder from the tutorial: type the real value instead (for a container, its ID or name from `docker ps -a`)", &line[start..=end]),
+        message: format!(
+            "whaleshell: {} is a placeholder from the tutorial: type the real value instead (for a container, its ID or name from `docker ps -a`)",
+            &line[start..=end]
+        ),
         span: crate::grammar::Span { start, end: end + 1 },
         footer: None,
     })

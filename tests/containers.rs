@@ -90,9 +90,7 @@ fn whalesay_draws_the_whale_on_a_shared_base_layer() {
     assert_normalized_snapshot!("whalesay_pull", run.stderr);
     let rt = lab.runtime();
     let images = rt.images.list().unwrap();
-    let layers = |name: &str| {
-        images.iter().find(|i| i.tags.iter().any(|t| t.familiar_name() == name)).unwrap().record.layers.clone()
-    };
+    let layers = |name: &str| images.iter().find(|i| i.tags.iter().any(|t| t.familiar_name() == name)).unwrap().record.layers.clone();
     assert_eq!(layers("busybox")[0], layers("docker/whalesay")[0], "whalesay is built on busybox's layer");
     assert_eq!(layers("docker/whalesay").len(), 2);
     lab.assert_clean();
@@ -245,8 +243,5 @@ fn without_root_it_says_so() {
         .output()
         .expect("setpriv (util-linux) is needed for this test");
     assert_eq!(setpriv.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&setpriv.stderr),
-        "whaleshell: real containers need root (namespaces, cgroups, overlayfs): run it with sudo\n"
-    );
+    assert_eq!(String::from_utf8_lossy(&setpriv.stderr), "whaleshell: real containers need root (namespaces, cgroups, overlayfs): run it with sudo\n");
 }

@@ -112,7 +112,8 @@ fn the_tutorials_ecr_sequence_runs_as_written() {
     let gone = ecr.run(&format!("docker rmi {HOST}/apache-app && docker pull {HOST}/apache-app:latest"));
     assert_eq!(gone.code, 1);
     assert!(
-        gone.stderr.ends_with(&format!("Error response from daemon: manifest for {HOST}/apache-app:latest not found: manifest unknown: Requested image not found\n")),
+        gone.stderr
+            .ends_with(&format!("Error response from daemon: manifest for {HOST}/apache-app:latest not found: manifest unknown: Requested image not found\n")),
         "{}",
         gone.stderr
     );
@@ -140,7 +141,11 @@ fn ecr_refuses_what_ecr_refuses() {
 
     let wrong = ecr.run(&format!("docker login -u AWS -p not-a-token {HOST}"));
     assert_eq!(wrong.code, 1);
-    assert!(wrong.stderr.ends_with(&format!("Error response from daemon: login attempt to https://{HOST}/v2/ failed with status: 401 Unauthorized\n")), "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.ends_with(&format!("Error response from daemon: login attempt to https://{HOST}/v2/ failed with status: 401 Unauthorized\n")),
+        "{}",
+        wrong.stderr
+    );
 
     assert_eq!(ecr.run("aws ecr create-repository --repository-name app --region eu-west-2").code, 0);
     let expired = ecr.lab.command().args(["lab", "ecr", "expire-tokens"]).output().unwrap();
@@ -172,10 +177,18 @@ fn without_credentials_or_region_the_aws_cli_says_so() {
     let lab = Lab::new();
     let no_region = lab.run("aws sts get-caller-identity");
     assert_eq!(no_region.code, 253);
-    assert!(no_region.stderr.starts_with("\nYou must specify a region. You can also configure your region by running \"aws configure\".\n"), "{}", no_region.stderr);
+    assert!(
+        no_region.stderr.starts_with("\nYou must specify a region. You can also configure your region by running \"aws configure\".\n"),
+        "{}",
+        no_region.stderr
+    );
     let no_creds = lab.run("aws ecr describe-repositories --region us-east-1");
     assert_eq!(no_creds.code, 253);
-    assert!(no_creds.stderr.starts_with("\nUnable to locate credentials. You can configure credentials by running \"aws configure\".\n"), "{}", no_creds.stderr);
+    assert!(
+        no_creds.stderr.starts_with("\nUnable to locate credentials. You can configure credentials by running \"aws configure\".\n"),
+        "{}",
+        no_creds.stderr
+    );
     assert!(no_creds.stderr.contains("lab ecr up"), "points at the lab: {}", no_creds.stderr);
 }
 
@@ -184,12 +197,12 @@ fn aws_configure_writes_the_files_the_sdk_reads() {
     let ecr = EcrLab::up();
     let configure = ecr.run("printf 'AKIAEXAMPLEKEY123456\\nwJalrXUtnFEMI/EXAMPLEKEY\\neu-west-2\\njson\\n' | aws configure");
     assert_eq!(configure.code, 0, "{}", configure.stderr);
-    assert_eq!(
-        configure.stdout,
-        "AWS Access Key ID [None]: \nAWS Secret Access Key [None]: \nDefault region name [None]: \nDefault output format [None]: \n"
-    );
+    assert_eq!(configure.stdout, "AWS Access Key ID [None]: \nAWS Secret Access Key [None]: \nDefault region name [None]: \nDefault output format [None]: \n");
     let home = ecr.lab.root().join("home/.aws");
-    assert_eq!(std::fs::read_to_string(home.join("credentials")).unwrap(), "[default]\naws_access_key_id = AKIAEXAMPLEKEY123456\naws_secret_access_key = wJalrXUtnFEMI/EXAMPLEKEY\n");
+    assert_eq!(
+        std::fs::read_to_string(home.join("credentials")).unwrap(),
+        "[default]\naws_access_key_id = AKIAEXAMPLEKEY123456\naws_secret_access_key = wJalrXUtnFEMI/EXAMPLEKEY\n"
+    );
     assert_eq!(std::fs::read_to_string(home.join("config")).unwrap(), "[default]\noutput = json\nregion = eu-west-2\n");
     let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(home.join("credentials")).unwrap().permissions()) & 0o777;
     assert_eq!(mode, 0o600);
@@ -223,7 +236,10 @@ fn lifecycle_policies_and_scans_are_kept_per_repository() {
     assert_eq!(ecr.run(&format!("docker pull busybox && docker tag busybox {HOST}/app && docker push {HOST}/app")).code, 0);
     let policy = r#"{"rules":[{"rulePriority":1,"description":"keep 5","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}"#;
     std::fs::write(ecr.lab.root().join("policy.json"), policy).unwrap();
-    let put = ecr.run(&format!("aws ecr put-lifecycle-policy --repository-name app --lifecycle-policy-text file://{} --region eu-west-2", ecr.lab.root().join("policy.json").display()));
+    let put = ecr.run(&format!(
+        "aws ecr put-lifecycle-policy --repository-name app --lifecycle-policy-text file://{} --region eu-west-2",
+        ecr.lab.root().join("policy.json").display()
+    ));
     assert_eq!(put.code, 0, "{}", put.stderr);
     let got = ecr.run("aws ecr get-lifecycle-policy --repository-name app --region eu-west-2 --query lifecyclePolicyText --output text");
     assert_eq!(got.stdout.trim(), policy);
@@ -263,7 +279,8 @@ fn an_instance_role_or_personal_keys_as_the_tutorial_contrasts() {
     };
     // No keys: the lab's "instance" answers with its role, through its own
     // metadata service on 127.0.0.1 (never AWS's 169.254.169.254).
-    let lab_instance = identity(ecr.lab.command().env_remove("AWS_EC2_METADATA_DISABLED").args(["-c", "aws sts get-caller-identity --query Arn --output text"]));
+    let lab_instance =
+        identity(ecr.lab.command().env_remove("AWS_EC2_METADATA_DISABLED").args(["-c", "aws sts get-caller-identity --query Arn --output text"]));
     assert_eq!(lab_instance, "arn:aws:sts::123456789012:assumed-role/ecsInstanceRole/i-0be11ab5c0ffee000");
     // The SDK's own default chain, outside the lab's settings, finds the same
     // role when the metadata endpoint is the lab's (as on an ECS host).
@@ -276,7 +293,13 @@ fn an_instance_role_or_personal_keys_as_the_tutorial_contrasts() {
     );
     assert_eq!(default_chain, lab_instance);
     // Personal keys come first in the chain.
-    let keys = identity(ecr.lab.command().env("AWS_ACCESS_KEY_ID", "AKIAPERSONAL00000001").env("AWS_SECRET_ACCESS_KEY", "s").args(["-c", "aws sts get-caller-identity --query Arn --output text"]));
+    let keys = identity(
+        ecr.lab
+            .command()
+            .env("AWS_ACCESS_KEY_ID", "AKIAPERSONAL00000001")
+            .env("AWS_SECRET_ACCESS_KEY", "s")
+            .args(["-c", "aws sts get-caller-identity --query Arn --output text"]),
+    );
     assert_eq!(keys, "arn:aws:sts::123456789012:user/moto");
 }
 

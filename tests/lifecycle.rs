@@ -116,7 +116,10 @@ fn rm_refuses_a_running_container_unless_forced() {
     let id = lab.run_detached("docker run -d --name busy busybox sleep 1000");
     let refused = lab.run("docker rm busy");
     assert_eq!(refused.code, 1);
-    assert_eq!(refused.stderr, "Error response from daemon: cannot remove container \"/busy\": container is running: stop the container before removing or force remove\n");
+    assert_eq!(
+        refused.stderr,
+        "Error response from daemon: cannot remove container \"/busy\": container is running: stop the container before removing or force remove\n"
+    );
     assert_eq!(lab.record(&id).status(), Status::Running);
     assert_eq!(lab.run("docker rm -f busy").stdout, "busy\n");
     assert!(lab.container_ids().is_empty());
@@ -188,9 +191,7 @@ fn prune_removes_stopped_containers_only() {
 fn two_shells_at_once_never_lose_a_container() {
     let lab = Lab::new();
     assert_eq!(lab.run("docker pull busybox").code, 0);
-    let children: Vec<_> = (0..6)
-        .map(|i| lab.command().arg("-c").arg(format!("docker run --name c{i} busybox true")).spawn().unwrap())
-        .collect();
+    let children: Vec<_> = (0..6).map(|i| lab.command().arg("-c").arg(format!("docker run --name c{i} busybox true")).spawn().unwrap()).collect();
     for mut c in children {
         assert!(c.wait().unwrap().success());
     }

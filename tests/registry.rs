@@ -81,9 +81,7 @@ fn real_docker_and_whaleshell_share_a_registry() {
     let server = registry.address.clone();
     let lab = Lab::new();
     let docker_config = lab.root().join("real-docker-config");
-    let docker = |args: &[&str]| {
-        std::process::Command::new("docker").args(args).env("DOCKER_CONFIG", &docker_config).output().expect("docker")
-    };
+    let docker = |args: &[&str]| std::process::Command::new("docker").args(args).env("DOCKER_CONFIG", &docker_config).output().expect("docker");
     assert!(docker(&["info"]).status.success(), "no Docker engine is running");
     let login = std::process::Command::new("sh")
         .arg("-c")

@@ -84,16 +84,12 @@ impl Debootstrap {
         let work = cache.join(format!(".debootstrap-{}", std::process::id()));
         let root = work.join("root");
         fs::create_dir_all(&work).map_err(Error::io("creating", &work))?;
-        on_event(PullEvent::Building(format!(
-            "debootstrap --variant={} {} from {mirror} (once per machine)",
-            self.variant, self.suite
-        )));
+        on_event(PullEvent::Building(format!("debootstrap --variant={} {} from {mirror} (once per machine)", self.variant, self.suite)));
         let result = self.run(&root, mirror, on_event).and_then(|()| {
             on_event(PullEvent::Building("Writing the layer".into()));
             tidy(&root)?;
-            let (digest, diff_id, size) = crate::image::layer::write_blob(blobs, |tar| {
-                append_diff(tar, &root, Path::new(""), Clock::Now).map_err(Error::io("reading", &root))
-            })?;
+            let (digest, diff_id, size) =
+                crate::image::layer::write_blob(blobs, |tar| append_diff(tar, &root, Path::new(""), Clock::Now).map_err(Error::io("reading", &root)))?;
             Ok(Entry { digest, diff_id, size })
         });
         release_mounts(&work);
@@ -189,7 +185,10 @@ fn apt_mirror(suite: &str) -> String {
     for file in files {
         for stanza in fs::read_to_string(&file).unwrap_or_default().split("\n\n") {
             let field = |name: &str| {
-                stanza.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(':'))).map(|v| v.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+                stanza
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(':')))
+                    .map(|v| v.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
             };
             if field("Types").is_some_and(|t| t.iter().any(|t| t == "deb")) && field("Enabled").map_or(true, |e| e != ["no"]) {
                 for uri in field("URIs").unwrap_or_default() {

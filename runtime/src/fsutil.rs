@@ -16,33 +16,21 @@ use crate::error::{Error, Result};
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(Error::io("creating directory", dir))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
-        std::process::id()
-    ));
+    let tmp = dir.join(format!(".{}.tmp{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("file"), std::process::id()));
     let mut file = File::create(&tmp).map_err(Error::io("creating", &tmp))?;
     file.write_all(bytes).map_err(Error::io("writing", &tmp))?;
     fs::rename(&tmp, path).map_err(Error::io("renaming into place", path))
 }
 
 pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Corrupt {
-        what: "record",
-        path: path.to_owned(),
-        detail: e.to_string(),
-    })?;
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Corrupt { what: "record", path: path.to_owned(), detail: e.to_string() })?;
     write_atomic(path, &bytes)
 }
 
 /// Reads a JSON record; `Ok(None)` when it does not exist.
 pub fn read_json<T: DeserializeOwned>(path: &Path, what: &'static str) -> Result<Option<T>> {
     match fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| Error::Corrupt {
-            what,
-            path: path.to_owned(),
-            detail: e.to_string(),
-        }),
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| Error::Corrupt { what, path: path.to_owned(), detail: e.to_string() }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io("reading", path)(e)),
     }
@@ -54,12 +42,7 @@ pub struct StateLock(File);
 
 impl StateLock {
     pub fn acquire(path: &Path) -> Result<StateLock> {
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)
-            .map_err(Error::io("opening lock", path))?;
+        let file = OpenOptions::new().create(true).truncate(false).write(true).open(path).map_err(Error::io("opening lock", path))?;
         file.lock_exclusive().map_err(Error::io("locking", path))?;
         Ok(StateLock(file))
     }

@@ -15,17 +15,16 @@ use std::process::Command;
 
 use chrono::{DateTime, Utc};
 use libcontainer::oci_spec::image::{
-    Arch, ConfigBuilder, HistoryBuilder, ImageConfiguration, ImageConfigurationBuilder, ImageManifest, MediaType, Os,
-    RootFsBuilder,
+    Arch, ConfigBuilder, HistoryBuilder, ImageConfiguration, ImageConfigurationBuilder, ImageManifest, MediaType, Os, RootFsBuilder,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::build::builder::{BuildEvent, BuildOptions};
 use crate::digest::sha256;
 use crate::error::{Error, Result};
+use crate::fsutil::{read_json, write_atomic, write_json_atomic, StateLock};
 use crate::image::commit::Clock;
 use crate::image::pull::PullEvent;
-use crate::fsutil::{read_json, write_atomic, write_json_atomic, StateLock};
 use crate::reference::Reference;
 
 /// Recipes, by file name. The first line of each says what it builds.
@@ -141,8 +140,7 @@ impl Hub {
 
     /// Builds a recipe (and its base) unless already built; idempotent.
     fn build(&self, file: &str, recipe: &Recipe, on_event: &mut dyn FnMut(PullEvent)) -> Result<HubImage> {
-        let mut index: BTreeMap<String, HubImage> =
-            read_json(&self.index_path(), "hub index")?.unwrap_or_default();
+        let mut index: BTreeMap<String, HubImage> = read_json(&self.index_path(), "hub index")?.unwrap_or_default();
         if let Some(image) = index.get(file) {
             if image.manifest.layers().iter().all(|l| self.blob(l.digest().as_ref()).exists()) {
                 return Ok(image.clone());
@@ -167,8 +165,7 @@ impl Hub {
 
     fn build_image(&self, file: &str, recipe: &Recipe, base: Option<&HubImage>, on_event: &mut dyn FnMut(PullEvent)) -> Result<HubImage> {
         let bad = |detail: String| Error::Recipe { name: file.to_owned(), detail };
-        let created: DateTime<Utc> =
-            recipe.created.parse().map_err(|e| bad(format!("created: {e}")))?;
+        let created: DateTime<Utc> = recipe.created.parse().map_err(|e| bad(format!("created: {e}")))?;
         let mut layer_descs = base.map(|b| b.manifest.layers().clone()).unwrap_or_default();
         let mut diff_ids = base.map(|b| b.config.rootfs().diff_ids().clone()).unwrap_or_default();
         let mut history = base.and_then(|b| b.config.history().clone()).unwrap_or_default();
@@ -179,13 +176,8 @@ impl Hub {
             };
             layer_descs.push(crate::image::manifest::descriptor(MediaType::ImageLayerGzip, &digest, size)?);
             diff_ids.push(diff_id);
-            history.push(
-                HistoryBuilder::default()
-                    .created(recipe.created.clone())
-                    .created_by(layer.created_by.clone())
-                    .build()
-                    .map_err(|e| bad(e.to_string()))?,
-            );
+            history
+                .push(HistoryBuilder::default().created(recipe.created.clone()).created_by(layer.created_by.clone()).build().map_err(|e| bad(e.to_string()))?);
         }
         let mut config = ConfigBuilder::default().env(recipe.config.env.clone());
         if let Some(cmd) = &recipe.config.cmd {
@@ -306,22 +298,15 @@ fn header(kind: tar::EntryType, mode: u32, size: u64, mtime: u64) -> tar::Header
 fn append_busybox<W: Write>(tar: &mut tar::Builder<W>, host: &Path, mtime: u64, recipe: &str) -> Result<()> {
     let missing = || Error::Recipe {
         name: recipe.to_owned(),
-        detail: format!(
-            "{} is missing: install Debian's busybox-static (apt-get install busybox-static)",
-            host.display()
-        ),
+        detail: format!("{} is missing: install Debian's busybox-static (apt-get install busybox-static)", host.display()),
     };
     let bytes = fs::read(host).map_err(|_| missing())?;
     let list = Command::new(host).arg("--list").output().map_err(|_| missing())?;
     let werr = |e: std::io::Error| Error::io("writing layer", host)(e);
     let mut h = header(tar::EntryType::Regular, 0o755, bytes.len() as u64, mtime);
     tar.append_data(&mut h, "bin/busybox", bytes.as_slice()).map_err(werr)?;
-    let mut applets: Vec<&str> = std::str::from_utf8(&list.stdout)
-        .unwrap_or("")
-        .lines()
-        .map(str::trim)
-        .filter(|a| !a.is_empty() && *a != "busybox" && !a.contains('/'))
-        .collect();
+    let mut applets: Vec<&str> =
+        std::str::from_utf8(&list.stdout).unwrap_or("").lines().map(str::trim).filter(|a| !a.is_empty() && *a != "busybox" && !a.contains('/')).collect();
     applets.sort();
     applets.dedup();
     for applet in applets {

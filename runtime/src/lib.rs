@@ -16,9 +16,9 @@ pub mod layout;
 pub mod process;
 pub mod reference;
 pub mod registry;
+mod runtime;
 pub mod usage;
 pub mod volume;
-mod runtime;
 
 pub use runtime::Runtime;
 

@@ -48,9 +48,7 @@ impl Reference {
         let (domain, path) = split_domain(name);
         if path.is_empty() || !path.split('/').all(valid_path_component) {
             if path.chars().any(|c| c.is_ascii_uppercase()) {
-                return Err(Error::InvalidReference(format!(
-                    "repository name ({path}) must be lowercase"
-                )));
+                return Err(Error::InvalidReference(format!("repository name ({path}) must be lowercase")));
             }
             return Err(invalid());
         }
@@ -106,9 +104,7 @@ impl fmt::Display for Reference {
 
 fn split_domain(name: &str) -> (String, String) {
     match name.split_once('/') {
-        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => {
-            (first.to_owned(), rest.to_owned())
-        }
+        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (first.to_owned(), rest.to_owned()),
         Some(_) => (DEFAULT_DOMAIN.to_owned(), name.to_owned()),
         None => (DEFAULT_DOMAIN.to_owned(), format!("library/{name}")),
     }
@@ -143,15 +139,12 @@ fn valid_path_component(c: &str) -> bool {
 fn valid_tag(t: &str) -> bool {
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let mut chars = t.chars();
-    matches!(chars.next(), Some(c) if word(c))
-        && t.len() <= 128
-        && chars.all(|c| word(c) || c == '.' || c == '-')
+    matches!(chars.next(), Some(c) if word(c)) && t.len() <= 128 && chars.all(|c| word(c) || c == '.' || c == '-')
 }
 
 fn parse_digest(d: &str) -> Option<String> {
     let hex = d.strip_prefix("sha256:")?;
-    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
-        .then(|| d.to_owned())
+    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())).then(|| d.to_owned())
 }
 
 #[cfg(test)]

@@ -37,10 +37,7 @@ pub enum PushEvent {
     Exists(String),
 }
 
-const MANIFEST_TYPES: &[&str] = &[
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-];
+const MANIFEST_TYPES: &[&str] = &["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"];
 
 pub fn is_loopback(domain: &str) -> bool {
     let host = domain.rsplit_once(':').map_or(domain, |(h, _)| h);
@@ -48,7 +45,11 @@ pub fn is_loopback(domain: &str) -> bool {
 }
 
 fn scheme(domain: &str) -> &'static str {
-    if is_loopback(domain) { "http" } else { "https" }
+    if is_loopback(domain) {
+        "http"
+    } else {
+        "https"
+    }
 }
 
 fn client(domain: &str) -> Client {
@@ -67,10 +68,7 @@ fn auth(creds: Option<&Credentials>) -> RegistryAuth {
 /// app stays single-threaded between commands (libcontainer forks happen in
 /// monitor processes anyway).
 fn block_on<F: std::future::Future>(future: F) -> Result<F::Output> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(Error::io("starting the network runtime", "tokio"))?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Error::io("starting the network runtime", "tokio"))?;
     Ok(rt.block_on(future))
 }
 
@@ -135,10 +133,8 @@ async fn probe(domain: &str, creds: Option<&Credentials>) -> Result<()> {
 pub fn check_login(shown: &str, domain: &str, creds: &Credentials) -> Result<()> {
     let url = format!("{}://{domain}/v2/", scheme(domain));
     let shown_url = format!("{}://{shown}/v2/", scheme(shown));
-    let response = block_on(async {
-        reqwest::Client::new().get(&url).basic_auth(&creds.username, Some(&creds.password)).send().await
-    })?
-    .map_err(|e| Error::Registry(format!("Get \"{shown_url}\": {e}")))?;
+    let response = block_on(async { reqwest::Client::new().get(&url).basic_auth(&creds.username, Some(&creds.password)).send().await })?
+        .map_err(|e| Error::Registry(format!("Get \"{shown_url}\": {e}")))?;
     match response.status().as_u16() {
         200..=299 => Ok(()),
         401 => Err(Error::Registry(format!("login attempt to {shown_url} failed with status: 401 Unauthorized"))),
@@ -149,7 +145,13 @@ pub fn check_login(shown: &str, domain: &str, creds: &Credentials) -> Result<()>
 
 /// `docker push`: every layer the registry lacks, then the config and the
 /// manifest. Returns the manifest digest and size.
-pub fn push(store: &ImageStore, image: &ImageRecord, reference: &Reference, creds: Option<&Credentials>, on_event: &mut dyn FnMut(PushEvent)) -> Result<(String, usize)> {
+pub fn push(
+    store: &ImageStore,
+    image: &ImageRecord,
+    reference: &Reference,
+    creds: Option<&Credentials>,
+    on_event: &mut dyn FnMut(PushEvent),
+) -> Result<(String, usize)> {
     let target = oci_ref(reference)?;
     let layout = store.layout().clone();
     let client = client(&reference.domain);
@@ -159,10 +161,7 @@ pub fn push(store: &ImageStore, image: &ImageRecord, reference: &Reference, cred
     }
     block_on(async {
         probe(&reference.domain, creds).await?;
-        client
-            .auth(&target, &auth, oci_client::RegistryOperation::Push)
-            .await
-            .map_err(|e| registry_error(&reference.domain, e))?;
+        client.auth(&target, &auth, oci_client::RegistryOperation::Push).await.map_err(|e| registry_error(&reference.domain, e))?;
         for l in image.layers.iter().rev() {
             let id = short(&l.diff_id).to_owned();
             if client.blob_exists(&target, &l.digest).await.map_err(|e| registry_error(&reference.domain, e))? {
@@ -314,7 +313,15 @@ fn say(events: &Events, job: &Job, status: LayerStatus) {
 /// Downloads the jobs' blobs, `max` at a time, and unpacks each in layer
 /// order as soon as it and the layers below it are here, while later ones
 /// still download. Returns the unpacked sizes, in the jobs' order.
-async fn fetch_layers(client: &Client, source: &oci_client::Reference, domain: &str, layout: &Layout, jobs: &[Job], max: usize, events: Events) -> Result<Vec<u64>> {
+async fn fetch_layers(
+    client: &Client,
+    source: &oci_client::Reference,
+    domain: &str,
+    layout: &Layout,
+    jobs: &[Job],
+    max: usize,
+    events: Events,
+) -> Result<Vec<u64>> {
     let (done, mut arrived) = mpsc::unbounded_channel::<usize>();
     let downloads = futures_util::stream::iter(jobs.iter().enumerate())
         .map(|(n, job)| {
@@ -355,7 +362,8 @@ async fn download(client: &Client, source: &oci_client::Reference, domain: &str,
     let tmp = tempfile::Builder::new()
         .prefix(".pull-")
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
-        .tempfile_in(&dir).map_err(Error::io("creating a download file in", &dir))?;
+        .tempfile_in(&dir)
+        .map_err(Error::io("creating a download file in", &dir))?;
     // Said before the request, so the downloads that hold a slot are the ones shown downloading.
     say(events, job, LayerStatus::Downloading { current: 0, total: job.size });
     let mut stream = client.pull_blob_stream(source, &job.digest.as_str()).await.map_err(|e| registry_error(domain, e))?;

@@ -10,16 +10,16 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 
 use crate::container::exec::{self, ExecRequest};
-use crate::container::monitor::{self, MonitorHandle, Mode};
+use crate::container::monitor::{self, Mode, MonitorHandle};
 use crate::container::{self, ContainerRecord, ContainerStore, NewContainer, RunOptions};
 use crate::error::{Error, Result};
-use crate::registry::Credentials;
-use crate::process;
 use crate::hub::Hub;
 use crate::image::pull::{self, PullEvent, PullOutcome};
 use crate::image::store::{ImageRecord, ImageStore, Removal};
 use crate::layout::Layout;
+use crate::process;
 use crate::reference::Reference;
+use crate::registry::Credentials;
 use crate::volume::{MountKind, MountSpec, VolumeStore};
 
 pub struct Runtime {
@@ -81,7 +81,13 @@ impl Runtime {
     }
 
     /// `docker push`: returns the manifest's digest and size.
-    pub fn push(&self, image: &ImageRecord, reference: &Reference, creds: Option<&Credentials>, on_event: &mut dyn FnMut(crate::registry::PushEvent)) -> Result<(String, usize)> {
+    pub fn push(
+        &self,
+        image: &ImageRecord,
+        reference: &Reference,
+        creds: Option<&Credentials>,
+        on_event: &mut dyn FnMut(crate::registry::PushEvent),
+    ) -> Result<(String, usize)> {
         let mut target = reference.clone();
         target.domain = self.registry_address(&reference.domain);
         crate::registry::push(&self.images, image, &target, creds, on_event)

@@ -55,13 +55,7 @@ impl Usage {
         let image_usage = images
             .into_iter()
             .map(|image| {
-                let shared = image
-                    .record
-                    .layers
-                    .iter()
-                    .filter(|l| layer_users.get(&l.diff_id).is_some_and(|(_, users)| *users > 1))
-                    .map(|l| l.size)
-                    .sum();
+                let shared = image.record.layers.iter().filter(|l| layer_users.get(&l.diff_id).is_some_and(|(_, users)| *users > 1)).map(|l| l.size).sum();
                 let count = containers.iter().filter(|c| c.image_id == image.record.id).count();
                 ImageUsage { size: image.record.size(), shared, containers: count, image }
             })
@@ -80,10 +74,7 @@ impl Usage {
             .into_iter()
             .map(|v| VolumeUsage {
                 size: dir_size(&rt.volumes.data_dir(&v.name)),
-                links: containers
-                    .iter()
-                    .filter(|c| c.config.mounts.iter().any(|m| m.kind == MountKind::Volume && m.source == v.name))
-                    .count(),
+                links: containers.iter().filter(|c| c.config.mounts.iter().any(|m| m.kind == MountKind::Volume && m.source == v.name)).count(),
                 volume: v,
             })
             .collect();
@@ -92,12 +83,8 @@ impl Usage {
 
     /// Bytes freed by removing every image no container uses (each layer once).
     pub fn reclaimable_images(&self) -> u64 {
-        let kept: BTreeSet<&str> = self
-            .images
-            .iter()
-            .filter(|i| i.containers > 0)
-            .flat_map(|i| i.image.record.layers.iter().map(|l| l.diff_id.as_str()))
-            .collect();
+        let kept: BTreeSet<&str> =
+            self.images.iter().filter(|i| i.containers > 0).flat_map(|i| i.image.record.layers.iter().map(|l| l.diff_id.as_str())).collect();
         let mut freed = BTreeMap::new();
         for i in self.images.iter().filter(|i| i.containers == 0) {
             for l in &i.image.record.layers {

@@ -75,7 +75,9 @@ pub fn parse_mount_flag(text: &str) -> Result<MountSpec> {
         match (key, value) {
             ("type", Some("bind")) => kind = MountKind::Bind,
             ("type", Some("volume")) => kind = MountKind::Volume,
-            ("type", Some(other)) => return Err(Error::Spec(format!("invalid argument \"{text}\" for \"--mount\" flag: mount type '{other}' is not supported yet"))),
+            ("type", Some(other)) => {
+                return Err(Error::Spec(format!("invalid argument \"{text}\" for \"--mount\" flag: mount type '{other}' is not supported yet")))
+            }
             ("source" | "src", Some(v)) => source = v.to_owned(),
             ("target" | "destination" | "dst", Some(v)) => target = Some(v.to_owned()),
             ("readonly" | "ro", None | Some("true" | "1")) => readonly = true,
@@ -120,7 +122,11 @@ impl VolumeStore {
     /// Creates a volume (no-op when it exists); None for a name makes an anonymous one.
     pub fn create(&self, name: Option<&str>) -> Result<Volume> {
         let (name, anonymous) = match name {
-            Some(n) if !valid_name(n) => return Err(Error::Spec(format!("create {n}: \"{n}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed"))),
+            Some(n) if !valid_name(n) => {
+                return Err(Error::Spec(format!(
+                    "create {n}: \"{n}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed"
+                )))
+            }
             Some(n) => (n.to_owned(), false),
             None => {
                 let mut bytes = [0u8; 32];

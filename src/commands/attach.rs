@@ -63,9 +63,7 @@ pub fn relay(mut stream: UnixStream, send_stdin: bool, tty: bool, io: &mut Io<'_
         Err(_) => return None,
     };
     let input = if send_stdin {
-        stream.try_clone().ok().map(|mut to_monitor| {
-            std::thread::spawn(move || forward_input(&mut to_monitor, stop_read, tty))
-        })
+        stream.try_clone().ok().map(|mut to_monitor| std::thread::spawn(move || forward_input(&mut to_monitor, stop_read, tty)))
     } else {
         None
     };

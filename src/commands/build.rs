@@ -51,20 +51,20 @@ pub fn run(rt: &Runtime, args: &BuildArgs, io: &mut Io<'_>) -> i32 {
             let _ = writeln!(out, "{text}");
         };
         match event {
-        BuildEvent::Context { bytes } => say(&format!("Sending build context to Docker daemon  {}", human_size_precision(bytes, 4))),
-        BuildEvent::Step { index, total, text } => say(&format!("Step {index}/{total} : {text}")),
-        BuildEvent::Pull(pulled) => {
-            if let Some(line) = super::pull::status_line(&pulled) {
-                say(&line);
+            BuildEvent::Context { bytes } => say(&format!("Sending build context to Docker daemon  {}", human_size_precision(bytes, 4))),
+            BuildEvent::Step { index, total, text } => say(&format!("Step {index}/{total} : {text}")),
+            BuildEvent::Pull(pulled) => {
+                if let Some(line) = super::pull::status_line(&pulled) {
+                    say(&line);
+                }
             }
-        }
-        BuildEvent::RunningIn(id) => say(&format!(" ---> Running in {id}")),
-        BuildEvent::Output(bytes) => {
-            let _ = out.write_all(&bytes).and_then(|()| out.flush());
-        }
-        BuildEvent::Removed(id) => say(&format!("Removing intermediate container {id}")),
-        BuildEvent::UsingCache => say(" ---> Using cache"),
-        BuildEvent::StepDone(id) => say(&format!(" ---> {id}")),
+            BuildEvent::RunningIn(id) => say(&format!(" ---> Running in {id}")),
+            BuildEvent::Output(bytes) => {
+                let _ = out.write_all(&bytes).and_then(|()| out.flush());
+            }
+            BuildEvent::Removed(id) => say(&format!("Removing intermediate container {id}")),
+            BuildEvent::UsingCache => say(" ---> Using cache"),
+            BuildEvent::StepDone(id) => say(&format!(" ---> {id}")),
         }
     });
     match result {

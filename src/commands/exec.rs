@@ -24,13 +24,8 @@ pub fn run(rt: &Runtime, args: &ExecArgs, io: &mut Io<'_>) -> i32 {
         io.err("the input device is not a TTY");
         return 1;
     }
-    let request = ExecRequest {
-        args: args.command.clone(),
-        env: args.env.clone(),
-        working_dir: args.workdir.clone(),
-        tty: args.tty,
-        interactive: args.interactive,
-    };
+    let request =
+        ExecRequest { args: args.command.clone(), env: args.env.clone(), working_dir: args.workdir.clone(), tty: args.tty, interactive: args.interactive };
     let stdio = if args.detach { super::null_stdio() } else { foreground_stdio(io, args.interactive) };
     let monitor = match rt.exec(&container, &request, stdio) {
         Ok(m) => m,

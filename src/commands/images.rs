@@ -17,12 +17,7 @@ pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> i32 {
             return 1;
         }
     };
-    let mut patterns: Vec<String> = args
-        .filter
-        .iter()
-        .filter_map(|f| f.strip_prefix("reference="))
-        .map(str::to_owned)
-        .collect();
+    let mut patterns: Vec<String> = args.filter.iter().filter_map(|f| f.strip_prefix("reference=")).map(str::to_owned).collect();
     if let Some(unknown) = args.filter.iter().find(|f| !f.starts_with("reference=")) {
         io.err(format!("Error response from daemon: invalid filter '{}'", unknown.split('=').next().unwrap_or(unknown)));
         return 1;
@@ -34,8 +29,7 @@ pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> i32 {
         let created = image.record.created.map(ago).unwrap_or_else(|| "N/A".into());
         let size = human_size(image.record.size());
         let digest = image.record.manifest_digest.clone();
-        let tags: Vec<Option<&Reference>> =
-            if image.tags.is_empty() { vec![None] } else { image.tags.iter().map(Some).collect() };
+        let tags: Vec<Option<&Reference>> = if image.tags.is_empty() { vec![None] } else { image.tags.iter().map(Some).collect() };
         for tag in tags {
             if !patterns.is_empty() && !tag.is_some_and(|t| patterns.iter().any(|p| reference_matches(p, t))) {
                 continue;

@@ -126,17 +126,10 @@ fn container_json(rt: &Runtime, c: &ContainerRecord) -> Value {
 
 fn image_json(rt: &Runtime, image: &ImageRecord) -> Value {
     let config = rt.images.config(image).ok();
-    let tags: Vec<String> = rt
-        .images
-        .list()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|i| i.record.id == image.id)
-        .flat_map(|i| i.tags.into_iter().map(|t| t.familiar()))
-        .collect();
+    let tags: Vec<String> =
+        rt.images.list().unwrap_or_default().into_iter().filter(|i| i.record.id == image.id).flat_map(|i| i.tags.into_iter().map(|t| t.familiar())).collect();
     let top = image.layers.last().map(|l| rt.layout.layer_dir(&l.diff_id));
-    let lower: Vec<String> =
-        image.layers.iter().rev().skip(1).map(|l| rt.layout.layer_dir(&l.diff_id).display().to_string()).collect();
+    let lower: Vec<String> = image.layers.iter().rev().skip(1).map(|l| rt.layout.layer_dir(&l.diff_id).display().to_string()).collect();
     json!({
         "Id": image.id,
         "RepoTags": tags,

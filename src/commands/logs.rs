@@ -42,11 +42,7 @@ pub fn run(rt: &Runtime, args: &LogsArgs, io: &mut Io<'_>) -> i32 {
     }
     let bytes = std::fs::read(&path).unwrap_or_default();
     let bytes = &bytes[..limit.unwrap_or(bytes.len()).min(bytes.len())];
-    let entries: Vec<LogEntry> = bytes
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .filter_map(|l| serde_json::from_slice(l).ok())
-        .collect();
+    let entries: Vec<LogEntry> = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()).filter_map(|l| serde_json::from_slice(l).ok()).collect();
     let skip = tail.map_or(0, |n| entries.len().saturating_sub(n));
     for entry in &entries[skip..] {
         let text = if args.timestamps { format!("{} {}", entry.time, entry.log) } else { entry.log.clone() };

@@ -3,15 +3,15 @@
 
 pub mod attach;
 pub mod aws;
-pub mod lab;
-pub mod exec;
 pub mod build;
 pub mod commit;
+pub mod exec;
 pub mod help;
 pub mod history;
 pub mod images;
 pub mod inspect;
 pub mod kill;
+pub mod lab;
 pub mod load;
 pub mod login;
 pub mod logs;
@@ -25,9 +25,9 @@ pub mod rmi;
 pub mod run;
 pub mod save;
 pub mod start;
+pub mod stop;
 pub mod system;
 pub mod tag;
-pub mod stop;
 pub mod top;
 pub mod volume;
 

@@ -129,8 +129,7 @@ impl Filter {
             Filter::Ancestor(a) => {
                 let wanted = Reference::parse(a).map(|r| r.full()).ok();
                 let image = Reference::parse(&c.image).map(|r| r.full()).ok();
-                (wanted.is_some() && wanted == image)
-                    || c.image_id.trim_start_matches("sha256:").starts_with(a.trim_start_matches("sha256:"))
+                (wanted.is_some() && wanted == image) || c.image_id.trim_start_matches("sha256:").starts_with(a.trim_start_matches("sha256:"))
             }
             Filter::Exited(code) => c.status() == Status::Exited && c.state.exit_code == Some(*code),
         }

@@ -135,10 +135,7 @@ impl<'a> Shown<'a> {
 
 /// Docker's shapes: `Pull complete`, `Downloading  [=====>      ]  1.2 MB/3.4 MB`.
 fn style(words: &str, with_bar: bool) -> ProgressStyle {
-    let template = if with_bar {
-        format!("{{prefix}}: {words:<12} [{{bar:50}}]  {{decimal_bytes}}/{{decimal_total_bytes}}")
-    } else {
-        format!("{{prefix}}: {words}")
-    };
+    let template =
+        if with_bar { format!("{{prefix}}: {words:<12} [{{bar:50}}]  {{decimal_bytes}}/{{decimal_total_bytes}}") } else { format!("{{prefix}}: {words}") };
     ProgressStyle::with_template(&template).map(|s| s.progress_chars("=> ")).unwrap_or_else(|_| ProgressStyle::default_bar())
 }

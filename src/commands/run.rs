@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::process::Stdio;
 
-use whaleshell_runtime::container::monitor::{MonitorEvent, MonitorHandle, Mode};
+use whaleshell_runtime::container::monitor::{Mode, MonitorEvent, MonitorHandle};
 use whaleshell_runtime::container::{ports, RunOptions};
 use whaleshell_runtime::image::pull::PullEvent;
 use whaleshell_runtime::image::store::ImageRecord;
@@ -261,12 +261,7 @@ fn collect_env(args: &RunArgs) -> Result<Vec<String>, String> {
     let mut env = Vec::new();
     for file in &args.env_file {
         let text = std::fs::read_to_string(file).map_err(|e| format!("open {file}: {e}"))?;
-        env.extend(
-            text.lines()
-                .map(str::trim_start)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(str::to_owned),
-        );
+        env.extend(text.lines().map(str::trim_start).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned));
     }
     env.extend(args.env.iter().cloned());
     Ok(env)

@@ -16,11 +16,8 @@ pub fn run(rt: &Runtime, args: &SaveArgs, io: &mut Io<'_>) -> i32 {
         match rt.images.resolve(name) {
             Ok(image) => {
                 // Saved under the name given, when it is a name (not an ID).
-                let tags: Vec<Reference> = Reference::parse(name)
-                    .ok()
-                    .filter(|r| rt.images.by_reference(r).ok().flatten().is_some_and(|i| i.id == image.id))
-                    .into_iter()
-                    .collect();
+                let tags: Vec<Reference> =
+                    Reference::parse(name).ok().filter(|r| rt.images.by_reference(r).ok().flatten().is_some_and(|i| i.id == image.id)).into_iter().collect();
                 images.push((image, tags));
             }
             Err(e) => {

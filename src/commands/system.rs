@@ -76,9 +76,7 @@ fn df(rt: &Runtime, args: &DfArgs, io: &mut Io<'_>) -> i32 {
 
 fn df_verbose(usage: &Usage, io: &mut Io<'_>) -> i32 {
     let mut out = String::from("Images space usage:\n\n");
-    let mut rows = vec![["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"]
-        .map(String::from)
-        .to_vec()];
+    let mut rows = vec![["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"].map(String::from).to_vec()];
     for i in &usage.images {
         let created = i.image.record.created.map(ago).unwrap_or_else(|| "N/A".into());
         let names: Vec<(String, String)> = if i.image.tags.is_empty() {
@@ -101,9 +99,7 @@ fn df_verbose(usage: &Usage, io: &mut Io<'_>) -> i32 {
     }
     out.push_str(&table(&rows));
     out.push_str("\nContainers space usage:\n\n");
-    let mut rows = vec![["CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"]
-        .map(String::from)
-        .to_vec()];
+    let mut rows = vec![["CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"].map(String::from).to_vec()];
     for c in &usage.containers {
         rows.push(vec![
             c.container.short_id().to_owned(),
@@ -135,11 +131,7 @@ fn prune(rt: &Runtime, args: &SystemPruneArgs, io: &mut Io<'_>) -> i32 {
         if args.volumes {
             warning.push_str("  - all anonymous volumes not used by at least one container\n");
         }
-        warning.push_str(if args.all {
-            "  - all images without at least one container associated to them\n"
-        } else {
-            "  - all dangling images\n"
-        });
+        warning.push_str(if args.all { "  - all images without at least one container associated to them\n" } else { "  - all dangling images\n" });
         warning.push_str("  - unused build cache\n");
         if !confirm(&warning, io) {
             return 0;
@@ -176,11 +168,7 @@ fn prune_images(rt: &Runtime, all: bool, io: &mut Io<'_>, layers_before: u64) ->
     let Ok(usage) = Usage::measure(rt) else { return 0 };
     let mut lines = Vec::new();
     for i in usage.images.iter().filter(|i| i.containers == 0 && (all || (i.image.tags.is_empty() && !i.image.record.intermediate))) {
-        let targets: Vec<String> = if i.image.tags.is_empty() {
-            vec![i.image.record.id.clone()]
-        } else {
-            i.image.tags.iter().map(|t| t.familiar()).collect()
-        };
+        let targets: Vec<String> = if i.image.tags.is_empty() { vec![i.image.record.id.clone()] } else { i.image.tags.iter().map(|t| t.familiar()).collect() };
         for t in targets {
             if let Ok(removal) = rt.remove_image(&t, false) {
                 lines.extend(removal.untagged.into_iter().map(|u| format!("untagged: {u}")));

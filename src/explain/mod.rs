@@ -74,7 +74,9 @@ fn explain_run(rt: &Runtime, image_name: &str, run: &RunOutcome, io: &mut Io<'_>
             for event in &run.pulled {
                 match event {
                     PullEvent::Layer { short, status: LayerStatus::PullComplete } => io.out(format!("{}{short} downloaded and unpacked", label("  layer"))),
-                    PullEvent::Layer { short, status: LayerStatus::AlreadyExists } => io.out(format!("{}{short} already here (another image has it): reused", label("  layer"))),
+                    PullEvent::Layer { short, status: LayerStatus::AlreadyExists } => {
+                        io.out(format!("{}{short} already here (another image has it): reused", label("  layer")))
+                    }
                     _ => {}
                 }
             }
@@ -118,13 +120,7 @@ fn image(rt: &Runtime, name: &str, io: &mut Io<'_>) -> i32 {
         .map(|h| h.created_by().clone().unwrap_or_default())
         .collect();
     let others = rt.images.list().unwrap_or_default();
-    io.out(format!(
-        "{}  image {}  {} layer(s), {}",
-        name.bold(),
-        short(&record.id),
-        record.layers.len(),
-        human_size(record.size())
-    ));
+    io.out(format!("{}  image {}  {} layer(s), {}", name.bold(), short(&record.id), record.layers.len(), human_size(record.size())));
     const WIDTH: usize = 64;
     let line = |l: char, m: char, r: char| format!("  {l}{}{r}", m.to_string().repeat(WIDTH));
     io.out(line('┌', '─', '┐'));
@@ -138,7 +134,8 @@ fn image(rt: &Runtime, name: &str, io: &mut Io<'_>) -> i32 {
             .filter(|o| o.record.id != record.id && o.record.layers.iter().any(|l| l.diff_id == layer.diff_id))
             .flat_map(|o| o.tags.iter().map(|t| t.familiar()))
             .collect();
-        let note = if sharers.is_empty() { "only in this image".dimmed().to_string() } else { format!("shared with {}", sharers.join(", ")).green().to_string() };
+        let note =
+            if sharers.is_empty() { "only in this image".dimmed().to_string() } else { format!("shared with {}", sharers.join(", ")).green().to_string() };
         io.out(format!("  │{text:<WIDTH$}│ {note}"));
         io.out(if i == 0 { line('└', '─', '┘') } else { line('├', '─', '┤') });
     }
@@ -220,15 +217,8 @@ fn processes(pid1: i32) -> Vec<(String, i32, String)> {
         .filter(|p| std::fs::read_link(format!("/proc/{p}/ns/pid")).is_ok_and(|l| l == ns))
         .map(|p| {
             let status = std::fs::read_to_string(format!("/proc/{p}/status")).unwrap_or_default();
-            let inside = status
-                .lines()
-                .find_map(|l| l.strip_prefix("NSpid:"))
-                .and_then(|v| v.split_whitespace().last())
-                .unwrap_or("?")
-                .to_owned();
-            let cmd = std::fs::read(format!("/proc/{p}/cmdline"))
-                .map(|b| String::from_utf8_lossy(&b).replace('\0', " ").trim().to_owned())
-                .unwrap_or_default();
+            let inside = status.lines().find_map(|l| l.strip_prefix("NSpid:")).and_then(|v| v.split_whitespace().last()).unwrap_or("?").to_owned();
+            let cmd = std::fs::read(format!("/proc/{p}/cmdline")).map(|b| String::from_utf8_lossy(&b).replace('\0', " ").trim().to_owned()).unwrap_or_default();
             (inside, p, cmd)
         })
         .collect();

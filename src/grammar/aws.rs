@@ -209,9 +209,7 @@ pub fn parse(args: &[Arg], aws_span: Span) -> Result<Parsed, ParseError> {
     match AwsLine::try_parse_from(argv) {
         Ok(line) => Ok(Parsed::Command(line)),
         Err(e) => match e.kind() {
-            ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                Ok(Parsed::Help(e.render().to_string().trim_end().to_owned()))
-            }
+            ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Ok(Parsed::Help(e.render().to_string().trim_end().to_owned())),
             _ => Err(aws_error(&e, args, aws_span)),
         },
     }
@@ -296,7 +294,17 @@ mod tests {
         let words = &script.first.expect("a pipeline").commands[0].words;
         let args: Vec<Arg> = words
             .iter()
-            .map(|w| Arg { text: w.parts.iter().map(|p| match &p.kind { line::WordPart::Literal(t) => t.clone(), _ => String::new() }).collect(), span: w.span.clone() })
+            .map(|w| Arg {
+                text: w
+                    .parts
+                    .iter()
+                    .map(|p| match &p.kind {
+                        line::WordPart::Literal(t) => t.clone(),
+                        _ => String::new(),
+                    })
+                    .collect(),
+                span: w.span.clone(),
+            })
             .collect();
         parse(&args[1..], args[0].span.clone())
     }

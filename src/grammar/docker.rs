@@ -631,9 +631,7 @@ pub fn parse(args: &[Arg], docker_span: Span) -> Result<Parsed, ParseError> {
     match DockerLine::try_parse_from(argv) {
         Ok(line) => Ok(Parsed::Command(fold_aliases(line.command))),
         Err(e) => match e.kind() {
-            ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                Ok(Parsed::Help(e.render().to_string().trim_end().to_owned()))
-            }
+            ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Ok(Parsed::Help(e.render().to_string().trim_end().to_owned())),
             _ => Err(docker_error(&e, args, docker_span)),
         },
     }
@@ -654,9 +652,9 @@ fn fold_aliases(command: DockerCommand) -> Docker {
         DockerCommand::Start(a) | DockerCommand::Container(ContainerCommand::Start(a)) => Docker::Start(a),
         DockerCommand::Restart(a) | DockerCommand::Container(ContainerCommand::Restart(a)) => Docker::Restart(a),
         DockerCommand::Attach(a) | DockerCommand::Container(ContainerCommand::Attach(a)) => Docker::Attach(a),
-        DockerCommand::Inspect(a)
-        | DockerCommand::Container(ContainerCommand::Inspect(a))
-        | DockerCommand::Image(ImageCommand::Inspect(a)) => Docker::Inspect(a),
+        DockerCommand::Inspect(a) | DockerCommand::Container(ContainerCommand::Inspect(a)) | DockerCommand::Image(ImageCommand::Inspect(a)) => {
+            Docker::Inspect(a)
+        }
         DockerCommand::Top(a) | DockerCommand::Container(ContainerCommand::Top(a)) => Docker::Top(a),
         DockerCommand::Container(ContainerCommand::Prune(a)) => Docker::ContainerPrune(a),
         DockerCommand::Volume(v) => Docker::Volume(v),
@@ -687,10 +685,7 @@ fn split_run_command(args: &[Arg]) -> Vec<String> {
         _ => return texts,
     };
     let tree = command_tree();
-    let run = tree
-        .find_subcommand(name)
-        .cloned()
-        .unwrap_or_else(|| clap::Command::new("run"));
+    let run = tree.find_subcommand(name).cloned().unwrap_or_else(|| clap::Command::new("run"));
     let takes_value = |flag: &str| -> bool {
         run.get_arguments().any(|a| {
             let action_takes = a.get_action().takes_values();
@@ -752,11 +747,7 @@ fn command_path(args: &[Arg]) -> String {
 
 fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError {
     let path = command_path(args);
-    let footer = Some(if path.is_empty() {
-        "See 'docker --help'.".to_owned()
-    } else {
-        format!("See 'docker {path} --help'.")
-    });
+    let footer = Some(if path.is_empty() { "See 'docker --help'.".to_owned() } else { format!("See 'docker {path} --help'.") });
     let line_end = args.last().map_or(docker_span.end, |a| a.span.end);
     let span_of = |token: &str| -> Span {
         let flag = token.split('=').next().unwrap_or(token);
@@ -800,9 +791,7 @@ fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError 
             let suggested = context_str(e, ContextKind::SuggestedArg).or_else(|| {
                 let tree = command_tree();
                 let node = path.split(' ').try_fold(&tree, |n, p| n.find_subcommand(p));
-                let longs: Vec<String> = node
-                    .map(|n| n.get_arguments().filter_map(|a| a.get_long().map(|l| format!("--{l}"))).collect())
-                    .unwrap_or_default();
+                let longs: Vec<String> = node.map(|n| n.get_arguments().filter_map(|a| a.get_long().map(|l| format!("--{l}"))).collect()).unwrap_or_default();
                 suggest(&flag, longs.iter().map(String::as_str)).map(str::to_owned)
             });
             if let Some(s) = suggested {
@@ -828,11 +817,7 @@ fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError 
             let value = context_str(e, ContextKind::InvalidValue).unwrap_or_default();
             let flag = arg.split([' ', '<']).next().unwrap_or(&arg).trim_end_matches(',').to_owned();
             let span = if value.is_empty() { span_of(&flag) } else { span_of(&value) };
-            let message = if value.is_empty() {
-                format!("flag needs an argument: {flag}")
-            } else {
-                format!("invalid argument \"{value}\" for \"{flag}\"")
-            };
+            let message = if value.is_empty() { format!("flag needs an argument: {flag}") } else { format!("invalid argument \"{value}\" for \"{flag}\"") };
             ParseError { message, span, footer }
         }
         _ => {

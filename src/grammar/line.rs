@@ -119,10 +119,7 @@ impl Word {
 }
 
 pub fn parse_line(line: &str) -> Result<Script, LineError> {
-    let cx = Context {
-        line_len: line.len(),
-        depth: 0,
-    };
+    let cx = Context { line_len: line.len(), depth: 0 };
     let fail = match script(line, cx) {
         Ok(("", script)) => return Ok(script),
         Ok((leftover, _)) => unexpected(leftover),
@@ -131,13 +128,7 @@ pub fn parse_line(line: &str) -> Result<Script, LineError> {
         Err(nom::Err::Incomplete(_)) => Fail::at("", 0, "unexpected end of line"),
     };
     let start = line.len() - fail.remaining;
-    Err(LineError {
-        span: Span {
-            start,
-            end: start + fail.len,
-        },
-        message: fail.message.into_owned(),
-    })
+    Err(LineError { span: Span { start, end: start + fail.len }, message: fail.message.into_owned() })
 }
 
 /// Deeper nesting is refused so that hostile input cannot overflow the stack.
@@ -154,10 +145,7 @@ struct Context {
 
 impl Context {
     fn span(self, from: &str, to: &str) -> Span {
-        Span {
-            start: self.line_len - from.len(),
-            end: self.line_len - to.len(),
-        }
+        Span { start: self.line_len - from.len(), end: self.line_len - to.len() }
     }
 }
 
@@ -172,11 +160,7 @@ struct Fail {
 
 impl Fail {
     fn at(input: &str, len: usize, message: impl Into<Cow<'static, str>>) -> Self {
-        Fail {
-            remaining: input.len(),
-            len,
-            message: message.into(),
-        }
+        Fail { remaining: input.len(), len, message: message.into() }
     }
 }
 
@@ -199,40 +183,23 @@ fn fail<'a, T>(input: &str, len: usize, message: impl Into<Cow<'static, str>>) -
 /// `pipeline (connector pipeline)* [;] [# comment]`, stopping before anything it can't use
 /// (the caller decides whether that is the end of a `$(` or a mistake).
 fn script(input: &str, cx: Context) -> PResult<'_, Script> {
-    let (input, chain) = opt(tuple((
-        preceded(space0, |i| pipeline(i, cx)),
-        many0(|i| connected_pipeline(i, cx)),
-        opt(preceded(space0, char(';'))),
-    )))(input)?;
+    let (input, chain) = opt(tuple((preceded(space0, |i| pipeline(i, cx)), many0(|i| connected_pipeline(i, cx)), opt(preceded(space0, char(';'))))))(input)?;
     let (input, _) = pair(space0, opt(pair(char('#'), rest)))(input)?;
     let script = match chain {
-        Some((first, rest, _)) => Script {
-            first: Some(first),
-            rest,
-        },
-        None => Script {
-            first: None,
-            rest: Vec::new(),
-        },
+        Some((first, rest, _)) => Script { first: Some(first), rest },
+        None => Script { first: None, rest: Vec::new() },
     };
     Ok((input, script))
 }
 
 fn connected_pipeline(input: &str, cx: Context) -> PResult<'_, (Connector, Pipeline)> {
     let (op_start, _) = space0(input)?;
-    let (after_op, (op, connector)) = consumed(alt((
-        value(Connector::And, tag("&&")),
-        value(Connector::Or, tag("||")),
-        value(Connector::Seq, char(';')),
-    )))(op_start)?;
+    let (after_op, (op, connector)) =
+        consumed(alt((value(Connector::And, tag("&&")), value(Connector::Or, tag("||")), value(Connector::Seq, char(';')))))(op_start)?;
     match preceded(space0, |i| pipeline(i, cx))(after_op) {
         // A trailing `;` is fine: backtrack and let `script` take it.
         Err(nom::Err::Error(e)) if connector == Connector::Seq => Err(nom::Err::Error(e)),
-        Err(nom::Err::Error(_)) => fail(
-            op_start,
-            op.len(),
-            format!("'{op}' needs a command after it"),
-        ),
+        Err(nom::Err::Error(_)) => fail(op_start, op.len(), format!("'{op}' needs a command after it")),
         result => result.map(|(rest, pipeline)| (rest, (connector, pipeline))),
     }
 }
@@ -241,13 +208,7 @@ fn pipeline(input: &str, cx: Context) -> PResult<'_, Pipeline> {
     let (rest, first) = command(input, cx)?;
     let (rest, mut more) = many0(|i| piped_command(i, cx))(rest)?;
     more.insert(0, first);
-    Ok((
-        rest,
-        Pipeline {
-            commands: more,
-            span: cx.span(input, rest),
-        },
-    ))
+    Ok((rest, Pipeline { commands: more, span: cx.span(input, rest) }))
 }
 
 fn piped_command(input: &str, cx: Context) -> PResult<'_, Command> {
@@ -265,10 +226,7 @@ enum Item {
 }
 
 fn command(input: &str, cx: Context) -> PResult<'_, Command> {
-    let (rest, items) = many1(preceded(
-        space0,
-        alt((map(|i| redirect(i, cx), Item::Redirect), map(|i| word(i, cx), Item::Word))),
-    ))(input)?;
+    let (rest, items) = many1(preceded(space0, alt((map(|i| redirect(i, cx), Item::Redirect), map(|i| word(i, cx), Item::Word)))))(input)?;
     let mut words = Vec::new();
     let mut redirects = Vec::new();
     for item in items {
@@ -281,14 +239,7 @@ fn command(input: &str, cx: Context) -> PResult<'_, Command> {
         let start = input.len() - input.trim_start().len();
         return fail(&input[start..], 1, "a redirection needs a command to apply to");
     }
-    Ok((
-        rest,
-        Command {
-            words,
-            redirects,
-            span: cx.span(input, rest),
-        },
-    ))
+    Ok((rest, Command { words, redirects, span: cx.span(input, rest) }))
 }
 
 /// `[N]>`, `[N]>>`, `[N]<` followed by a file, or `[N]>&M`.
@@ -326,32 +277,17 @@ fn word(input: &str, cx: Context) -> PResult<'_, Word> {
             |i| word_piece(i, cx),
             Vec::new,
             |mut parts, piece| {
-                piece
-                    .into_iter()
-                    .for_each(|part| push_part(&mut parts, part));
+                piece.into_iter().for_each(|part| push_part(&mut parts, part));
                 parts
             },
         ),
     )(input)?;
-    Ok((
-        rest,
-        Word {
-            parts,
-            span: cx.span(input, rest),
-        },
-    ))
+    Ok((rest, Word { parts, span: cx.span(input, rest) }))
 }
 
 /// Merges adjacent literals of the same quotedness so `a\ b'c'` is two parts, not four.
 fn push_part(parts: &mut Vec<Part>, part: Part) {
-    if let (
-        Some(Part {
-            kind: WordPart::Literal(previous),
-            quoted,
-        }),
-        WordPart::Literal(text),
-    ) = (parts.last_mut(), &part.kind)
-    {
+    if let (Some(Part { kind: WordPart::Literal(previous), quoted }), WordPart::Literal(text)) = (parts.last_mut(), &part.kind) {
         if *quoted == part.quoted {
             previous.push_str(text);
             return;
@@ -362,22 +298,12 @@ fn push_part(parts: &mut Vec<Part>, part: Part) {
 
 fn word_piece(input: &str, cx: Context) -> PResult<'_, Vec<Part>> {
     fn unquoted(kind: WordPart) -> Vec<Part> {
-        vec![Part {
-            kind,
-            quoted: false,
-        }]
+        vec![Part { kind, quoted: false }]
     }
     alt((
-        map(take_while1(|c| !SPECIAL.contains(c)), |text: &str| {
-            unquoted(WordPart::Literal(text.to_string()))
-        }),
+        map(take_while1(|c| !SPECIAL.contains(c)), |text: &str| unquoted(WordPart::Literal(text.to_string()))),
         map(escaped_char, |c| unquoted(WordPart::Literal(c.to_string()))),
-        map(single_quoted, |text| {
-            vec![Part {
-                kind: WordPart::Literal(text.to_string()),
-                quoted: true,
-            }]
-        }),
+        map(single_quoted, |text| vec![Part { kind: WordPart::Literal(text.to_string()), quoted: true }]),
         |i| double_quoted(i, cx),
         map(|i| dollar(i, cx), unquoted),
     ))(input)
@@ -387,33 +313,20 @@ fn escaped_char(input: &str) -> PResult<'_, char> {
     let (after, _) = char('\\')(input)?;
     match anychar::<_, Fail>(after) {
         Ok(result) => Ok(result),
-        Err(_) => fail(
-            input,
-            1,
-            "line ends with a backslash: remove it, or put a character after it",
-        ),
+        Err(_) => fail(input, 1, "line ends with a backslash: remove it, or put a character after it"),
     }
 }
 
 fn single_quoted(input: &str) -> PResult<'_, &str> {
     let (body, _) = char('\'')(input)?;
     let closed: PResult<&str> = terminated(take_while(|c| c != '\''), char('\''))(body);
-    closed.or_else(|_| {
-        fail(
-            input,
-            1,
-            "unclosed single quote: add a closing ' to end the quoted text",
-        )
-    })
+    closed.or_else(|_| fail(input, 1, "unclosed single quote: add a closing ' to end the quoted text"))
 }
 
 fn double_quoted(input: &str, cx: Context) -> PResult<'_, Vec<Part>> {
     let (body, _) = char('"')(input)?;
     let piece = alt((
-        map(
-            take_while1(|c| !matches!(c, '"' | '\\' | '$')),
-            |text: &str| WordPart::Literal(text.to_string()),
-        ),
+        map(take_while1(|c| !matches!(c, '"' | '\\' | '$')), |text: &str| WordPart::Literal(text.to_string())),
         map(preceded(char('\\'), anychar), |c| {
             // Inside "..." a backslash only escapes these; otherwise it stays as typed.
             WordPart::Literal(match c {
@@ -428,18 +341,11 @@ fn double_quoted(input: &str, cx: Context) -> PResult<'_, Vec<Part>> {
         parts
     })(body)?;
     let Ok((rest, _)) = char::<_, Fail>('"')(rest) else {
-        return fail(
-            input,
-            1,
-            "unclosed double quote: add a closing \" to end the quoted text",
-        );
+        return fail(input, 1, "unclosed double quote: add a closing \" to end the quoted text");
     };
     if parts.is_empty() {
         // `""` is still a (empty) word.
-        parts.push(Part {
-            kind: WordPart::Literal(String::new()),
-            quoted: true,
-        });
+        parts.push(Part { kind: WordPart::Literal(String::new()), quoted: true });
     }
     Ok((rest, parts))
 }
@@ -449,19 +355,13 @@ fn dollar(input: &str, cx: Context) -> PResult<'_, WordPart> {
     alt((
         map(|i| substitution(i, cx), WordPart::Subst),
         braced_var,
-        map(
-            preceded(char('$'), alt((var_name, tag("?"), tag("$")))),
-            |name: &str| WordPart::Var(name.to_string()),
-        ),
+        map(preceded(char('$'), alt((var_name, tag("?"), tag("$")))), |name: &str| WordPart::Var(name.to_string())),
         map(char('$'), |_| WordPart::Literal("$".to_string())),
     ))(input)
 }
 
 fn var_name(input: &str) -> PResult<'_, &str> {
-    recognize(pair(
-        satisfy(|c| c.is_ascii_alphabetic() || c == '_'),
-        take_while(|c: char| c.is_ascii_alphanumeric() || c == '_'),
-    ))(input)
+    recognize(pair(satisfy(|c| c.is_ascii_alphabetic() || c == '_'), take_while(|c: char| c.is_ascii_alphanumeric() || c == '_')))(input)
 }
 
 fn braced_var(input: &str) -> PResult<'_, WordPart> {
@@ -470,51 +370,28 @@ fn braced_var(input: &str) -> PResult<'_, WordPart> {
     match (named, body.find('}')) {
         (Ok((rest, name)), _) => Ok((rest, WordPart::Var(name.to_string()))),
         (Err(_), None) => fail(input, 2, "unclosed ${ : add a } to end the variable name"),
-        (Err(_), Some(close)) => fail(
-            input,
-            "${".len() + close + 1,
-            "invalid variable name in ${...}: use letters, digits and _, not starting with a digit",
-        ),
+        (Err(_), Some(close)) => fail(input, "${".len() + close + 1, "invalid variable name in ${...}: use letters, digits and _, not starting with a digit"),
     }
 }
 
 fn substitution(input: &str, cx: Context) -> PResult<'_, Script> {
     let (inner, _) = tag("$(")(input)?;
     if cx.depth >= MAX_SUBST_DEPTH {
-        let message = format!(
-            "command substitution nested too deeply: use at most {MAX_SUBST_DEPTH} levels of $( )"
-        );
+        let message = format!("command substitution nested too deeply: use at most {MAX_SUBST_DEPTH} levels of $( )");
         return fail(input, 2, message);
     }
-    let (rest, script) = script(
-        inner,
-        Context {
-            depth: cx.depth + 1,
-            ..cx
-        },
-    )?;
+    let (rest, script) = script(inner, Context { depth: cx.depth + 1, ..cx })?;
     match rest.strip_prefix(')') {
         Some(rest) => Ok((rest, script)),
-        None if rest.is_empty() => fail(
-            input,
-            2,
-            "unclosed $( : add a ) to end the command substitution",
-        ),
+        None if rest.is_empty() => fail(input, 2, "unclosed $( : add a ) to end the command substitution"),
         None => Err(nom::Err::Failure(unexpected(rest))),
     }
 }
 
 /// Explains the token that stopped the grammar (`leftover` is never blank here).
 fn unexpected(leftover: &str) -> Fail {
-    if let Some(op) = ["&&", "||", "|", ";"]
-        .into_iter()
-        .find(|op| leftover.starts_with(op))
-    {
-        return Fail::at(
-            leftover,
-            op.len(),
-            format!("'{op}' needs a command before it"),
-        );
+    if let Some(op) = ["&&", "||", "|", ";"].into_iter().find(|op| leftover.starts_with(op)) {
+        return Fail::at(leftover, op.len(), format!("'{op}' needs a command before it"));
     }
     let message = match leftover.chars().next() {
         Some('&') => "'&' (background jobs) is not supported yet: use `docker run -d` to run a container in the background",
@@ -589,10 +466,7 @@ mod tests {
     }
 
     fn lit(text: &str, quoted: bool) -> Part {
-        Part {
-            kind: WordPart::Literal(text.to_string()),
-            quoted,
-        }
+        Part { kind: WordPart::Literal(text.to_string()), quoted }
     }
 
     #[test]
@@ -603,17 +477,8 @@ mod tests {
         let command = &script.first.as_ref().unwrap().commands[0];
         let greeting = &command.words[5];
         assert_eq!(greeting.parts, vec![lit("Hello Docker", true)]);
-        assert_eq!(
-            &line[greeting.span.start..greeting.span.end],
-            "\"Hello Docker\""
-        );
-        assert_eq!(
-            command.span,
-            Span {
-                start: 0,
-                end: line.len()
-            }
-        );
+        assert_eq!(&line[greeting.span.start..greeting.span.end], "\"Hello Docker\"");
+        assert_eq!(command.span, Span { start: 0, end: line.len() });
         assert_eq!(command.words[1].as_literal().as_deref(), Some("run"));
     }
 
@@ -639,15 +504,11 @@ mod tests {
         let line = "docker rm $(docker ps -a -q -f status=exited)";
         assert_snapshot!(sketch(line), @r#""docker"@0..6 "rm"@7..9 $("docker"@12..18 "ps"@19..21 "-a"@22..24 "-q"@25..27 "-f"@28..30 "status=exited"@31..44)@10..45"#);
         let script = parse_line(line).unwrap();
-        let WordPart::Subst(inner) = &script.first.unwrap().commands[0].words[2].parts[0].kind
-        else {
+        let WordPart::Subst(inner) = &script.first.unwrap().commands[0].words[2].parts[0].kind else {
             panic!("expected a substitution");
         };
         let inner_command = &inner.first.as_ref().unwrap().commands[0];
-        assert_eq!(
-            &line[inner_command.span.start..inner_command.span.end],
-            "docker ps -a -q -f status=exited"
-        );
+        assert_eq!(&line[inner_command.span.start..inner_command.span.end], "docker ps -a -q -f status=exited");
     }
 
     #[test]
@@ -661,17 +522,8 @@ mod tests {
         let line = "aws ecr get-login-password | docker login --username AWS --password-stdin 123.dkr.ecr.us-east-1.amazonaws.com";
         assert_snapshot!(sketch(line), @r#""aws"@0..3 "ecr"@4..7 "get-login-password"@8..26 | "docker"@29..35 "login"@36..41 "--username"@42..52 "AWS"@53..56 "--password-stdin"@57..73 "123.dkr.ecr.us-east-1.amazonaws.com"@74..109"#);
         let pipeline = parse_line(line).unwrap().first.unwrap();
-        assert_eq!(
-            pipeline.span,
-            Span {
-                start: 0,
-                end: line.len()
-            }
-        );
-        assert_eq!(
-            pipeline.commands[1].span.start,
-            line.find("docker").unwrap()
-        );
+        assert_eq!(pipeline.span, Span { start: 0, end: line.len() });
+        assert_eq!(pipeline.commands[1].span.start, line.find("docker").unwrap());
         assert_snapshot!(sketch("ps -ef | grep [d]ocker"), @r#""ps"@0..2 "-ef"@3..6 | "grep"@9..13 "[d]ocker"@14..22"#);
     }
 
@@ -684,10 +536,7 @@ mod tests {
 
     #[test]
     fn comments_and_blank_lines() {
-        let empty = Script {
-            first: None,
-            rest: vec![],
-        };
+        let empty = Script { first: None, rest: vec![] };
         assert_eq!(parse_line(""), Ok(empty.clone()));
         assert_eq!(parse_line(" \t "), Ok(empty.clone()));
         assert_eq!(parse_line("  # just a comment | && ' "), Ok(empty));
@@ -709,10 +558,7 @@ mod tests {
         assert_eq!(redirects("wc -l < file"), vec![(0, RedirectOp::Read, Some("file".into()), Span { start: 6, end: 12 })]);
         assert_eq!(
             redirects("docker logs web > log 2>&1"),
-            vec![
-                (1, RedirectOp::Write, Some("log".into()), Span { start: 16, end: 21 }),
-                (2, RedirectOp::Dup(1), None, Span { start: 22, end: 26 })
-            ]
+            vec![(1, RedirectOp::Write, Some("log".into()), Span { start: 16, end: 21 }), (2, RedirectOp::Dup(1), None, Span { start: 22, end: 26 })]
         );
         assert_eq!(redirects("echo oops >&2"), vec![(1, RedirectOp::Dup(2), None, Span { start: 10, end: 13 })]);
         // A number that is a word stays a word.
@@ -746,20 +592,13 @@ mod tests {
 
     fn assert_spans_valid(line: &str) {
         let check = |span: &Span| {
-            assert!(
-                span.start <= span.end && span.end <= line.len(),
-                "{span:?} out of bounds in {line:?}"
-            );
+            assert!(span.start <= span.end && span.end <= line.len(), "{span:?} out of bounds in {line:?}");
             assert!(line.is_char_boundary(span.start) && line.is_char_boundary(span.end));
         };
         match parse_line(line) {
             Err(e) => check(&e.span),
             Ok(script) => {
-                for pipeline in script
-                    .first
-                    .iter()
-                    .chain(script.rest.iter().map(|(_, p)| p))
-                {
+                for pipeline in script.first.iter().chain(script.rest.iter().map(|(_, p)| p)) {
                     check(&pipeline.span);
                     for command in &pipeline.commands {
                         check(&command.span);
@@ -786,21 +625,14 @@ mod tests {
     fn very_long_line_parses() {
         let line = "docker ps -a ".repeat(100_000 / 13);
         let script = parse_line(&line).unwrap();
-        assert_eq!(
-            script.first.unwrap().commands[0].words.len(),
-            3 * (100_000 / 13)
-        );
+        assert_eq!(script.first.unwrap().commands[0].words.len(), 3 * (100_000 / 13));
     }
 
     #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let line = "$(".repeat(10_000);
         assert_snapshot!(error(&line), @r#"64..66 "$(": command substitution nested too deeply: use at most 32 levels of $( )"#);
-        let allowed = format!(
-            "{}x{}",
-            "$(".repeat(MAX_SUBST_DEPTH),
-            ")".repeat(MAX_SUBST_DEPTH)
-        );
+        let allowed = format!("{}x{}", "$(".repeat(MAX_SUBST_DEPTH), ")".repeat(MAX_SUBST_DEPTH));
         assert!(parse_line(&allowed).is_ok());
     }
 }

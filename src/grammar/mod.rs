@@ -78,11 +78,7 @@ mod tests {
             .chain(rest.into_iter().map(|(_, p)| p))
             .flat_map(|p| p.commands)
             .filter_map(|c| {
-                let words: Option<Vec<Arg>> = c
-                    .words
-                    .iter()
-                    .map(|w| w.as_literal().map(|text| Arg { text, span: w.span.clone() }))
-                    .collect();
+                let words: Option<Vec<Arg>> = c.words.iter().map(|w| w.as_literal().map(|text| Arg { text, span: w.span.clone() })).collect();
                 let words = words?;
                 (words.first()?.text == "docker").then(|| docker::parse(&words[1..], words[0].span.clone()))
             })

@@ -130,13 +130,9 @@ impl Check {
                     && want.tty.is_none_or(|t| run.tty == t)
                     && want.detached.is_none_or(|d| run.detached == d)
             }),
-            Check::LastRefused(name) => {
-                facts.last_docker.is_some_and(|(command, status)| *status != 0 && subcommand(command) == name)
-            }
+            Check::LastRefused(name) => facts.last_docker.is_some_and(|(command, status)| *status != 0 && subcommand(command) == name),
             Check::LastProgram(name) => facts.last_programs.iter().any(|p| p == name),
-            Check::LastCommand(name) => {
-                facts.last_docker.is_some_and(|(command, status)| *status == 0 && subcommand(command) == name)
-            }
+            Check::LastCommand(name) => facts.last_docker.is_some_and(|(command, status)| *status == 0 && subcommand(command) == name),
             Check::Containers(want) => {
                 let n = containers(rt)
                     .iter()
@@ -161,15 +157,13 @@ impl Check {
                 let upper = rt.layout.container_dir(&c.id).join("upper").join(want.path.trim_start_matches('/'));
                 std::fs::symlink_metadata(upper).is_ok_and(|m| !m.file_type().is_char_device())
             }),
-            Check::LastTyped(line) => facts.last_docker.is_some_and(|(typed, status)| {
-                *status == 0 && crate::lessons::session::parse_docker(line).is_some_and(|want| same_command(typed, &want))
-            }),
+            Check::LastTyped(line) => facts
+                .last_docker
+                .is_some_and(|(typed, status)| *status == 0 && crate::lessons::session::parse_docker(line).is_some_and(|want| same_command(typed, &want))),
             Check::VolumeHasFile(want) => rt.volumes.data_dir(&want.volume).join(want.path.trim_start_matches('/')).exists(),
             Check::LayersShared(images) => {
-                let bottoms: Vec<Option<String>> = images
-                    .iter()
-                    .map(|name| rt.images.resolve(name).ok().and_then(|i| i.layers.first().map(|l| l.diff_id.clone())))
-                    .collect();
+                let bottoms: Vec<Option<String>> =
+                    images.iter().map(|name| rt.images.resolve(name).ok().and_then(|i| i.layers.first().map(|l| l.diff_id.clone()))).collect();
                 bottoms.iter().all(|b| b.is_some() && *b == bottoms[0])
             }
             Check::LastAws(name) => facts.last_aws.is_some_and(|(op, status)| *status == 0 && op == name),

@@ -115,11 +115,7 @@ pub fn parse(stem: &str, text: &str) -> Result<Lesson, String> {
 /// Every lesson of a locale, in order (falling back to English).
 pub fn all(locale: &str) -> Vec<Lesson> {
     let locale = if LESSON_FILES.iter().any(|(l, _, _)| *l == locale) { locale } else { "en" };
-    let mut lessons: Vec<Lesson> = LESSON_FILES
-        .iter()
-        .filter(|(l, _, _)| *l == locale)
-        .filter_map(|(_, stem, text)| parse(stem, text).ok())
-        .collect();
+    let mut lessons: Vec<Lesson> = LESSON_FILES.iter().filter(|(l, _, _)| *l == locale).filter_map(|(_, stem, text)| parse(stem, text).ok()).collect();
     lessons.sort_by_key(|l| l.number);
     lessons
 }

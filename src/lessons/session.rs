@@ -48,17 +48,12 @@ struct LessonProgress {
 
 /// `$XDG_DATA_HOME/whaleshell/progress.json`, or under `~/.local/share`.
 fn progress_file() -> Option<PathBuf> {
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    let data = std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
     Some(data.join("whaleshell/progress.json"))
 }
 
 fn load_progress() -> Progress {
-    progress_file()
-        .and_then(|p| std::fs::read(p).ok())
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+    progress_file().and_then(|p| std::fs::read(p).ok()).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
 }
 
 fn save_progress(id: &str, step: usize, completed: bool) {
@@ -283,15 +278,7 @@ fn show_step(shell: &Shell, io: &mut Io<'_>) {
     let Some(s) = &shell.lesson else { return };
     let t = for_locale(shell.locale);
     let step = &s.lesson.steps[s.step];
-    let header = format!(
-        "── {} {} · {} ── {} {}/{} ",
-        t.lesson,
-        s.lesson.number,
-        s.lesson.title,
-        t.step,
-        s.step + 1,
-        s.lesson.steps.len()
-    );
+    let header = format!("── {} {} · {} ── {} {}/{} ", t.lesson, s.lesson.number, s.lesson.title, t.step, s.step + 1, s.lesson.steps.len());
     io.out("");
     io.out(header.bold().cyan().to_string());
     io.out(render(&step.text));
@@ -379,7 +366,13 @@ pub fn after_line(shell: &mut Shell, io: &mut Io<'_>) {
     let t = for_locale(locale);
     let Some(session) = &shell.lesson else { return };
     let step = &session.lesson.steps[session.step];
-    let facts = Facts { runtime: &shell.runtime, last_programs: &shell.last_programs, last_docker: shell.last_docker.as_ref(), last_run: shell.last_run.as_ref(), last_aws: shell.last_aws.as_ref() };
+    let facts = Facts {
+        runtime: &shell.runtime,
+        last_programs: &shell.last_programs,
+        last_docker: shell.last_docker.as_ref(),
+        last_run: shell.last_run.as_ref(),
+        last_aws: shell.last_aws.as_ref(),
+    };
     if step.checks.iter().all(|c| c.holds(&facts)) {
         io.out(format!("{} {}", "✔".green().bold(), t.done.green().bold()));
         io.out(render(&step.explain));

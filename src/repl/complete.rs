@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use rustyline::completion::{Completer, Pair};
 use rustyline::hint::HistoryHinter;
-use rustyline::Context;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::Context;
 use rustyline::{Helper as HelperTrait, Highlighter, Hinter};
 use whaleshell_runtime::Runtime;
 
@@ -43,13 +43,8 @@ impl Helper {
 
     fn images(&self) -> Vec<String> {
         let Ok(rt) = Runtime::open(&self.root) else { return Vec::new() };
-        let mut names: Vec<String> = rt
-            .images
-            .list()
-            .unwrap_or_default()
-            .iter()
-            .flat_map(|i| i.tags.iter().flat_map(|t| [t.familiar_name(), t.familiar()]))
-            .collect();
+        let mut names: Vec<String> =
+            rt.images.list().unwrap_or_default().iter().flat_map(|i| i.tags.iter().flat_map(|t| [t.familiar_name(), t.familiar()])).collect();
         names.extend(whaleshell_runtime::hub::repositories());
         names.sort();
         names.dedup();
@@ -58,12 +53,7 @@ impl Helper {
 
     fn containers(&self) -> Vec<String> {
         let Ok(rt) = Runtime::open(&self.root) else { return Vec::new() };
-        rt.containers
-            .list()
-            .unwrap_or_default()
-            .iter()
-            .flat_map(|c| [c.name.clone(), c.short_id().to_owned()])
-            .collect()
+        rt.containers.list().unwrap_or_default().iter().flat_map(|c| [c.name.clone(), c.short_id().to_owned()]).collect()
     }
 }
 
@@ -79,11 +69,7 @@ impl Completer for Helper {
         let current = &segment[word_start..];
         let words: Vec<&str> = segment[..word_start].split_whitespace().collect();
         let candidates = self.candidates(&words, current);
-        let pairs = candidates
-            .into_iter()
-            .filter(|c| c.starts_with(current))
-            .map(|c| Pair { display: c.clone(), replacement: c })
-            .collect();
+        let pairs = candidates.into_iter().filter(|c| c.starts_with(current)).map(|c| Pair { display: c.clone(), replacement: c }).collect();
         Ok((segment_start + word_start, pairs))
     }
 }

@@ -26,12 +26,7 @@ pub fn run(shell: Shell) -> i32 {
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
-    println!(
-        "{} — Docker, for real, one command at a time. Type {} to start, {} to leave.",
-        "Whaleshell".bold().cyan(),
-        "help".bold(),
-        "exit".bold()
-    );
+    println!("{} — Docker, for real, one command at a time. Type {} to start, {} to leave.", "Whaleshell".bold().cyan(), "help".bold(), "exit".bold());
     let prompt = format!("{} ", "whaleshell$".bold().blue());
     let mut shell = shell;
     let mut status = 0;
@@ -65,8 +60,6 @@ pub fn run(shell: Shell) -> i32 {
 
 /// `$XDG_DATA_HOME/whaleshell/history`, or `~/.local/share/whaleshell/history`.
 fn history_file() -> Option<PathBuf> {
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    let data = std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
     Some(data.join("whaleshell/history"))
 }

@@ -54,13 +54,7 @@ impl Lab {
     /// Runs lines fed on stdin, as a script would.
     pub fn run_stdin(&self, lines: &str) -> Run {
         use std::io::Write;
-        let mut child = self
-            .command()
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn whaleshell");
+        let mut child = self.command().stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn whaleshell");
         child.stdin.take().expect("stdin").write_all(lines.as_bytes()).expect("write stdin");
         Run::from(child.wait_with_output().expect("wait whaleshell"))
     }

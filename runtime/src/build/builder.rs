@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use crate::build::dockerfile::{self, Command, Instruction, Line};
-use crate::container::monitor::{self, MonitorEvent, Mode};
+use crate::container::monitor::{self, Mode, MonitorEvent};
 use crate::container::{NewContainer, RunConfig};
 use crate::digest::sha256;
 use crate::error::{Error, Result};
@@ -39,9 +39,15 @@ pub struct BuildOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BuildEvent {
     /// `Sending build context to Docker daemon  2.048kB`
-    Context { bytes: u64 },
+    Context {
+        bytes: u64,
+    },
     /// `Step 2/5 : RUN …`
-    Step { index: usize, total: usize, text: String },
+    Step {
+        index: usize,
+        total: usize,
+        text: String,
+    },
     Pull(PullEvent),
     /// ` ---> Running in <id>`
     RunningIn(String),
@@ -75,7 +81,10 @@ pub fn build(rt: &Runtime, opts: &BuildOptions, on_event: Events<'_>) -> Result<
         .map_err(|_| BuildError::Invalid(format!("unable to prepare context: path {:?} not found", opts.context.display().to_string())))?;
     let file = opts.dockerfile.clone().map(|f| if f.is_absolute() { f } else { context.join(f) }).unwrap_or_else(|| context.join("Dockerfile"));
     let source = fs::read_to_string(&file).map_err(|_| {
-        BuildError::Invalid(format!("unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat {}: no such file or directory", file.display()))
+        BuildError::Invalid(format!(
+            "unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat {}: no such file or directory",
+            file.display()
+        ))
     })?;
     let lines = dockerfile::parse(&source).map_err(|e| BuildError::Parse { file: file.clone(), line: e.line, column: e.column, message: e.message })?;
     let ignore = Ignore::load(&context);
@@ -183,9 +192,7 @@ impl Builder<'_> {
                 self.content_hash(&sources.iter().map(|s| sub(s)).collect::<Vec<_>>())?
             }
             // Copied from another stage: that stage's result is what matters.
-            Instruction::Copy { from: Some(stage), .. } => {
-                self.stages.get(&stage.to_ascii_lowercase()).map(|i| i.id.clone()).unwrap_or_else(|| stage.clone())
-            }
+            Instruction::Copy { from: Some(stage), .. } => self.stages.get(&stage.to_ascii_lowercase()).map(|i| i.id.clone()).unwrap_or_else(|| stage.clone()),
             _ => String::new(),
         };
         let key = sha256(format!("{}\n{}\n{}\n{:?}", parent.map_or("scratch", |p| p.id.as_str()), line.text, files_key, stage.args).as_bytes());
@@ -201,7 +208,15 @@ impl Builder<'_> {
             Instruction::Copy { sources, dest, from } => {
                 let sources: Vec<String> = sources.iter().map(|s| sub(s)).collect();
                 let layer = self.copy(parent, &sources, &sub(dest), from.as_deref(), false)?;
-                derive_image(&self.rt.images, self.opts.clock, parent, Some(layer), &created_by(&format!("COPY {} in {}", sources.join(" "), sub(dest))), None, |_| {})?
+                derive_image(
+                    &self.rt.images,
+                    self.opts.clock,
+                    parent,
+                    Some(layer),
+                    &created_by(&format!("COPY {} in {}", sources.join(" "), sub(dest))),
+                    None,
+                    |_| {},
+                )?
             }
             Instruction::Add { sources, dest } => {
                 let sources: Vec<String> = sources.iter().map(|s| sub(s)).collect();
@@ -211,9 +226,19 @@ impl Builder<'_> {
                     )));
                 }
                 let layer = self.copy(parent, &sources, &sub(dest), None, true)?;
-                derive_image(&self.rt.images, self.opts.clock, parent, Some(layer), &created_by(&format!("ADD {} in {}", sources.join(" "), sub(dest))), None, |_| {})?
+                derive_image(
+                    &self.rt.images,
+                    self.opts.clock,
+                    parent,
+                    Some(layer),
+                    &created_by(&format!("ADD {} in {}", sources.join(" "), sub(dest))),
+                    None,
+                    |_| {},
+                )?
             }
-            other => derive_image(&self.rt.images, self.opts.clock, parent, None, &created_by(&line.text), None, |config| apply_metadata(config, other, &vars))?,
+            other => {
+                derive_image(&self.rt.images, self.opts.clock, parent, None, &created_by(&line.text), None, |config| apply_metadata(config, other, &vars))?
+            }
         };
         self.cache.put(key, image.id.clone());
         // Saved at once: a later step failing must not lose the steps that worked.
@@ -317,12 +342,20 @@ impl Builder<'_> {
     }
 
     /// COPY/ADD: the sources staged at their destination, as one layer.
-    fn copy(&self, parent: Option<&ImageRecord>, sources: &[String], dest: &str, from: Option<&str>, extract: bool) -> Result<crate::image::store::LayerInfo, BuildError> {
+    fn copy(
+        &self,
+        parent: Option<&ImageRecord>,
+        sources: &[String],
+        dest: &str,
+        from: Option<&str>,
+        extract: bool,
+    ) -> Result<crate::image::store::LayerInfo, BuildError> {
         let workdir = match parent {
             Some(p) => self.rt.images.config(p)?.config().as_ref().and_then(|c| c.working_dir().clone()).unwrap_or_default(),
             None => String::new(),
         };
-        let dest_abs = if dest.starts_with('/') { dest.to_owned() } else { format!("{}/{}", if workdir.is_empty() { "" } else { workdir.trim_end_matches('/') }, dest) };
+        let dest_abs =
+            if dest.starts_with('/') { dest.to_owned() } else { format!("{}/{}", if workdir.is_empty() { "" } else { workdir.trim_end_matches('/') }, dest) };
         let staging = self.rt.layout.root().join("tmp").join(format!("copy-{}", std::process::id()));
         remove_tree(&staging)?;
         let result = (|| {
@@ -330,11 +363,8 @@ impl Builder<'_> {
                 None => self.context.to_path_buf(),
                 Some(stage) => self.stage_root(stage)?,
             };
-            let dest_is_dir = dest.ends_with('/')
-                || dest == "."
-                || dest.ends_with("/.")
-                || sources.len() > 1
-                || parent.is_some_and(|p| self.image_has_dir(p, &dest_abs));
+            let dest_is_dir =
+                dest.ends_with('/') || dest == "." || dest.ends_with("/.") || sources.len() > 1 || parent.is_some_and(|p| self.image_has_dir(p, &dest_abs));
             for source in sources {
                 let matches = self.expand_source(&source_root, source, from.is_none())?;
                 for src in matches {
@@ -411,7 +441,9 @@ impl Builder<'_> {
         };
         let matches: Vec<PathBuf> = matches.into_iter().filter(|p| fs::symlink_metadata(p).is_ok()).collect();
         if matches.is_empty() {
-            return Err(BuildError::Invalid(format!("COPY failed: file not found in build context or excluded by .dockerignore: stat {source}: file does not exist")));
+            return Err(BuildError::Invalid(format!(
+                "COPY failed: file not found in build context or excluded by .dockerignore: stat {source}: file does not exist"
+            )));
         }
         Ok(matches)
     }

@@ -136,7 +136,9 @@ fn instruction(text: &str) -> Result<Instruction, (usize, String)> {
     let column = text.len() - args.len() + 1;
     let need = |what: &str| (column, format!("{} requires {what}", word.to_ascii_uppercase()));
     let flag = |name: &str| flag_list.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string());
-    if let Some((unknown, _)) = flag_list.iter().find(|(k, _)| !matches!((word.to_ascii_uppercase().as_str(), *k), ("COPY", "from" | "chown" | "chmod") | ("ADD", "chown" | "chmod") | ("FROM", "platform"))) {
+    if let Some((unknown, _)) = flag_list.iter().find(|(k, _)| {
+        !matches!((word.to_ascii_uppercase().as_str(), *k), ("COPY", "from" | "chown" | "chmod") | ("ADD", "chown" | "chmod") | ("FROM", "platform"))
+    }) {
         return Err((word.len() + 2, format!("unknown flag: --{unknown}")));
     }
     Ok(match word.to_ascii_uppercase().as_str() {
@@ -169,7 +171,11 @@ fn instruction(text: &str) -> Result<Instruction, (usize, String)> {
         }
         "ENV" | "LABEL" => {
             let pairs = key_values(args).ok_or_else(|| need("at least one argument"))?;
-            if word.eq_ignore_ascii_case("ENV") { Instruction::Env(pairs) } else { Instruction::Label(pairs) }
+            if word.eq_ignore_ascii_case("ENV") {
+                Instruction::Env(pairs)
+            } else {
+                Instruction::Label(pairs)
+            }
         }
         "ARG" => {
             let arg = args.trim();

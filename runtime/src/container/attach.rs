@@ -19,7 +19,9 @@ const MAX_FRAME: u32 = 1 << 20;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {
     /// Client → monitor, first: whether this client will send input.
-    Hello { stdin: bool },
+    Hello {
+        stdin: bool,
+    },
     /// Monitor → client, first: how far the log file reaches now, so a
     /// follower prints the file up to here and then the live frames.
     LogOffset(u64),
@@ -27,7 +29,10 @@ pub enum Frame {
     Stderr(Vec<u8>),
     Stdin(Vec<u8>),
     StdinEof,
-    Resize { rows: u16, cols: u16 },
+    Resize {
+        rows: u16,
+        cols: u16,
+    },
     /// Monitor → client, last: PID 1's exit code.
     Exit(i32),
 }
@@ -72,10 +77,9 @@ pub fn read_frame(r: &mut impl Read) -> io::Result<Option<Frame>> {
         STDERR => Frame::Stderr(payload),
         STDIN => Frame::Stdin(payload),
         STDIN_EOF => Frame::StdinEof,
-        RESIZE if payload.len() == 4 => Frame::Resize {
-            rows: u16::from_be_bytes([payload[0], payload[1]]),
-            cols: u16::from_be_bytes([payload[2], payload[3]]),
-        },
+        RESIZE if payload.len() == 4 => {
+            Frame::Resize { rows: u16::from_be_bytes([payload[0], payload[1]]), cols: u16::from_be_bytes([payload[2], payload[3]]) }
+        }
         EXIT => Frame::Exit(i32::from_be_bytes(payload.try_into().map_err(|_| bad())?)),
         _ => return Err(bad()),
     }))

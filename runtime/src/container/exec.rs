@@ -15,8 +15,8 @@ use libcontainer::syscall::syscall::SyscallType;
 use serde::{Deserialize, Serialize};
 
 use crate::container::monitor::{
-    bind_here, block_signals, helper_command, ignore_sigpipe, receive_pty_master, reset_signals,
-    spawn_with_status, MonitorEvent, MonitorHandle, StartError, StatusPipe,
+    bind_here, block_signals, helper_command, ignore_sigpipe, receive_pty_master, reset_signals, spawn_with_status, MonitorEvent, MonitorHandle, StartError,
+    StatusPipe,
 };
 use crate::container::session::{ContainerIo, Ended, Foreground, Session};
 use crate::container::{rootfs, ContainerStore, Status};
@@ -75,9 +75,7 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
     rootfs::check_executable(&req.args, &env, &working_dir, &dir.join("rootfs"))?;
 
     let lc = |e: libcontainer::error::LibcontainerError| Error::Libcontainer(e.to_string());
-    let mut base = ContainerBuilder::new(id.to_owned(), SyscallType::default())
-        .with_root_path(layout.libcontainer_dir())
-        .map_err(lc)?;
+    let mut base = ContainerBuilder::new(id.to_owned(), SyscallType::default()).with_root_path(layout.libcontainer_dir()).map_err(lc)?;
     let socket_name = format!("exec-{}.sock", std::process::id());
     let console = if req.tty {
         let listener = bind_here(&dir, &socket_name)?;
@@ -117,7 +115,6 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
         }
     }
 }
-
 
 fn write_process(config: &Path, out: &Path, req: &ExecRequest, mut env: Vec<String>, working_dir: &str) -> Result<(), StartError> {
     let spec = Spec::load(config).map_err(|e| Error::Spec(e.to_string()))?;

@@ -234,8 +234,7 @@ impl ContainerStore {
         if let Some(c) = all.iter().find(|c| c.id == wanted || c.name == wanted) {
             return Ok(c.clone());
         }
-        let matches: Vec<&ContainerRecord> =
-            all.iter().filter(|c| !wanted.is_empty() && c.id.starts_with(wanted)).collect();
+        let matches: Vec<&ContainerRecord> = all.iter().filter(|c| !wanted.is_empty() && c.id.starts_with(wanted)).collect();
         match matches.as_slice() {
             [one] => Ok((*one).clone()),
             [] => Err(Error::NoSuchContainer(id_or_name.to_owned())),
@@ -326,10 +325,7 @@ pub struct RunOptions {
 /// Merges run options with the image config the way Docker does:
 /// `--entrypoint` replaces the image's entrypoint and drops its CMD, a
 /// command given replaces CMD, `-e` overrides the image's variables.
-pub fn run_config(
-    options: &RunOptions,
-    image: &libcontainer::oci_spec::image::ImageConfiguration,
-) -> Result<RunConfig> {
+pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::ImageConfiguration) -> Result<RunConfig> {
     let empty = libcontainer::oci_spec::image::Config::default();
     let config = image.config().as_ref().unwrap_or(&empty);
     let (entrypoint, default_cmd) = match &options.entrypoint {
@@ -364,15 +360,9 @@ pub fn run_config(
     if !has(&env, "HOME") {
         env.push("HOME=/root".into());
     }
-    let working_dir = options
-        .working_dir
-        .clone()
-        .or_else(|| config.working_dir().clone().filter(|w| !w.is_empty()))
-        .unwrap_or_else(|| "/".into());
+    let working_dir = options.working_dir.clone().or_else(|| config.working_dir().clone().filter(|w| !w.is_empty())).unwrap_or_else(|| "/".into());
     if !working_dir.starts_with('/') {
-        return Err(Error::Spec(format!(
-            "the working directory '{working_dir}' is invalid, it needs to be an absolute path"
-        )));
+        return Err(Error::Spec(format!("the working directory '{working_dir}' is invalid, it needs to be an absolute path")));
     }
     Ok(RunConfig {
         args,

@@ -32,8 +32,8 @@ use crate::container::session::{ContainerIo, Ended, Foreground, LogWriter, Proxy
 use crate::container::{exec, ports, spec, ContainerRecord, ContainerStore, Status};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
-use crate::volume::VolumeStore;
 use crate::process;
+use crate::volume::VolumeStore;
 
 /// The first argument that turns the app's binary into a monitor.
 pub const MONITOR_ARG: &str = "__whaleshell-monitor";
@@ -295,15 +295,12 @@ fn run_container(
     rootfs::check_executable(&record.config.args, &record.config.env, &record.config.working_dir, rootfs_dir)?;
     let spec = spec::build(record, rootfs_dir, &host_files, &VolumeStore::new(layout.clone()))?;
     spec.save(dir.join("config.json")).map_err(|e| Error::Spec(e.to_string()))?;
-    let log = LogWriter::open(&dir.join(format!("{}-json.log", record.id)))
-        .map_err(Error::io("opening log", dir.join("container.log")))?;
+    let log = LogWriter::open(&dir.join(format!("{}-json.log", record.id))).map_err(Error::io("opening log", dir.join("container.log")))?;
     let listener = bind_here(dir, "attach.sock")?;
     let published = ports::bind_all(&record.config.ports, &record.name, &record.id)?;
 
     let lc = |e: libcontainer::error::LibcontainerError| Error::Libcontainer(e.to_string());
-    let mut builder = ContainerBuilder::new(record.id.clone(), SyscallType::default())
-        .with_root_path(layout.libcontainer_dir())
-        .map_err(lc)?;
+    let mut builder = ContainerBuilder::new(record.id.clone(), SyscallType::default()).with_root_path(layout.libcontainer_dir()).map_err(lc)?;
     let (console, mut pipes) = if record.config.tty {
         let console = bind_here(dir, "console.sock")?;
         builder = builder.with_console_socket(Some(dir.join("console.sock")));
@@ -322,12 +319,7 @@ fn run_container(
         };
         (None, Some((out_r, err_r, stdin_w)))
     };
-    let mut container = builder
-        .as_init(dir)
-        .with_systemd(false)
-        .with_detach(record.config.tty)
-        .build()
-        .map_err(lc)?;
+    let mut container = builder.as_init(dir).with_systemd(false).with_detach(record.config.tty).build().map_err(lc)?;
     let io = match (&console, pipes.take()) {
         (Some(listener), _) => ContainerIo::Tty { master: receive_pty_master(listener)? },
         (None, Some((out, err, stdin))) => ContainerIo::Pipes { stdout: Some(out), stderr: Some(err), stdin },
@@ -494,8 +486,7 @@ pub(crate) fn receive_pty_master(listener: &UnixListener) -> Result<OwnedFd> {
     let mut buf = [0u8; 4096];
     let mut iov = [std::io::IoSliceMut::new(&mut buf)];
     let mut space = nix::cmsg_space!([RawFd; 1]);
-    let msg = recvmsg::<UnixAddr>(stream.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::empty())
-        .map_err(Error::sys("recvmsg pty master"))?;
+    let msg = recvmsg::<UnixAddr>(stream.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::empty()).map_err(Error::sys("recvmsg pty master"))?;
     for cmsg in msg.cmsgs().map_err(Error::sys("reading pty master"))? {
         if let ControlMessageOwned::ScmRights(fds) = cmsg {
             if let Some(&fd) = fds.first() {
@@ -507,8 +498,7 @@ pub(crate) fn receive_pty_master(listener: &UnixListener) -> Result<OwnedFd> {
     Err(Error::Monitor("the container did not send its terminal".into()))
 }
 
-const FORWARDED: [Signal; 6] =
-    [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP, Signal::SIGQUIT, Signal::SIGUSR1, Signal::SIGUSR2];
+const FORWARDED: [Signal; 6] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP, Signal::SIGQUIT, Signal::SIGUSR1, Signal::SIGUSR2];
 
 /// The app may have set handlers; the container must start with defaults.
 pub(crate) fn reset_signals() {

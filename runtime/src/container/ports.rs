@@ -61,9 +61,8 @@ pub fn bind_all(ports: &[PortSpec], name: &str, id: &str) -> Result<Vec<(TcpList
     ports
         .iter()
         .map(|p| {
-            let addr: SocketAddr = format!("{}:{}", p.host_ip, p.host_port)
-                .parse()
-                .map_err(|_| Error::Spec(format!("invalid address {}:{}", p.host_ip, p.host_port)))?;
+            let addr: SocketAddr =
+                format!("{}:{}", p.host_ip, p.host_port).parse().map_err(|_| Error::Spec(format!("invalid address {}:{}", p.host_ip, p.host_port)))?;
             let listener = TcpListener::bind(addr).map_err(|e| {
                 Error::Spec(format!(
                     "driver failed programming external connectivity on endpoint {name} ({}): Bind for {}:{} failed: {}",

@@ -24,22 +24,15 @@ pub struct ExecError {
 pub fn mount(layout: &Layout, record: &ContainerRecord, dir: &Path) -> Result<()> {
     let rootfs = dir.join("rootfs");
     unmount(&rootfs);
-    let mut lower: Vec<String> =
-        record.layers.iter().rev().map(|l| layout.layer_dir(l).to_string_lossy().into_owned()).collect();
+    let mut lower: Vec<String> = record.layers.iter().rev().map(|l| layout.layer_dir(l).to_string_lossy().into_owned()).collect();
     if lower.is_empty() {
         // overlayfs needs a lower dir even for an image FROM scratch.
         let empty = dir.join("empty");
         fs::create_dir_all(&empty).map_err(Error::io("creating", &empty))?;
         lower.push(empty.to_string_lossy().into_owned());
     }
-    let options = format!(
-        "lowerdir={},upperdir={},workdir={}",
-        lower.join(":"),
-        dir.join("upper").display(),
-        dir.join("work").display()
-    );
-    nix::mount::mount(Some("overlay"), &rootfs, Some("overlay"), MsFlags::empty(), Some(options.as_str()))
-        .map_err(Error::sys("mount overlay"))
+    let options = format!("lowerdir={},upperdir={},workdir={}", lower.join(":"), dir.join("upper").display(), dir.join("work").display());
+    nix::mount::mount(Some("overlay"), &rootfs, Some("overlay"), MsFlags::empty(), Some(options.as_str())).map_err(Error::sys("mount overlay"))
 }
 
 /// Unmounts a container root if mounted; not mounted is fine.
@@ -55,20 +48,11 @@ pub fn check_executable(args: &[String], env: &[String], working_dir: &str, root
     };
     let not_found = |detail: String| ExecError { message: format!("exec: \"{program}\": {detail}"), exit_code: 127 };
     let found = if program.contains('/') {
-        let in_ctr = if program.starts_with('/') {
-            PathBuf::from(program)
-        } else {
-            Path::new(working_dir).join(program)
-        };
-        let host = resolve_in_root(rootfs, &in_ctr)
-            .filter(|p| p.exists())
-            .ok_or_else(|| not_found(format!("stat {program}: no such file or directory")))?;
+        let in_ctr = if program.starts_with('/') { PathBuf::from(program) } else { Path::new(working_dir).join(program) };
+        let host = resolve_in_root(rootfs, &in_ctr).filter(|p| p.exists()).ok_or_else(|| not_found(format!("stat {program}: no such file or directory")))?;
         host
     } else {
-        let path_var = env
-            .iter()
-            .find_map(|e| e.strip_prefix("PATH="))
-            .unwrap_or(DEFAULT_PATH);
+        let path_var = env.iter().find_map(|e| e.strip_prefix("PATH=")).unwrap_or(DEFAULT_PATH);
         path_var
             .split(':')
             .filter_map(|d| resolve_in_root(rootfs, &Path::new(d).join(program)))
@@ -93,9 +77,7 @@ pub fn ensure_dir(rootfs: &Path, dir: &str) -> Result<()> {
         in_container.push(name);
         match resolve_in_root(rootfs, &in_container) {
             Some(host) if host.is_dir() => continue,
-            Some(host) if host.exists() => {
-                return Err(Error::Spec(format!("the working directory {dir} is not a directory in the image")))
-            }
+            Some(host) if host.exists() => return Err(Error::Spec(format!("the working directory {dir} is not a directory in the image"))),
             _ => {
                 let parent = resolve_in_root(rootfs, in_container.parent().unwrap_or(Path::new("/")))
                     .ok_or_else(|| Error::Spec(format!("cannot create the working directory {dir}")))?;
@@ -110,12 +92,15 @@ pub fn ensure_dir(rootfs: &Path, dir: &str) -> Result<()> {
 /// Resolves a path as the container will see it, following symlinks inside
 /// `root` (an absolute link target means the container's /, not the host's).
 fn resolve_in_root(root: &Path, path: &Path) -> Option<PathBuf> {
-    let mut pending: Vec<std::ffi::OsString> =
-        path.components().rev().filter_map(|c| match c {
+    let mut pending: Vec<std::ffi::OsString> = path
+        .components()
+        .rev()
+        .filter_map(|c| match c {
             Component::Normal(p) => Some(p.to_owned()),
             Component::ParentDir => Some("..".into()),
             _ => None,
-        }).collect();
+        })
+        .collect();
     let mut current: Vec<std::ffi::OsString> = Vec::new();
     let mut links = 0;
     while let Some(part) = pending.pop() {
@@ -146,4 +131,3 @@ fn resolve_in_root(root: &Path, path: &Path) -> Option<PathBuf> {
     }
     Some(std::iter::once(root.as_os_str().to_owned()).chain(current).collect())
 }
-

@@ -74,11 +74,7 @@ impl LogWriter {
     }
 
     fn append(file: &mut File, len: &mut u64, stream: Stream, bytes: &[u8]) {
-        let entry = LogEntry {
-            log: String::from_utf8_lossy(bytes).into_owned(),
-            stream,
-            time: Utc::now().to_rfc3339_opts(SecondsFormat::Nanos, true),
-        };
+        let entry = LogEntry { log: String::from_utf8_lossy(bytes).into_owned(), stream, time: Utc::now().to_rfc3339_opts(SecondsFormat::Nanos, true) };
         if let Ok(mut line) = serde_json::to_vec(&entry) {
             line.push(b'\n');
             if file.write_all(&line).is_ok() {
@@ -170,7 +166,14 @@ pub enum Ended {
 }
 
 impl Session {
-    pub fn new(pid: Pid, signals: SignalFd, io: ContainerIo, foreground: Option<Foreground>, listener: Option<UnixListener>, log: Option<LogWriter>) -> Session {
+    pub fn new(
+        pid: Pid,
+        signals: SignalFd,
+        io: ContainerIo,
+        foreground: Option<Foreground>,
+        listener: Option<UnixListener>,
+        log: Option<LogWriter>,
+    ) -> Session {
         if let Some(l) = &listener {
             let _ = l.set_nonblocking(true);
         }
@@ -279,12 +282,7 @@ impl Session {
             Err(nix::errno::Errno::EINTR) => return Step::Continue,
             Err(_) => return Step::Stalled,
         }
-        let mut ready: Vec<Slot> = fds
-            .iter()
-            .zip(&slots)
-            .filter(|(f, _)| f.revents().is_some_and(|r| !r.is_empty()))
-            .map(|(_, s)| *s)
-            .collect();
+        let mut ready: Vec<Slot> = fds.iter().zip(&slots).filter(|(f, _)| f.revents().is_some_and(|r| !r.is_empty())).map(|(_, s)| *s).collect();
         ready.dedup();
         drop(fds);
         let mut step = Step::Continue;
@@ -520,9 +518,8 @@ impl Session {
                 let _ = nix::unistd::dup2(null.as_raw_fd(), fd);
             }
         }
-        let fds: Vec<i32> = std::fs::read_dir("/proc/self/fd")
-            .map(|d| d.flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect())
-            .unwrap_or_default();
+        let fds: Vec<i32> =
+            std::fs::read_dir("/proc/self/fd").map(|d| d.flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect()).unwrap_or_default();
         for fd in fds.into_iter().filter(|fd| *fd > 2) {
             if terminal.is_some() && std::fs::read_link(format!("/proc/self/fd/{fd}")).ok() == terminal {
                 let _ = nix::unistd::close(fd);

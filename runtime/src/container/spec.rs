@@ -6,8 +6,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use libcontainer::oci_spec::runtime::{
-    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec,
-    UserBuilder,
+    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec, UserBuilder,
 };
 
 use crate::container::ContainerRecord;
@@ -47,8 +46,7 @@ const DOCKER_MASKED_PATHS: &[&str] = &[
     "/sys/devices/virtual/powercap",
 ];
 
-const DOCKER_READONLY_PATHS: &[&str] =
-    &["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+const DOCKER_READONLY_PATHS: &[&str] = &["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
 /// Docker's `--init` is tini, mounted at this path; Debian's static build
 /// runs in any image, busybox's included.
@@ -105,15 +103,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         })
         .collect();
     for (src, dest) in [(&host_files.hosts, "/etc/hosts"), (&host_files.hostname, "/etc/hostname")] {
-        mounts.push(
-            MountBuilder::default()
-                .destination(dest)
-                .typ("bind")
-                .source(src)
-                .options(vec!["rbind".into(), "rprivate".into()])
-                .build()
-                .map_err(err)?,
-        );
+        mounts.push(MountBuilder::default().destination(dest).typ("bind").source(src).options(vec!["rbind".into(), "rprivate".into()]).build().map_err(err)?);
     }
 
     if record.config.init {
@@ -121,13 +111,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
             return Err(Error::Spec(format!("--init needs {INIT_HOST_PATH}: install Debian's tini (apt-get install tini)")));
         }
         mounts.push(
-            MountBuilder::default()
-                .destination(INIT_PATH)
-                .typ("bind")
-                .source(INIT_HOST_PATH)
-                .options(vec!["bind".into(), "ro".into()])
-                .build()
-                .map_err(err)?,
+            MountBuilder::default().destination(INIT_PATH).typ("bind").source(INIT_HOST_PATH).options(vec!["bind".into(), "ro".into()]).build().map_err(err)?,
         );
     }
     for m in &record.config.mounts {
@@ -171,8 +155,6 @@ fn parse_user(user: &str) -> Result<(u32, u32)> {
     let (u, g) = user.split_once(':').unwrap_or((user, "0"));
     match (u.parse(), g.parse()) {
         (Ok(u), Ok(g)) => Ok((u, g)),
-        _ => Err(Error::Spec(format!(
-            "unable to find user {user}: user names are not supported yet, use a numeric uid[:gid]"
-        ))),
+        _ => Err(Error::Spec(format!("unable to find user {user}: user names are not supported yet, use a numeric uid[:gid]"))),
     }
 }

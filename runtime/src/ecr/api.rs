@@ -156,10 +156,8 @@ async fn sdk_config(options: &AwsOptions, lab: Option<&LabState>) -> Result<aws_
         if let Ok(imds) = aws_config::imds::client::Client::builder().endpoint(lab.imds_url()) {
             chain = chain.or_else("LabInstanceRole", aws_config::imds::credentials::ImdsCredentialsProvider::builder().imds_client(imds.build()).build());
         }
-        let chain = chain.or_else(
-            "WhaleshellLab",
-            aws_sdk_ecr::config::Credentials::new(lab::ACCESS_KEY_ID, lab::SECRET_ACCESS_KEY, None, None, "whaleshell-lab"),
-        );
+        let chain =
+            chain.or_else("WhaleshellLab", aws_sdk_ecr::config::Credentials::new(lab::ACCESS_KEY_ID, lab::SECRET_ACCESS_KEY, None, None, "whaleshell-lab"));
         // The region without the default chain, which would ask AWS's metadata address.
         let region = match &options.region {
             Some(r) => aws_config::Region::new(r.clone()),

@@ -146,11 +146,7 @@ fn new_password(expires_at: i64) -> String {
         b64.encode(buf)
     };
     // Key order as ECR's (json! would sort them): the token starts `eyJwYXlsb2FkIjoi`.
-    let envelope = format!(
-        r#"{{"payload":"{}","datakey":"{}","version":"2","type":"DATA_KEY","expiration":{expires_at}}}"#,
-        random(700),
-        random(180)
-    );
+    let envelope = format!(r#"{{"payload":"{}","datakey":"{}","version":"2","type":"DATA_KEY","expiration":{expires_at}}}"#, random(700), random(180));
     b64.encode(envelope)
 }
 
@@ -264,7 +260,10 @@ impl Front {
         let form = format!("Action=AssumeRole&Version=2011-06-15&RoleArn={role_arn}&RoleSessionName=i-0be11ab5c0ffee000&DurationSeconds=21600");
         let req = Request::post(format!("http://127.0.0.1:{}/", self.state.moto_port))
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(AUTHORIZATION, format!("AWS4-HMAC-SHA256 Credential=lab/20260101/{}/sts/aws4_request, SignedHeaders=host, Signature=0", lab::DEFAULT_REGION))
+            .header(
+                AUTHORIZATION,
+                format!("AWS4-HMAC-SHA256 Credential=lab/20260101/{}/sts/aws4_request, SignedHeaders=host, Signature=0", lab::DEFAULT_REGION),
+            )
             .body(full(form))
             .ok()?;
         let resp = self.client.request(req).await.ok()?;
@@ -298,7 +297,11 @@ impl Front {
             lab::write_htpasswd(&self.dir, &password)
         })();
         if let Err(e) = stored {
-            return response(StatusCode::INTERNAL_SERVER_ERROR, "application/x-amz-json-1.1", json!({"__type": "ServerException", "message": e.to_string()}).to_string());
+            return response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "application/x-amz-json-1.1",
+                json!({"__type": "ServerException", "message": e.to_string()}).to_string(),
+            );
         }
         let token = base64::engine::general_purpose::STANDARD.encode(format!("AWS:{password}"));
         let body = json!({
@@ -318,10 +321,7 @@ impl Front {
         let repository = answer.get("repositoryName").and_then(Value::as_str);
         for id in ids {
             let (Some(digest), Some(repository)) = (id["imageDigest"].as_str(), repository.or(id["repositoryName"].as_str())) else { continue };
-            let still_there = self
-                .moto("DescribeImages", region, json!({"repositoryName": repository, "imageIds": [{"imageDigest": digest}]}))
-                .await
-                .is_ok();
+            let still_there = self.moto("DescribeImages", region, json!({"repositoryName": repository, "imageIds": [{"imageDigest": digest}]})).await.is_ok();
             if !still_there {
                 let _ = self.registry_call(Method::DELETE, &format!("/v2/{repository}/manifests/{digest}")).await;
             }

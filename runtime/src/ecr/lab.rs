@@ -99,9 +99,7 @@ pub fn status(layout: &Layout) -> Option<LabState> {
 
 /// The project's Python venv for moto (`WHALESHELL_LAB_VENV` overrides it).
 pub fn venv_dir() -> PathBuf {
-    std::env::var_os("WHALESHELL_LAB_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.lab/venv"))
+    std::env::var_os("WHALESHELL_LAB_VENV").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.lab/venv"))
 }
 
 fn moto_server() -> PathBuf {
@@ -139,9 +137,7 @@ pub fn install(on_event: &mut dyn FnMut(LabEvent)) -> Result<()> {
 }
 
 fn which(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|p| p.join(program).is_file()))
-        .unwrap_or(false)
+    std::env::var_os("PATH").map(|paths| std::env::split_paths(&paths).any(|p| p.join(program).is_file())).unwrap_or(false)
 }
 
 /// `N` distinct free ports: each is held until all are chosen.
@@ -186,10 +182,13 @@ pub fn up_for(layout: &Layout, lifetime: Lifetime, on_event: &mut dyn FnMut(LabE
     let mut attempt = 1;
     loop {
         let [api_port, registry_port, moto_port, backend_registry_port, imds_port] = free_ports()?;
-        let mut state =
-            LabState { account: ACCOUNT.to_owned(), api_port, registry_port, moto_port, backend_registry_port, imds_port, processes: Vec::new() };
+        let mut state = LabState { account: ACCOUNT.to_owned(), api_port, registry_port, moto_port, backend_registry_port, imds_port, processes: Vec::new() };
         let started = start_all(layout, &mut state, lifetime, on_event).and_then(|()| {
-            if state.alive() { Ok(()) } else { Err(Error::Lab("a lab process exited right after starting (its port was taken?)".into())) }
+            if state.alive() {
+                Ok(())
+            } else {
+                Err(Error::Lab("a lab process exited right after starting (its port was taken?)".into()))
+            }
         });
         // Recorded even on failure, so that `down` can stop what did start.
         write_json_atomic(&state_path(layout), &state)?;
@@ -238,7 +237,13 @@ fn start_all(layout: &Layout, state: &mut LabState, lifetime: Lifetime, on_event
     let front = spawn(&dir, "front", front, lifetime)?;
     state.processes.push(front);
 
-    for (name, port) in [("moto", state.moto_port), ("docker-registry", state.backend_registry_port), ("front", state.api_port), ("front", state.registry_port), ("front", state.imds_port)] {
+    for (name, port) in [
+        ("moto", state.moto_port),
+        ("docker-registry", state.backend_registry_port),
+        ("front", state.api_port),
+        ("front", state.registry_port),
+        ("front", state.imds_port),
+    ] {
         wait_listening(&dir, name, port, state)?;
     }
     Ok(())

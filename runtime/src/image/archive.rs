@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::digest::{sha256, HashingReader};
 use crate::error::{Error, Result};
 use crate::fsutil::remove_tree;
-use crate::image::{layer, manifest};
 use crate::image::store::{ImageRecord, ImageStore, LayerInfo};
+use crate::image::{layer, manifest};
 use crate::reference::Reference;
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -110,7 +110,8 @@ pub fn load(store: &ImageStore, input: impl Read) -> Result<Vec<Loaded>> {
             path: PathBuf::from("-"),
             detail: "no manifest.json: is this a file made by docker save?".into(),
         })?;
-        let entries: Vec<ManifestEntry> = serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt { what: "manifest.json", path: manifest_path.clone(), detail: e.to_string() })?;
+        let entries: Vec<ManifestEntry> =
+            serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt { what: "manifest.json", path: manifest_path.clone(), detail: e.to_string() })?;
         let mut loaded = Vec::new();
         for entry in entries {
             loaded.push(load_one(store, &staging, &entry)?);
@@ -131,7 +132,11 @@ fn load_one(store: &ImageStore, dir: &Path, entry: &ManifestEntry) -> Result<Loa
         Ok(p)
     };
     let config_bytes = fs::read(inside(&entry.config)?).map_err(Error::io("reading", dir.join(&entry.config)))?;
-    let config = ImageConfiguration::from_reader(config_bytes.as_slice()).map_err(|e| Error::Corrupt { what: "image config", path: dir.join(&entry.config), detail: e.to_string() })?;
+    let config = ImageConfiguration::from_reader(config_bytes.as_slice()).map_err(|e| Error::Corrupt {
+        what: "image config",
+        path: dir.join(&entry.config),
+        detail: e.to_string(),
+    })?;
     let config_digest = sha256(&config_bytes);
     store.put_blob(&config_digest, &config_bytes)?;
     let expected = config.rootfs().diff_ids().clone();

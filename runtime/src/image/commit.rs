@@ -12,8 +12,8 @@ use libcontainer::oci_spec::image::{Arch, Config, HistoryBuilder, ImageConfigura
 use crate::container::ContainerRecord;
 use crate::digest::sha256;
 use crate::error::{Error, Result};
-use crate::image::{layer, manifest};
 use crate::image::store::{ImageRecord, ImageStore, LayerInfo};
+use crate::image::{layer, manifest};
 use crate::reference::Reference;
 
 /// Makes an image of `container`'s image plus its writable layer; tagged
@@ -23,18 +23,10 @@ pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Refe
     let upper = store.layout().container_dir(&container.id).join("upper");
     let layer = layer_from_dir(store, &upper, Clock::Now)?;
     let args = container.config.args.clone();
-    let image = derive_image(
-        store,
-        Clock::Now,
-        Some(&parent),
-        Some(layer),
-        &args.join(" "),
-        comment,
-        |config| {
-            config.set_cmd(Some(args.clone()));
-            config.set_entrypoint(None);
-        },
-    )?;
+    let image = derive_image(store, Clock::Now, Some(&parent), Some(layer), &args.join(" "), comment, |config| {
+        config.set_cmd(Some(args.clone()));
+        config.set_entrypoint(None);
+    })?;
     let image = ImageRecord { intermediate: false, ..image };
     store.add(image.clone(), tag)?;
     Ok(image)
@@ -71,9 +63,8 @@ impl Clock {
 /// staged by COPY) into a stored, unpacked layer.
 pub fn layer_from_dir(store: &ImageStore, dir: &Path, clock: Clock) -> Result<LayerInfo> {
     let layout = store.layout();
-    let (digest, diff_id, _) = layer::write_blob(&layout.blobs_dir(), |tar| {
-        append_diff(tar, dir, Path::new(""), clock).map_err(Error::io("reading layer files in", dir))
-    })?;
+    let (digest, diff_id, _) =
+        layer::write_blob(&layout.blobs_dir(), |tar| append_diff(tar, dir, Path::new(""), clock).map_err(Error::io("reading layer files in", dir)))?;
     let blob = layout.blob(&digest);
     let dest = layout.layer_dir(&diff_id);
     let size = if dest.exists() { crate::image::pull::dir_size(&dest) } else { layer::unpack(&blob, &dest)?.1 };

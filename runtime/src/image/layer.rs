@@ -61,11 +61,7 @@ pub fn unpack(blob: &Path, dest: &Path) -> Result<(String, u64)> {
 pub fn unpack_with_progress(blob: &Path, dest: &Path, progress: &mut dyn FnMut(u64)) -> Result<(String, u64)> {
     let parent = dest.parent().unwrap_or(Path::new("/"));
     fs::create_dir_all(parent).map_err(Error::io("creating", parent))?;
-    let tmp = parent.join(format!(
-        ".tmp-{}-{}",
-        dest.file_name().and_then(|n| n.to_str()).unwrap_or("layer"),
-        std::process::id()
-    ));
+    let tmp = parent.join(format!(".tmp-{}-{}", dest.file_name().and_then(|n| n.to_str()).unwrap_or("layer"), std::process::id()));
     remove_tree(&tmp)?;
     fs::create_dir(&tmp).map_err(Error::io("creating", &tmp))?;
     let result = unpack_into(blob, &tmp, progress);
@@ -105,27 +101,22 @@ fn unpack_into(blob: &Path, dest: &Path, progress: &mut dyn FnMut(u64)) -> Resul
                 continue;
             };
             if name == OPAQUE_MARKER {
-                let dir = safe_join(dest, path.parent().unwrap_or(Path::new("")))
-                    .ok_or_else(|| corrupt(format!("unsafe path {}", path.display())))?;
+                let dir = safe_join(dest, path.parent().unwrap_or(Path::new(""))).ok_or_else(|| corrupt(format!("unsafe path {}", path.display())))?;
                 fs::create_dir_all(&dir).map_err(Error::io("creating", &dir))?;
-                xattr::set(&dir, "trusted.overlay.opaque", b"y")
-                    .map_err(Error::io("marking opaque", &dir))?;
+                xattr::set(&dir, "trusted.overlay.opaque", b"y").map_err(Error::io("marking opaque", &dir))?;
             } else if let Some(hidden) = name.strip_prefix(WHITEOUT_PREFIX) {
-                let target = safe_join(dest, &path.with_file_name(hidden))
-                    .ok_or_else(|| corrupt(format!("unsafe path {}", path.display())))?;
+                let target = safe_join(dest, &path.with_file_name(hidden)).ok_or_else(|| corrupt(format!("unsafe path {}", path.display())))?;
                 if let Some(p) = target.parent() {
                     fs::create_dir_all(p).map_err(Error::io("creating", p))?;
                 }
-                mknod(&target, SFlag::S_IFCHR, Mode::empty(), makedev(0, 0))
-                    .map_err(Error::sys("mknod whiteout"))?;
+                mknod(&target, SFlag::S_IFCHR, Mode::empty(), makedev(0, 0)).map_err(Error::sys("mknod whiteout"))?;
             } else {
                 size += entry.header().size().unwrap_or(0);
                 entry.unpack_in(dest).map_err(|e| corrupt(e.to_string()))?;
             }
         }
         // Drain padding so the digest covers the whole tar stream.
-        std::io::copy(archive.into_inner(), &mut std::io::sink())
-            .map_err(|e| corrupt(e.to_string()))?;
+        std::io::copy(archive.into_inner(), &mut std::io::sink()).map_err(|e| corrupt(e.to_string()))?;
     }
     let (diff_id, _) = hashing.finish();
     Ok((diff_id, size))

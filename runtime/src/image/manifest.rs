@@ -12,12 +12,7 @@ fn spec_error(e: impl std::fmt::Display) -> Error {
 
 /// A descriptor of a blob: its media type, digest and size.
 pub fn descriptor(media_type: MediaType, digest: &str, size: u64) -> Result<Descriptor> {
-    DescriptorBuilder::default()
-        .media_type(media_type)
-        .digest(digest.parse::<Digest>().map_err(spec_error)?)
-        .size(size)
-        .build()
-        .map_err(spec_error)
+    DescriptorBuilder::default().media_type(media_type).digest(digest.parse::<Digest>().map_err(spec_error)?).size(size).build().map_err(spec_error)
 }
 
 /// The manifest of an image with this config and these layers, serialised:

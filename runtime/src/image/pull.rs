@@ -32,11 +32,17 @@ pub enum LayerStatus {
     /// Queued behind the other downloads (`max-concurrent-downloads`).
     Waiting,
     /// Bytes of the compressed blob received so far, of `total`.
-    Downloading { current: u64, total: u64 },
+    Downloading {
+        current: u64,
+        total: u64,
+    },
     VerifyingChecksum,
     DownloadComplete,
     /// Bytes of the compressed blob unpacked so far, of `total`.
-    Extracting { current: u64, total: u64 },
+    Extracting {
+        current: u64,
+        total: u64,
+    },
     PullComplete,
 }
 
@@ -73,10 +79,7 @@ pub struct PullOutcome {
 
 pub fn pull(store: &ImageStore, hub: &Hub, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
     hub.check(reference)?;
-    on_event(PullEvent::PullingFrom {
-        tag: reference.tag_or_latest().to_owned(),
-        repository: reference.path.clone(),
-    });
+    on_event(PullEvent::PullingFrom { tag: reference.tag_or_latest().to_owned(), repository: reference.path.clone() });
     let remote = hub.fetch(reference, on_event)?;
     if let Some(existing) = store.by_reference(reference)? {
         if existing.manifest_digest == remote.manifest_digest {

@@ -97,12 +97,7 @@ impl ImageStore {
             .values()
             .map(|record| TaggedImage {
                 record: record.clone(),
-                tags: index
-                    .tags
-                    .iter()
-                    .filter(|(_, id)| **id == record.id)
-                    .filter_map(|(r, _)| Reference::parse(r).ok())
-                    .collect(),
+                tags: index.tags.iter().filter(|(_, id)| **id == record.id).filter_map(|(r, _)| Reference::parse(r).ok()).collect(),
             })
             .collect();
         out.sort_by(|a, b| b.record.created.cmp(&a.record.created).then(a.record.id.cmp(&b.record.id)));
@@ -128,11 +123,7 @@ impl ImageStore {
     /// The parsed OCI config of an image.
     pub fn config(&self, record: &ImageRecord) -> Result<libcontainer::oci_spec::image::ImageConfiguration> {
         let path = self.layout.blob(&record.id);
-        libcontainer::oci_spec::image::ImageConfiguration::from_file(&path).map_err(|e| Error::Corrupt {
-            what: "image config",
-            path,
-            detail: e.to_string(),
-        })
+        libcontainer::oci_spec::image::ImageConfiguration::from_file(&path).map_err(|e| Error::Corrupt { what: "image config", path, detail: e.to_string() })
     }
 
     pub fn has_layer(&self, diff_id: &str) -> bool {
@@ -162,17 +153,11 @@ impl ImageStore {
 
     /// Removes what `docker rmi NAME_OR_ID` names. `in_use(id)` tells whether a
     /// container uses an image and which one (Docker refuses then, unless forced).
-    pub fn remove(
-        &self,
-        name_or_id: &str,
-        force: bool,
-        in_use: impl Fn(&str) -> Option<(String, bool)>,
-    ) -> Result<Removal> {
+    pub fn remove(&self, name_or_id: &str, force: bool, in_use: impl Fn(&str) -> Option<(String, bool)>) -> Result<Removal> {
         let removal = self.update(|index| {
             let (record, by_tag) = find(index, name_or_id)?;
             let record = record.clone();
-            let tags: Vec<String> =
-                index.tags.iter().filter(|(_, id)| **id == record.id).map(|(t, _)| t.clone()).collect();
+            let tags: Vec<String> = index.tags.iter().filter(|(_, id)| **id == record.id).map(|(t, _)| t.clone()).collect();
             let short_id = digest::short(&record.id).to_owned();
             let mut removal = Removal::default();
             let user = in_use(&record.id);
@@ -198,9 +183,7 @@ impl ImageStore {
                     return Ok(removal);
                 }
                 None if tags.len() > 1 && !force => {
-                    return Err(Error::Conflict(format!(
-                        "unable to delete {short_id} (must be forced) - image is referenced in multiple repositories"
-                    )));
+                    return Err(Error::Conflict(format!("unable to delete {short_id} (must be forced) - image is referenced in multiple repositories")));
                 }
                 _ => {}
             }
@@ -211,9 +194,7 @@ impl ImageStore {
                             "unable to remove repository reference \"{}\" (must force) - container {container} is using its referenced image {short_id}",
                             familiar_as_typed(name_or_id, tag)
                         ),
-                        None => format!(
-                            "unable to delete {short_id} (must be forced) - image is being used by stopped container {container}"
-                        ),
+                        None => format!("unable to delete {short_id} (must be forced) - image is being used by stopped container {container}"),
                     }));
                 }
                 // Forced while a stopped container uses it: untag, keep the image (it becomes <none>).
@@ -305,8 +286,7 @@ fn find<'a>(index: &'a Index, name_or_id: &str) -> Result<(&'a ImageRecord, Opti
     }
     let hex = name_or_id.strip_prefix("sha256:").unwrap_or(name_or_id);
     if !hex.is_empty() && hex.len() <= 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let matches: Vec<&ImageRecord> =
-            index.images.values().filter(|r| r.id.trim_start_matches("sha256:").starts_with(hex)).collect();
+        let matches: Vec<&ImageRecord> = index.images.values().filter(|r| r.id.trim_start_matches("sha256:").starts_with(hex)).collect();
         match matches.as_slice() {
             [one] => return Ok((one, None)),
             [] => {}

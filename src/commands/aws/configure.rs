@@ -94,7 +94,11 @@ fn profile(global: &GlobalArgs) -> (String, Option<(&'static str, &'static str)>
 
 /// The config file names a non-default profile `[profile NAME]`.
 fn config_section(profile: &str) -> String {
-    if profile == "default" { "default".to_owned() } else { format!("profile {profile}") }
+    if profile == "default" {
+        "default".to_owned()
+    } else {
+        format!("profile {profile}")
+    }
 }
 
 fn mask(value: &str) -> String {

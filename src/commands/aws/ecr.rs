@@ -50,12 +50,12 @@ fn call_for(command: &Ecr) -> Result<EcrCall, String> {
         Ecr::DescribeImages(a) => EcrCall::DescribeImages { repository: a.repository_name.clone(), image_ids: image_ids("--image-ids", &a.image_ids)? },
         Ecr::BatchDeleteImage(a) => EcrCall::BatchDeleteImage { repository: a.repository_name.clone(), image_ids: image_ids("--image-ids", &a.image_ids)? },
         Ecr::DeleteRepository(a) => EcrCall::DeleteRepository { name: a.repository_name.clone(), force: a.force },
-        Ecr::PutLifecyclePolicy(a) => EcrCall::PutLifecyclePolicy { repository: a.repository_name.clone(), text: file_or_text("--lifecycle-policy-text", &a.lifecycle_policy_text)? },
+        Ecr::PutLifecyclePolicy(a) => {
+            EcrCall::PutLifecyclePolicy { repository: a.repository_name.clone(), text: file_or_text("--lifecycle-policy-text", &a.lifecycle_policy_text)? }
+        }
         Ecr::GetLifecyclePolicy(a) => EcrCall::GetLifecyclePolicy { repository: a.repository_name.clone() },
         Ecr::StartImageScan(a) => EcrCall::StartImageScan { repository: a.repository_name.clone(), image_id: one_image_id(&a.image_id)? },
-        Ecr::DescribeImageScanFindings(a) => {
-            EcrCall::DescribeImageScanFindings { repository: a.repository_name.clone(), image_id: one_image_id(&a.image_id)? }
-        }
+        Ecr::DescribeImageScanFindings(a) => EcrCall::DescribeImageScanFindings { repository: a.repository_name.clone(), image_id: one_image_id(&a.image_id)? },
     })
 }
 
@@ -106,8 +106,7 @@ fn json_image_id(v: &serde_json::Value) -> ImageId {
 fn image_ids(parameter: &str, values: &[String]) -> Result<Vec<ImageId>, String> {
     if let [only] = values {
         if only.trim_start().starts_with('[') {
-            let v: Vec<serde_json::Value> =
-                serde_json::from_str(only).map_err(|e| format!("Error parsing parameter '{parameter}': Invalid JSON: {e}"))?;
+            let v: Vec<serde_json::Value> = serde_json::from_str(only).map_err(|e| format!("Error parsing parameter '{parameter}': Invalid JSON: {e}"))?;
             return Ok(v.iter().map(json_image_id).collect());
         }
     }

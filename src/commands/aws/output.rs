@@ -8,8 +8,16 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// Fields the ECR API sends as epoch seconds and the AWS CLI shows as dates.
-const TIMESTAMPS: &[&str] =
-    &["createdAt", "imagePushedAt", "expiresAt", "lastEvaluatedAt", "imageScanCompletedAt", "vulnerabilitySourceUpdatedAt", "lastRecordedPullTime", "updatedAt"];
+const TIMESTAMPS: &[&str] = &[
+    "createdAt",
+    "imagePushedAt",
+    "expiresAt",
+    "lastEvaluatedAt",
+    "imageScanCompletedAt",
+    "vulnerabilitySourceUpdatedAt",
+    "lastRecordedPullTime",
+    "updatedAt",
+];
 
 /// `2026-11-27T15:40:00+00:00`, with microseconds when there are some (Python's isoformat).
 fn iso8601(seconds: f64) -> Option<String> {
@@ -101,11 +109,8 @@ fn text_item(value: &Value, identifier: Option<&str>, scalar_keys: Option<&[Stri
         }
         Value::Array(items) if items.is_empty() => {}
         Value::Array(items) if items.iter().any(Value::is_object) => {
-            let mut keys: Vec<String> = items
-                .iter()
-                .filter_map(Value::as_object)
-                .flat_map(|m| m.iter().filter(|(_, v)| is_scalar(v)).map(|(k, _)| k.clone()))
-                .collect();
+            let mut keys: Vec<String> =
+                items.iter().filter_map(Value::as_object).flat_map(|m| m.iter().filter(|(_, v)| is_scalar(v)).map(|(k, _)| k.clone())).collect();
             keys.sort();
             keys.dedup();
             for item in items {
@@ -170,7 +175,11 @@ fn terminal_width() -> usize {
     let mut size = libc::winsize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
     // SAFETY: TIOCGWINSZ fills the winsize we pass; it fails harmlessly when stdout is no terminal.
     let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
-    if ok && size.ws_col > 0 { usize::from(size.ws_col) } else { 80 }
+    if ok && size.ws_col > 0 {
+        usize::from(size.ws_col)
+    } else {
+        80
+    }
 }
 
 #[cfg(test)]

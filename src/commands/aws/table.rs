@@ -191,7 +191,11 @@ impl Builder {
 fn split_keys<'a>(entries: impl Iterator<Item = (&'a String, &'a Value)>) -> (Vec<String>, Vec<String>) {
     let (mut scalars, mut more): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for (k, v) in entries {
-        if is_scalar(v) { scalars.push(k.clone()) } else { more.push(k.clone()) }
+        if is_scalar(v) {
+            scalars.push(k.clone())
+        } else {
+            more.push(k.clone())
+        }
     }
     scalars.sort();
     more.sort();
