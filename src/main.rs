@@ -7,6 +7,7 @@ mod credentials;
 mod explain;
 mod grammar;
 mod io;
+mod last_command;
 mod lessons;
 mod output;
 mod repl;
@@ -14,11 +15,13 @@ mod shell;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::Parser;
 use whaleshell_runtime::layout::DEFAULT_ROOT;
 use whaleshell_runtime::Runtime;
 
+use crate::lessons::session::Tutor;
 use crate::shell::Shell;
 
 #[derive(Parser)]
@@ -86,16 +89,21 @@ enum LessonsAction {
     Check,
 }
 
-fn main() {
+/// An exit status as the shell sees it (the low 8 bits, as `exit()` keeps).
+fn exit_status(code: i32) -> ExitCode {
+    ExitCode::from(code as u8)
+}
+
+fn main() -> ExitCode {
     // A container's monitor (and an exec helper) is this same binary,
     // re-executed: hand over before anything else.
     if let Some(code) = whaleshell_runtime::container::monitor::main_if_helper().or_else(whaleshell_runtime::ecr::main_if_helper) {
-        std::process::exit(code);
+        return exit_status(code);
     }
     let cli = Cli::parse();
     if !nix::unistd::geteuid().is_root() {
         eprintln!("whaleshell: real containers need root (namespaces, cgroups, overlayfs): run it with sudo");
-        std::process::exit(1);
+        return ExitCode::FAILURE;
     }
     if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || !std::io::stdout().is_terminal() {
         colored::control::set_override(false);
@@ -104,41 +112,37 @@ fn main() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("whaleshell: cannot use state root {}: {e}", cli.root.display());
-            std::process::exit(1);
+            return ExitCode::FAILURE;
         }
     };
     let locale = lessons::locale_from(cli.lang.as_deref());
-    match cli.tool {
-        Some(Tool::Lessons { action: LessonsAction::Check }) => std::process::exit(lessons_check(&runtime)),
-        Some(Tool::Hub { action: HubAction::Push { registry } }) => std::process::exit(hub_push(&runtime, &registry)),
+    let status = match cli.tool {
+        Some(Tool::Lessons { action: LessonsAction::Check }) => lessons_check(&runtime),
+        Some(Tool::Hub { action: HubAction::Push { registry } }) => hub_push(&runtime, &registry),
         Some(Tool::Lab { words }) => {
             let words: Vec<&str> = words.iter().map(String::as_str).collect();
             let (mut out, mut err) = (io::Output::Stdout, io::Output::Stderr);
             let lifetime = whaleshell_runtime::ecr::lab::Lifetime::UntilDown;
-            let (status, _) = commands::lab::run(&runtime, &words, lifetime, &mut io::Io { stdin: io::Input::Terminal, stdout: &mut out, stderr: &mut err });
-            std::process::exit(status)
+            commands::lab::run(&runtime, &words, lifetime, &mut io::Io { stdin: io::Input::Terminal, stdout: &mut out, stderr: &mut err }).0
         }
-        Some(Tool::Demo { lesson, speed, no_pause }) => std::process::exit(lessons::demo::run(&runtime, locale, &lesson, speed, !no_pause)),
-        None => {}
-    }
-    let mut shell = Shell::new(runtime);
-    shell.locale = locale;
-    if let Some(lesson) = &cli.lesson {
-        shell.run_line(&format!("lesson {lesson}"));
-    }
-    let status = if let Some(line) = cli.command {
-        let status = shell.run_line(&line);
-        // A lab this one line started stops with it (labs meant to stay: `whaleshell lab ecr up`).
-        drop(shell);
-        status
-    } else if std::io::stdin().is_terminal() {
-        repl::run(shell)
-    } else {
-        let status = run_lines(&mut shell);
-        drop(shell);
-        status
+        Some(Tool::Demo { lesson, speed, no_pause }) => lessons::demo::run(&runtime, locale, &lesson, speed, !no_pause),
+        None => {
+            let mut shell = Shell::new(runtime);
+            shell.locale = locale;
+            let mut tutor = Tutor::new(shell);
+            if let Some(lesson) = &cli.lesson {
+                tutor.run_line(&format!("lesson {lesson}"));
+            }
+            // The tutor is dropped on return: a lab this run started stops with it
+            // (labs meant to stay: `whaleshell lab ecr up`).
+            match cli.command {
+                Some(line) => tutor.run_line(&line),
+                None if std::io::stdin().is_terminal() => repl::run(tutor),
+                None => run_lines(&mut tutor),
+            }
+        }
     };
-    std::process::exit(status);
+    exit_status(status)
 }
 
 /// `whaleshell hub push REGISTRY`: every hub image, under each of its names and tags.
@@ -186,7 +190,7 @@ fn lessons_check(runtime: &Runtime) -> i32 {
 
 /// Lines from a pipe or file, in order; the status is the last line's.
 /// A line ending in a backslash continues on the next.
-fn run_lines(shell: &mut Shell) -> i32 {
+fn run_lines(tutor: &mut Tutor) -> i32 {
     let mut status = 0;
     let mut pending = String::new();
     // One line at a time, never holding stdin: a command may read the next
@@ -204,8 +208,8 @@ fn run_lines(shell: &mut Shell) -> i32 {
             pending.push('\n');
             continue;
         }
-        status = shell.run_line(&std::mem::take(&mut pending));
-        if let Some(code) = shell.exit_requested {
+        status = tutor.run_line(&std::mem::take(&mut pending));
+        if let Some(code) = tutor.shell.exit_requested {
             return code;
         }
     }

@@ -2,44 +2,28 @@
 //! `$(...)`), then run each command — docker and the REPL's own words
 //! in-process, anything else (`echo`, `grep`, `curl` …) as a host program.
 //! Pipelines are run stage by stage, each stage's output feeding the next.
+//! What each line did is kept in [`LastCommand`], for `explain` and lessons.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 
 use whaleshell_runtime::Runtime;
 
 use crate::commands;
-use crate::commands::run::RunOutcome;
-use crate::grammar::docker::Docker;
 use crate::grammar::line::{self, Connector, Pipeline, Script, Word, WordPart};
-use crate::grammar::{suggest, Arg, ParseError};
-use crate::io::{Input, Io, Output};
-use crate::lessons::session::{self, LessonSession};
-
-/// The words the shell runs itself (lessons add theirs: [`words`]).
-pub const BUILTINS: &[&str] = &["docker", "aws", "lab", "eval", "export", "unset", "help", "explain", "exit", "cd"];
-
-/// Every word the shell itself knows, for completion and suggestions.
-pub fn words() -> Vec<&'static str> {
-    BUILTINS.iter().chain(session::WORDS).copied().collect()
-}
+use crate::grammar::{suggest, words, Arg, ParseError};
+use crate::io::{collect_child, Input, Io, Output};
+use crate::last_command::LastCommand;
 
 pub struct Shell {
     pub runtime: Runtime,
     pub last_status: i32,
-    /// The last docker command run and its status (for lessons and `explain`).
-    pub last_docker: Option<(Docker, i32)>,
-    /// What the last `docker run` did, when the last docker command was one.
-    pub last_run: Option<RunOutcome>,
-    /// Host programs the last line ran, for lessons' checks.
-    pub last_programs: Vec<String>,
+    /// What the last line did.
+    pub last: LastCommand,
     /// Set by `exit`: the REPL stops after this line with this status.
     pub exit_requested: Option<i32>,
-    /// The lesson being followed, if any, and the learner's language.
-    pub lesson: Option<LessonSession>,
+    /// The learner's language.
     pub locale: &'static str,
-    /// The last `aws` command (`ecr create-repository`, `sts get-caller-identity` …) and its status.
-    pub last_aws: Option<(String, i32)>,
     /// State roots whose local ECR lab this shell started (by `lab ecr up`
     /// or by a lesson): it stops them when it ends. A lesson runs on a root
     /// of its own, so there may be two.
@@ -53,13 +37,9 @@ impl Shell {
         Shell {
             runtime,
             last_status: 0,
-            last_docker: None,
-            last_run: None,
-            last_programs: Vec::new(),
+            last: LastCommand::default(),
             exit_requested: None,
-            lesson: None,
             locale: "en",
-            last_aws: None,
             started_labs: Vec::new(),
             variables: Default::default(),
         }
@@ -76,20 +56,14 @@ impl Shell {
 
     /// Runs one line on the terminal's streams; returns its exit status.
     pub fn run_line(&mut self, line: &str) -> i32 {
-        let mut stdout = Output::Stdout;
-        let mut stderr = Output::Stderr;
-        let mut io = Io { stdin: Input::Terminal, stdout: &mut stdout, stderr: &mut stderr };
-        let lesson_word = line.split_whitespace().next().is_some_and(|w| session::WORDS.contains(&w));
-        let status = self.run_text(line, &mut io);
+        let (mut stdout, mut stderr) = (Output::Stdout, Output::Stderr);
+        let status = self.run_text(line, &mut Io { stdin: Input::Terminal, stdout: &mut stdout, stderr: &mut stderr });
         self.last_status = status;
-        if self.lesson.is_some() && !lesson_word {
-            session::after_line(self, &mut io);
-        }
         status
     }
 
     fn run_text(&mut self, line: &str, io: &mut Io<'_>) -> i32 {
-        self.last_programs.clear();
+        self.last.programs.clear();
         // A backslash at the end of a line continues the command on the next one.
         let line = &line.replace("\\\n", "");
         if let Some(e) = placeholder(line) {
@@ -310,8 +284,22 @@ impl Shell {
     fn run_command(&mut self, line: &str, argv: &[Arg], io: &mut Io<'_>) -> i32 {
         let Some(first) = argv.first() else { return 0 };
         match first.text.as_str() {
-            "docker" => commands::docker(self, line, first.span.clone(), &argv[1..], io),
-            "aws" => commands::aws::aws(self, line, first.span.clone(), &argv[1..], io),
+            "docker" => {
+                let outcome = commands::docker(&self.runtime, line, first.span.clone(), &argv[1..], io);
+                // A line that did not parse leaves the record of the last command as it was.
+                if let Some(command) = outcome.command {
+                    self.last.docker = Some((command, outcome.status));
+                    self.last.run = outcome.run;
+                }
+                outcome.status
+            }
+            "aws" => {
+                let (status, operation) = commands::aws::aws(&self.runtime, line, first.span.clone(), &argv[1..], io);
+                if let Some(operation) = operation {
+                    self.last.aws = Some((operation.to_owned(), status));
+                }
+                status
+            }
             "lab" => {
                 let (status, started) = commands::lab::run_builtin(&self.runtime, &argv[1..], io);
                 if started {
@@ -343,8 +331,7 @@ impl Shell {
             }
             word if argv.len() == 1 && word.contains('=') && self.assign(word, false) => 0,
             "help" => commands::help::run(&argv[1..], io),
-            "explain" => crate::explain::run(self, &argv[1..], io),
-            word if session::WORDS.contains(&word) => session::builtin(self, word, &argv[1..], io).unwrap_or(1),
+            "explain" => crate::explain::run(&self.runtime, &self.last, &argv[1..], io),
             "exit" => {
                 let status = argv.get(1).and_then(|a| a.text.parse().ok()).unwrap_or(self.last_status);
                 self.exit_requested = Some(status);
@@ -361,7 +348,7 @@ impl Shell {
                 }
             }
             program => {
-                self.last_programs.push(program.rsplit('/').next().unwrap_or(program).to_owned());
+                self.last.programs.push(program.rsplit('/').next().unwrap_or(program).to_owned());
                 run_host(line, argv, io)
             }
         }
@@ -431,39 +418,4 @@ fn run_host(line: &str, argv: &[Arg], io: &mut Io<'_>) -> i32 {
         let _ = f.join();
     }
     status
-}
-
-/// Reads a child's captured output into the command's streams and waits for it.
-pub fn collect_child(child: &mut std::process::Child, io: &mut Io<'_>) -> i32 {
-    collect_output(child, io);
-    match child.wait() {
-        Ok(status) => status.code().unwrap_or_else(|| 128 + std::os::unix::process::ExitStatusExt::signal(&status).unwrap_or(0)),
-        Err(_) => 1,
-    }
-}
-
-/// Copies a child's captured stdout and stderr into the command's streams
-/// until both close. None when nothing was captured.
-pub fn collect_output(child: &mut std::process::Child, io: &mut Io<'_>) -> Option<()> {
-    if child.stdout.is_none() && child.stderr.is_none() {
-        return None;
-    }
-    let err_reader = child.stderr.take().map(|mut e| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = e.read_to_end(&mut buf);
-            buf
-        })
-    });
-    if let Some(mut out) = child.stdout.take() {
-        let mut buf = Vec::new();
-        let _ = out.read_to_end(&mut buf);
-        let _ = io.stdout.write_all(&buf);
-    }
-    if let Some(handle) = err_reader {
-        if let Ok(buf) = handle.join() {
-            let _ = io.stderr.write_all(&buf);
-        }
-    }
-    Some(())
 }

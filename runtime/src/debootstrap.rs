@@ -190,7 +190,7 @@ fn apt_mirror(suite: &str) -> String {
                     .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(':')))
                     .map(|v| v.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
             };
-            if field("Types").is_some_and(|t| t.iter().any(|t| t == "deb")) && field("Enabled").map_or(true, |e| e != ["no"]) {
+            if field("Types").is_some_and(|t| t.iter().any(|t| t == "deb")) && field("Enabled").is_none_or(|e| e != ["no"]) {
                 for uri in field("URIs").unwrap_or_default() {
                     candidates.push((uri, field("Suites").unwrap_or_default()));
                 }

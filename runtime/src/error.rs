@@ -90,3 +90,16 @@ impl Error {
         move |source| Error::Sys { call, source }
     }
 }
+
+/// Docker's exit codes for its own failures, as `docker run`'s reference
+/// lists them; any other status is the container's own.
+pub mod exit_code {
+    /// The docker command failed (a client or daemon error).
+    pub const FAILED: i32 = 1;
+    /// The engine could not create or start the container.
+    pub const DOCKER: i32 = 125;
+    /// The container's command exists but cannot be invoked.
+    pub const CANNOT_INVOKE: i32 = 126;
+    /// The container's command was not found.
+    pub const NOT_FOUND: i32 = 127;
+}

@@ -11,32 +11,18 @@ use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg};
 use whaleshell_runtime::container::attach::{read_frame, write_frame, Frame};
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::AttachArgs;
 use crate::io::{Input, Io};
 
 const DETACH_KEYS: [u8; 2] = [0x10, 0x11];
 
-pub fn run(rt: &Runtime, args: &AttachArgs, io: &mut Io<'_>) -> i32 {
-    let container = match rt.containers.find(&args.container) {
-        Ok(c) => c,
-        Err(e) => {
-            io.err(daemon_error(&e));
-            return 1;
-        }
-    };
-    let stream = match rt.attach(&container) {
-        Ok(s) => s,
-        Err(_) => {
-            io.err("You cannot attach to a stopped container, start it first");
-            return 1;
-        }
-    };
+pub fn run(rt: &Runtime, args: &AttachArgs, io: &mut Io<'_>) -> CommandResult {
+    let container = rt.containers.find(&args.container)?;
+    let stream = rt.attach(&container).map_err(|_| CommandError::Client("You cannot attach to a stopped container, start it first".into()))?;
     let send_stdin = !args.no_stdin && container.config.open_stdin && matches!(io.stdin, Input::Terminal);
-    match relay(stream, send_stdin, container.config.tty, io) {
-        Some(code) => code,
-        None => 0,
-    }
+    // Detaching leaves the container running: that is a success.
+    Ok(relay(stream, send_stdin, container.config.tty, io).unwrap_or(0))
 }
 
 /// Relays between the user and a container until it exits (its exit code)

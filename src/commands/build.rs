@@ -9,21 +9,17 @@ use whaleshell_runtime::digest::short;
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::Runtime;
 
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::BuildArgs;
 use crate::io::Io;
 use crate::output::human_size_precision;
 
-pub fn run(rt: &Runtime, args: &BuildArgs, io: &mut Io<'_>) -> i32 {
-    let mut tags = Vec::new();
-    for t in &args.tags {
-        match Reference::parse(t) {
-            Ok(r) => tags.push(r),
-            Err(e) => {
-                io.err(format!("invalid argument \"{t}\" for \"-t, --tag\" flag: {e}"));
-                return 1;
-            }
-        }
-    }
+pub fn run(rt: &Runtime, args: &BuildArgs, io: &mut Io<'_>) -> CommandResult {
+    let tags = args
+        .tags
+        .iter()
+        .map(|t| Reference::parse(t).map_err(|e| CommandError::Client(format!("invalid argument \"{t}\" for \"-t, --tag\" flag: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
     let build_args = args
         .build_args
         .iter()
@@ -67,35 +63,28 @@ pub fn run(rt: &Runtime, args: &BuildArgs, io: &mut Io<'_>) -> i32 {
             BuildEvent::StepDone(id) => say(&format!(" ---> {id}")),
         }
     });
-    match result {
-        Ok(image) => {
-            if quiet {
-                io.out(&image.id);
-            } else {
-                io.out(format!("Successfully built {}", short(&image.id)));
-                for t in &tags {
-                    io.out(format!("Successfully tagged {}", t.familiar()));
-                }
-            }
-            0
-        }
-        Err(BuildError::Parse { file, line, column, message }) => {
-            io.err(format!("Error response from daemon: dockerfile parse error on line {line}: {message}"));
+    let image = result.map_err(|e| match e {
+        BuildError::Parse { file, line, column, message } => {
             let text = std::fs::read_to_string(&file).ok().and_then(|s| s.lines().nth(line - 1).map(str::to_owned)).unwrap_or_default();
-            io.err(format!("  {}:{line}:{column}\n  {text}\n  {}^", file.display(), " ".repeat(column.saturating_sub(1))));
-            1
+            CommandError::Client(format!(
+                "Error response from daemon: dockerfile parse error on line {line}: {message}\n  {}:{line}:{column}\n  {text}\n  {}^",
+                file.display(),
+                " ".repeat(column.saturating_sub(1))
+            ))
         }
-        Err(BuildError::StepFailed { command, code }) => {
-            io.err(format!("The command '{command}' returned a non-zero code: {code}"));
-            code
+        BuildError::StepFailed { command, code } => {
+            CommandError::WithStatus { message: format!("The command '{command}' returned a non-zero code: {code}"), code }
         }
-        Err(BuildError::Runtime(e)) => {
-            io.err(format!("Error response from daemon: {e}"));
-            1
-        }
-        Err(e) => {
-            io.err(e.to_string());
-            1
+        BuildError::Runtime(e) => CommandError::Daemon(e),
+        e => CommandError::Client(e.to_string()),
+    })?;
+    if quiet {
+        io.out(&image.id);
+    } else {
+        io.out(format!("Successfully built {}", short(&image.id)));
+        for t in &tags {
+            io.out(format!("Successfully tagged {}", t.familiar()));
         }
     }
+    Ok(0)
 }

@@ -5,19 +5,13 @@
 use whaleshell_runtime::digest::short;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::CommandResult;
 use crate::grammar::docker::HistoryArgs;
 use crate::io::Io;
 use crate::output::{ago, human_size, table};
 
-pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> i32 {
-    let image = match rt.images.resolve(&args.image) {
-        Ok(i) => i,
-        Err(e) => {
-            io.err(daemon_error(&e));
-            return 1;
-        }
-    };
+pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> CommandResult {
+    let image = rt.images.resolve(&args.image)?;
     let history = rt.images.config(&image).ok().and_then(|c| c.history().clone()).unwrap_or_default();
     let mut layers = image.layers.iter();
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -37,5 +31,5 @@ pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> i32 {
     rows.reverse();
     rows.insert(0, ["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"].map(String::from).to_vec());
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
-    0
+    Ok(0)
 }

@@ -4,23 +4,16 @@ use whaleshell_runtime::digest::short;
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::ImagesArgs;
 use crate::io::Io;
 use crate::output::{ago, human_size, table};
 
-pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> i32 {
-    let images = match rt.images.list() {
-        Ok(i) => i,
-        Err(e) => {
-            io.err(daemon_error(&e));
-            return 1;
-        }
-    };
+pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> CommandResult {
+    let images = rt.images.list()?;
     let mut patterns: Vec<String> = args.filter.iter().filter_map(|f| f.strip_prefix("reference=")).map(str::to_owned).collect();
     if let Some(unknown) = args.filter.iter().find(|f| !f.starts_with("reference=")) {
-        io.err(format!("Error response from daemon: invalid filter '{}'", unknown.split('=').next().unwrap_or(unknown)));
-        return 1;
+        return Err(CommandError::Client(format!("Error response from daemon: invalid filter '{}'", unknown.split('=').next().unwrap_or(unknown))));
     }
     patterns.extend(args.repository.clone());
     let mut rows = Vec::new();
@@ -55,7 +48,7 @@ pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> i32 {
                 seen.push(id.clone());
             }
         }
-        return 0;
+        return Ok(0);
     }
     let mut header = vec!["REPOSITORY", "TAG"];
     if args.digests {
@@ -64,7 +57,7 @@ pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> i32 {
     header.extend(["IMAGE ID", "CREATED", "SIZE"]);
     rows.insert(0, header.into_iter().map(String::from).collect());
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
-    0
+    Ok(0)
 }
 
 /// Docker's `reference=` filter: a glob over `name` or `name:tag`.

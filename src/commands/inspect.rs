@@ -8,15 +8,15 @@ use whaleshell_runtime::image::store::ImageRecord;
 use whaleshell_runtime::volume::MountKind;
 use whaleshell_runtime::{Error, Runtime};
 
-use super::daemon_error;
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::InspectArgs;
 use crate::io::Io;
 
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 
-pub fn run(rt: &Runtime, args: &InspectArgs, io: &mut Io<'_>) -> i32 {
+pub fn run(rt: &Runtime, args: &InspectArgs, io: &mut Io<'_>) -> CommandResult {
     let mut found = Vec::new();
-    let mut status = 0;
+    let mut errors = Vec::new();
     for target in &args.targets {
         let container = match args.kind.as_deref() {
             Some("image") => Err(Error::NoSuchContainer(target.clone())),
@@ -29,18 +29,13 @@ pub fn run(rt: &Runtime, args: &InspectArgs, io: &mut Io<'_>) -> i32 {
         };
         match value {
             Ok(v) => found.push(v),
-            Err(Error::NoSuchImage(_)) | Err(Error::NoSuchContainer(_)) => {
-                io.err(format!("Error: No such object: {target}"));
-                status = 1;
-            }
-            Err(e) => {
-                io.err(daemon_error(&e));
-                status = 1;
-            }
+            Err(Error::NoSuchImage(_)) | Err(Error::NoSuchContainer(_)) => errors.push(CommandError::Client(format!("Error: No such object: {target}"))),
+            Err(e) => errors.push(CommandError::Daemon(e)),
         }
     }
+    // Docker prints what it found, then what it did not.
     io.out(pretty(&Value::Array(found)));
-    status
+    CommandError::from_many(errors).map_or(Ok(0), Err)
 }
 
 /// JSON with 4-space indents, as Docker prints it.

@@ -4,26 +4,17 @@
 use nix::sys::signal::Signal;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{each_target, CommandError, CommandResult};
 use crate::grammar::docker::KillArgs;
 use crate::io::Io;
 
-pub fn run(rt: &Runtime, args: &KillArgs, io: &mut Io<'_>) -> i32 {
-    let Some(signal) = parse_signal(&args.signal) else {
-        io.err(format!("invalid signal: {}", args.signal));
-        return 1;
-    };
-    let mut status = 0;
-    for target in &args.containers {
-        match rt.containers.find(target).and_then(|c| rt.kill(&c, signal)) {
-            Ok(()) => io.out(target),
-            Err(e) => {
-                io.err(daemon_error(&e));
-                status = 1;
-            }
-        }
-    }
-    status
+pub fn run(rt: &Runtime, args: &KillArgs, io: &mut Io<'_>) -> CommandResult {
+    let signal = parse_signal(&args.signal).ok_or_else(|| CommandError::Client(format!("invalid signal: {}", args.signal)))?;
+    each_target(&args.containers, |target| {
+        rt.containers.find(target).and_then(|c| rt.kill(&c, signal))?;
+        io.out(target);
+        Ok(())
+    })
 }
 
 /// `KILL`, `SIGKILL`, `kill` or `9`.

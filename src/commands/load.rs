@@ -4,40 +4,26 @@
 use whaleshell_runtime::image::archive::load;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::LoadArgs;
 use crate::io::{Input, Io};
 
-pub fn run(rt: &Runtime, args: &LoadArgs, io: &mut Io<'_>) -> i32 {
-    let result = match (&args.input, std::mem::replace(&mut io.stdin, Input::Terminal)) {
-        (Some(path), _) => match std::fs::File::open(path) {
-            Ok(f) => load(&rt.images, std::io::BufReader::new(f)),
-            Err(e) => {
-                io.err(format!("open {path}: {e}"));
-                return 1;
-            }
-        },
-        (None, Input::Bytes(bytes)) => load(&rt.images, bytes.as_slice()),
-        (None, Input::Terminal) => {
-            io.err("requested load from stdin, but stdin is empty");
-            return 1;
+pub fn run(rt: &Runtime, args: &LoadArgs, io: &mut Io<'_>) -> CommandResult {
+    let images = match (&args.input, std::mem::replace(&mut io.stdin, Input::Terminal)) {
+        (Some(path), _) => {
+            let file = std::fs::File::open(path).map_err(|e| CommandError::Client(format!("open {path}: {e}")))?;
+            load(&rt.images, std::io::BufReader::new(file))?
         }
+        (None, Input::Bytes(bytes)) => load(&rt.images, bytes.as_slice())?,
+        (None, Input::Terminal) => return Err(CommandError::Client("requested load from stdin, but stdin is empty".into())),
     };
-    match result {
-        Ok(images) => {
-            for l in images {
-                if l.tags.is_empty() {
-                    io.out(format!("Loaded image ID: {}", l.image.id));
-                }
-                for t in l.tags {
-                    io.out(format!("Loaded image: {}", t.familiar()));
-                }
-            }
-            0
+    for l in images {
+        if l.tags.is_empty() {
+            io.out(format!("Loaded image ID: {}", l.image.id));
         }
-        Err(e) => {
-            io.err(daemon_error(&e));
-            1
+        for t in l.tags {
+            io.out(format!("Loaded image: {}", t.familiar()));
         }
     }
+    Ok(0)
 }

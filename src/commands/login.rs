@@ -7,6 +7,7 @@ use whaleshell_runtime::reference::DEFAULT_DOMAIN;
 use whaleshell_runtime::registry::Credentials;
 use whaleshell_runtime::Runtime;
 
+use super::error::{CommandError, CommandResult};
 use crate::credentials;
 use crate::grammar::docker::{LoginArgs, LogoutArgs};
 use crate::io::{Input, Io};
@@ -17,28 +18,22 @@ fn server_name(server: Option<&str>) -> String {
     s.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/').to_owned()
 }
 
-pub fn login(rt: &Runtime, args: &LoginArgs, io: &mut Io<'_>) -> i32 {
+const NO_TTY: &str = "Error: Cannot perform an interactive login from a non TTY device";
+
+pub fn login(rt: &Runtime, args: &LoginArgs, io: &mut Io<'_>) -> CommandResult {
     let server = server_name(args.server.as_deref());
     if server == DEFAULT_DOMAIN || server == "index.docker.io" {
-        io.err("Docker Hub is not reachable from here (no network): Whaleshell's hub is offline and needs no login. Log in to a registry by its address, e.g. docker login localhost:5000");
-        return 1;
+        return Err(CommandError::Client("Docker Hub is not reachable from here (no network): Whaleshell's hub is offline and needs no login. Log in to a registry by its address, e.g. docker login localhost:5000".into()));
     }
     if args.password.is_some() && args.password_stdin {
-        io.err("--password and --password-stdin are mutually exclusive");
-        return 1;
+        return Err(CommandError::Client("--password and --password-stdin are mutually exclusive".into()));
     }
     if args.password.is_some() {
         io.err("WARNING! Using --password via the CLI is insecure. Use --password-stdin.");
     }
     let username = match &args.username {
         Some(u) => u.clone(),
-        None => match prompt("Username: ", io) {
-            Some(u) => u,
-            None => {
-                io.err("Error: Cannot perform an interactive login from a non TTY device");
-                return 1;
-            }
-        },
+        None => prompt("Username: ", io).ok_or_else(|| CommandError::Client(NO_TTY.into()))?,
     };
     let password = if args.password_stdin {
         match std::mem::replace(&mut io.stdin, Input::Terminal) {
@@ -52,33 +47,20 @@ pub fn login(rt: &Runtime, args: &LoginArgs, io: &mut Io<'_>) -> i32 {
     } else if let Some(p) = &args.password {
         p.clone()
     } else {
-        match prompt("Password: ", io) {
-            Some(p) => p,
-            None => {
-                io.err("Error: Cannot perform an interactive login from a non TTY device");
-                return 1;
-            }
-        }
+        prompt("Password: ", io).ok_or_else(|| CommandError::Client(NO_TTY.into()))?
     };
     if password.is_empty() {
-        io.err("Error: Password Required");
-        return 1;
+        return Err(CommandError::Client("Error: Password Required".into()));
     }
     let creds = Credentials { username, password };
-    if let Err(e) = rt.check_login(&server, &creds) {
-        io.err(format!("Error response from daemon: {e}"));
-        return 1;
-    }
-    if let Err(e) = credentials::store(&server, &creds) {
-        io.err(format!("Error saving credentials: {e}"));
-        return 1;
-    }
+    rt.check_login(&server, &creds)?;
+    credentials::store(&server, &creds).map_err(|e| CommandError::Client(format!("Error saving credentials: {e}")))?;
     io.err(format!(
         "WARNING! Your password will be stored unencrypted in {}.\nConfigure a credential helper to remove this warning. See\nhttps://docs.docker.com/engine/reference/commandline/login/#credential-stores\n",
         credentials::config_path().display()
     ));
     io.out("Login Succeeded");
-    0
+    Ok(0)
 }
 
 /// Asks on the terminal; None when there is none.
@@ -93,20 +75,12 @@ fn prompt(question: &str, io: &mut Io<'_>) -> Option<String> {
     Some(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
-pub fn logout(args: &LogoutArgs, io: &mut Io<'_>) -> i32 {
+pub fn logout(args: &LogoutArgs, io: &mut Io<'_>) -> CommandResult {
     let server = server_name(args.server.as_deref());
-    match credentials::remove(&server) {
-        Ok(true) => {
-            io.out(format!("Removing login credentials for {server}"));
-            0
-        }
-        Ok(false) => {
-            io.out(format!("Not logged in to {server}"));
-            0
-        }
-        Err(e) => {
-            io.err(format!("Error: {e}"));
-            1
-        }
+    if credentials::remove(&server).map_err(|e| CommandError::Client(format!("Error: {e}")))? {
+        io.out(format!("Removing login credentials for {server}"));
+    } else {
+        io.out(format!("Not logged in to {server}"));
     }
+    Ok(0)
 }

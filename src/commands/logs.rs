@@ -8,28 +8,16 @@ use whaleshell_runtime::container::session::{LogEntry, Stream};
 use whaleshell_runtime::container::Status;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::LogsArgs;
 use crate::io::Io;
 
-pub fn run(rt: &Runtime, args: &LogsArgs, io: &mut Io<'_>) -> i32 {
+pub fn run(rt: &Runtime, args: &LogsArgs, io: &mut Io<'_>) -> CommandResult {
     let tail = match args.tail.as_deref() {
         None | Some("all") => None,
-        Some(n) => match n.parse::<usize>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                io.err(format!("invalid value for \"tail\": {n}"));
-                return 1;
-            }
-        },
+        Some(n) => Some(n.parse::<usize>().map_err(|_| CommandError::Client(format!("invalid value for \"tail\": {n}")))?),
     };
-    let container = match rt.containers.find(&args.container) {
-        Ok(c) => c,
-        Err(e) => {
-            io.err(daemon_error(&e));
-            return 1;
-        }
-    };
+    let container = rt.containers.find(&args.container)?;
     let path = rt.layout.container_dir(&container.id).join(format!("{}-json.log", container.id));
     // Following: subscribe first, so nothing falls between the file and the live stream.
     let mut live = if args.follow && container.status() == Status::Running { rt.attach(&container).ok() } else { None };
@@ -66,5 +54,5 @@ pub fn run(rt: &Runtime, args: &LogsArgs, io: &mut Io<'_>) -> i32 {
             }
         }
     }
-    0
+    Ok(0)
 }

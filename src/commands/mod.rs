@@ -31,31 +31,44 @@ pub mod tag;
 pub mod top;
 pub mod volume;
 
+pub mod error;
+
+use whaleshell_runtime::Runtime;
+
+use self::error::{report, CommandError};
 use crate::grammar::docker::{self, Docker, Parsed};
 use crate::grammar::{Arg, Span};
 use crate::io::Io;
-use crate::shell::Shell;
+use crate::last_command::RunOutcome;
+
+/// What a `docker …` line did, for the shell's record of it.
+pub struct DockerOutcome {
+    /// None when the line did not parse (or asked for help).
+    pub command: Option<Docker>,
+    pub status: i32,
+    pub run: Option<RunOutcome>,
+}
 
 /// Parses and runs `docker …`.
-pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io: &mut Io<'_>) -> i32 {
+pub fn docker(rt: &Runtime, line: &str, docker_span: Span, args: &[Arg], io: &mut Io<'_>) -> DockerOutcome {
     let command = match docker::parse(args, docker_span) {
         Ok(Parsed::Command(c)) => c,
         Ok(Parsed::Help(text)) => {
             io.out(text);
-            return 0;
+            return DockerOutcome { command: None, status: 0, run: None };
         }
         Err(e) => {
-            io.err(e.render(line));
-            return if e.message.contains("is not a docker command") { 1 } else { 125 };
+            let rendered = e.render(line);
+            let error = if e.message.contains("is not a docker command") { CommandError::Client(rendered) } else { CommandError::Usage(rendered) };
+            return DockerOutcome { command: None, status: report(Err(error), io), run: None };
         }
     };
-    shell.last_run = None;
-    let rt = &shell.runtime;
-    let code = match &command {
+    let mut run = None;
+    let result = match &command {
         Docker::Run(a) => {
-            let (code, outcome) = run::run(rt, a, io);
-            shell.last_run = outcome;
-            code
+            let (result, outcome) = run::run(rt, a, io);
+            run = outcome;
+            result
         }
         Docker::Ps(a) => ps::run(rt, a, io),
         Docker::Images(a) => images::run(rt, a, io),
@@ -86,17 +99,12 @@ pub fn docker(shell: &mut Shell, line: &str, docker_span: Span, args: &[Arg], io
         Docker::Logout(a) => login::logout(a, io),
         Docker::Push(a) => push::run(rt, a, io),
     };
-    shell.last_docker = Some((command, code));
-    code
+    let status = report(result, io);
+    DockerOutcome { command: Some(command), status, run }
 }
 
 /// Stdio for a helper that is not attached to anything.
 pub fn null_stdio() -> (std::process::Stdio, std::process::Stdio, std::process::Stdio) {
     use std::process::Stdio;
     (Stdio::null(), Stdio::null(), Stdio::null())
-}
-
-/// Docker's prefix for errors that come from the engine.
-pub fn daemon_error(e: &whaleshell_runtime::Error) -> String {
-    format!("Error response from daemon: {e}")
 }

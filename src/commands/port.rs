@@ -2,18 +2,12 @@
 
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::PortArgs;
 use crate::io::Io;
 
-pub fn run(rt: &Runtime, args: &PortArgs, io: &mut Io<'_>) -> i32 {
-    let container = match rt.containers.find(&args.container) {
-        Ok(c) => c,
-        Err(e) => {
-            io.err(daemon_error(&e));
-            return 1;
-        }
-    };
+pub fn run(rt: &Runtime, args: &PortArgs, io: &mut Io<'_>) -> CommandResult {
+    let container = rt.containers.find(&args.container)?;
     let wanted = args.private_port.as_deref().map(|p| p.trim_end_matches("/tcp"));
     let mut shown = 0;
     for p in container.state.ports.iter().filter(|p| wanted.is_none_or(|w| w == p.container_port.to_string())) {
@@ -25,9 +19,9 @@ pub fn run(rt: &Runtime, args: &PortArgs, io: &mut Io<'_>) -> i32 {
     }
     if shown == 0 {
         if let Some(w) = args.private_port.as_deref() {
-            io.err(format!("Error: No public port '{}' published for {}", if w.contains('/') { w.to_owned() } else { format!("{w}/tcp") }, args.container));
-            return 1;
+            let port = if w.contains('/') { w.to_owned() } else { format!("{w}/tcp") };
+            return Err(CommandError::Client(format!("Error: No public port '{port}' published for {}", args.container)));
         }
     }
-    0
+    Ok(0)
 }

@@ -7,17 +7,18 @@ use whaleshell_runtime::container::Status;
 use whaleshell_runtime::image::pull::dir_size;
 use whaleshell_runtime::Runtime;
 
+use super::error::CommandResult;
 use crate::grammar::docker::PruneArgs;
 use crate::io::{Input, Io};
 use crate::output::human_size;
 
-pub fn containers(rt: &Runtime, args: &PruneArgs, io: &mut Io<'_>) -> i32 {
+pub fn containers(rt: &Runtime, args: &PruneArgs, io: &mut Io<'_>) -> CommandResult {
     if !args.force && !confirm("WARNING! This will remove all stopped containers.", io) {
-        return 0;
+        return Ok(0);
     }
     let reclaimed = remove_stopped_containers(rt, io);
     io.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
-    0
+    Ok(0)
 }
 
 /// Removes every container that is not running, printing Docker's

@@ -6,27 +6,15 @@ use whaleshell_runtime::container::{ContainerRecord, Status};
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::PsArgs;
 use crate::io::Io;
 use crate::output::{ago, human_duration, human_size, quoted_command, table};
 use whaleshell_runtime::image::pull::dir_size;
 
-pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> i32 {
-    let filters = match args.filter.iter().map(|f| Filter::parse(f)).collect::<Result<Vec<_>, _>>() {
-        Ok(f) => f,
-        Err(message) => {
-            io.err(message);
-            return 1;
-        }
-    };
-    let mut containers = match rt.containers.list() {
-        Ok(c) => c,
-        Err(e) => {
-            io.err(daemon_error(&e));
-            return 1;
-        }
-    };
+pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> CommandResult {
+    let filters = args.filter.iter().map(|f| Filter::parse(f)).collect::<Result<Vec<_>, _>>().map_err(CommandError::Client)?;
+    let mut containers = rt.containers.list()?;
     let limit = if args.latest { Some(1) } else { args.last };
     let all = args.all || limit.is_some() || filters.iter().any(|f| matches!(f, Filter::Status(_) | Filter::Exited(_)));
     containers.retain(|c| (all || c.status() == Status::Running) && filters.iter().all(|f| f.matches(c)));
@@ -37,7 +25,7 @@ pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> i32 {
         for c in &containers {
             io.out(if args.no_trunc { &c.id } else { c.short_id() });
         }
-        return 0;
+        return Ok(0);
     }
     let mut header = ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"].map(String::from).to_vec();
     if args.size {
@@ -63,7 +51,7 @@ pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> i32 {
         rows.push(row);
     }
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
-    0
+    Ok(0)
 }
 
 /// `0.0.0.0:8050->80/tcp`, while running.

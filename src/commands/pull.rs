@@ -7,33 +7,20 @@ use whaleshell_runtime::image::pull::PullEvent;
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::{Result, Runtime};
 
-use super::daemon_error;
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::PullArgs;
 use crate::io::{Io, Output};
 
-pub fn run(rt: &Runtime, args: &PullArgs, io: &mut Io<'_>) -> i32 {
-    let reference = match Reference::parse(&args.name) {
-        Ok(r) => r,
-        Err(e) => {
-            io.err(e.to_string());
-            return 1;
-        }
-    };
+pub fn run(rt: &Runtime, args: &PullArgs, io: &mut Io<'_>) -> CommandResult {
+    let reference = Reference::parse(&args.name).map_err(|e| CommandError::Client(e.to_string()))?;
     let tag_given = args.name.contains('@') || args.name.rsplit('/').next().is_some_and(|last| last.contains(':'));
     if !tag_given && !args.quiet {
         io.out(format!("Using default tag: {}", reference.tag_or_latest()));
     }
     let quiet = args.quiet;
-    match pull_with_progress(rt, &reference, if quiet { None } else { Some(io.stdout) }) {
-        Ok(_) => {
-            io.out(reference.full());
-            0
-        }
-        Err(e) => {
-            io.err(daemon_error(&e));
-            1
-        }
-    }
+    pull_with_progress(rt, &reference, if quiet { None } else { Some(io.stdout) })?;
+    io.out(reference.full());
+    Ok(0)
 }
 
 /// Pulls, printing Docker's progress to `progress` (stdout for `docker

@@ -5,28 +5,17 @@ use whaleshell_runtime::reference::{Reference, DEFAULT_DOMAIN};
 use whaleshell_runtime::registry::PushEvent;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::PushArgs;
 use crate::io::Io;
 
-pub fn run(rt: &Runtime, args: &PushArgs, io: &mut Io<'_>) -> i32 {
-    let reference = match Reference::parse(&args.name) {
-        Ok(r) => r,
-        Err(e) => {
-            io.err(e.to_string());
-            return 1;
-        }
-    };
-    let image = match rt.images.by_reference(&reference) {
-        Ok(Some(i)) => i,
-        _ => {
-            io.err(format!("An image does not exist locally with the tag: {}", reference.familiar_name()));
-            return 1;
-        }
+pub fn run(rt: &Runtime, args: &PushArgs, io: &mut Io<'_>) -> CommandResult {
+    let reference = Reference::parse(&args.name).map_err(|e| CommandError::Client(e.to_string()))?;
+    let Ok(Some(image)) = rt.images.by_reference(&reference) else {
+        return Err(CommandError::Client(format!("An image does not exist locally with the tag: {}", reference.familiar_name())));
     };
     if reference.domain == DEFAULT_DOMAIN {
-        io.err("Docker Hub is not reachable from here (no network). Tag the image for a registry you can reach, e.g. docker tag busybox localhost:5000/busybox, and push that.");
-        return 1;
+        return Err(CommandError::Client("Docker Hub is not reachable from here (no network). Tag the image for a registry you can reach, e.g. docker tag busybox localhost:5000/busybox, and push that.".into()));
     }
     io.out(format!("The push refers to repository [{}/{}]", reference.domain, reference.path));
     let creds = crate::credentials::get(&reference.domain);
@@ -43,14 +32,8 @@ pub fn run(rt: &Runtime, args: &PushArgs, io: &mut Io<'_>) -> i32 {
         };
         let _ = std::io::Write::write_all(out, format!("{line}\n").as_bytes());
     });
-    match result {
-        Ok((digest, size)) => {
-            io.out(format!("{}: digest: {digest} size: {size}", reference.tag_or_latest()));
-            0
-        }
-        Err(e) => {
-            io.err(daemon_error(&e).replace("Error response from daemon: ", ""));
-            1
-        }
-    }
+    // Docker prints the registry's own words here, without the daemon prefix.
+    let (digest, size) = result.map_err(|e| CommandError::Client(e.to_string()))?;
+    io.out(format!("{}: digest: {digest} size: {size}", reference.tag_or_latest()));
+    Ok(0)
 }

@@ -2,21 +2,15 @@
 
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{each_target, CommandResult};
 use crate::grammar::docker::RmArgs;
 use crate::io::Io;
 
-pub fn run(rt: &Runtime, args: &RmArgs, io: &mut Io<'_>) -> i32 {
-    let mut status = 0;
-    for target in &args.containers {
-        match rt.containers.remove(target, args.force, args.volumes) {
-            // Docker echoes each container as it was named.
-            Ok(_) => io.out(target),
-            Err(e) => {
-                io.err(daemon_error(&e));
-                status = 1;
-            }
-        }
-    }
-    status
+pub fn run(rt: &Runtime, args: &RmArgs, io: &mut Io<'_>) -> CommandResult {
+    each_target(&args.containers, |target| {
+        rt.containers.remove(target, args.force, args.volumes)?;
+        // Docker echoes each container as it was named.
+        io.out(target);
+        Ok(())
+    })
 }

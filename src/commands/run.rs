@@ -7,37 +7,18 @@ use std::process::Stdio;
 
 use whaleshell_runtime::container::monitor::{Mode, MonitorEvent, MonitorHandle};
 use whaleshell_runtime::container::{ports, RunOptions};
+use whaleshell_runtime::error::exit_code;
 use whaleshell_runtime::image::pull::PullEvent;
 use whaleshell_runtime::image::store::ImageRecord;
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::volume;
 use whaleshell_runtime::{Error, Runtime};
 
+use super::error::{CommandError, CommandResult};
 use super::pull::pull_with_progress;
 use crate::grammar::docker::RunArgs;
-use crate::io::{Input, Io};
-use crate::shell::collect_output;
-
-/// Docker's exit code when the docker command itself fails.
-const DOCKER_ERROR: i32 = 125;
-
-/// What a `docker run` did, as the runtime reported it (for lessons and `explain`).
-#[derive(Debug, Clone, Default)]
-pub struct RunOutcome {
-    pub container_id: String,
-    pub image: String,
-    /// The image was pulled first: what the pull did, layer by layer.
-    pub pulled: Vec<PullEvent>,
-    pub detached: bool,
-    pub tty: bool,
-    /// Host PID of the container's PID 1.
-    pub pid: Option<i32>,
-    pub exit_code: Option<i32>,
-    /// The end of what the container wrote on stdout.
-    pub output: String,
-    /// `--rm` removed the container.
-    pub removed: bool,
-}
+use crate::io::{collect_output, Input, Io};
+use crate::last_command::RunOutcome;
 
 /// What a foreground helper reported before it ended.
 pub struct Finished {
@@ -48,38 +29,23 @@ pub struct Finished {
     pub detached: bool,
 }
 
-pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> (i32, Option<RunOutcome>) {
+/// Runs the container; also says what it did once there was a container.
+pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> (CommandResult, Option<RunOutcome>) {
     let mut outcome = None;
-    let code = run_inner(rt, args, io, &mut outcome);
-    (code, outcome)
+    let result = run_inner(rt, args, io, &mut outcome);
+    (result, outcome)
 }
 
-fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option<RunOutcome>) -> i32 {
-    let fail = |io: &mut Io<'_>, message: String| {
-        io.err(format!("docker: {message}\nSee 'docker run --help'."));
-        DOCKER_ERROR
-    };
+fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option<RunOutcome>) -> CommandResult {
+    let daemon = |e: Error| CommandError::Run(format!("Error response from daemon: {e}"));
     if args.interactive && args.tty && !(matches!(io.stdin, Input::Terminal) && std::io::stdin().is_terminal()) {
-        io.err("the input device is not a TTY");
-        return 1;
+        return Err(CommandError::Client("the input device is not a TTY".into()));
     }
-    let (image, pulled) = match find_or_pull(rt, &args.image, io) {
-        Ok(found) => found,
-        Err(e) => return fail(io, super::daemon_error(&e)),
-    };
-    let env = match collect_env(args) {
-        Ok(env) => env,
-        Err(message) => return fail(io, message),
-    };
+    let (image, pulled) = find_or_pull(rt, &args.image, io).map_err(daemon)?;
+    let env = collect_env(args).map_err(CommandError::Run)?;
     let mounts = args.volume.iter().map(|v| volume::parse_volume_flag(v)).chain(args.mount.iter().map(|m| volume::parse_mount_flag(m)));
-    let mounts = match mounts.collect::<Result<Vec<_>, _>>() {
-        Ok(m) => m,
-        Err(e) => return fail(io, super::daemon_error(&e)),
-    };
-    let mut ports = match args.publish.iter().map(|p| ports::parse_publish(p)).collect::<Result<Vec<_>, _>>() {
-        Ok(p) => p,
-        Err(e) => return fail(io, e.to_string()),
-    };
+    let mounts = mounts.collect::<Result<Vec<_>, _>>().map_err(daemon)?;
+    let mut ports = args.publish.iter().map(|p| ports::parse_publish(p)).collect::<Result<Vec<_>, _>>().map_err(|e| CommandError::Run(e.to_string()))?;
     if args.publish_all {
         // -P: every port the image EXPOSEs, on a port the system picks.
         let exposed = rt.images.config(&image).ok().and_then(|c| c.config().as_ref().and_then(|c| c.exposed_ports().clone()));
@@ -105,10 +71,7 @@ fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option
         ports,
         init: args.init,
     };
-    let container = match rt.create_container(&args.image, &image, &options) {
-        Ok(c) => c,
-        Err(e) => return fail(io, super::daemon_error(&e)),
-    };
+    let container = rt.create_container(&args.image, &image, &options).map_err(daemon)?;
     let report = outcome.insert(RunOutcome {
         container_id: container.id.clone(),
         image: args.image.clone(),
@@ -117,39 +80,21 @@ fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option
         tty: args.tty,
         ..RunOutcome::default()
     });
+    let start_failed = |(message, code)| CommandError::Start { message, code };
     if args.detach {
-        return match rt.start(&container, Mode::Detached, (Stdio::null(), Stdio::null(), Stdio::null())) {
-            Ok(monitor) => match wait_started(monitor) {
-                Ok(pid) => {
-                    report.pid = Some(pid);
-                    io.out(&container.id);
-                    0
-                }
-                Err((message, code)) => {
-                    io.err(format!("docker: Error response from daemon: failed to create task for container: unable to start container process: {message}.\nSee 'docker run --help'."));
-                    code
-                }
-            },
-            Err(e) => fail(io, super::daemon_error(&e)),
-        };
+        let monitor = rt.start(&container, Mode::Detached, (Stdio::null(), Stdio::null(), Stdio::null())).map_err(daemon)?;
+        report.pid = Some(wait_started(monitor).map_err(start_failed)?);
+        io.out(&container.id);
+        return Ok(0);
     }
-    match rt.start(&container, Mode::Foreground, foreground_stdio(io, args.interactive)) {
-        Ok(monitor) => match follow_foreground(monitor, io) {
-            Ok(done) => {
-                report.pid = done.pid;
-                report.output = done.output;
-                report.removed = done.removed;
-                report.detached = done.detached;
-                report.exit_code = (!done.detached).then_some(done.code);
-                done.code
-            }
-            Err((message, code)) => {
-                io.err(format!("docker: Error response from daemon: failed to create task for container: unable to start container process: {message}.\nSee 'docker run --help'."));
-                code
-            }
-        },
-        Err(e) => fail(io, super::daemon_error(&e)),
-    }
+    let monitor = rt.start(&container, Mode::Foreground, foreground_stdio(io, args.interactive)).map_err(daemon)?;
+    let done = follow_foreground(monitor, io).map_err(start_failed)?;
+    report.pid = done.pid;
+    report.output = done.output;
+    report.removed = done.removed;
+    report.detached = done.detached;
+    report.exit_code = (!done.detached).then_some(done.code);
+    Ok(done.code)
 }
 
 /// The user's streams for a foreground helper (a monitor or an exec).
@@ -168,7 +113,7 @@ pub fn wait_started(mut monitor: MonitorHandle) -> Result<i32, (String, i32)> {
     let result = match monitor.events.next_event() {
         Some(MonitorEvent::Started { pid }) => Ok(pid),
         Some(MonitorEvent::Failed { message, exit_code }) => Err((message, exit_code)),
-        other => Err((format!("the container monitor stopped unexpectedly ({other:?})"), DOCKER_ERROR)),
+        other => Err((format!("the container monitor stopped unexpectedly ({other:?})"), exit_code::DOCKER)),
     };
     // The monitor is in its own session now; it is reaped here only if it already ended.
     std::thread::spawn(move || monitor.child.wait());
@@ -230,7 +175,7 @@ pub fn follow_foreground(mut monitor: MonitorHandle, io: &mut Io<'_>) -> Result<
         }
         None => {
             let status = monitor.child.wait().ok().and_then(|s| s.code()).unwrap_or(-1);
-            Err((format!("the container monitor stopped unexpectedly (status {status})"), DOCKER_ERROR))
+            Err((format!("the container monitor stopped unexpectedly (status {status})"), exit_code::DOCKER))
         }
     }
 }

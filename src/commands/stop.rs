@@ -6,41 +6,32 @@ use std::time::Duration;
 use whaleshell_runtime::container::monitor::Mode;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{each_target, CommandResult};
 use super::run::wait_started;
 use crate::grammar::docker::StopArgs;
 use crate::io::Io;
 
 const DEFAULT_GRACE: u64 = 10;
 
-pub fn run(rt: &Runtime, args: &StopArgs, io: &mut Io<'_>) -> i32 {
+pub fn run(rt: &Runtime, args: &StopArgs, io: &mut Io<'_>) -> CommandResult {
     each(rt, args, io, false)
 }
 
-pub fn restart(rt: &Runtime, args: &StopArgs, io: &mut Io<'_>) -> i32 {
+pub fn restart(rt: &Runtime, args: &StopArgs, io: &mut Io<'_>) -> CommandResult {
     each(rt, args, io, true)
 }
 
-fn each(rt: &Runtime, args: &StopArgs, io: &mut Io<'_>, start_again: bool) -> i32 {
+fn each(rt: &Runtime, args: &StopArgs, io: &mut Io<'_>, start_again: bool) -> CommandResult {
     let grace = Duration::from_secs(args.time.unwrap_or(DEFAULT_GRACE));
-    let mut status = 0;
-    for target in &args.containers {
-        let result = rt.containers.find(target).and_then(|c| {
-            rt.stop(&c, grace)?;
-            if start_again {
-                let c = rt.containers.get(&c.id)?;
-                let monitor = rt.start(&c, Mode::Detached, super::null_stdio())?;
-                wait_started(monitor).map_err(|(message, _)| whaleshell_runtime::Error::Monitor(message))?;
-            }
-            Ok(())
-        });
-        match result {
-            Ok(()) => io.out(target),
-            Err(e) => {
-                io.err(daemon_error(&e));
-                status = 1;
-            }
+    each_target(&args.containers, |target| {
+        let c = rt.containers.find(target)?;
+        rt.stop(&c, grace)?;
+        if start_again {
+            let c = rt.containers.get(&c.id)?;
+            let monitor = rt.start(&c, Mode::Detached, super::null_stdio())?;
+            wait_started(monitor).map_err(|(message, _)| whaleshell_runtime::Error::Monitor(message))?;
         }
-    }
-    status
+        io.out(target);
+        Ok(())
+    })
 }

@@ -6,14 +6,14 @@ use whaleshell_runtime::digest::short;
 use whaleshell_runtime::usage::Usage;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::CommandResult;
 use super::prune::{confirm, print_block, remove_stopped_containers, remove_unused_volumes};
 use super::ps::status_text;
 use crate::grammar::docker::{DfArgs, ImagePruneArgs, SystemCommand, SystemPruneArgs};
 use crate::io::Io;
 use crate::output::{ago, human_size, quoted_command, table};
 
-pub fn run(rt: &Runtime, command: &SystemCommand, io: &mut Io<'_>) -> i32 {
+pub fn run(rt: &Runtime, command: &SystemCommand, io: &mut Io<'_>) -> CommandResult {
     match command {
         SystemCommand::Df(args) => df(rt, args, io),
         SystemCommand::Prune(args) => prune(rt, args, io),
@@ -21,21 +21,11 @@ pub fn run(rt: &Runtime, command: &SystemCommand, io: &mut Io<'_>) -> i32 {
 }
 
 fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        "0%".into()
-    } else {
-        format!("{}%", part * 100 / whole)
-    }
+    format!("{}%", (part * 100).checked_div(whole).unwrap_or(0))
 }
 
-fn df(rt: &Runtime, args: &DfArgs, io: &mut Io<'_>) -> i32 {
-    let usage = match Usage::measure(rt) {
-        Ok(u) => u,
-        Err(e) => {
-            io.err(daemon_error(&e));
-            return 1;
-        }
-    };
+fn df(rt: &Runtime, args: &DfArgs, io: &mut Io<'_>) -> CommandResult {
+    let usage = Usage::measure(rt)?;
     if args.verbose {
         return df_verbose(&usage, io);
     }
@@ -71,10 +61,10 @@ fn df(rt: &Runtime, args: &DfArgs, io: &mut Io<'_>) -> i32 {
         ["Build Cache", "0", "0", "0B", "0B"].map(String::from).to_vec(),
     ];
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
-    0
+    Ok(0)
 }
 
-fn df_verbose(usage: &Usage, io: &mut Io<'_>) -> i32 {
+fn df_verbose(usage: &Usage, io: &mut Io<'_>) -> CommandResult {
     let mut out = String::from("Images space usage:\n\n");
     let mut rows = vec![["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"].map(String::from).to_vec()];
     for i in &usage.images {
@@ -122,10 +112,10 @@ fn df_verbose(usage: &Usage, io: &mut Io<'_>) -> i32 {
     out.push_str("\nBuild cache usage: 0B\n\n");
     out.push_str(&table(&[["CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE", "SHARED"].map(String::from).to_vec()]));
     let _ = std::io::Write::write_all(io.stdout, out.as_bytes());
-    0
+    Ok(0)
 }
 
-fn prune(rt: &Runtime, args: &SystemPruneArgs, io: &mut Io<'_>) -> i32 {
+fn prune(rt: &Runtime, args: &SystemPruneArgs, io: &mut Io<'_>) -> CommandResult {
     if !args.force {
         let mut warning = String::from("WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n");
         if args.volumes {
@@ -134,7 +124,7 @@ fn prune(rt: &Runtime, args: &SystemPruneArgs, io: &mut Io<'_>) -> i32 {
         warning.push_str(if args.all { "  - all images without at least one container associated to them\n" } else { "  - all dangling images\n" });
         warning.push_str("  - unused build cache\n");
         if !confirm(&warning, io) {
-            return 0;
+            return Ok(0);
         }
     }
     let before = Usage::measure(rt).ok();
@@ -144,22 +134,22 @@ fn prune(rt: &Runtime, args: &SystemPruneArgs, io: &mut Io<'_>) -> i32 {
     }
     reclaimed += prune_images(rt, args.all, io, before.as_ref().map_or(0, |u| u.layers_size));
     io.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
-    0
+    Ok(0)
 }
 
-pub fn image_prune(rt: &Runtime, args: &ImagePruneArgs, io: &mut Io<'_>) -> i32 {
+pub fn image_prune(rt: &Runtime, args: &ImagePruneArgs, io: &mut Io<'_>) -> CommandResult {
     let warning = if args.all {
         "WARNING! This will remove all images without at least one container associated to them."
     } else {
         "WARNING! This will remove all dangling images."
     };
     if !args.force && !confirm(warning, io) {
-        return 0;
+        return Ok(0);
     }
     let before = Usage::measure(rt).map(|u| u.layers_size).unwrap_or(0);
     let reclaimed = prune_images(rt, args.all, io, before);
     io.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
-    0
+    Ok(0)
 }
 
 /// Removes unused images (dangling only, unless `all`); prints Docker's

@@ -3,27 +3,15 @@
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::TagArgs;
 use crate::io::Io;
 
-pub fn run(rt: &Runtime, args: &TagArgs, io: &mut Io<'_>) -> i32 {
-    let target = match Reference::parse(&args.target) {
-        Ok(r) if r.digest.is_none() => r,
-        Ok(_) => {
-            io.err(format!("refusing to create a tag with a digest reference: {}", args.target));
-            return 1;
-        }
-        Err(e) => {
-            io.err(e.to_string());
-            return 1;
-        }
-    };
-    match rt.images.tag(&args.source, &target) {
-        Ok(()) => 0,
-        Err(e) => {
-            io.err(daemon_error(&e));
-            1
-        }
+pub fn run(rt: &Runtime, args: &TagArgs, _io: &mut Io<'_>) -> CommandResult {
+    let target = Reference::parse(&args.target).map_err(|e| CommandError::Client(e.to_string()))?;
+    if target.digest.is_some() {
+        return Err(CommandError::Client(format!("refusing to create a tag with a digest reference: {}", args.target)));
     }
+    rt.images.tag(&args.source, &target)?;
+    Ok(0)
 }

@@ -6,34 +6,20 @@ use std::process::Command;
 use whaleshell_runtime::container::Status;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::TopArgs;
 use crate::io::Io;
 
-pub fn run(rt: &Runtime, args: &TopArgs, io: &mut Io<'_>) -> i32 {
-    let container = match rt.containers.find(&args.container) {
-        Ok(c) => c,
-        Err(e) => {
-            io.err(daemon_error(&e));
-            return 1;
-        }
-    };
+pub fn run(rt: &Runtime, args: &TopArgs, io: &mut Io<'_>) -> CommandResult {
+    let container = rt.containers.find(&args.container)?;
     let (Status::Running, Some(pid1)) = (container.status(), container.state.pid) else {
-        io.err(format!("Error response from daemon: container {} is not running", container.id));
-        return 1;
+        return Err(CommandError::Daemon(whaleshell_runtime::Error::NotRunning(container.id)));
     };
     let pids = processes_in_pid_namespace_of(pid1);
     let list = pids.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",");
-    match Command::new("ps").args(["-f", "-p", &list]).output() {
-        Ok(out) => {
-            let _ = std::io::Write::write_all(io.stdout, &out.stdout);
-            0
-        }
-        Err(e) => {
-            io.err(format!("Error response from daemon: ps: {e}"));
-            1
-        }
-    }
+    let out = Command::new("ps").args(["-f", "-p", &list]).output().map_err(|e| CommandError::Client(format!("Error response from daemon: ps: {e}")))?;
+    let _ = std::io::Write::write_all(io.stdout, &out.stdout);
+    Ok(0)
 }
 
 /// Host PIDs of every process sharing `pid`'s PID namespace.

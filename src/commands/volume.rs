@@ -3,48 +3,36 @@
 use serde_json::json;
 use whaleshell_runtime::Runtime;
 
-use super::daemon_error;
+use super::error::{each_target, CommandError, CommandResult};
 use super::inspect::pretty;
 use super::prune::{confirm, remove_unused_volumes};
 use crate::grammar::docker::VolumeCommand;
 use crate::io::Io;
 use crate::output::{human_size, table};
 
-pub fn run(rt: &Runtime, command: &VolumeCommand, io: &mut Io<'_>) -> i32 {
+pub fn run(rt: &Runtime, command: &VolumeCommand, io: &mut Io<'_>) -> CommandResult {
     match command {
-        VolumeCommand::Ls(args) => match rt.volumes.list() {
-            Ok(volumes) => {
-                if args.quiet {
-                    volumes.iter().for_each(|v| io.out(&v.name));
-                } else {
-                    let mut rows = vec![vec!["DRIVER".to_owned(), "VOLUME NAME".to_owned()]];
-                    rows.extend(volumes.iter().map(|v| vec!["local".to_owned(), v.name.clone()]));
-                    let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
-                }
-                0
+        VolumeCommand::Ls(args) => {
+            let volumes = rt.volumes.list()?;
+            if args.quiet {
+                volumes.iter().for_each(|v| io.out(&v.name));
+            } else {
+                let mut rows = vec![vec!["DRIVER".to_owned(), "VOLUME NAME".to_owned()]];
+                rows.extend(volumes.iter().map(|v| vec!["local".to_owned(), v.name.clone()]));
+                let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
             }
-            Err(e) => fail(io, &e),
-        },
-        VolumeCommand::Create(args) => match rt.volumes.create(args.name.as_deref()) {
-            Ok(v) => {
-                io.out(v.name);
-                0
-            }
-            Err(e) => fail(io, &e),
-        },
+        }
+        VolumeCommand::Create(args) => io.out(rt.volumes.create(args.name.as_deref())?.name),
         VolumeCommand::Rm(args) => {
-            let mut status = 0;
-            for name in &args.names {
-                match rt.remove_volume(name) {
-                    Ok(()) => io.out(name),
-                    Err(e) => status = fail(io, &e),
-                }
-            }
-            status
+            return each_target(&args.names, |name| {
+                rt.remove_volume(name)?;
+                io.out(name);
+                Ok(())
+            })
         }
         VolumeCommand::Inspect(args) => {
             let mut found = Vec::new();
-            let mut status = 0;
+            let mut errors = Vec::new();
             for name in &args.names {
                 match rt.volumes.get(name) {
                     Ok(Some(v)) => found.push(json!({
@@ -56,15 +44,12 @@ pub fn run(rt: &Runtime, command: &VolumeCommand, io: &mut Io<'_>) -> i32 {
                         "Options": null,
                         "Scope": "local",
                     })),
-                    Ok(None) => {
-                        io.err(format!("Error response from daemon: get {name}: no such volume"));
-                        status = 1;
-                    }
-                    Err(e) => status = fail(io, &e),
+                    Ok(None) => errors.push(CommandError::Daemon(whaleshell_runtime::Error::NoSuchVolume(name.to_owned()))),
+                    Err(e) => errors.push(CommandError::Daemon(e)),
                 }
             }
             io.out(pretty(&serde_json::Value::Array(found)));
-            status
+            return CommandError::from_many(errors).map_or(Ok(0), Err);
         }
         VolumeCommand::Prune(args) => {
             let warning = if args.all {
@@ -72,17 +57,11 @@ pub fn run(rt: &Runtime, command: &VolumeCommand, io: &mut Io<'_>) -> i32 {
             } else {
                 "WARNING! This will remove anonymous local volumes not used by at least one container."
             };
-            if !args.force && !confirm(warning, io) {
-                return 0;
+            if args.force || confirm(warning, io) {
+                let reclaimed = remove_unused_volumes(rt, args.all, io);
+                io.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
             }
-            let reclaimed = remove_unused_volumes(rt, args.all, io);
-            io.out(format!("Total reclaimed space: {}", human_size(reclaimed)));
-            0
         }
     }
-}
-
-fn fail(io: &mut Io<'_>, e: &whaleshell_runtime::Error) -> i32 {
-    io.err(daemon_error(e));
-    1
+    Ok(0)
 }

@@ -11,18 +11,15 @@ use whaleshell_runtime::image::pull::{LayerStatus, PullEvent};
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::Runtime;
 
-use crate::commands::run::RunOutcome;
 use crate::grammar::docker::Docker;
 use crate::grammar::Arg;
 use crate::io::Io;
-use crate::lessons::checks::subcommand;
+use crate::last_command::{LastCommand, RunOutcome};
 use crate::output::human_size;
-use crate::shell::Shell;
 
-pub fn run(shell: &Shell, args: &[Arg], io: &mut Io<'_>) -> i32 {
-    let rt = &shell.runtime;
+pub fn run(rt: &Runtime, last: &LastCommand, args: &[Arg], io: &mut Io<'_>) -> i32 {
     match args.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().as_slice() {
-        [] => last_command(shell, io),
+        [] => last_command(rt, last, io),
         ["image", name] => match rt.images.resolve(name) {
             Ok(_) => image(rt, name, io),
             Err(e) => fail(io, &e),
@@ -47,17 +44,17 @@ fn label(name: &str) -> String {
     format!("  {:<11}", name).bold().to_string()
 }
 
-fn last_command(shell: &Shell, io: &mut Io<'_>) -> i32 {
-    let Some((command, status)) = &shell.last_docker else {
+fn last_command(rt: &Runtime, last: &LastCommand, io: &mut Io<'_>) -> i32 {
+    let Some((command, status)) = &last.docker else {
         io.out("Nothing to explain yet: run a docker command first, e.g. docker run --rm busybox echo hi");
         return 0;
     };
-    io.out(format!("{} {}", "docker".bold(), subcommand(command).bold()));
-    match (command, &shell.last_run) {
-        (Docker::Run(args), Some(run)) => explain_run(&shell.runtime, &args.image, run, io),
+    io.out(format!("{} {}", "docker".bold(), command.name().bold()));
+    match (command, &last.run) {
+        (Docker::Run(args), Some(run)) => explain_run(rt, &args.image, run, io),
         _ => {
-            io.out(format!("{}the client asked the engine to `{}`; it answered with status {status}.", label("what"), subcommand(command)));
-            io.out(format!("{}everything it read or changed is under {}", label("state"), shell.runtime.layout.root().display()));
+            io.out(format!("{}the client asked the engine to `{}`; it answered with status {status}.", label("what"), command.name()));
+            io.out(format!("{}everything it read or changed is under {}", label("state"), rt.layout.root().display()));
         }
     }
     0

@@ -7,18 +7,21 @@
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use super::line::{parse_line, WordPart};
 use super::{suggest, Arg, ParseError, Span};
 
 #[derive(Debug, Parser, PartialEq, Eq)]
 #[command(name = "docker", disable_help_subcommand = true, disable_version_flag = true)]
 #[command(about = "A self-sufficient runtime for containers", override_usage = "docker COMMAND")]
-pub struct DockerLine {
+struct DockerLine {
     #[command(subcommand)]
-    pub command: DockerCommand,
+    command: Docker,
 }
 
-#[derive(Debug, Subcommand, PartialEq, Eq)]
-pub enum DockerCommand {
+/// A docker command. The `container …`/`image …` long forms are the same
+/// commands (see [`LONG_FORMS`]).
+#[derive(Debug, Clone, Subcommand, PartialEq, Eq)]
+pub enum Docker {
     /// Create and run a new container from an image
     Run(RunArgs),
     /// List containers
@@ -69,19 +72,90 @@ pub enum DockerCommand {
     Logout(LogoutArgs),
     /// Upload an image to a registry
     Push(PushArgs),
-    /// Manage containers
-    #[command(subcommand)]
-    Container(ContainerCommand),
-    /// Manage images
-    #[command(subcommand)]
-    Image(ImageCommand),
     /// Manage volumes
     #[command(subcommand)]
     Volume(VolumeCommand),
     /// Manage Docker
     #[command(subcommand)]
     System(SystemCommand),
+    /// Remove all stopped containers
+    #[command(name = "container prune", hide = true)]
+    ContainerPrune(PruneArgs),
+    /// Remove unused images
+    #[command(name = "image prune", hide = true)]
+    ImagePrune(ImagePruneArgs),
 }
+
+impl Docker {
+    /// The command's name as Docker's reference names it (`run`, `container prune`, `system df` …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Docker::Run(_) => "run",
+            Docker::Ps(_) => "ps",
+            Docker::Images(_) => "images",
+            Docker::Pull(_) => "pull",
+            Docker::Rm(_) => "rm",
+            Docker::Rmi(_) => "rmi",
+            Docker::Exec(_) => "exec",
+            Docker::Logs(_) => "logs",
+            Docker::Stop(_) => "stop",
+            Docker::Kill(_) => "kill",
+            Docker::Start(_) => "start",
+            Docker::Restart(_) => "restart",
+            Docker::Attach(_) => "attach",
+            Docker::Inspect(_) => "inspect",
+            Docker::Top(_) => "top",
+            Docker::Port(_) => "port",
+            Docker::History(_) => "history",
+            Docker::Tag(_) => "tag",
+            Docker::Commit(_) => "commit",
+            Docker::Build(_) => "build",
+            Docker::Save(_) => "save",
+            Docker::Load(_) => "load",
+            Docker::Login(_) => "login",
+            Docker::Logout(_) => "logout",
+            Docker::Push(_) => "push",
+            Docker::Volume(_) => "volume",
+            Docker::System(SystemCommand::Df(_)) => "system df",
+            Docker::System(SystemCommand::Prune(_)) => "system prune",
+            Docker::ContainerPrune(_) => "container prune",
+            Docker::ImagePrune(_) => "image prune",
+        }
+    }
+}
+
+/// Docker's management commands and what each of their subcommands is:
+/// (group, subcommand, its aliases, the command it is, its own description
+/// when not the command's). `docker container ls` is `docker ps`, `docker
+/// image rm` is `docker rmi`.
+const LONG_FORMS: &[(&str, &str, &[&str], &str, &str)] = &[
+    ("container", "ls", &["ps", "list"], "ps", ""),
+    ("container", "run", &[], "run", ""),
+    ("container", "rm", &[], "rm", ""),
+    ("container", "exec", &[], "exec", ""),
+    ("container", "logs", &[], "logs", ""),
+    ("container", "stop", &[], "stop", ""),
+    ("container", "kill", &[], "kill", ""),
+    ("container", "start", &[], "start", ""),
+    ("container", "restart", &[], "restart", ""),
+    ("container", "attach", &[], "attach", ""),
+    ("container", "inspect", &[], "inspect", "Display detailed information on one or more containers"),
+    ("container", "top", &[], "top", ""),
+    ("container", "prune", &[], "container prune", ""),
+    ("container", "port", &[], "port", ""),
+    ("container", "commit", &[], "commit", ""),
+    ("image", "ls", &["list"], "images", ""),
+    ("image", "pull", &[], "pull", ""),
+    ("image", "rm", &[], "rmi", ""),
+    ("image", "inspect", &[], "inspect", "Display detailed information on one or more images"),
+    ("image", "prune", &[], "image prune", ""),
+    ("image", "history", &[], "history", ""),
+    ("image", "tag", &[], "tag", ""),
+    ("image", "build", &[], "build", ""),
+    ("image", "save", &[], "save", ""),
+    ("image", "load", &[], "load", ""),
+    ("image", "push", &[], "push", ""),
+];
 
 #[derive(Debug, Clone, Subcommand, PartialEq, Eq)]
 pub enum SystemCommand {
@@ -90,7 +164,6 @@ pub enum SystemCommand {
     /// Remove unused data
     Prune(SystemPruneArgs),
 }
-
 #[derive(Debug, Clone, Subcommand, PartialEq, Eq)]
 pub enum VolumeCommand {
     /// List volumes
@@ -107,100 +180,16 @@ pub enum VolumeCommand {
     Prune(VolumePruneArgs),
 }
 
-#[derive(Debug, Subcommand, PartialEq, Eq)]
-pub enum ContainerCommand {
-    /// List containers
-    #[command(visible_aliases = ["ps", "list"])]
-    Ls(PsArgs),
-    /// Create and run a new container from an image
-    Run(RunArgs),
-    /// Remove one or more containers
-    Rm(RmArgs),
-    /// Execute a command in a running container
-    Exec(ExecArgs),
-    /// Fetch the logs of a container
-    Logs(LogsArgs),
-    /// Stop one or more running containers
-    Stop(StopArgs),
-    /// Kill one or more running containers
-    Kill(KillArgs),
-    /// Start one or more stopped containers
-    Start(StartArgs),
-    /// Restart one or more containers
-    Restart(StopArgs),
-    /// Attach local standard input, output, and error streams to a running container
-    Attach(AttachArgs),
-    /// Display detailed information on one or more containers
-    Inspect(InspectArgs),
-    /// Display the running processes of a container
-    Top(TopArgs),
-    /// Remove all stopped containers
-    Prune(PruneArgs),
-    /// List port mappings or a specific mapping for the container
-    Port(PortArgs),
-    /// Create a new image from a container's changes
-    Commit(CommitArgs),
-}
+const GROUPS: &[(&str, &str)] = &[("container", "Manage containers"), ("image", "Manage images")];
 
-#[derive(Debug, Subcommand, PartialEq, Eq)]
-pub enum ImageCommand {
-    /// List images
-    #[command(visible_alias = "list")]
-    Ls(ImagesArgs),
-    /// Download an image from a registry
-    Pull(PullArgs),
-    /// Remove one or more images
-    Rm(RmiArgs),
-    /// Display detailed information on one or more images
-    Inspect(InspectArgs),
-    /// Remove unused images
-    Prune(ImagePruneArgs),
-    /// Show the history of an image
-    History(HistoryArgs),
-    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
-    Tag(TagArgs),
-    /// Build an image from a Dockerfile
-    Build(BuildArgs),
-    /// Save one or more images to a tar archive
-    Save(SaveArgs),
-    /// Load an image from a tar archive
-    Load(LoadArgs),
-    /// Upload an image to a registry
-    Push(PushArgs),
-}
-
-/// A docker command, with the long forms folded into the short ones.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Docker {
-    Run(RunArgs),
-    Ps(PsArgs),
-    Images(ImagesArgs),
-    Pull(PullArgs),
-    Rm(RmArgs),
-    Rmi(RmiArgs),
-    Exec(ExecArgs),
-    Logs(LogsArgs),
-    Stop(StopArgs),
-    Kill(KillArgs),
-    Start(StartArgs),
-    Restart(StopArgs),
-    Attach(AttachArgs),
-    Inspect(InspectArgs),
-    Top(TopArgs),
-    ContainerPrune(PruneArgs),
-    Volume(VolumeCommand),
-    Port(PortArgs),
-    System(SystemCommand),
-    ImagePrune(ImagePruneArgs),
-    History(HistoryArgs),
-    Tag(TagArgs),
-    Commit(CommitArgs),
-    Build(BuildArgs),
-    Save(SaveArgs),
-    Load(LoadArgs),
-    Login(LoginArgs),
-    Logout(LogoutArgs),
-    Push(PushArgs),
+/// The long form's words replaced by the command they are: `container ls -a` → `ps -a`.
+fn fold_long_form(texts: &[String]) -> Vec<String> {
+    if let [group, sub, rest @ ..] = texts {
+        if let Some((.., command, _)) = LONG_FORMS.iter().find(|(g, s, aliases, ..)| g == group && (s == sub || aliases.contains(&sub.as_str()))) {
+            return std::iter::once((*command).to_owned()).chain(rest.iter().cloned()).collect();
+        }
+    }
+    texts.to_vec()
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -613,63 +602,71 @@ pub struct VolumePruneArgs {
 }
 
 /// What parsing a docker line gave: a command, or help text the user asked for.
+// Made once per line and taken apart at once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Parsed {
     Command(Docker),
     Help(String),
 }
 
-/// The clap command tree, for help and completion.
+/// The clap command tree, for help and completion, with the `container`
+/// and `image` groups made of the commands they stand for.
 pub fn command_tree() -> clap::Command {
-    DockerLine::command()
+    let base = DockerLine::command();
+    let mut tree = base.clone();
+    for (group, about) in GROUPS {
+        let mut node = clap::Command::new(*group).about(*about).subcommand_required(true).arg_required_else_help(true);
+        for (_, sub, aliases, command, own_about) in LONG_FORMS.iter().filter(|(g, ..)| g == group) {
+            if let Some(target) = base.find_subcommand(command) {
+                let mut sub = target.clone().name(*sub).visible_aliases(aliases.iter().copied()).hide(false);
+                if !own_about.is_empty() {
+                    sub = sub.about(*own_about);
+                }
+                node = node.subcommand(sub);
+            }
+        }
+        tree = tree.subcommand(node);
+    }
+    tree
 }
 
 /// Parses the words after `docker`. `docker_span` is where the word `docker` was.
 pub fn parse(args: &[Arg], docker_span: Span) -> Result<Parsed, ParseError> {
     let texts = split_run_command(args);
-    let argv = std::iter::once("docker".to_owned()).chain(texts.iter().cloned());
-    match DockerLine::try_parse_from(argv) {
-        Ok(line) => Ok(Parsed::Command(fold_aliases(line.command))),
-        Err(e) => match e.kind() {
+    let argv = |texts: Vec<String>| std::iter::once("docker".to_owned()).chain(texts);
+    // The whole tree, groups included, says what is wrong or what help to show…
+    if let Err(e) = command_tree().try_get_matches_from(argv(texts.clone())) {
+        return match e.kind() {
             ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Ok(Parsed::Help(e.render().to_string().trim_end().to_owned())),
             _ => Err(docker_error(&e, args, docker_span)),
-        },
+        };
     }
+    // …and a valid line is read as the command its long form stands for.
+    DockerLine::try_parse_from(argv(fold_long_form(&texts))).map(|line| Parsed::Command(line.command)).map_err(|e| docker_error(&e, args, docker_span))
 }
 
-fn fold_aliases(command: DockerCommand) -> Docker {
-    match command {
-        DockerCommand::Run(a) | DockerCommand::Container(ContainerCommand::Run(a)) => Docker::Run(a),
-        DockerCommand::Ps(a) | DockerCommand::Container(ContainerCommand::Ls(a)) => Docker::Ps(a),
-        DockerCommand::Images(a) | DockerCommand::Image(ImageCommand::Ls(a)) => Docker::Images(a),
-        DockerCommand::Pull(a) | DockerCommand::Image(ImageCommand::Pull(a)) => Docker::Pull(a),
-        DockerCommand::Rm(a) | DockerCommand::Container(ContainerCommand::Rm(a)) => Docker::Rm(a),
-        DockerCommand::Rmi(a) | DockerCommand::Image(ImageCommand::Rm(a)) => Docker::Rmi(a),
-        DockerCommand::Exec(a) | DockerCommand::Container(ContainerCommand::Exec(a)) => Docker::Exec(a),
-        DockerCommand::Logs(a) | DockerCommand::Container(ContainerCommand::Logs(a)) => Docker::Logs(a),
-        DockerCommand::Stop(a) | DockerCommand::Container(ContainerCommand::Stop(a)) => Docker::Stop(a),
-        DockerCommand::Kill(a) | DockerCommand::Container(ContainerCommand::Kill(a)) => Docker::Kill(a),
-        DockerCommand::Start(a) | DockerCommand::Container(ContainerCommand::Start(a)) => Docker::Start(a),
-        DockerCommand::Restart(a) | DockerCommand::Container(ContainerCommand::Restart(a)) => Docker::Restart(a),
-        DockerCommand::Attach(a) | DockerCommand::Container(ContainerCommand::Attach(a)) => Docker::Attach(a),
-        DockerCommand::Inspect(a) | DockerCommand::Container(ContainerCommand::Inspect(a)) | DockerCommand::Image(ImageCommand::Inspect(a)) => {
-            Docker::Inspect(a)
-        }
-        DockerCommand::Top(a) | DockerCommand::Container(ContainerCommand::Top(a)) => Docker::Top(a),
-        DockerCommand::Container(ContainerCommand::Prune(a)) => Docker::ContainerPrune(a),
-        DockerCommand::Volume(v) => Docker::Volume(v),
-        DockerCommand::System(c) => Docker::System(c),
-        DockerCommand::Image(ImageCommand::Prune(a)) => Docker::ImagePrune(a),
-        DockerCommand::History(a) | DockerCommand::Image(ImageCommand::History(a)) => Docker::History(a),
-        DockerCommand::Tag(a) | DockerCommand::Image(ImageCommand::Tag(a)) => Docker::Tag(a),
-        DockerCommand::Build(a) | DockerCommand::Image(ImageCommand::Build(a)) => Docker::Build(a),
-        DockerCommand::Save(a) | DockerCommand::Image(ImageCommand::Save(a)) => Docker::Save(a),
-        DockerCommand::Load(a) | DockerCommand::Image(ImageCommand::Load(a)) => Docker::Load(a),
-        DockerCommand::Login(a) => Docker::Login(a),
-        DockerCommand::Logout(a) => Docker::Logout(a),
-        DockerCommand::Push(a) | DockerCommand::Image(ImageCommand::Push(a)) => Docker::Push(a),
-        DockerCommand::Commit(a) | DockerCommand::Container(ContainerCommand::Commit(a)) => Docker::Commit(a),
-        DockerCommand::Port(a) | DockerCommand::Container(ContainerCommand::Port(a)) => Docker::Port(a),
+/// A literal `docker …` line as a typed command (None for other lines).
+pub fn parse_literal(line: &str) -> Option<Docker> {
+    let script = parse_line(line).ok()?;
+    let command = script.first?.commands.into_iter().next()?;
+    let words: Vec<Arg> = command
+        .words
+        .iter()
+        .map(|w| {
+            let text = w.parts.iter().map(|p| match &p.kind {
+                WordPart::Literal(s) => s.clone(),
+                _ => String::new(),
+            });
+            Arg { text: text.collect(), span: w.span.clone() }
+        })
+        .collect();
+    if words.first()?.text != "docker" {
+        return None;
+    }
+    match parse(&words[1..], words[0].span.clone()).ok()? {
+        Parsed::Command(c) => Some(c),
+        Parsed::Help(_) => None,
     }
 }
 

@@ -104,7 +104,6 @@ pub struct LineError {
     pub message: String,
 }
 
-#[cfg(test)]
 impl Word {
     /// Some(text) when the word is only literal parts (no $VAR, no $(...)).
     pub fn as_literal(&self) -> Option<String> {

@@ -48,6 +48,17 @@ impl From<line::LineError> for ParseError {
 }
 
 /// The closest candidate to a mistyped word, if it is close enough to be a likely typo.
+/// The words the shell runs itself.
+pub const BUILTINS: &[&str] = &["docker", "aws", "lab", "eval", "export", "unset", "help", "explain", "exit", "cd"];
+
+/// The words a lesson adds to the REPL (see `lessons::session`).
+pub const LESSON_WORDS: &[&str] = &["lessons", "lesson", "hint", "solution", "next", "back", "skip", "reset", "progress", "leave"];
+
+/// Every word the REPL knows, for completion and suggestions.
+pub fn words() -> Vec<&'static str> {
+    BUILTINS.iter().chain(LESSON_WORDS).copied().collect()
+}
+
 pub fn suggest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
@@ -126,6 +137,10 @@ mod tests {
         assert_eq!(command("docker image ls"), command("docker images"));
         assert_eq!(command("docker image rm busybox"), command("docker rmi busybox"));
         assert_eq!(command("docker container run --rm busybox echo hi"), command("docker run --rm busybox echo hi"));
+        assert!(matches!(command("docker container prune -f"), Docker::ContainerPrune(a) if a.force));
+        assert!(matches!(command("docker image prune -a"), Docker::ImagePrune(a) if a.all));
+        assert_eq!(command("docker container prune").name(), "container prune");
+        assert_eq!(command("docker system df").name(), "system df");
     }
 
     #[test]

@@ -8,8 +8,8 @@ use whaleshell_runtime::container::{ContainerRecord, Status};
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::Runtime;
 
-use crate::commands::run::RunOutcome;
-use crate::grammar::docker::Docker;
+use crate::grammar::docker::{parse_literal, Docker};
+use crate::last_command::LastCommand;
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -98,16 +98,6 @@ pub struct VolumeFile {
     pub path: String,
 }
 
-/// What the checks look at besides the runtime.
-pub struct Facts<'a> {
-    pub runtime: &'a Runtime,
-    /// The host programs the last line ran (`ps`, `grep` …).
-    pub last_programs: &'a [String],
-    pub last_docker: Option<&'a (Docker, i32)>,
-    pub last_run: Option<&'a RunOutcome>,
-    pub last_aws: Option<&'a (String, i32)>,
-}
-
 /// Same image, whatever way it was named (`busybox`, `busybox:latest`, `docker.io/library/busybox`).
 pub fn same_image(a: &str, b: &str) -> bool {
     match (Reference::parse(a), Reference::parse(b)) {
@@ -117,12 +107,12 @@ pub fn same_image(a: &str, b: &str) -> bool {
 }
 
 impl Check {
-    pub fn holds(&self, facts: &Facts<'_>) -> bool {
-        let rt = facts.runtime;
+    /// Whether the check holds on the runtime's state, after what the last line did.
+    pub fn holds(&self, rt: &Runtime, last: &LastCommand) -> bool {
         match self {
             Check::ImageExists(name) => image_present(rt, name),
             Check::ImageAbsent(name) => !image_present(rt, name),
-            Check::LastRun(want) => facts.last_run.is_some_and(|run| {
+            Check::LastRun(want) => last.run.as_ref().is_some_and(|run| {
                 want.image.as_ref().is_none_or(|i| same_image(i, &run.image))
                     && want.exit_code.is_none_or(|c| run.exit_code == Some(c))
                     && want.printed.as_ref().is_none_or(|p| run.output.contains(p.as_str()))
@@ -130,9 +120,9 @@ impl Check {
                     && want.tty.is_none_or(|t| run.tty == t)
                     && want.detached.is_none_or(|d| run.detached == d)
             }),
-            Check::LastRefused(name) => facts.last_docker.is_some_and(|(command, status)| *status != 0 && subcommand(command) == name),
-            Check::LastProgram(name) => facts.last_programs.iter().any(|p| p == name),
-            Check::LastCommand(name) => facts.last_docker.is_some_and(|(command, status)| *status == 0 && subcommand(command) == name),
+            Check::LastRefused(name) => last.docker.as_ref().is_some_and(|(command, status)| *status != 0 && command.name() == name),
+            Check::LastProgram(name) => last.programs.iter().any(|p| p == name),
+            Check::LastCommand(name) => last.docker.as_ref().is_some_and(|(command, status)| *status == 0 && command.name() == name),
             Check::Containers(want) => {
                 let n = containers(rt)
                     .iter()
@@ -157,16 +147,16 @@ impl Check {
                 let upper = rt.layout.container_dir(&c.id).join("upper").join(want.path.trim_start_matches('/'));
                 std::fs::symlink_metadata(upper).is_ok_and(|m| !m.file_type().is_char_device())
             }),
-            Check::LastTyped(line) => facts
-                .last_docker
-                .is_some_and(|(typed, status)| *status == 0 && crate::lessons::session::parse_docker(line).is_some_and(|want| same_command(typed, &want))),
+            Check::LastTyped(line) => {
+                last.docker.as_ref().is_some_and(|(typed, status)| *status == 0 && parse_literal(line).is_some_and(|want| same_command(typed, &want)))
+            }
             Check::VolumeHasFile(want) => rt.volumes.data_dir(&want.volume).join(want.path.trim_start_matches('/')).exists(),
             Check::LayersShared(images) => {
                 let bottoms: Vec<Option<String>> =
                     images.iter().map(|name| rt.images.resolve(name).ok().and_then(|i| i.layers.first().map(|l| l.diff_id.clone()))).collect();
                 bottoms.iter().all(|b| b.is_some() && *b == bottoms[0])
             }
-            Check::LastAws(name) => facts.last_aws.is_some_and(|(op, status)| *status == 0 && op == name),
+            Check::LastAws(name) => last.aws.as_ref().is_some_and(|(op, status)| *status == 0 && op == name),
             Check::EcrRepository(want) => match ecr::repository(rt, &want.name) {
                 Ecr::Found(repo) => want.scan_on_push.is_none_or(|scan| repo["imageScanningConfiguration"]["scanOnPush"] == scan),
                 _ => false,
@@ -261,40 +251,4 @@ fn normalized(d: &Docker) -> Docker {
         _ => {}
     }
     d
-}
-
-/// The subcommand word of a typed command (`run`, `ps`, …).
-pub fn subcommand(command: &Docker) -> &'static str {
-    match command {
-        Docker::Run(_) => "run",
-        Docker::Ps(_) => "ps",
-        Docker::Images(_) => "images",
-        Docker::Pull(_) => "pull",
-        Docker::Rm(_) => "rm",
-        Docker::Rmi(_) => "rmi",
-        Docker::Exec(_) => "exec",
-        Docker::Logs(_) => "logs",
-        Docker::Stop(_) => "stop",
-        Docker::Kill(_) => "kill",
-        Docker::Start(_) => "start",
-        Docker::Restart(_) => "restart",
-        Docker::Attach(_) => "attach",
-        Docker::Inspect(_) => "inspect",
-        Docker::Top(_) => "top",
-        Docker::ContainerPrune(_) => "container prune",
-        Docker::Volume(_) => "volume",
-        Docker::Port(_) => "port",
-        Docker::System(crate::grammar::docker::SystemCommand::Df(_)) => "system df",
-        Docker::System(crate::grammar::docker::SystemCommand::Prune(_)) => "system prune",
-        Docker::ImagePrune(_) => "image prune",
-        Docker::History(_) => "history",
-        Docker::Tag(_) => "tag",
-        Docker::Commit(_) => "commit",
-        Docker::Build(_) => "build",
-        Docker::Save(_) => "save",
-        Docker::Load(_) => "load",
-        Docker::Login(_) => "login",
-        Docker::Logout(_) => "logout",
-        Docker::Push(_) => "push",
-    }
 }

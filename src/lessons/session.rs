@@ -12,17 +12,54 @@ use serde::{Deserialize, Serialize};
 use whaleshell_runtime::ecr::lab;
 use whaleshell_runtime::Runtime;
 
-use super::checks::{same_image, subcommand, Facts};
+use super::checks::same_image;
 use super::text::{for_locale, Text};
 use super::{all, find, Lesson, Step};
-use crate::grammar::docker::{self, Docker, Parsed};
+use crate::grammar::docker::{parse_literal, Docker};
 use crate::grammar::line::parse_line;
-use crate::grammar::Arg;
-use crate::io::Io;
+use crate::grammar::{Arg, LESSON_WORDS};
+use crate::io::{Input, Io, Output};
+use crate::last_command::LastCommand;
 use crate::shell::Shell;
 
-/// The words a lesson adds to the REPL.
-pub const WORDS: &[&str] = &["lessons", "lesson", "hint", "solution", "next", "back", "skip", "reset", "progress", "leave"];
+/// The REPL as a learner has it: the shell, and the lesson being followed.
+/// Lesson words are its own; every other line goes to the shell, and then
+/// the step's checks say whether it was done.
+pub struct Tutor {
+    pub shell: Shell,
+    pub lesson: Option<LessonSession>,
+}
+
+impl Tutor {
+    pub fn new(shell: Shell) -> Tutor {
+        Tutor { shell, lesson: None }
+    }
+
+    /// Runs one line typed at the terminal; returns its exit status.
+    pub fn run_line(&mut self, line: &str) -> i32 {
+        let (mut stdout, mut stderr) = (Output::Stdout, Output::Stderr);
+        let mut io = Io { stdin: Input::Terminal, stdout: &mut stdout, stderr: &mut stderr };
+        if let Some(status) = self.lesson_word(line, &mut io) {
+            self.shell.last_status = status;
+            return status;
+        }
+        let status = self.shell.run_line(line);
+        if self.lesson.is_some() {
+            after_line(self, &mut io);
+        }
+        status
+    }
+
+    /// A line that is a lesson word (`hint`, `lesson 3` …) runs here; None for any other line.
+    fn lesson_word(&mut self, line: &str, io: &mut Io<'_>) -> Option<i32> {
+        let script = parse_line(line).ok()?;
+        let pipeline = script.first.as_ref().filter(|_| script.rest.is_empty())?;
+        let [command] = pipeline.commands.as_slice() else { return None };
+        let words = command.words.iter().map(|w| w.as_literal().map(|text| Arg { text, span: w.span.clone() })).collect::<Option<Vec<_>>>()?;
+        let (word, args) = words.split_first()?;
+        LESSON_WORDS.contains(&word.text.as_str()).then(|| builtin(self, &word.text, args, io).unwrap_or(1))
+    }
+}
 
 pub struct LessonSession {
     pub lesson: Lesson,
@@ -72,37 +109,37 @@ fn save_progress(id: &str, step: usize, completed: bool) {
 }
 
 /// Runs a lesson word; None when `name` is not one.
-pub fn builtin(shell: &mut Shell, name: &str, args: &[Arg], io: &mut Io<'_>) -> Option<i32> {
-    let t = for_locale(shell.locale);
+fn builtin(tutor: &mut Tutor, name: &str, args: &[Arg], io: &mut Io<'_>) -> Option<i32> {
+    let t = for_locale(tutor.shell.locale);
     let status = match name {
-        "lessons" => list(shell.locale, io),
+        "lessons" => list(tutor.shell.locale, io),
         "lesson" => match args.first() {
-            Some(which) => start(shell, &which.text, io),
-            None => list(shell.locale, io),
+            Some(which) => start(tutor, &which.text, io),
+            None => list(tutor.shell.locale, io),
         },
-        "progress" => match &shell.lesson {
+        "progress" => match &tutor.lesson {
             Some(s) => {
                 io.out(format!("{} {} · {} · {} {}/{}", t.lesson, s.lesson.number, s.lesson.title, t.step, s.step + 1, s.lesson.steps.len()));
                 0
             }
-            None => list(shell.locale, io),
+            None => list(tutor.shell.locale, io),
         },
         "hint" | "solution" | "next" | "back" | "skip" | "reset" | "leave" => {
-            if shell.lesson.is_none() {
+            if tutor.lesson.is_none() {
                 io.err(t.no_lesson);
                 return Some(1);
             }
             match name {
-                "hint" => hint(shell, io),
+                "hint" => hint(tutor, io),
                 "solution" => {
-                    let s = shell.lesson.as_ref()?;
+                    let s = tutor.lesson.as_ref()?;
                     io.out(format!("{}: {}", t.solution, s.lesson.steps[s.step].commands[0].bold()));
                     0
                 }
-                "next" | "skip" => move_to(shell, 1, io),
-                "back" => move_to(shell, -1, io),
-                "reset" => reset(shell, io),
-                _ => leave(shell, io),
+                "next" | "skip" => move_to(tutor, 1, io),
+                "back" => move_to(tutor, -1, io),
+                "reset" => reset(tutor, io),
+                _ => leave(tutor, io),
             }
         }
         _ => return None,
@@ -130,41 +167,39 @@ fn lesson_root(home: &std::path::Path, lesson: &Lesson) -> PathBuf {
     home.join("lessons").join(&lesson.id)
 }
 
-fn start(shell: &mut Shell, which: &str, io: &mut Io<'_>) -> i32 {
-    let t = for_locale(shell.locale);
-    let Some(lesson) = find(shell.locale, which) else {
+fn start(tutor: &mut Tutor, which: &str, io: &mut Io<'_>) -> i32 {
+    let t = for_locale(tutor.shell.locale);
+    let Some(lesson) = find(tutor.shell.locale, which) else {
         io.err(format!("{} '{which}'.", t.unknown_lesson));
         return 1;
     };
-    let (home_root, home_cwd) = match end(shell) {
+    let (home_root, home_cwd) = match end(tutor) {
         Some(previous) => (previous.home_root, previous.home_cwd),
-        None => (shell.runtime.layout.root().to_owned(), std::env::current_dir().ok()),
+        None => (tutor.shell.runtime.layout.root().to_owned(), std::env::current_dir().ok()),
     };
     let saved = load_progress().lessons.get(&lesson.id).cloned().unwrap_or_default();
     let step = if saved.completed { 0 } else { saved.step.min(lesson.steps.len() - 1) };
     match Runtime::open(lesson_root(&home_root, &lesson)) {
-        Ok(rt) => shell.runtime = rt,
+        Ok(rt) => tutor.shell.runtime = rt,
         Err(e) => {
             io.err(format!("whaleshell: {e}"));
             return 1;
         }
     }
-    let lab_started = lesson.lab.as_deref() == Some("ecr") && start_lab(shell, io);
-    let work = Lesson::work_dir(shell.runtime.layout.root());
+    let lab_started = lesson.lab.as_deref() == Some("ecr") && start_lab(&mut tutor.shell, io);
+    let work = Lesson::work_dir(tutor.shell.runtime.layout.root());
     let has_files = !lesson.files.is_empty();
-    shell.lesson = Some(LessonSession { lesson, step, hints_shown: 0, home_root, home_cwd });
+    tutor.lesson = Some(LessonSession { lesson, step, hints_shown: 0, home_root, home_cwd });
     // What was typed before the lesson does not count toward its steps.
-    shell.last_docker = None;
-    shell.last_run = None;
-    shell.last_aws = None;
+    tutor.shell.last.forget_commands();
     // A fresh start begins from a clean lesson root with what the lesson
     // needs; so does a resumed one whose lab just started empty.
     if step == 0 || lab_started || (has_files && !work.exists()) {
-        prepare(shell, step);
+        prepare(tutor, step);
     } else if has_files {
         enter(&work, io);
     }
-    show_step(shell, io);
+    show_step(tutor, io);
     io.out(t.commands_help.dimmed().to_string());
     0
 }
@@ -172,7 +207,7 @@ fn start(shell: &mut Shell, which: &str, io: &mut Io<'_>) -> i32 {
 /// Starts the local ECR lab on the lesson's root, unless the learner has
 /// real AWS configured (then the lesson's `aws` commands go to AWS, as they
 /// would outside the lesson). True when it started the lab just now.
-pub(super) fn start_lab(shell: &mut Shell, io: &mut Io<'_>) -> bool {
+pub fn start_lab(shell: &mut Shell, io: &mut Io<'_>) -> bool {
     if real_aws_configured() {
         return false;
     }
@@ -203,21 +238,21 @@ fn real_aws_configured() -> bool {
 
 /// Ends the lesson in progress, if any, and stops the lab it started: that
 /// lab lives on the lesson's root and nothing outside the lesson uses it.
-fn end(shell: &mut Shell) -> Option<LessonSession> {
-    let session = shell.lesson.take()?;
-    let root = shell.runtime.layout.root().to_owned();
-    if shell.started_labs.iter().any(|l| l.root() == root) {
-        let _ = lab::down(&shell.runtime.layout);
-        shell.started_labs.retain(|l| l.root() != root);
+fn end(tutor: &mut Tutor) -> Option<LessonSession> {
+    let session = tutor.lesson.take()?;
+    let root = tutor.shell.runtime.layout.root().to_owned();
+    if tutor.shell.started_labs.iter().any(|l| l.root() == root) {
+        let _ = lab::down(&tutor.shell.runtime.layout);
+        tutor.shell.started_labs.retain(|l| l.root() != root);
     }
     Some(session)
 }
 
 /// Ends the lesson and gives the learner back their state root and directory.
-fn go_home(shell: &mut Shell) -> bool {
-    let Some(s) = end(shell) else { return false };
+fn go_home(tutor: &mut Tutor) -> bool {
+    let Some(s) = end(tutor) else { return false };
     if let Ok(rt) = Runtime::open(&s.home_root) {
-        shell.runtime = rt;
+        tutor.shell.runtime = rt;
     }
     if let Some(dir) = &s.home_cwd {
         let _ = std::env::set_current_dir(dir);
@@ -233,50 +268,50 @@ fn enter(dir: &std::path::Path, io: &mut Io<'_>) {
 
 /// Before replaying steps, a lab this shell runs for the lesson starts over
 /// empty (down, then up), as the lesson's first step expects it.
-fn empty_lab(shell: &mut Shell) {
-    let here = shell.runtime.layout.clone();
-    if shell.started_labs.iter().any(|l| l.root() == here.root()) {
+fn empty_lab(tutor: &mut Tutor) {
+    let here = tutor.shell.runtime.layout.clone();
+    if tutor.shell.started_labs.iter().any(|l| l.root() == here.root()) {
         let _ = lab::down(&here);
         if lab::up(&here, &mut |_| {}).is_err() {
-            shell.started_labs.retain(|l| l.root() != here.root());
+            tutor.shell.started_labs.retain(|l| l.root() != here.root());
         }
     }
 }
 
 /// Empties the lesson's root and replays its steps before `step`, quietly:
 /// the runtime is then as the learner would have left it.
-fn prepare(shell: &mut Shell, step: usize) {
-    let Some(session) = &shell.lesson else { return };
+fn prepare(tutor: &mut Tutor, step: usize) {
+    let Some(session) = &tutor.lesson else { return };
     let lesson = session.lesson.clone();
     let root = lesson_root(&session.home_root, &lesson);
     if !lesson.files.is_empty() {
-        let work = Lesson::work_dir(shell.runtime.layout.root());
+        let work = Lesson::work_dir(tutor.shell.runtime.layout.root());
         if lesson.write_files(&work).is_ok() {
             let _ = std::env::set_current_dir(&work);
         }
     }
-    for c in shell.runtime.containers.list().unwrap_or_default() {
-        let _ = shell.runtime.containers.remove(&c.id, true, true);
+    for c in tutor.shell.runtime.containers.list().unwrap_or_default() {
+        let _ = tutor.shell.runtime.containers.remove(&c.id, true, true);
     }
-    for v in shell.runtime.volumes.list().unwrap_or_default() {
-        let _ = shell.runtime.volumes.remove(&v.name);
+    for v in tutor.shell.runtime.volumes.list().unwrap_or_default() {
+        let _ = tutor.shell.runtime.volumes.remove(&v.name);
     }
     // Images too, so pulls happen (and are explained) as the lesson says.
-    for i in shell.runtime.images.list().unwrap_or_default() {
-        let _ = shell.runtime.remove_image(&i.record.id, true);
+    for i in tutor.shell.runtime.images.list().unwrap_or_default() {
+        let _ = tutor.shell.runtime.remove_image(&i.record.id, true);
     }
     let _ = std::fs::remove_dir_all(root.join("containers"));
     for image in &lesson.needs {
-        shell.run_quietly(&format!("docker pull {image}"));
+        tutor.shell.run_quietly(&format!("docker pull {image}"));
     }
     for s in &lesson.steps[..step] {
-        shell.run_quietly(s.play_line());
+        tutor.shell.run_quietly(s.play_line());
     }
 }
 
-fn show_step(shell: &Shell, io: &mut Io<'_>) {
-    let Some(s) = &shell.lesson else { return };
-    let t = for_locale(shell.locale);
+fn show_step(tutor: &Tutor, io: &mut Io<'_>) {
+    let Some(s) = &tutor.lesson else { return };
+    let t = for_locale(tutor.shell.locale);
     let step = &s.lesson.steps[s.step];
     let header = format!("── {} {} · {} ── {} {}/{} ", t.lesson, s.lesson.number, s.lesson.title, t.step, s.step + 1, s.lesson.steps.len());
     io.out("");
@@ -303,9 +338,9 @@ pub fn render(text: &str) -> String {
     out
 }
 
-fn hint(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
-    let t = for_locale(shell.locale);
-    let Some(s) = &mut shell.lesson else { return 1 };
+fn hint(tutor: &mut Tutor, io: &mut Io<'_>) -> i32 {
+    let t = for_locale(tutor.shell.locale);
+    let Some(s) = &mut tutor.lesson else { return 1 };
     let hints = &s.lesson.steps[s.step].hints;
     match hints.get(s.hints_shown) {
         Some(h) => {
@@ -317,9 +352,9 @@ fn hint(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
     0
 }
 
-fn move_to(shell: &mut Shell, delta: isize, io: &mut Io<'_>) -> i32 {
-    let t = for_locale(shell.locale);
-    let Some(s) = &mut shell.lesson else { return 1 };
+fn move_to(tutor: &mut Tutor, delta: isize, io: &mut Io<'_>) -> i32 {
+    let t = for_locale(tutor.shell.locale);
+    let Some(s) = &mut tutor.lesson else { return 1 };
     let target = s.step as isize + delta;
     if target < 0 {
         io.out(t.first_step);
@@ -335,25 +370,25 @@ fn move_to(shell: &mut Shell, delta: isize, io: &mut Io<'_>) -> i32 {
     save_progress(&s.lesson.id, s.step, false);
     let step = s.step;
     // The runtime must look as it would had the learner done the steps before.
-    empty_lab(shell);
-    prepare(shell, step);
-    show_step(shell, io);
+    empty_lab(tutor);
+    prepare(tutor, step);
+    show_step(tutor, io);
     0
 }
 
-fn reset(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
-    let t = for_locale(shell.locale);
+fn reset(tutor: &mut Tutor, io: &mut Io<'_>) -> i32 {
+    let t = for_locale(tutor.shell.locale);
     io.out(t.resetting.dimmed().to_string());
-    let step = shell.lesson.as_ref().map_or(0, |s| s.step);
-    empty_lab(shell);
-    prepare(shell, step);
-    show_step(shell, io);
+    let step = tutor.lesson.as_ref().map_or(0, |s| s.step);
+    empty_lab(tutor);
+    prepare(tutor, step);
+    show_step(tutor, io);
     0
 }
 
-fn leave(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
-    let t = for_locale(shell.locale);
-    if go_home(shell) {
+fn leave(tutor: &mut Tutor, io: &mut Io<'_>) -> i32 {
+    let t = for_locale(tutor.shell.locale);
+    if go_home(tutor) {
         io.out(t.left);
     }
     0
@@ -361,47 +396,40 @@ fn leave(shell: &mut Shell, io: &mut Io<'_>) -> i32 {
 
 /// After each line the learner types in a lesson: is the step done? If not,
 /// and the command was close to the one expected, say what differs.
-pub fn after_line(shell: &mut Shell, io: &mut Io<'_>) {
-    let locale = shell.locale;
+pub fn after_line(tutor: &mut Tutor, io: &mut Io<'_>) {
+    let locale = tutor.shell.locale;
     let t = for_locale(locale);
-    let Some(session) = &shell.lesson else { return };
+    let Some(session) = &tutor.lesson else { return };
     let step = &session.lesson.steps[session.step];
-    let facts = Facts {
-        runtime: &shell.runtime,
-        last_programs: &shell.last_programs,
-        last_docker: shell.last_docker.as_ref(),
-        last_run: shell.last_run.as_ref(),
-        last_aws: shell.last_aws.as_ref(),
-    };
-    if step.checks.iter().all(|c| c.holds(&facts)) {
+    if step.checks.iter().all(|c| c.holds(&tutor.shell.runtime, &tutor.shell.last)) {
         io.out(format!("{} {}", "✔".green().bold(), t.done.green().bold()));
         io.out(render(&step.explain));
-        let Some(s) = &mut shell.lesson else { return };
+        let Some(s) = &mut tutor.lesson else { return };
         if s.step + 1 >= s.lesson.steps.len() {
             save_progress(&s.lesson.id, s.step, true);
             io.out(t.lesson_complete.green().bold().to_string());
             // Done: back to the learner's own containers, images and directory.
-            go_home(shell);
+            go_home(tutor);
             return;
         }
         s.step += 1;
         s.hints_shown = 0;
         save_progress(&s.lesson.id, s.step, false);
-        show_step(shell, io);
-    } else if let Some(advice) = near_miss(step, shell, t) {
+        show_step(tutor, io);
+    } else if let Some(advice) = near_miss(step, &tutor.shell.last, t) {
         io.out(format!("{} {advice}", t.near_miss.yellow().bold()));
     }
 }
 
 /// Works out, from what the command really did, why it was not what the step wants.
-fn near_miss(step: &Step, shell: &Shell, t: &Text) -> Option<String> {
-    let (typed, _) = shell.last_docker.as_ref()?;
-    let expected: Vec<Docker> = step.commands.iter().filter_map(|c| parse_docker(c)).collect();
-    let same_kind: Vec<&Docker> = expected.iter().filter(|e| subcommand(e) == subcommand(typed)).collect();
+fn near_miss(step: &Step, last: &LastCommand, t: &Text) -> Option<String> {
+    let (typed, _) = last.docker.as_ref()?;
+    let expected: Vec<Docker> = step.commands.iter().filter_map(|c| parse_literal(c)).collect();
+    let same_kind: Vec<&Docker> = expected.iter().filter(|e| e.name() == typed.name()).collect();
     let (Docker::Run(got), Some(Docker::Run(want))) = (typed, same_kind.first().copied()) else {
         return None;
     };
-    if let Some(run) = &shell.last_run {
+    if let Some(run) = &last.run {
         let exited_at_once = run.exit_code == Some(0) && run.output.is_empty() && !run.tty && !run.detached;
         if want.tty && !got.tty && exited_at_once && got.command.is_empty() {
             return Some(t.no_terminal_shell.to_owned());
@@ -431,28 +459,4 @@ fn near_miss(step: &Step, shell: &Shell, t: &Text) -> Option<String> {
         extra.push("-d");
     }
     (!extra.is_empty()).then(|| format!("{} {}.", t.extra_flag, extra.join(" ").bold()))
-}
-
-/// A literal `docker …` line as a typed command (None for other lines).
-pub fn parse_docker(line: &str) -> Option<Docker> {
-    let script = parse_line(line).ok()?;
-    let command = script.first?.commands.into_iter().next()?;
-    let words: Vec<Arg> = command
-        .words
-        .iter()
-        .map(|w| {
-            let text = w.parts.iter().map(|p| match &p.kind {
-                crate::grammar::line::WordPart::Literal(s) => s.clone(),
-                _ => String::new(),
-            });
-            Arg { text: text.collect(), span: w.span.clone() }
-        })
-        .collect();
-    if words.first()?.text != "docker" {
-        return None;
-    }
-    match docker::parse(&words[1..], words[0].span.clone()).ok()? {
-        Parsed::Command(c) => Some(c),
-        Parsed::Help(_) => None,
-    }
 }

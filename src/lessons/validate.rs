@@ -7,7 +7,6 @@ use std::net::{Ipv4Addr, TcpListener};
 use whaleshell_runtime::ecr::lab;
 use whaleshell_runtime::Runtime;
 
-use super::checks::Facts;
 use super::{parse, LESSON_FILES, LOCALES};
 use crate::grammar::line::parse_line;
 use crate::shell::Shell;
@@ -48,7 +47,7 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
                 for line in step.commands.iter().chain(&step.play) {
                     if let Err(e) = parse_line(line) {
                         problems.push(format!("{}: `{line}` does not parse: {}", at(i), e.message));
-                    } else if line.starts_with("docker ") && super::session::parse_docker(line).is_none() {
+                    } else if line.starts_with("docker ") && crate::grammar::docker::parse_literal(line).is_none() {
                         problems.push(format!("{}: `{line}` is not a docker command Whaleshell knows", at(i)));
                     }
                 }
@@ -126,14 +125,7 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
             for (i, step) in lesson.steps.iter().enumerate() {
                 let line = moved.iter().fold(step.play_line().to_owned(), |line, (from, to)| line.replace(&from.to_string(), &to.to_string()));
                 let (status, _, stderr) = shell.run_quietly(&line);
-                let facts = Facts {
-                    runtime: &shell.runtime,
-                    last_programs: &shell.last_programs,
-                    last_docker: shell.last_docker.as_ref(),
-                    last_run: shell.last_run.as_ref(),
-                    last_aws: shell.last_aws.as_ref(),
-                };
-                for check in step.checks.iter().filter(|c| !c.holds(&facts)) {
+                for check in step.checks.iter().filter(|c| !c.holds(&shell.runtime, &shell.last)) {
                     problems.push(format!(
                         "lessons/en/{stem}.toml step {}: after `{}` (status {status}{}) the check {check:?} does not hold",
                         i + 1,

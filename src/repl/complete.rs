@@ -77,7 +77,7 @@ impl Completer for Helper {
 impl Helper {
     fn candidates(&self, words: &[&str], current: &str) -> Vec<String> {
         let Some((&first, rest)) = words.split_first() else {
-            return crate::shell::words().into_iter().map(str::to_owned).collect();
+            return crate::grammar::words().into_iter().map(str::to_owned).collect();
         };
         if first == "help" {
             return command_tree().get_subcommands().map(|s| s.get_name().to_owned()).collect();

@@ -9,9 +9,9 @@ use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::{Config, Editor};
 
-use crate::shell::Shell;
+use crate::lessons::session::Tutor;
 
-pub fn run(shell: Shell) -> i32 {
+pub fn run(mut tutor: Tutor) -> i32 {
     let config = Config::builder().auto_add_history(true).max_history_size(10_000).map(|b| b.build());
     let config = config.unwrap_or_default();
     let mut editor: Editor<complete::Helper, DefaultHistory> = match Editor::with_config(config) {
@@ -21,20 +21,19 @@ pub fn run(shell: Shell) -> i32 {
             return 1;
         }
     };
-    editor.set_helper(Some(complete::Helper::new(shell.runtime.layout.root().to_owned())));
+    editor.set_helper(Some(complete::Helper::new(tutor.shell.runtime.layout.root().to_owned())));
     let history = history_file();
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
     println!("{} — Docker, for real, one command at a time. Type {} to start, {} to leave.", "Whaleshell".bold().cyan(), "help".bold(), "exit".bold());
     let prompt = format!("{} ", "whaleshell$".bold().blue());
-    let mut shell = shell;
     let mut status = 0;
     loop {
         match editor.readline(&prompt) {
             Ok(line) => {
-                status = shell.run_line(&line);
-                if let Some(code) = shell.exit_requested {
+                status = tutor.run_line(&line);
+                if let Some(code) = tutor.shell.exit_requested {
                     status = code;
                     break;
                 }

@@ -491,7 +491,7 @@ fn apply_metadata(config: &mut libcontainer::oci_spec::image::Config, instructio
             let mut env = config.env().clone().unwrap_or_default();
             for (k, v) in pairs {
                 let v = sub(v);
-                env.retain(|e| e.split_once('=').map_or(true, |(key, _)| key != k));
+                env.retain(|e| e.split_once('=').is_none_or(|(key, _)| key != k));
                 env.push(format!("{k}={v}"));
             }
             config.set_env(Some(env));

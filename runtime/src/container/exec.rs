@@ -20,7 +20,7 @@ use crate::container::monitor::{
 };
 use crate::container::session::{ContainerIo, Ended, Foreground, Session};
 use crate::container::{rootfs, ContainerStore, Status};
-use crate::error::{Error, Result};
+use crate::error::{exit_code, Error, Result};
 use crate::layout::Layout;
 
 pub const EXEC_ARG: &str = "__whaleshell-exec";
@@ -46,9 +46,9 @@ pub fn spawn(layout: &Layout, id: &str, request: &ExecRequest, stdio: (Stdio, St
 pub(crate) fn helper_main(args: &[String]) -> i32 {
     let mut status = StatusPipe::open();
     reset_signals();
-    let [root, id, request] = args else { return 125 };
+    let [root, id, request] = args else { return exit_code::DOCKER };
     let outcome = serde_json::from_str::<ExecRequest>(request)
-        .map_err(|e| StartError { message: e.to_string(), exit_code: 125 })
+        .map_err(|e| StartError { message: e.to_string(), exit_code: exit_code::DOCKER })
         .and_then(|req| run(Path::new(root), id, &req, &mut status));
     match outcome {
         Ok(code) => {

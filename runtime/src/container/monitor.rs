@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::container::rootfs;
 use crate::container::session::{ContainerIo, Ended, Foreground, LogWriter, Proxy, Session};
 use crate::container::{exec, ports, spec, ContainerRecord, ContainerStore, Status};
-use crate::error::{Error, Result};
+use crate::error::{exit_code, Error, Result};
 use crate::layout::Layout;
 use crate::process;
 use crate::volume::VolumeStore;
@@ -160,7 +160,7 @@ pub fn main_if_helper() -> Option<i32> {
     let role = args.next()?;
     let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
     if role == MONITOR_ARG {
-        let [root, id, mode] = rest.as_slice() else { return Some(125) };
+        let [root, id, mode] = rest.as_slice() else { return Some(exit_code::DOCKER) };
         let mode = if mode == "detached" { Mode::Detached } else { Mode::Foreground };
         Some(run(Path::new(root), id, mode))
     } else if role == exec::EXEC_ARG {
@@ -200,7 +200,7 @@ pub(crate) struct StartError {
 
 impl From<Error> for StartError {
     fn from(e: Error) -> Self {
-        StartError { message: e.to_string(), exit_code: 125 }
+        StartError { message: e.to_string(), exit_code: exit_code::DOCKER }
     }
 }
 
@@ -221,8 +221,8 @@ fn run(root: &Path, id: &str, mode: Mode) -> i32 {
     let (layout, store, record) = match setup {
         Ok(v) => v,
         Err(e) => {
-            status.send(&MonitorEvent::Failed { message: e.to_string(), exit_code: 125 });
-            return 125;
+            status.send(&MonitorEvent::Failed { message: e.to_string(), exit_code: exit_code::DOCKER });
+            return exit_code::DOCKER;
         }
     };
     let me = std::process::id() as i32;

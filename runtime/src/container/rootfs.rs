@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use nix::mount::{umount2, MntFlags, MsFlags};
 
 use crate::container::ContainerRecord;
-use crate::error::{Error, Result};
+use crate::error::{exit_code, Error, Result};
 use crate::layout::Layout;
 
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -44,9 +44,9 @@ pub fn unmount(rootfs: &Path) {
 /// container's root, to fail with Docker's message and exit code.
 pub fn check_executable(args: &[String], env: &[String], working_dir: &str, rootfs: &Path) -> Result<(), ExecError> {
     let Some(program) = args.first() else {
-        return Err(ExecError { message: "no command specified".into(), exit_code: 125 });
+        return Err(ExecError { message: "no command specified".into(), exit_code: exit_code::DOCKER });
     };
-    let not_found = |detail: String| ExecError { message: format!("exec: \"{program}\": {detail}"), exit_code: 127 };
+    let not_found = |detail: String| ExecError { message: format!("exec: \"{program}\": {detail}"), exit_code: exit_code::NOT_FOUND };
     let found = if program.contains('/') {
         let in_ctr = if program.starts_with('/') { PathBuf::from(program) } else { Path::new(working_dir).join(program) };
         let host = resolve_in_root(rootfs, &in_ctr).filter(|p| p.exists()).ok_or_else(|| not_found(format!("stat {program}: no such file or directory")))?;
@@ -63,7 +63,7 @@ pub fn check_executable(args: &[String], env: &[String], working_dir: &str, root
     if executable.unwrap_or(false) {
         Ok(())
     } else {
-        Err(ExecError { message: format!("exec: \"{program}\": permission denied"), exit_code: 126 })
+        Err(ExecError { message: format!("exec: \"{program}\": permission denied"), exit_code: exit_code::CANNOT_INVOKE })
     }
 }
 

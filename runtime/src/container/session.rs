@@ -487,11 +487,8 @@ impl Session {
             match frame {
                 Frame::Hello { stdin } => self.clients[i].sends_stdin = stdin,
                 Frame::Stdin(bytes) if self.clients[i].sends_stdin => self.write_container_stdin(&bytes),
-                Frame::StdinEof if self.clients[i].sends_stdin => {
-                    if !matches!(self.io, ContainerIo::Tty { .. }) {
-                        self.close_container_stdin();
-                    }
-                }
+                // A terminal's stdin is the pty, which stays open.
+                Frame::StdinEof if self.clients[i].sends_stdin && !matches!(self.io, ContainerIo::Tty { .. }) => self.close_container_stdin(),
                 Frame::Resize { rows, cols } => {
                     if let ContainerIo::Tty { master } = &self.io {
                         set_window_size(master.as_fd(), rows, cols);

@@ -11,11 +11,11 @@ pub mod table;
 use colored::Colorize;
 use whaleshell_runtime::ecr::api::{AwsError, AwsOptions};
 use whaleshell_runtime::ecr::lab::{self, LabState};
+use whaleshell_runtime::Runtime;
 
 use crate::grammar::aws::{self, GlobalArgs, Parsed, Service};
 use crate::grammar::{Arg, Span};
 use crate::io::Io;
-use crate::shell::Shell;
 
 /// The AWS CLI's exit codes.
 pub const PARSE_ERROR: i32 = 252;
@@ -23,18 +23,24 @@ const CONFIG_ERROR: i32 = 253;
 const SERVICE_ERROR: i32 = 254;
 const OTHER_ERROR: i32 = 255;
 
-pub fn aws(shell: &mut Shell, line: &str, aws_span: Span, args: &[Arg], io: &mut Io<'_>) -> i32 {
+/// Runs `aws …`: its status, and the operation's name once the line parsed.
+pub fn aws(rt: &Runtime, line: &str, aws_span: Span, args: &[Arg], io: &mut Io<'_>) -> (i32, Option<&'static str>) {
     let command = match aws::parse(args, aws_span) {
         Ok(Parsed::Command(c)) => c,
         Ok(Parsed::Help(text)) => {
             io.out(text);
-            return 0;
+            return (0, None);
         }
         Err(e) => {
             io.err(format!("{}\n{}", aws::USAGE, e.render(line)));
-            return PARSE_ERROR;
+            return (PARSE_ERROR, None);
         }
     };
+    let operation = operation_name(&command.service);
+    (run(rt, &command, io), Some(operation))
+}
+
+fn run(rt: &Runtime, command: &aws::AwsLine, io: &mut Io<'_>) -> i32 {
     let global = &command.global;
     let profile = global.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).filter(|p| !p.is_empty());
     if let Some(p) = profile.filter(|p| p != "default" && !matches!(command.service, Service::Configure(_))) {
@@ -44,7 +50,7 @@ pub fn aws(shell: &mut Shell, line: &str, aws_span: Span, args: &[Arg], io: &mut
         }
     }
     let options = AwsOptions { region: global.region.clone(), profile: global.profile.clone(), endpoint_url: global.endpoint_url.clone() };
-    let running = lab::status(&shell.runtime.layout);
+    let running = lab::status(&rt.layout);
     let lab = whaleshell_runtime::ecr::api::lab_in_use(&options, running.as_ref()).cloned();
     let status = match &command.service {
         Service::Configure(a) => configure::run(a, global, io),
@@ -57,7 +63,6 @@ pub fn aws(shell: &mut Shell, line: &str, aws_span: Span, args: &[Arg], io: &mut
             sts::run(&options, lab.as_ref(), c, global, io)
         }
     };
-    shell.last_aws = Some((operation_name(&command.service).to_owned(), status));
     status
 }
 

@@ -127,7 +127,7 @@ impl Builder {
             self.new_section(title, indent);
         }
         match value {
-            Value::Array(items) if items.first().is_some_and(Value::is_object) => self.from_list(items, indent, title.unwrap_or_default()),
+            Value::Array(items) if items.first().is_some_and(Value::is_object) => self.add_list(items, indent, title.unwrap_or_default()),
             Value::Array(items) => {
                 for item in items {
                     match item {
@@ -139,13 +139,13 @@ impl Builder {
                     }
                 }
             }
-            Value::Object(map) => self.from_dict(map, indent),
+            Value::Object(map) => self.add_dict(map, indent),
             _ => {}
         }
         true
     }
 
-    fn from_dict(&mut self, map: &serde_json::Map<String, Value>, indent: usize) {
+    fn add_dict(&mut self, map: &serde_json::Map<String, Value>, indent: usize) {
         let (headers, more) = split_keys(map.iter());
         if let [only] = headers.as_slice() {
             self.current().add_row(vec![only.clone(), cell(&map[only])]);
@@ -159,7 +159,7 @@ impl Builder {
         }
     }
 
-    fn from_list(&mut self, items: &[Value], indent: usize, title: &str) {
+    fn add_list(&mut self, items: &[Value], indent: usize, title: &str) {
         let mut headers = Vec::new();
         let mut more = Vec::new();
         for item in items.iter().filter_map(Value::as_object) {
