@@ -97,7 +97,7 @@ fn exit_status(code: i32) -> ExitCode {
 fn main() -> ExitCode {
     // A container's monitor (and an exec helper) is this same binary,
     // re-executed: hand over before anything else.
-    if let Some(code) = whaleshell_runtime::container::monitor::main_if_helper().or_else(whaleshell_runtime::ecr::main_if_helper) {
+    if let Some(code) = whaleshell_runtime::container::main_if_helper().or_else(whaleshell_runtime::ecr::main_if_helper) {
         return exit_status(code);
     }
     let cli = Cli::parse();

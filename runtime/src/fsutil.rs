@@ -1,4 +1,4 @@
-//! Small filesystem helpers shared by the stores: atomic writes and a state lock.
+//! Small filesystem helpers shared by the stores: atomic writes, a state lock, directory sizes.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -61,4 +61,30 @@ pub fn remove_tree(path: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::io("removing", path)(e)),
     }
+}
+
+/// Size of a directory's regular files (an unpacked layer, a container's
+/// writable layer), counting hard-linked files once as a tar does.
+pub fn dir_size(dir: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let mut seen = std::collections::HashSet::new();
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(e.path()),
+                Ok(t) if t.is_file() => {
+                    if let Ok(m) = e.metadata() {
+                        if seen.insert(m.ino()) {
+                            total += m.len();
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    total
 }

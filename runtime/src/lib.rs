@@ -9,7 +9,7 @@ mod debootstrap;
 pub mod digest;
 pub mod ecr;
 pub mod error;
-mod fsutil;
+pub mod fsutil;
 pub mod hub;
 pub mod image;
 pub mod layout;

@@ -246,7 +246,7 @@ pub fn pull(
             let short = short(&digest).to_owned();
             let size = if store.has_layer(diff_id) {
                 on_event(PullEvent::Layer { short, status: LayerStatus::AlreadyExists });
-                crate::image::pull::dir_size(&store.layout().layer_dir(diff_id))
+                crate::fsutil::dir_size(&store.layout().layer_dir(diff_id))
             } else {
                 on_event(PullEvent::Layer { short: short.clone(), status: LayerStatus::PullingFsLayer });
                 jobs.push(Job { index: layers.len(), short, digest: digest.clone(), diff_id: diff_id.clone(), size: desc.size() });

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::container::{ContainerRecord, Status};
 use crate::error::Result;
-use crate::image::pull::dir_size;
+use crate::fsutil::dir_size;
 use crate::image::store::TaggedImage;
 use crate::volume::{MountKind, Volume};
 use crate::Runtime;

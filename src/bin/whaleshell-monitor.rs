@@ -3,7 +3,7 @@
 //! (and relocates at start) a fraction of what the whole app would.
 
 fn main() {
-    let code = whaleshell_runtime::container::monitor::main_if_helper().unwrap_or_else(|| {
+    let code = whaleshell_runtime::container::main_if_helper().unwrap_or_else(|| {
         eprintln!("whaleshell-monitor: started by whaleshell for each container; not meant to be run by hand");
         2
     });

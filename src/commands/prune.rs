@@ -4,7 +4,7 @@
 use std::io::{BufRead, Write};
 
 use whaleshell_runtime::container::Status;
-use whaleshell_runtime::image::pull::dir_size;
+use whaleshell_runtime::fsutil::dir_size;
 use whaleshell_runtime::Runtime;
 
 use super::error::CommandResult;

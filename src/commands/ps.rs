@@ -10,7 +10,7 @@ use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::PsArgs;
 use crate::io::Io;
 use crate::output::{ago, human_duration, human_size, quoted_command, table};
-use whaleshell_runtime::image::pull::dir_size;
+use whaleshell_runtime::fsutil::dir_size;
 
 pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> CommandResult {
     let filters = args.filter.iter().map(|f| Filter::parse(f)).collect::<Result<Vec<_>, _>>().map_err(CommandError::Client)?;

@@ -14,7 +14,7 @@ use libcontainer::oci_spec::runtime::Spec;
 use libcontainer::syscall::syscall::SyscallType;
 use serde::{Deserialize, Serialize};
 
-use crate::container::monitor::{
+use crate::container::helper::{
     bind_here, block_signals, helper_command, ignore_sigpipe, receive_pty_master, reset_signals, spawn_with_status, MonitorEvent, MonitorHandle, StartError,
     StatusPipe,
 };

@@ -1,8 +1,10 @@
 //! Containers: their records on disk, lookup by name or ID prefix, removal.
-//! Running one is the monitor's job (see `monitor`).
+//! Running one is the monitor's job (see `monitor`); `exec` runs a process
+//! in one. Both are helper processes (see `helper`).
 
 pub mod attach;
 pub mod exec;
+mod helper;
 pub mod monitor;
 pub mod names;
 pub mod ports;
@@ -293,6 +295,23 @@ impl ContainerStore {
             }
         }
         Ok(())
+    }
+}
+
+/// If this process was started as a monitor or exec helper, runs it and
+/// returns its exit code. A binary's `main` calls this first.
+pub fn main_if_helper() -> Option<i32> {
+    let mut args = std::env::args_os().skip(1);
+    let role = args.next()?;
+    let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    if role == monitor::MONITOR_ARG {
+        let [root, id, mode] = rest.as_slice() else { return Some(crate::error::exit_code::DOCKER) };
+        let mode = if mode == "detached" { monitor::Mode::Detached } else { monitor::Mode::Foreground };
+        Some(monitor::main(std::path::Path::new(root), id, mode))
+    } else if role == exec::EXEC_ARG {
+        Some(exec::helper_main(&rest))
+    } else {
+        None
     }
 }
 

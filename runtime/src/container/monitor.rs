@@ -1,35 +1,29 @@
-//! The monitor: one small single-threaded process per running container.
-//!
-//! libcontainer forks with raw clone3 and changes process-wide state, which
-//! is unsafe in a multi-threaded process, so the app never calls it itself.
-//! It re-executes its own binary as `whaleshell __whaleshell-monitor ROOT ID
-//! MODE` (the app's `main` hands that over to [`main_if_helper`]). The
-//! monitor mounts the container's overlay root, creates and starts the
+//! The monitor: one small single-threaded helper process per running
+//! container (see `helper`), started as `whaleshell-monitor
+//! __whaleshell-monitor ROOT ID MODE` ([`crate::container::main_if_helper`]
+//! hands over to [`main`]). The monitor mounts the container's overlay root, creates and starts the
 //! container, runs its [`Session`] (log, terminal, attach clients, signal
 //! forwarding), records the exit code, and cleans up: mounts, cgroup,
 //! libcontainer state, and the whole container under `--rm`. It reports
 //! progress to the app as JSON lines on fd 3.
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::net::UnixListener;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::os::fd::OwnedFd;
+use std::path::Path;
+use std::process::Stdio;
 
 use chrono::Utc;
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::Container;
 use libcontainer::syscall::syscall::SyscallType;
-use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal};
-use nix::sys::signalfd::SignalFd;
-use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, UnixAddr};
-use serde::{Deserialize, Serialize};
 
+use crate::container::helper::{
+    bind_here, block_signals, helper_command, ignore_sigpipe, receive_pty_master, reset_signals, spawn_with_status, StartError, StatusPipe,
+};
+pub use crate::container::helper::{MonitorEvent, MonitorEvents, MonitorHandle};
 use crate::container::rootfs;
 use crate::container::session::{ContainerIo, Ended, Foreground, LogWriter, Proxy, Session};
-use crate::container::{exec, ports, spec, ContainerRecord, ContainerStore, Status};
+use crate::container::{ports, spec, ContainerRecord, ContainerStore, Status};
 use crate::error::{exit_code, Error, Result};
 use crate::layout::Layout;
 use crate::process;
@@ -37,26 +31,9 @@ use crate::volume::VolumeStore;
 
 /// The first argument that turns the app's binary into a monitor.
 pub const MONITOR_ARG: &str = "__whaleshell-monitor";
-const STATUS_FD: RawFd = 3;
 
 pub fn default_path() -> &'static str {
     rootfs::DEFAULT_PATH
-}
-
-/// What the monitor tells the app, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MonitorEvent {
-    /// PID 1 is running; `pid` is its host PID.
-    Started { pid: i32 },
-    /// The container could not start; Docker's exit code for it (125, 126, 127).
-    Failed { message: String, exit_code: i32 },
-    /// The foreground user detached (Ctrl-P Ctrl-Q); the container runs on.
-    Detached,
-    /// PID 1 exited with this code (128 + signal when killed); `output` is
-    /// the end of what the container wrote on stdout.
-    Exited { code: i32, output: String },
-    /// `--rm` removed the container.
-    Removed,
 }
 
 /// Whether the user's terminal is attached to the container.
@@ -66,33 +43,6 @@ pub enum Mode {
     Foreground,
     /// Its own session, stdio on /dev/null: outlives the app.
     Detached,
-}
-
-/// A monitor seen from the app.
-pub struct MonitorHandle {
-    pub child: Child,
-    pub events: MonitorEvents,
-}
-
-/// The monitor's reports, readable on another thread than the child's output.
-pub struct MonitorEvents(BufReader<File>);
-
-impl MonitorEvents {
-    /// The next event, or None once the monitor has said everything.
-    pub fn next_event(&mut self) -> Option<MonitorEvent> {
-        let mut line = String::new();
-        loop {
-            line.clear();
-            match self.0.read_line(&mut line) {
-                Ok(0) | Err(_) => return None,
-                Ok(_) => {
-                    if let Ok(event) = serde_json::from_str(line.trim()) {
-                        return Some(event);
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// Starts the monitor for a created (or exited) container. In Foreground
@@ -111,106 +61,8 @@ pub fn spawn(layout: &Layout, id: &str, mode: Mode, stdio: (Stdio, Stdio, Stdio)
     spawn_with_status(cmd, mode == Mode::Detached)
 }
 
-/// This same binary — by /proc/self/exe, which still works if the file was
-/// replaced (rebuilt, upgraded) while the REPL runs.
-pub(crate) fn helper_command(arg: &str) -> Result<Command> {
-    let mut cmd = Command::new(helper_binary());
-    cmd.arg(arg);
-    Ok(cmd)
-}
-
-/// `whaleshell-monitor` from beside this binary when it is there (built with
-/// it: it links only the container code, so every long-lived monitor maps
-/// and relocates less), else this binary itself.
-fn helper_binary() -> PathBuf {
-    std::env::current_exe()
-        .ok()
-        .map(|exe| exe.with_file_name("whaleshell-monitor"))
-        .filter(|small| small.is_file())
-        .unwrap_or_else(|| PathBuf::from("/proc/self/exe"))
-}
-
-/// Spawns a helper with a status pipe on its fd 3.
-pub(crate) fn spawn_with_status(mut cmd: Command, new_session: bool) -> Result<MonitorHandle> {
-    let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(Error::sys("pipe2"))?;
-    let write_raw = write.as_raw_fd();
-    // SAFETY: only async-signal-safe calls (dup2, setsid) run between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            if libc::dup2(write_raw, STATUS_FD) < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // A detached monitor leaves the terminal's session, so closing
-            // the terminal or killing the app cannot take the container down.
-            if new_session && libc::setsid() < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let child = cmd.spawn().map_err(Error::io("starting monitor", "whaleshell"))?;
-    drop(write);
-    Ok(MonitorHandle { child, events: MonitorEvents(BufReader::new(File::from(read))) })
-}
-
-/// If this process was started as a monitor or exec helper, runs it and
-/// returns its exit code. The app's `main` calls this first.
-pub fn main_if_helper() -> Option<i32> {
-    let mut args = std::env::args_os().skip(1);
-    let role = args.next()?;
-    let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
-    if role == MONITOR_ARG {
-        let [root, id, mode] = rest.as_slice() else { return Some(exit_code::DOCKER) };
-        let mode = if mode == "detached" { Mode::Detached } else { Mode::Foreground };
-        Some(run(Path::new(root), id, mode))
-    } else if role == exec::EXEC_ARG {
-        Some(exec::helper_main(&rest))
-    } else {
-        None
-    }
-}
-
-pub(crate) struct StatusPipe(Option<File>);
-
-impl StatusPipe {
-    pub(crate) fn open() -> StatusPipe {
-        // fd 3 is ours only when the app passed it; never let it leak into the container.
-        if nix::fcntl::fcntl(STATUS_FD, nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC)).is_err() {
-            return StatusPipe(None);
-        }
-        // SAFETY: fd 3 was set up by `spawn_with_status` for this process and nothing else owns it.
-        StatusPipe(Some(unsafe { File::from_raw_fd(STATUS_FD) }))
-    }
-
-    pub(crate) fn send(&mut self, event: &MonitorEvent) {
-        if let (Some(f), Ok(line)) = (self.0.as_mut(), serde_json::to_string(event)) {
-            // The app may have gone away; the container's life does not depend on it.
-            if writeln!(f, "{line}").is_err() {
-                self.0 = None;
-            }
-        }
-    }
-}
-
-/// An error that keeps the container from starting, with Docker's exit code.
-pub(crate) struct StartError {
-    pub message: String,
-    pub exit_code: i32,
-}
-
-impl From<Error> for StartError {
-    fn from(e: Error) -> Self {
-        StartError { message: e.to_string(), exit_code: exit_code::DOCKER }
-    }
-}
-
-impl From<rootfs::ExecError> for StartError {
-    fn from(e: rootfs::ExecError) -> Self {
-        StartError { message: e.message, exit_code: e.exit_code }
-    }
-}
-
-fn run(root: &Path, id: &str, mode: Mode) -> i32 {
+/// The monitor process: runs the container to its end and returns its exit code.
+pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
     let mut status = StatusPipe::open();
     reset_signals();
     let setup = Layout::open(root).and_then(|layout| {
@@ -425,17 +277,6 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
     nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(Error::sys("pipe2"))
 }
 
-/// Binds a Unix socket in `dir` by a relative name: socket paths must fit
-/// in 108 bytes, and state roots can be long. (This process is single-threaded.)
-pub(crate) fn bind_here(dir: &Path, name: &str) -> Result<UnixListener> {
-    let path = dir.join(name);
-    let _ = fs::remove_file(&path);
-    std::env::set_current_dir(dir).map_err(Error::io("entering", dir))?;
-    let bound = UnixListener::bind(name);
-    let _ = std::env::set_current_dir("/");
-    bound.map_err(Error::io("binding socket", path))
-}
-
 /// Docker gives every container an /etc/hosts and /etc/hostname of its own.
 fn write_host_files(record: &ContainerRecord, dir: &Path) -> Result<spec::HostFiles> {
     let hostname = &record.config.hostname;
@@ -479,47 +320,4 @@ fn remove_cgroup(path: &Path) {
             _ => return,
         }
     }
-}
-
-pub(crate) fn receive_pty_master(listener: &UnixListener) -> Result<OwnedFd> {
-    let (stream, _) = listener.accept().map_err(Error::io("accepting console", "console.sock"))?;
-    let mut buf = [0u8; 4096];
-    let mut iov = [std::io::IoSliceMut::new(&mut buf)];
-    let mut space = nix::cmsg_space!([RawFd; 1]);
-    let msg = recvmsg::<UnixAddr>(stream.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::empty()).map_err(Error::sys("recvmsg pty master"))?;
-    for cmsg in msg.cmsgs().map_err(Error::sys("reading pty master"))? {
-        if let ControlMessageOwned::ScmRights(fds) = cmsg {
-            if let Some(&fd) = fds.first() {
-                // SAFETY: SCM_RIGHTS gave this process a new fd that nothing else owns.
-                return Ok(unsafe { OwnedFd::from_raw_fd(fd) });
-            }
-        }
-    }
-    Err(Error::Monitor("the container did not send its terminal".into()))
-}
-
-const FORWARDED: [Signal; 6] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP, Signal::SIGQUIT, Signal::SIGUSR1, Signal::SIGUSR2];
-
-/// The app may have set handlers; the container must start with defaults.
-pub(crate) fn reset_signals() {
-    for sig in FORWARDED.iter().chain(&[Signal::SIGPIPE, Signal::SIGWINCH, Signal::SIGCHLD]) {
-        // SAFETY: installing SIG_DFL has no handler code to be unsafe.
-        let _ = unsafe { sigaction(*sig, &SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty())) };
-    }
-    let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
-}
-
-/// A client that goes away mid-write must not kill the monitor.
-pub(crate) fn ignore_sigpipe() {
-    // SAFETY: SIG_IGN has no handler code.
-    let _ = unsafe { sigaction(Signal::SIGPIPE, &SigAction::new(SigHandler::SigIgn, SaFlags::empty(), SigSet::empty())) };
-}
-
-pub(crate) fn block_signals() -> Result<SignalFd> {
-    let mut set = SigSet::empty();
-    for sig in FORWARDED.iter().chain(&[Signal::SIGCHLD, Signal::SIGWINCH]) {
-        set.add(*sig);
-    }
-    nix::sys::signal::sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), None).map_err(Error::sys("sigprocmask"))?;
-    SignalFd::new(&set).map_err(Error::sys("signalfd"))
 }

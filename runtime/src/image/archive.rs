@@ -160,7 +160,7 @@ fn load_one(store: &ImageStore, dir: &Path, entry: &ManifestEntry) -> Result<Loa
         let blob = layout.blob(&diff_id);
         fs::rename(&tmp, &blob).map_err(Error::io("storing layer", &blob))?;
         let dest = layout.layer_dir(&diff_id);
-        let unpacked = if dest.exists() { crate::image::pull::dir_size(&dest) } else { layer::unpack(&blob, &dest)?.1 };
+        let unpacked = if dest.exists() { crate::fsutil::dir_size(&dest) } else { layer::unpack(&blob, &dest)?.1 };
         descriptors.push(manifest::descriptor(MediaType::ImageLayer, &diff_id, size)?);
         layers.push(LayerInfo { digest: diff_id.clone(), diff_id, size: unpacked });
     }

@@ -67,7 +67,7 @@ pub fn layer_from_dir(store: &ImageStore, dir: &Path, clock: Clock) -> Result<La
         layer::write_blob(&layout.blobs_dir(), |tar| append_diff(tar, dir, Path::new(""), clock).map_err(Error::io("reading layer files in", dir)))?;
     let blob = layout.blob(&digest);
     let dest = layout.layer_dir(&diff_id);
-    let size = if dest.exists() { crate::image::pull::dir_size(&dest) } else { layer::unpack(&blob, &dest)?.1 };
+    let size = if dest.exists() { crate::fsutil::dir_size(&dest) } else { layer::unpack(&blob, &dest)?.1 };
     Ok(LayerInfo { digest, diff_id, size })
 }
 

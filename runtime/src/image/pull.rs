@@ -95,7 +95,7 @@ pub fn pull(store: &ImageStore, hub: &Hub, reference: &Reference, on_event: &mut
         let dest = store.layout().layer_dir(diff_id);
         let size = if store.has_layer(diff_id) {
             on_event(PullEvent::Layer { short, status: LayerStatus::AlreadyExists });
-            dir_size(&dest)
+            crate::fsutil::dir_size(&dest)
         } else {
             let src = hub.blob(&blob_digest);
             let stored = store.layout().blob(&blob_digest);
@@ -128,30 +128,4 @@ pub fn pull(store: &ImageStore, hub: &Hub, reference: &Reference, on_event: &mut
     store.add(image.clone(), Some(reference))?;
     on_event(PullEvent::Digest(remote.manifest_digest));
     Ok(PullOutcome { image, downloaded: true })
-}
-
-/// Size of a directory's regular files (an unpacked layer, a container's
-/// writable layer), counting hard-linked files once as a tar does.
-pub fn dir_size(dir: &std::path::Path) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    let mut seen = std::collections::HashSet::new();
-    let mut total = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            match e.file_type() {
-                Ok(t) if t.is_dir() => stack.push(e.path()),
-                Ok(t) if t.is_file() => {
-                    if let Ok(m) = e.metadata() {
-                        if seen.insert(m.ino()) {
-                            total += m.len();
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    total
 }

@@ -5,6 +5,7 @@
 pub mod configure;
 pub mod ecr;
 pub mod output;
+mod scalar;
 pub mod sts;
 pub mod table;
 

@@ -7,6 +7,8 @@ use std::fmt::Write;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::scalar::{is_scalar, python_str};
+
 /// Fields the ECR API sends as epoch seconds and the AWS CLI shows as dates.
 const TIMESTAMPS: &[&str] = &[
     "createdAt",
@@ -54,21 +56,6 @@ pub fn pretty(value: &Value) -> String {
         Ok(()) => String::from_utf8_lossy(&out).into_owned(),
         Err(_) => value.to_string(),
     }
-}
-
-/// Python's `str()` of a scalar, which the text and table outputs use.
-pub(super) fn python_str(v: &Value) -> String {
-    match v {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-pub(super) fn is_scalar(v: &Value) -> bool {
-    !matches!(v, Value::Array(_) | Value::Object(_))
 }
 
 /// The AWS CLI's `--output text`: scalars of a dict on one tab-separated

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::output::{is_scalar, python_str as cell};
+use super::scalar::{is_scalar, python_str as cell};
 
 #[derive(Debug, Default, Clone)]
 struct Section {
