@@ -63,6 +63,11 @@ impl Layout {
         self.containers_dir().join(id)
     }
 
+    /// A container's output, in Docker's json-file log format.
+    pub fn container_log(&self, id: &str) -> PathBuf {
+        self.container_dir(id).join(format!("{id}-json.log"))
+    }
+
     pub fn hub_dir(&self) -> PathBuf {
         self.root.join("hub")
     }

@@ -11,7 +11,7 @@ use nix::sys::signal::Signal;
 
 use crate::container::exec::{self, ExecRequest};
 use crate::container::monitor::{self, Mode, MonitorHandle};
-use crate::container::{self, ContainerRecord, ContainerStore, NewContainer, RunOptions};
+use crate::container::{self, ContainerRecord, ContainerStore, Finished, NewContainer, RunOptions, StartFailure, Streams};
 use crate::error::{Error, Result};
 use crate::hub::Hub;
 use crate::image::pull::{self, PullEvent, PullOutcome};
@@ -170,13 +170,32 @@ impl Runtime {
         self.volumes.remove(name)
     }
 
-    /// Starts a created or exited container under a new monitor process.
-    pub fn start(&self, container: &ContainerRecord, mode: Mode, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle> {
-        monitor::spawn(&self.layout, &container.id, mode, stdio)
+    /// `docker run -d`, `docker start`: starts a created or exited container
+    /// under a monitor of its own, which outlives this process; returns once
+    /// PID 1 runs, with its host PID.
+    pub fn start_detached(&self, container: &ContainerRecord) -> Result<i32, StartFailure> {
+        monitor::spawn(&self.layout, &container.id, Mode::Detached, (Stdio::null(), Stdio::null(), Stdio::null()))?.wait_started()
     }
 
-    /// Runs a new process in a running container.
-    pub fn exec(&self, container: &ContainerRecord, request: &ExecRequest, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle> {
+    /// `docker run`, `docker start -a`: runs a container with the caller's
+    /// streams until PID 1 exits or the user detaches.
+    pub fn run_foreground(&self, container: &ContainerRecord, streams: Streams<'_>) -> Result<Finished, StartFailure> {
+        let Streams { stdio, input, out, err } = streams;
+        monitor::spawn(&self.layout, &container.id, Mode::Foreground, stdio)?.follow(input, out, err)
+    }
+
+    /// `docker exec -d`: a new process in a running container, left running; its host PID.
+    pub fn exec_detached(&self, container: &ContainerRecord, request: &ExecRequest) -> Result<i32, StartFailure> {
+        self.exec_helper(container, request, (Stdio::null(), Stdio::null(), Stdio::null()))?.wait_started()
+    }
+
+    /// `docker exec`: a new process in a running container, with the caller's streams, to its end.
+    pub fn exec_foreground(&self, container: &ContainerRecord, request: &ExecRequest, streams: Streams<'_>) -> Result<Finished, StartFailure> {
+        let Streams { stdio, input, out, err } = streams;
+        self.exec_helper(container, request, stdio)?.follow(input, out, err)
+    }
+
+    fn exec_helper(&self, container: &ContainerRecord, request: &ExecRequest, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle> {
         if container.status() != container::Status::Running {
             return Err(Error::NotRunning(container.id.clone()));
         }
@@ -212,16 +231,20 @@ impl Runtime {
         }
     }
 
-    /// Connects to a running container's monitor (attach, logs -f).
+    /// Connects to a running container's monitor (`docker attach`).
     pub fn attach(&self, container: &ContainerRecord) -> Result<UnixStream> {
-        if container.status() != container::Status::Running {
-            return Err(Error::NotRunning(container.id.clone()));
-        }
-        let dir = self.layout.container_dir(&container.id);
-        // Socket paths must fit in 108 bytes: go through an fd of the directory.
-        let dir_fd = std::fs::File::open(&dir).map_err(Error::io("opening", &dir))?;
-        let short = format!("/proc/self/fd/{}/attach.sock", std::os::fd::AsRawFd::as_raw_fd(&dir_fd));
-        UnixStream::connect(&short).map_err(Error::io("attaching to", dir.join("attach.sock")))
+        container::logs::attach(&self.layout, container)
+    }
+
+    /// `docker logs [-f] [-n N]`: see [`container::logs::read`].
+    pub fn logs(
+        &self,
+        container: &ContainerRecord,
+        follow: bool,
+        tail: Option<usize>,
+        on_line: &mut dyn FnMut(container::logs::Stream, &str, &[u8]),
+    ) -> Result<()> {
+        container::logs::read(&self.layout, container, follow, tail, on_line)
     }
 
     /// `docker rmi`: refuses images that containers use, unless forced.

@@ -5,10 +5,11 @@
 use std::io::IsTerminal;
 
 use whaleshell_runtime::container::exec::ExecRequest;
+use whaleshell_runtime::container::StartFailure;
 use whaleshell_runtime::Runtime;
 
 use super::error::{CommandError, CommandResult};
-use super::run::{follow_foreground, foreground_stdio, wait_started};
+use super::run::streams;
 use crate::grammar::docker::ExecArgs;
 use crate::io::{Input, Io};
 
@@ -19,8 +20,13 @@ pub fn run(rt: &Runtime, args: &ExecArgs, io: &mut Io<'_>) -> CommandResult {
     }
     let request =
         ExecRequest { args: args.command.clone(), env: args.env.clone(), working_dir: args.workdir.clone(), tty: args.tty, interactive: args.interactive };
-    let stdio = if args.detach { super::null_stdio() } else { foreground_stdio(io, args.interactive) };
-    let monitor = rt.exec(&container, &request, stdio)?;
-    let result = if args.detach { wait_started(monitor).map(|_| 0) } else { follow_foreground(monitor, io).map(|done| done.code) };
-    result.map_err(|(message, code)| CommandError::Exec { message, code })
+    let result = if args.detach {
+        rt.exec_detached(&container, &request).map(|_| 0)
+    } else {
+        rt.exec_foreground(&container, &request, streams(io, args.interactive)).map(|done| done.code)
+    };
+    result.map_err(|e| match e {
+        StartFailure::Engine(e) => CommandError::Daemon(e),
+        StartFailure::Process { message, code } => CommandError::Exec { message, code },
+    })
 }

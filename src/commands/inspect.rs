@@ -76,7 +76,7 @@ fn container_json(rt: &Runtime, c: &ContainerRecord) -> Value {
         "Image": c.image_id,
         "HostnamePath": dir.join("hostname"),
         "HostsPath": dir.join("hosts"),
-        "LogPath": dir.join(format!("{}-json.log", c.id)),
+        "LogPath": rt.layout.container_log(&c.id),
         "Name": format!("/{}", c.name),
         "Driver": "overlay",
         "Platform": "linux",

@@ -102,9 +102,3 @@ pub fn docker(rt: &Runtime, line: &str, docker_span: Span, args: &[Arg], io: &mu
     let status = report(result, io);
     DockerOutcome { command: Some(command), status, run }
 }
-
-/// Stdio for a helper that is not attached to anything.
-pub fn null_stdio() -> (std::process::Stdio, std::process::Stdio, std::process::Stdio) {
-    use std::process::Stdio;
-    (Stdio::null(), Stdio::null(), Stdio::null())
-}

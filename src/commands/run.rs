@@ -5,9 +5,7 @@
 use std::io::IsTerminal;
 use std::process::Stdio;
 
-use whaleshell_runtime::container::monitor::{Mode, MonitorEvent, MonitorHandle};
-use whaleshell_runtime::container::{ports, RunOptions};
-use whaleshell_runtime::error::exit_code;
+use whaleshell_runtime::container::{ports, RunOptions, StartFailure, Streams};
 use whaleshell_runtime::image::pull::PullEvent;
 use whaleshell_runtime::image::store::ImageRecord;
 use whaleshell_runtime::reference::Reference;
@@ -17,17 +15,8 @@ use whaleshell_runtime::{Error, Runtime};
 use super::error::{CommandError, CommandResult};
 use super::pull::pull_with_progress;
 use crate::grammar::docker::RunArgs;
-use crate::io::{collect_output, Input, Io};
+use crate::io::{Input, Io};
 use crate::last_command::RunOutcome;
-
-/// What a foreground helper reported before it ended.
-pub struct Finished {
-    pub code: i32,
-    pub pid: Option<i32>,
-    pub output: String,
-    pub removed: bool,
-    pub detached: bool,
-}
 
 /// Runs the container; also says what it did once there was a container.
 pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> (CommandResult, Option<RunOutcome>) {
@@ -80,15 +69,16 @@ fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option
         tty: args.tty,
         ..RunOutcome::default()
     });
-    let start_failed = |(message, code)| CommandError::Start { message, code };
+    let failed = |e: StartFailure| match e {
+        StartFailure::Engine(e) => daemon(e),
+        StartFailure::Process { message, code } => CommandError::Start { message, code },
+    };
     if args.detach {
-        let monitor = rt.start(&container, Mode::Detached, (Stdio::null(), Stdio::null(), Stdio::null())).map_err(daemon)?;
-        report.pid = Some(wait_started(monitor).map_err(start_failed)?);
+        report.pid = Some(rt.start_detached(&container).map_err(failed)?);
         io.out(&container.id);
         return Ok(0);
     }
-    let monitor = rt.start(&container, Mode::Foreground, foreground_stdio(io, args.interactive)).map_err(daemon)?;
-    let done = follow_foreground(monitor, io).map_err(start_failed)?;
+    let done = rt.run_foreground(&container, streams(io, args.interactive)).map_err(failed)?;
     report.pid = done.pid;
     report.output = done.output;
     report.removed = done.removed;
@@ -97,87 +87,16 @@ fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option
     Ok(done.code)
 }
 
-/// The user's streams for a foreground helper (a monitor or an exec).
-pub fn foreground_stdio(io: &mut Io<'_>, interactive: bool) -> (Stdio, Stdio, Stdio) {
+/// The user's streams for a foreground container or exec: the terminal's,
+/// or a pipeline's (input fed, output captured).
+pub fn streams<'a>(io: &'a mut Io<'_>, interactive: bool) -> Streams<'a> {
     let _ = std::io::Write::flush(io.stdout);
-    let stdin = match (&io.stdin, interactive) {
-        (Input::Terminal, true) => Stdio::inherit(),
-        (Input::Bytes(_), true) => Stdio::piped(),
-        (_, false) => Stdio::null(),
+    let (stdin, input) = match (std::mem::replace(&mut io.stdin, Input::Terminal), interactive) {
+        (Input::Terminal, true) => (Stdio::inherit(), None),
+        (Input::Bytes(bytes), true) => (Stdio::piped(), Some(bytes)),
+        (_, false) => (Stdio::null(), None),
     };
-    (stdin, io.stdout.stdio(), io.stderr.stdio())
-}
-
-/// Waits for a detached monitor to report that PID 1 runs; its host PID.
-pub fn wait_started(mut monitor: MonitorHandle) -> Result<i32, (String, i32)> {
-    let result = match monitor.events.next_event() {
-        Some(MonitorEvent::Started { pid }) => Ok(pid),
-        Some(MonitorEvent::Failed { message, exit_code }) => Err((message, exit_code)),
-        other => Err((format!("the container monitor stopped unexpectedly ({other:?})"), exit_code::DOCKER)),
-    };
-    // The monitor is in its own session now; it is reaped here only if it already ended.
-    std::thread::spawn(move || monitor.child.wait());
-    result
-}
-
-/// Runs a foreground helper to its end: feeds it piped input, collects
-/// captured output, and returns the exit code it reports. On Ctrl-P Ctrl-Q
-/// the container runs on and this returns 0, as Docker does.
-pub fn follow_foreground(mut monitor: MonitorHandle, io: &mut Io<'_>) -> Result<Finished, (String, i32)> {
-    let _interrupts = ForwardInterrupts::install();
-    let feeder = match (std::mem::replace(&mut io.stdin, Input::Terminal), monitor.child.stdin.take()) {
-        (Input::Bytes(bytes), Some(mut pipe)) => Some(std::thread::spawn(move || {
-            let _ = std::io::Write::write_all(&mut pipe, &bytes);
-        })),
-        _ => None,
-    };
-    let mut events = monitor.events;
-    let (sender, receiver) = std::sync::mpsc::channel();
-    let event_reader = std::thread::spawn(move || {
-        while let Some(event) = events.next_event() {
-            let last = matches!(event, MonitorEvent::Exited { .. } | MonitorEvent::Failed { .. } | MonitorEvent::Detached);
-            let _ = sender.send(event);
-            if last {
-                break;
-            }
-        }
-    });
-    // Captured output ends when the monitor exits or, on detach, lets go of it.
-    collect_output(&mut monitor.child, io);
-    if let Some(f) = feeder {
-        let _ = f.join();
-    }
-    let _ = event_reader.join();
-    let mut outcome = None;
-    let mut done = Finished { code: 0, pid: None, output: String::new(), removed: false, detached: false };
-    for event in receiver.try_iter() {
-        match event {
-            MonitorEvent::Failed { message, exit_code } => outcome = Some(Err((message, exit_code))),
-            MonitorEvent::Exited { code, output } => {
-                done.code = code;
-                done.output = output;
-                outcome = Some(Ok(()));
-            }
-            MonitorEvent::Detached => done.detached = true,
-            MonitorEvent::Started { pid } => done.pid = Some(pid),
-            MonitorEvent::Removed => done.removed = true,
-        }
-    }
-    match outcome {
-        None if done.detached => {
-            // The monitor lives on; reap it on another thread when it ends.
-            std::thread::spawn(move || monitor.child.wait());
-            Ok(done)
-        }
-        Some(result) => {
-            let _ = monitor.child.wait();
-            result.map(|()| done)
-        }
-        None => {
-            let status = monitor.child.wait().ok().and_then(|s| s.code()).unwrap_or(-1);
-            Err((format!("the container monitor stopped unexpectedly (status {status})"), exit_code::DOCKER))
-        }
-    }
+    Streams { stdio: (stdin, io.stdout.stdio(), io.stderr.stdio()), input, out: &mut *io.stdout, err: &mut *io.stderr }
 }
 
 /// The image named, pulling it from the hub first when absent, as Docker
@@ -210,38 +129,4 @@ fn collect_env(args: &RunArgs) -> Result<Vec<String>, String> {
     }
     env.extend(args.env.iter().cloned());
     Ok(env)
-}
-
-/// While a foreground container runs, Ctrl-C is for the container: the
-/// monitor forwards it, so this process must not die of it. A handler (not
-/// SIG_IGN) is used because handlers, unlike ignores, are reset by exec and
-/// so never reach the container.
-struct ForwardInterrupts {
-    saved: Vec<(nix::sys::signal::Signal, nix::sys::signal::SigAction)>,
-}
-
-extern "C" fn ignore_signal(_: libc::c_int) {}
-
-impl ForwardInterrupts {
-    fn install() -> ForwardInterrupts {
-        use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
-        let action = SigAction::new(SigHandler::Handler(ignore_signal), SaFlags::SA_RESTART, SigSet::empty());
-        let mut saved = Vec::new();
-        for sig in [Signal::SIGINT, Signal::SIGQUIT, Signal::SIGTERM, Signal::SIGHUP] {
-            // SAFETY: the handler does nothing, which is async-signal-safe.
-            if let Ok(old) = unsafe { sigaction(sig, &action) } {
-                saved.push((sig, old));
-            }
-        }
-        ForwardInterrupts { saved }
-    }
-}
-
-impl Drop for ForwardInterrupts {
-    fn drop(&mut self) {
-        for (sig, old) in &self.saved {
-            // SAFETY: restores the handler that was installed before.
-            let _ = unsafe { nix::sys::signal::sigaction(*sig, old) };
-        }
-    }
 }

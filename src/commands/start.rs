@@ -1,12 +1,11 @@
 //! `docker start [-a] [-i] CONTAINER…`: runs a created or exited container
 //! again, with the same writable layer.
 
-use whaleshell_runtime::container::monitor::Mode;
-use whaleshell_runtime::container::Status;
+use whaleshell_runtime::container::{StartFailure, Status};
 use whaleshell_runtime::Runtime;
 
 use super::error::{CommandError, CommandResult};
-use super::run::{follow_foreground, foreground_stdio, wait_started};
+use super::run::streams;
 use crate::grammar::docker::StartArgs;
 use crate::io::Io;
 
@@ -35,15 +34,15 @@ pub fn run(rt: &Runtime, args: &StartArgs, io: &mut Io<'_>) -> CommandResult {
         }
         if args.attach || args.interactive {
             let interactive = args.interactive && container.config.open_stdin;
-            let monitor = rt.start(&container, Mode::Foreground, foreground_stdio(io, interactive))?;
-            return follow_foreground(monitor, io)
-                .map(|done| done.code)
-                .map_err(|(message, code)| CommandError::WithStatus { message: format!("Error response from daemon: {message}"), code });
+            return rt.run_foreground(&container, streams(io, interactive)).map(|done| done.code).map_err(|e| match e {
+                StartFailure::Engine(e) => CommandError::Daemon(e),
+                StartFailure::Process { message, code } => CommandError::WithStatus { message: format!("Error response from daemon: {message}"), code },
+            });
         }
-        let started = rt
-            .start(&container, Mode::Detached, super::null_stdio())
-            .map_err(CommandError::Daemon)
-            .and_then(|m| wait_started(m).map_err(|(message, _)| CommandError::Client(format!("Error response from daemon: {message}"))));
+        let started = rt.start_detached(&container).map_err(|e| match e {
+            StartFailure::Engine(e) => CommandError::Daemon(e),
+            StartFailure::Process { message, .. } => CommandError::Client(format!("Error response from daemon: {message}")),
+        });
         match started {
             Ok(_) => io.out(target),
             Err(e) => {

@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use whaleshell_runtime::container::monitor::Mode;
+use whaleshell_runtime::container::StartFailure;
 use whaleshell_runtime::Runtime;
 
 use super::error::{each_target, CommandResult};
-use super::run::wait_started;
 use crate::grammar::docker::StopArgs;
 use crate::io::Io;
 
@@ -28,8 +27,10 @@ fn each(rt: &Runtime, args: &StopArgs, io: &mut Io<'_>, start_again: bool) -> Co
         rt.stop(&c, grace)?;
         if start_again {
             let c = rt.containers.get(&c.id)?;
-            let monitor = rt.start(&c, Mode::Detached, super::null_stdio())?;
-            wait_started(monitor).map_err(|(message, _)| whaleshell_runtime::Error::Monitor(message))?;
+            rt.start_detached(&c).map_err(|e| match e {
+                StartFailure::Engine(e) => e,
+                StartFailure::Process { message, .. } => whaleshell_runtime::Error::Monitor(message),
+            })?;
         }
         io.out(target);
         Ok(())

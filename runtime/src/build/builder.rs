@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use crate::build::dockerfile::{self, Command, Instruction, Line};
-use crate::container::monitor::{self, Mode, MonitorEvent};
+use crate::container::monitor::{self, Mode};
+use crate::container::StartFailure;
 use crate::container::{NewContainer, RunConfig};
 use crate::digest::sha256;
 use crate::error::{Error, Result};
@@ -317,7 +318,7 @@ impl Builder<'_> {
     fn run_container(&self, container: &crate::container::ContainerRecord, on_event: Events<'_>) -> Result<i32, BuildError> {
         let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(Error::sys("pipe2"))?;
         let write2 = write.try_clone().map_err(Error::io("duplicating", "pipe"))?;
-        let mut handle = monitor::spawn(&self.rt.layout, &container.id, Mode::Foreground, (Stdio::null(), Stdio::from(write), Stdio::from(write2)))?;
+        let handle = monitor::spawn(&self.rt.layout, &container.id, Mode::Foreground, (Stdio::null(), Stdio::from(write), Stdio::from(write2)))?;
         let mut output = fs::File::from(read);
         let mut buf = [0u8; 8192];
         while let Ok(n) = output.read(&mut buf) {
@@ -326,19 +327,14 @@ impl Builder<'_> {
             }
             on_event(BuildEvent::Output(buf[..n].to_vec()));
         }
-        let mut code = None;
-        while let Some(event) = handle.events.next_event() {
-            match event {
-                MonitorEvent::Exited { code: c, .. } => code = Some(c),
-                MonitorEvent::Failed { message, exit_code } => {
-                    on_event(BuildEvent::Output(format!("{message}\n").into_bytes()));
-                    code = Some(exit_code);
-                }
-                _ => {}
+        match handle.finish() {
+            Ok(done) => Ok(done.code),
+            Err(StartFailure::Process { message, code }) => {
+                on_event(BuildEvent::Output(format!("{message}\n").into_bytes()));
+                Ok(code)
             }
+            Err(StartFailure::Engine(e)) => Err(e.into()),
         }
-        let _ = handle.child.wait();
-        Ok(code.unwrap_or(255))
     }
 
     /// COPY/ADD: the sources staged at their destination, as one layer.

@@ -36,7 +36,7 @@ pub struct ExecRequest {
 }
 
 /// Starts the exec helper with the user's stdio.
-pub fn spawn(layout: &Layout, id: &str, request: &ExecRequest, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle> {
+pub(crate) fn spawn(layout: &Layout, id: &str, request: &ExecRequest, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle> {
     let mut cmd = helper_command(EXEC_ARG)?;
     let request = serde_json::to_string(request).map_err(|e| Error::Spec(e.to_string()))?;
     cmd.arg(layout.root()).arg(id).arg(request).stdin(stdio.0).stdout(stdio.1).stderr(stdio.2);

@@ -27,7 +27,7 @@ const STATUS_FD: RawFd = 3;
 
 /// What the monitor tells the app, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MonitorEvent {
+pub(crate) enum MonitorEvent {
     /// PID 1 is running; `pid` is its host PID.
     Started { pid: i32 },
     /// The container could not start; Docker's exit code for it (125, 126, 127).
@@ -42,17 +42,17 @@ pub enum MonitorEvent {
 }
 
 /// A monitor seen from the app.
-pub struct MonitorHandle {
-    pub child: Child,
-    pub events: MonitorEvents,
+pub(crate) struct MonitorHandle {
+    pub(crate) child: Child,
+    pub(crate) events: MonitorEvents,
 }
 
 /// The monitor's reports, readable on another thread than the child's output.
-pub struct MonitorEvents(BufReader<File>);
+pub(crate) struct MonitorEvents(BufReader<File>);
 
 impl MonitorEvents {
     /// The next event, or None once the monitor has said everything.
-    pub fn next_event(&mut self) -> Option<MonitorEvent> {
+    pub(crate) fn next_event(&mut self) -> Option<MonitorEvent> {
         let mut line = String::new();
         loop {
             line.clear();
@@ -202,4 +202,186 @@ pub(crate) fn block_signals() -> Result<SignalFd> {
     }
     nix::sys::signal::sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), None).map_err(Error::sys("sigprocmask"))?;
     SignalFd::new(&set).map_err(Error::sys("signalfd"))
+}
+
+/// Why a container's (or an exec's) process did not run.
+#[derive(Debug)]
+pub enum StartFailure {
+    /// The engine could not set it up (a helper that would not start, a gone container …).
+    Engine(Error),
+    /// The process could not start: Docker's words and exit code (125, 126, 127).
+    Process { message: String, code: i32 },
+}
+
+impl From<Error> for StartFailure {
+    fn from(e: Error) -> Self {
+        StartFailure::Engine(e)
+    }
+}
+
+/// How a foreground helper ended.
+#[derive(Debug, Clone, Default)]
+pub struct Finished {
+    /// The process's exit code (0 when the user detached).
+    pub code: i32,
+    /// Host PID the process had.
+    pub pid: Option<i32>,
+    /// The end of what it wrote on stdout.
+    pub output: String,
+    /// `--rm` removed the container.
+    pub removed: bool,
+    /// The user detached (Ctrl-P Ctrl-Q): the container runs on.
+    pub detached: bool,
+}
+
+/// A foreground helper's streams, as the caller has them.
+pub struct Streams<'a> {
+    /// The helper's stdin, stdout and stderr.
+    pub stdio: (std::process::Stdio, std::process::Stdio, std::process::Stdio),
+    /// Written to the helper's stdin when that is piped.
+    pub input: Option<Vec<u8>>,
+    /// Where the helper's stdout and stderr go when they are piped.
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+}
+
+impl MonitorHandle {
+    /// Waits for the helper to report its process running; the process's
+    /// host PID. The helper runs on, in its own session.
+    pub(crate) fn wait_started(mut self) -> Result<i32, StartFailure> {
+        let result = match self.events.next_event() {
+            Some(MonitorEvent::Started { pid }) => Ok(pid),
+            Some(MonitorEvent::Failed { message, exit_code }) => Err(StartFailure::Process { message, code: exit_code }),
+            other => Err(StartFailure::Process { message: format!("the container monitor stopped unexpectedly ({other:?})"), code: exit_code::DOCKER }),
+        };
+        // Reaped on another thread, once it ends (if ever, while this process lives).
+        std::thread::spawn(move || self.child.wait());
+        result
+    }
+
+    /// Follows a foreground helper to its end: feeds it `input`, copies its
+    /// piped output, and returns how it ended. On Ctrl-P Ctrl-Q the
+    /// container runs on and this returns at once, as Docker does.
+    pub(crate) fn follow(self, input: Option<Vec<u8>>, out: &mut dyn Write, err: &mut dyn Write) -> Result<Finished, StartFailure> {
+        let MonitorHandle { mut child, mut events } = self;
+        let _interrupts = ForwardInterrupts::install();
+        let feeder = match (input, child.stdin.take()) {
+            (Some(bytes), Some(mut pipe)) => Some(std::thread::spawn(move || {
+                let _ = pipe.write_all(&bytes);
+            })),
+            _ => None,
+        };
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let event_reader = std::thread::spawn(move || {
+            while let Some(event) = events.next_event() {
+                let last = matches!(event, MonitorEvent::Exited { .. } | MonitorEvent::Failed { .. } | MonitorEvent::Detached);
+                let _ = sender.send(event);
+                if last {
+                    break;
+                }
+            }
+        });
+        // Piped output ends when the helper exits or, on detach, lets go of it.
+        copy_output(&mut child, out, err);
+        if let Some(f) = feeder {
+            let _ = f.join();
+        }
+        let _ = event_reader.join();
+        ended(child, receiver.try_iter())
+    }
+
+    /// Waits for a foreground helper whose output the caller reads itself.
+    pub(crate) fn finish(mut self) -> Result<Finished, StartFailure> {
+        let events: Vec<MonitorEvent> = std::iter::from_fn(|| self.events.next_event()).collect();
+        ended(self.child, events.into_iter())
+    }
+}
+
+/// How a foreground helper ended, from everything it said.
+fn ended(mut child: Child, events: impl Iterator<Item = MonitorEvent>) -> Result<Finished, StartFailure> {
+    let mut outcome = None;
+    let mut done = Finished::default();
+    for event in events {
+        match event {
+            MonitorEvent::Failed { message, exit_code } => outcome = Some(Err(StartFailure::Process { message, code: exit_code })),
+            MonitorEvent::Exited { code, output } => {
+                done.code = code;
+                done.output = output;
+                outcome = Some(Ok(()));
+            }
+            MonitorEvent::Detached => done.detached = true,
+            MonitorEvent::Started { pid } => done.pid = Some(pid),
+            MonitorEvent::Removed => done.removed = true,
+        }
+    }
+    match outcome {
+        None if done.detached => {
+            // The monitor lives on; reap it on another thread when it ends.
+            std::thread::spawn(move || child.wait());
+            Ok(done)
+        }
+        Some(result) => {
+            let _ = child.wait();
+            result.map(|()| done)
+        }
+        None => {
+            let status = child.wait().ok().and_then(|s| s.code()).unwrap_or(-1);
+            Err(StartFailure::Process { message: format!("the container monitor stopped unexpectedly (status {status})"), code: exit_code::DOCKER })
+        }
+    }
+}
+
+/// Copies a child's piped stdout and stderr into `out` and `err` until both close.
+fn copy_output(child: &mut Child, out: &mut dyn Write, err: &mut dyn Write) {
+    use std::io::Read;
+    let err_reader = child.stderr.take().map(|mut e| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = e.read_to_end(&mut buf);
+            buf
+        })
+    });
+    if let Some(mut stdout) = child.stdout.take() {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        let _ = out.write_all(&buf);
+    }
+    if let Some(handle) = err_reader {
+        if let Ok(buf) = handle.join() {
+            let _ = err.write_all(&buf);
+        }
+    }
+}
+
+/// While a foreground helper runs, Ctrl-C is for the container: the helper
+/// forwards it, so the calling process must not die of it. A handler (not
+/// SIG_IGN) is used because handlers, unlike ignores, are reset by exec and
+/// so never reach the container.
+struct ForwardInterrupts {
+    saved: Vec<(Signal, SigAction)>,
+}
+
+extern "C" fn ignore_signal(_: libc::c_int) {}
+
+impl ForwardInterrupts {
+    fn install() -> ForwardInterrupts {
+        let action = SigAction::new(SigHandler::Handler(ignore_signal), SaFlags::SA_RESTART, SigSet::empty());
+        let mut saved = Vec::new();
+        for sig in [Signal::SIGINT, Signal::SIGQUIT, Signal::SIGTERM, Signal::SIGHUP] {
+            // SAFETY: the handler does nothing, which is async-signal-safe.
+            if let Ok(old) = unsafe { sigaction(sig, &action) } {
+                saved.push((sig, old));
+            }
+        }
+        ForwardInterrupts { saved }
+    }
+}
+
+impl Drop for ForwardInterrupts {
+    fn drop(&mut self) {
+        for (sig, old) in &self.saved {
+            // SAFETY: restores the handler that was installed before.
+            let _ = unsafe { sigaction(*sig, old) };
+        }
+    }
 }

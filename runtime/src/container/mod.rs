@@ -5,12 +5,15 @@
 pub mod attach;
 pub mod exec;
 mod helper;
+pub mod logs;
 pub mod monitor;
 pub mod names;
 pub mod ports;
 pub mod rootfs;
 pub mod session;
 pub mod spec;
+
+pub use helper::{Finished, StartFailure, Streams};
 
 use std::fs;
 use std::path::PathBuf;

@@ -20,7 +20,7 @@ use libcontainer::syscall::syscall::SyscallType;
 use crate::container::helper::{
     bind_here, block_signals, helper_command, ignore_sigpipe, receive_pty_master, reset_signals, spawn_with_status, StartError, StatusPipe,
 };
-pub use crate::container::helper::{MonitorEvent, MonitorEvents, MonitorHandle};
+pub(crate) use crate::container::helper::{MonitorEvent, MonitorHandle};
 use crate::container::rootfs;
 use crate::container::session::{ContainerIo, Ended, Foreground, LogWriter, Proxy, Session};
 use crate::container::{ports, spec, ContainerRecord, ContainerStore, Status};
@@ -38,7 +38,7 @@ pub fn default_path() -> &'static str {
 
 /// Whether the user's terminal is attached to the container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// The monitor's stdio is the user's: output there, input from there.
     Foreground,
     /// Its own session, stdio on /dev/null: outlives the app.
@@ -47,7 +47,7 @@ pub enum Mode {
 
 /// Starts the monitor for a created (or exited) container. In Foreground
 /// mode `stdio` is the user's; in Detached mode it is ignored.
-pub fn spawn(layout: &Layout, id: &str, mode: Mode, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle> {
+pub(crate) fn spawn(layout: &Layout, id: &str, mode: Mode, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle> {
     let mut cmd = helper_command(MONITOR_ARG)?;
     cmd.arg(layout.root()).arg(id).arg(match mode {
         Mode::Foreground => "foreground",
@@ -147,7 +147,8 @@ fn run_container(
     rootfs::check_executable(&record.config.args, &record.config.env, &record.config.working_dir, rootfs_dir)?;
     let spec = spec::build(record, rootfs_dir, &host_files, &VolumeStore::new(layout.clone()))?;
     spec.save(dir.join("config.json")).map_err(|e| Error::Spec(e.to_string()))?;
-    let log = LogWriter::open(&dir.join(format!("{}-json.log", record.id))).map_err(Error::io("opening log", dir.join("container.log")))?;
+    let log_path = layout.container_log(&record.id);
+    let log = LogWriter::open(&log_path).map_err(Error::io("opening log", &log_path))?;
     let listener = bind_here(dir, "attach.sock")?;
     let published = ports::bind_all(&record.config.ports, &record.name, &record.id)?;
 
