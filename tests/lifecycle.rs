@@ -57,7 +57,10 @@ fn logs_keep_stdout_and_stderr() {
     assert_eq!(lab.run("docker run --name counter busybox sh -c 'echo 1; echo 2; echo 3'").code, 0);
     assert_eq!(lab.run("docker logs --tail 2 counter").stdout, "2\n3\n");
     let stamped = lab.run(&format!("docker logs -t {}", &id[..6]));
-    assert!(stamped.stdout.lines().all(|l| l.len() > 30 && l.contains('T') && l.contains("Z ")), "{}", stamped.stdout);
+    let stamped_lines: Vec<&str> = stamped.stdout.lines().chain(stamped.stderr.lines()).collect();
+    assert_eq!(stamped_lines.len(), 3, "every line, each stamped: {stamped_lines:?}");
+    assert!(stamped_lines.iter().all(|l| l.len() > 30 && l.contains('T') && l.contains("Z ")), "{stamped_lines:?}");
+    assert!(stamped.stdout.lines().map(|l| l.split_once("Z ").map(|(_, text)| text)).eq([Some("one"), Some("three")]), "{}", stamped.stdout);
     // Foreground runs are logged too, as in Docker.
     assert_eq!(lab.run("docker run --name fg busybox echo hello").stdout, "hello\n");
     assert_eq!(lab.run("docker logs fg").stdout, "hello\n");

@@ -200,22 +200,95 @@ impl From<Output> for Run {
     }
 }
 
-/// Replaces what changes from run to run (IDs, digests, times, names) for snapshots.
+/// What changes from run to run (IDs, digests, times, generated names), and what stands for it in snapshots.
+pub const VOLATILE: &[(&str, &str)] = &[
+    (r"sha256:[0-9a-f]{64}", "sha256:[DIGEST]"),
+    (r"\b[0-9a-f]{64}\b", "[ID64]"),
+    (r"\b[0-9a-f]{12}\b", "[ID]"),
+    (r"\b[a-z]+_[a-z]+\b", "[NAME]"),
+    (r"(Less than a second|About a minute|About an hour|\d+ (seconds?|minutes|hours|days|weeks|months|years)) ago", "[AGO]"),
+];
+
+/// Replaces what changes from run to run for snapshots. Tables are checked
+/// for Docker's spacing first (see [`docker_tables`]) and drawn again with
+/// the placeholders, so a snapshot shows columns as Docker aligns them.
 #[macro_export]
 macro_rules! assert_normalized_snapshot {
     ($name:expr, $value:expr) => {
-        insta::with_settings!({filters => vec![
-            (r"sha256:[0-9a-f]{64}", "sha256:[DIGEST]"),
-            (r"\b[0-9a-f]{64}\b", "[ID64]"),
-            (r"\b[0-9a-f]{12}\b", "[ID]"),
-            (r"\b[a-z]+_[a-z]+\b", "[NAME]"),
-            (r"(Less than a second|About a minute|About an hour|\d+ (seconds?|minutes|hours|days|weeks|months|years)) ago", "[AGO]"),
-            (r" {3,}", "   "),
-            (r"(?m) +$", ""),
-        ]}, {
-            insta::assert_snapshot!($name, $value);
+        insta::with_settings!({ omit_expression => true }, {
+            insta::assert_snapshot!($name, $crate::common::docker_tables(&$value));
         });
     };
+}
+
+fn without_volatile(text: &str) -> String {
+    VOLATILE.iter().fold(text.to_owned(), |t, (pattern, with)| regex::Regex::new(pattern).expect("pattern").replace_all(&t, *with).into_owned())
+}
+
+/// Docker's table spacing, which `docker ps`, `images`, `system df` …
+/// share: each column as wide as its widest cell plus 3, and at least 10.
+fn draw_table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns).map(|c| (rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0) + 3).max(10)).collect();
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                line.push_str(cell);
+                if c + 1 < row.len() {
+                    line.push_str(&" ".repeat(widths[c] - cell.chars().count()));
+                }
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The cells of a table under a header of upper-case column names, cut
+/// where the header's columns start.
+fn table_cells(block: &[&str]) -> Vec<Vec<String>> {
+    let header: Vec<char> = block[0].chars().collect();
+    let starts: Vec<usize> = (0..header.len()).filter(|&i| header[i] != ' ' && (i == 0 || (i >= 3 && header[i - 3..i].iter().all(|c| *c == ' ')))).collect();
+    block
+        .iter()
+        .map(|line| {
+            let chars: Vec<char> = line.chars().collect();
+            starts
+                .iter()
+                .enumerate()
+                .map(|(n, &start)| {
+                    let end = starts.get(n + 1).copied().unwrap_or(chars.len()).min(chars.len());
+                    chars.get(start.min(chars.len())..end).map(|c| c.iter().collect::<String>().trim_end().to_owned()).unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Checks every table in `text` (a header line of upper-case names and the
+/// rows under it, up to a blank line) for Docker's spacing, and returns the
+/// text with run-to-run values replaced and the tables drawn again with them.
+pub fn docker_tables(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let is_header = lines[i].contains("   ") && lines[i].chars().all(|c| c.is_ascii_uppercase() || c == ' ');
+        if !is_header {
+            out.push(without_volatile(lines[i]).trim_end().to_owned());
+            i += 1;
+            continue;
+        }
+        let end = (i..lines.len()).find(|&j| lines[j].trim().is_empty()).unwrap_or(lines.len());
+        let block = &lines[i..end];
+        let cells = table_cells(block);
+        assert_eq!(draw_table(&cells), block.join("\n"), "this table is not spaced as Docker spaces its tables:\n{}", block.join("\n"));
+        let normalized: Vec<Vec<String>> = cells.iter().map(|row| row.iter().map(|c| without_volatile(c)).collect()).collect();
+        out.push(draw_table(&normalized));
+        i = end;
+    }
+    out.join("\n") + if text.ends_with('\n') { "\n" } else { "" }
 }
 
 /// A real registry server (Debian's docker-registry) on 127.0.0.1 with one
