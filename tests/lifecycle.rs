@@ -217,3 +217,67 @@ fn init_forwards_signals_and_runs_as_pid_1() {
     assert_eq!(lab.record(&id).state.exit_code, Some(143));
     lab.assert_clean();
 }
+
+#[test]
+fn create_makes_a_container_that_start_runs_and_wait_reports() {
+    let lab = Lab::new();
+    let created = lab.run("docker create --name later busybox sh -c 'exit 3'");
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let id = created.stdout.trim().to_owned();
+    assert_eq!(id.len(), 64, "create prints the full ID: {id}");
+    assert_eq!(lab.record(&id).status(), Status::Created);
+    assert!(lab.run("docker ps -a").stdout.contains("Created"));
+    // create has run's flags except -d, refused in pflag's words.
+    let detach = lab.run("docker create -d busybox");
+    assert_eq!(detach.code, 125);
+    assert_normalized_snapshot!("create_detach", detach.stderr);
+    assert_eq!(lab.run("docker start later").code, 0);
+    // wait prints each exit code as the container ends, then the errors.
+    let wait = lab.run("docker wait later nosuch");
+    assert_eq!((wait.stdout.as_str(), wait.stderr.as_str(), wait.code), ("3\n", "Error response from daemon: No such container: nosuch\n", 1));
+    assert_eq!(lab.record(&id).state.exit_code, Some(3));
+    lab.assert_clean();
+}
+
+#[test]
+fn wait_blocks_until_a_running_container_ends() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d busybox sh -c 'until [ -e /go ]; do sleep 0.05; done; exit 7'");
+    assert_eq!(lab.record(&id).status(), Status::Running);
+    let mut wait = lab.command();
+    wait.args(["-c", &format!("docker wait {id}")]).stdout(std::process::Stdio::piped());
+    let waiting = wait.spawn().expect("whaleshell starts");
+    assert_eq!(lab.run(&format!("docker exec {id} touch /go")).code, 0);
+    let out = waiting.wait_with_output().expect("wait ends");
+    assert_eq!((String::from_utf8_lossy(&out.stdout).as_ref(), out.status.code()), ("7\n", Some(0)));
+    lab.assert_clean();
+}
+
+#[test]
+fn rename_keeps_the_container_and_refuses_taken_names() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d --name first busybox true");
+    assert_eq!(lab.run("docker run --name other busybox true").code, 0);
+    assert_eq!(lab.run("docker rename first second").code, 0);
+    assert_eq!(lab.record(&id).name, "second");
+    assert!(lab.run("docker ps -a --no-trunc").stdout.contains("second"));
+    let same = lab.run("docker rename second second");
+    let taken = lab.run("docker rename second other");
+    let invalid = lab.run("docker rename second 'bad name'");
+    assert_eq!((same.code, taken.code, invalid.code), (1, 1, 1));
+    assert_normalized_snapshot!("rename_errors", format!("{}{}{}", same.stderr, taken.stderr, invalid.stderr));
+    assert_eq!(lab.record(&id).name, "second", "a refused rename changes nothing");
+    lab.assert_clean();
+}
+
+#[test]
+fn diff_lists_what_the_writable_layer_added_changed_and_deleted() {
+    let lab = Lab::new();
+    let made = lab.run("docker run --name changer busybox sh -c 'mkdir /tmp/new; echo hi > /tmp/new/file; rm /etc/group; echo x >> /etc/passwd'");
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let diff = lab.run("docker diff changer");
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert_eq!(diff.stdout, "C /etc\nD /etc/group\nC /etc/passwd\nC /tmp\nA /tmp/new\nA /tmp/new/file\n");
+    assert_eq!(lab.run("docker container diff nosuch").stderr, "Error response from daemon: No such container: nosuch\n");
+    lab.assert_clean();
+}

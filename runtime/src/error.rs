@@ -37,6 +37,13 @@ pub enum Error {
     #[error("Conflict. The container name \"/{0}\" is already in use by container \"{1}\". You have to remove (or rename) that container to be able to reuse that name.")]
     NameInUse(String, String),
 
+    /// `docker rename` could not take the new name (in use, invalid).
+    #[error("Error when allocating new name: {0}")]
+    NewName(Box<Error>),
+
+    #[error("Renaming a container with the same name as its current name")]
+    RenameSameName,
+
     #[error("Invalid container name ({0}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")]
     InvalidName(String),
 

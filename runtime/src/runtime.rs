@@ -217,6 +217,17 @@ impl Runtime {
         Ok(())
     }
 
+    /// `docker wait`: blocks until the container is not running; its exit code.
+    pub fn wait(&self, container: &ContainerRecord) -> Result<i32> {
+        if container.status() == container::Status::Running {
+            if let Some(monitor) = container.state.monitor_pid {
+                // The monitor records the exit code before it ends.
+                process::wait_exit(monitor);
+            }
+        }
+        Ok(self.containers.get(&container.id)?.state.exit_code.unwrap_or(0))
+    }
+
     /// `docker kill -s SIG`: sends the signal to PID 1 from the host.
     pub fn kill(&self, container: &ContainerRecord, signal: Signal) -> Result<()> {
         match (container.status(), container.state.pid) {

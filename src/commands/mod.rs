@@ -5,6 +5,8 @@ pub mod attach;
 pub mod aws;
 pub mod build;
 pub mod commit;
+pub mod create;
+pub mod diff;
 pub mod exec;
 pub mod help;
 pub mod history;
@@ -20,6 +22,7 @@ pub mod prune;
 pub mod ps;
 pub mod pull;
 pub mod push;
+pub mod rename;
 pub mod rm;
 pub mod rmi;
 pub mod run;
@@ -30,6 +33,7 @@ pub mod system;
 pub mod tag;
 pub mod top;
 pub mod volume;
+pub mod wait;
 
 pub mod error;
 
@@ -70,6 +74,10 @@ pub fn docker(rt: &Runtime, line: &str, docker_span: Span, args: &[Arg], io: &mu
             run = outcome;
             result
         }
+        Docker::Create(a) => create::run(rt, a, io),
+        Docker::Wait(a) => wait::run(rt, a, io),
+        Docker::Rename(a) => rename::run(rt, a, io),
+        Docker::Diff(a) => diff::run(rt, a, io),
         Docker::Ps(a) => ps::run(rt, a, io),
         Docker::Images(a) => images::run(rt, a, io),
         Docker::Pull(a) => pull::run(rt, a, io),

@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::process::Stdio;
 
-use whaleshell_runtime::container::{ports, RunOptions, StartFailure, Streams};
+use whaleshell_runtime::container::{ports, ContainerRecord, RunOptions, StartFailure, Streams};
 use whaleshell_runtime::image::pull::PullEvent;
 use whaleshell_runtime::image::store::ImageRecord;
 use whaleshell_runtime::reference::Reference;
@@ -26,15 +26,47 @@ pub fn run(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>) -> (CommandResult, Opt
 }
 
 fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option<RunOutcome>) -> CommandResult {
-    let daemon = |e: Error| CommandError::Run(format!("Error response from daemon: {e}"));
     if args.interactive && args.tty && !(matches!(io.stdin, Input::Terminal) && std::io::stdin().is_terminal()) {
         return Err(CommandError::Client("the input device is not a TTY".into()));
     }
+    let (container, pulled) = create(rt, args, io, &CommandError::Run)?;
+    let daemon = |e: Error| CommandError::Run(format!("Error response from daemon: {e}"));
+    let report = outcome.insert(RunOutcome {
+        container_id: container.id.clone(),
+        image: args.image.clone(),
+        pulled,
+        detached: args.detach,
+        tty: args.tty,
+        ..RunOutcome::default()
+    });
+    let failed = |e: StartFailure| match e {
+        StartFailure::Engine(e) => daemon(e),
+        StartFailure::Process { message, code } => CommandError::Start { message, code },
+    };
+    if args.detach {
+        report.pid = Some(rt.start_detached(&container).map_err(failed)?);
+        io.out(&container.id);
+        return Ok(0);
+    }
+    let done = rt.run_foreground(&container, streams(io, args.interactive)).map_err(failed)?;
+    report.pid = done.pid;
+    report.output = done.output;
+    report.removed = done.removed;
+    report.detached = done.detached;
+    report.exit_code = (!done.detached).then_some(done.code);
+    Ok(done.code)
+}
+
+/// Creates the container `docker run` or `docker create` asks for, pulling
+/// its image first when absent. `fail` shapes a refusal as the command
+/// reports it (`docker run` adds its help pointer).
+pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(String) -> CommandError) -> Result<(ContainerRecord, Vec<PullEvent>), CommandError> {
+    let daemon = |e: Error| fail(format!("Error response from daemon: {e}"));
     let (image, pulled) = find_or_pull(rt, &args.image, io).map_err(daemon)?;
-    let env = collect_env(args).map_err(CommandError::Run)?;
+    let env = collect_env(args).map_err(fail)?;
     let mounts = args.volume.iter().map(|v| volume::parse_volume_flag(v)).chain(args.mount.iter().map(|m| volume::parse_mount_flag(m)));
     let mounts = mounts.collect::<Result<Vec<_>, _>>().map_err(daemon)?;
-    let mut ports = args.publish.iter().map(|p| ports::parse_publish(p)).collect::<Result<Vec<_>, _>>().map_err(|e| CommandError::Run(e.to_string()))?;
+    let mut ports = args.publish.iter().map(|p| ports::parse_publish(p)).collect::<Result<Vec<_>, _>>().map_err(|e| fail(e.to_string()))?;
     if args.publish_all {
         // -P: every port the image EXPOSEs, on a port the system picks.
         let exposed = rt.images.config(&image).ok().and_then(|c| c.config().as_ref().and_then(|c| c.exposed_ports().clone()));
@@ -61,30 +93,7 @@ fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option
         init: args.init,
     };
     let container = rt.create_container(&args.image, &image, &options).map_err(daemon)?;
-    let report = outcome.insert(RunOutcome {
-        container_id: container.id.clone(),
-        image: args.image.clone(),
-        pulled,
-        detached: args.detach,
-        tty: args.tty,
-        ..RunOutcome::default()
-    });
-    let failed = |e: StartFailure| match e {
-        StartFailure::Engine(e) => daemon(e),
-        StartFailure::Process { message, code } => CommandError::Start { message, code },
-    };
-    if args.detach {
-        report.pid = Some(rt.start_detached(&container).map_err(failed)?);
-        io.out(&container.id);
-        return Ok(0);
-    }
-    let done = rt.run_foreground(&container, streams(io, args.interactive)).map_err(failed)?;
-    report.pid = done.pid;
-    report.output = done.output;
-    report.removed = done.removed;
-    report.detached = done.detached;
-    report.exit_code = (!done.detached).then_some(done.code);
-    Ok(done.code)
+    Ok((container, pulled))
 }
 
 /// The user's streams for a foreground container or exec: the terminal's,

@@ -24,6 +24,14 @@ struct DockerLine {
 pub enum Docker {
     /// Create and run a new container from an image
     Run(RunArgs),
+    /// Create a new container
+    Create(RunArgs),
+    /// Block until one or more containers stop, then print their exit codes
+    Wait(WaitArgs),
+    /// Rename a container
+    Rename(RenameArgs),
+    /// Inspect changes to files or directories on a container's filesystem
+    Diff(DiffArgs),
     /// List containers
     Ps(PsArgs),
     /// List images
@@ -91,6 +99,10 @@ impl Docker {
     pub fn name(&self) -> &'static str {
         match self {
             Docker::Run(_) => "run",
+            Docker::Create(_) => "create",
+            Docker::Wait(_) => "wait",
+            Docker::Rename(_) => "rename",
+            Docker::Diff(_) => "diff",
             Docker::Ps(_) => "ps",
             Docker::Images(_) => "images",
             Docker::Pull(_) => "pull",
@@ -131,6 +143,10 @@ impl Docker {
 const LONG_FORMS: &[(&str, &str, &[&str], &str, &str)] = &[
     ("container", "ls", &["ps", "list"], "ps", ""),
     ("container", "run", &[], "run", ""),
+    ("container", "create", &[], "create", ""),
+    ("container", "wait", &[], "wait", ""),
+    ("container", "rename", &[], "rename", ""),
+    ("container", "diff", &[], "diff", ""),
     ("container", "rm", &[], "rm", ""),
     ("container", "exec", &[], "exec", ""),
     ("container", "logs", &[], "logs", ""),
@@ -424,6 +440,27 @@ pub struct TopArgs {
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker wait CONTAINER [CONTAINER...]")]
+pub struct WaitArgs {
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker rename CONTAINER NEW_NAME")]
+pub struct RenameArgs {
+    pub container: String,
+    #[arg(value_name = "NEW_NAME")]
+    pub new_name: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker diff CONTAINER")]
+pub struct DiffArgs {
+    pub container: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker container prune [OPTIONS]")]
 pub struct PruneArgs {
     /// Do not prompt for confirmation
@@ -643,7 +680,27 @@ pub fn parse(args: &[Arg], docker_span: Span) -> Result<Parsed, ParseError> {
         };
     }
     // …and a valid line is read as the command its long form stands for.
-    DockerLine::try_parse_from(argv(fold_long_form(&texts))).map(|line| Parsed::Command(line.command)).map_err(|e| docker_error(&e, args, docker_span))
+    let command = DockerLine::try_parse_from(argv(fold_long_form(&texts))).map_err(|e| docker_error(&e, args, docker_span.clone()))?.command;
+    if let Docker::Create(a) = &command {
+        // `create` shares `run`'s flags but one: a created container runs nowhere yet.
+        if a.detach {
+            return Err(create_has_no_detach(args, docker_span));
+        }
+    }
+    Ok(Parsed::Command(command))
+}
+
+/// `docker create -d`: pflag's words for a flag the command does not have.
+fn create_has_no_detach(args: &[Arg], docker_span: Span) -> ParseError {
+    let is_short_cluster = |t: &str| t.starts_with('-') && !t.starts_with("--") && t.contains('d');
+    let flag = args.iter().find(|a| a.text == "--detach" || a.text.starts_with("--detach=") || is_short_cluster(&a.text));
+    let message = match flag {
+        Some(a) if is_short_cluster(&a.text) => format!("unknown shorthand flag: 'd' in {}", a.text),
+        _ => "unknown flag: --detach".to_owned(),
+    };
+    let span = flag.map_or(docker_span, |a| a.span.clone());
+    let path = if args.first().is_some_and(|a| a.text == "container") { "container create" } else { "create" };
+    ParseError { message, span, footer: Some(format!("See 'docker {path} --help'.")) }
 }
 
 /// A literal `docker …` line as a typed command (None for other lines).
@@ -677,8 +734,8 @@ pub fn parse_literal(line: &str) -> Option<Docker> {
 fn split_run_command(args: &[Arg]) -> Vec<String> {
     let texts: Vec<String> = args.iter().map(|a| a.text.clone()).collect();
     let (name, run_at) = match (texts.first().map(String::as_str), texts.get(1).map(String::as_str)) {
-        (Some(n @ ("run" | "exec")), _) => (n, 1),
-        (Some("container"), Some(n @ ("run" | "exec"))) => (n, 2),
+        (Some(n @ ("run" | "create" | "exec")), _) => (n, 1),
+        (Some("container"), Some(n @ ("run" | "create" | "exec"))) => (n, 2),
         _ => return texts,
     };
     let tree = command_tree();

@@ -3,6 +3,7 @@
 //! in one. Both are helper processes (see `helper`).
 
 pub mod attach;
+pub mod changes;
 pub mod exec;
 mod helper;
 pub mod logs;
@@ -256,6 +257,27 @@ impl ContainerStore {
         change(&mut record);
         write_json_atomic(&self.record_path(id), &record)?;
         Ok(Some(record))
+    }
+
+    /// `docker rename`: a new name, unique among this root's containers.
+    pub fn rename(&self, id_or_name: &str, new_name: &str) -> Result<ContainerRecord> {
+        let record = self.find(id_or_name)?;
+        if record.name == new_name.trim_start_matches('/') {
+            return Err(Error::RenameSameName);
+        }
+        // Docker names the new name as it keeps names, with their slash.
+        let new_name = new_name.trim_start_matches('/');
+        if !names::is_valid(new_name) {
+            return Err(Error::NewName(Box::new(Error::InvalidName(format!("/{new_name}")))));
+        }
+        let _lock = StateLock::acquire(&self.layout.lock_file())?;
+        if let Some(other) = self.list_unlocked()?.into_iter().find(|c| c.name == new_name) {
+            return Err(Error::NewName(Box::new(Error::NameInUse(new_name.to_owned(), other.id))));
+        }
+        let mut renamed = record;
+        renamed.name = new_name.to_owned();
+        write_json_atomic(&self.record_path(&renamed.id), &renamed)?;
+        Ok(renamed)
     }
 
     /// `docker rm [-f]`: refuses a running container unless forced; forced,
