@@ -9,6 +9,7 @@ pub mod ports;
 pub mod rootfs;
 pub mod session;
 pub mod spec;
+pub mod user;
 
 use std::fs;
 use std::path::PathBuf;
