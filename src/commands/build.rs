@@ -65,6 +65,7 @@ pub fn run(rt: &Runtime, args: &BuildArgs, io: &mut Io<'_>) -> i32 {
             BuildEvent::Removed(id) => say(&format!("Removing intermediate container {id}")),
             BuildEvent::UsingCache => say(" ---> Using cache"),
             BuildEvent::StepDone(id) => say(&format!(" ---> {id}")),
+            BuildEvent::Message(text) => say(&text),
         }
     });
     match result {
@@ -79,10 +80,8 @@ pub fn run(rt: &Runtime, args: &BuildArgs, io: &mut Io<'_>) -> i32 {
             }
             0
         }
-        Err(BuildError::Parse { file, line, column, message }) => {
-            io.err(format!("Error response from daemon: dockerfile parse error on line {line}: {message}"));
-            let text = std::fs::read_to_string(&file).ok().and_then(|s| s.lines().nth(line - 1).map(str::to_owned)).unwrap_or_default();
-            io.err(format!("  {}:{line}:{column}\n  {text}\n  {}^", file.display(), " ".repeat(column.saturating_sub(1))));
+        Err(BuildError::Parse(e)) => {
+            io.err(format!("Error response from daemon: {e}"));
             1
         }
         Err(BuildError::StepFailed { command, code }) => {
