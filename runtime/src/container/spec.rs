@@ -117,7 +117,11 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     for m in &record.config.mounts {
         let source = match m.kind {
             MountKind::Bind => PathBuf::from(&m.source),
-            MountKind::Volume => volumes.data_dir(&m.source),
+            MountKind::Volume => {
+                let data = volumes.data_dir(&m.source);
+                seed_volume(&data, rootfs, &m.target)?;
+                data
+            }
         };
         let mut options = vec!["rbind".to_owned(), "rprivate".to_owned()];
         if m.readonly {
@@ -145,6 +149,15 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     spec.set_mounts(Some(mounts));
     spec.set_linux(Some(linux_full));
     Ok(spec)
+}
+
+/// An empty volume starts with what the image has at its target, as in Docker.
+fn seed_volume(data: &Path, rootfs: &Path, target: &str) -> Result<()> {
+    let empty = std::fs::read_dir(data).map(|mut d| d.next().is_none()).unwrap_or(false);
+    match rootfs::resolve_in_root(rootfs, Path::new(target)).filter(|p| p.is_dir()) {
+        Some(inside) if empty => crate::fsutil::copy_preserving(&inside, data).map_err(Error::io("copying the image's files into volume", data)),
+        _ => Ok(()),
+    }
 }
 
 /// `USER`/`-u` resolved in the container's own /etc/passwd and /etc/group.
