@@ -77,8 +77,9 @@ fn dockerfile_errors_name_the_line() {
     let ctx = context(&lab, "FROM busybox\nRUN true\nFROB x\n", &[]);
     let run = lab.run(&format!("docker build {}", ctx.display()));
     assert_eq!(run.code, 1);
-    assert!(run.stderr.starts_with("Error response from daemon: dockerfile parse error on line 3: unknown instruction: FROB\n"), "{}", run.stderr);
-    assert!(run.stderr.contains("Dockerfile:3:1\n  FROB x\n  ^"), "{}", run.stderr);
+    // Docker 20.10's words; the context was sent before the daemon parsed the file.
+    assert_eq!(run.stderr, "Error response from daemon: dockerfile parse error line 3: unknown instruction: FROB\n");
+    assert!(run.stdout.starts_with("Sending build context to Docker daemon"), "{}", run.stdout);
     let url = context(&lab, "FROM busybox\nADD https://example.com/x.tar.gz /x\n", &[]);
     let no_net = lab.run(&format!("docker build {}", url.display()));
     assert_eq!(no_net.code, 1);
@@ -98,4 +99,183 @@ fn add_extracts_a_local_tar() {
     drop(tar);
     assert_eq!(lab.run(&format!("docker build -q -t unpacked {}", ctx.display())).code, 0);
     assert_eq!(lab.run("docker run --rm unpacked").stdout, "inside");
+}
+
+/// Every config-only instruction, as Docker 20.10's classic builder stores it.
+const METADATA: &str = r#"ARG BASE=busybox
+FROM $BASE
+ARG WHO=world
+ENV A=a\ b B="two words" C='$single' D=${WHO:-none} E=${NOPE:-dflt} F=${WHO:+set} G=${NOPE:+set} H=\$WHO
+ENV OLD value with "quotes" and $WHO
+ENV abc=hello
+ENV abc=bye def=$abc
+ENV ghi=$abc
+LABEL maintainer.x="me" version=1.0 "spaced key"="v v" multi=$abc
+EXPOSE 80 443/udp ${PORT:-8080}
+VOLUME /data ["/logs"]
+STOPSIGNAL SIGUSR1
+HEALTHCHECK --interval=5s --timeout=3s --start-period=2s --retries=4 CMD wget -q localhost || exit 1
+MAINTAINER Jane <j@x.y>
+SHELL ["/bin/sh", "-ec"]
+RUN echo shell is $0 && mkdir -p /data && echo seeded > /data/seed
+ONBUILD RUN echo from onbuild $abc > /tmp/onbuild.txt
+USER www-data:www-data
+WORKDIR /w/$abc
+CMD env
+"#;
+
+fn image_config(lab: &Lab, image: &str) -> serde_json::Value {
+    let inspect = lab.run(&format!("docker image inspect {image}"));
+    assert_eq!(inspect.code, 0, "{}", inspect.stderr);
+    let all: serde_json::Value = serde_json::from_str(&inspect.stdout).unwrap();
+    all[0].clone()
+}
+
+#[test]
+fn metadata_survives_build_inspect_and_run() {
+    let lab = Lab::new();
+    let ctx = context(&lab, METADATA, &[]);
+    let built = lab.run(&format!("docker build --build-arg WHO=learner -t meta {}", ctx.display()));
+    assert_eq!(built.code, 0, "{}\n{}", built.stdout, built.stderr);
+    assert_normalized_snapshot!("build_metadata", built.stdout);
+    let image = image_config(&lab, "meta");
+    assert_eq!(image["Author"], "Jane <j@x.y>");
+    let config = &image["Config"];
+    // What real Docker 20.10 printed for the same Dockerfile (with WHO=world there).
+    assert_eq!(
+        config["Env"],
+        serde_json::json!([
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "A=a b",
+            "B=two words",
+            "C=$single",
+            "D=learner",
+            "E=dflt",
+            "F=set",
+            "G=",
+            "H=$WHO",
+            "OLD=value with quotes and learner",
+            "abc=bye",
+            "def=hello",
+            "ghi=bye"
+        ])
+    );
+    assert_eq!(config["Labels"], serde_json::json!({"maintainer.x": "me", "multi": "bye", "spaced key": "v v", "version": "1.0"}));
+    assert_eq!(config["ExposedPorts"], serde_json::json!({"443/udp": {}, "80/tcp": {}, "8080/tcp": {}}));
+    assert_eq!(config["Volumes"], serde_json::json!({"/data": {}, "[/logs]": {}}));
+    assert_eq!(config["StopSignal"], "SIGUSR1");
+    assert_eq!(
+        config["Healthcheck"],
+        serde_json::json!({"Test": ["CMD-SHELL", "wget -q localhost || exit 1"], "Interval": 5_000_000_000u64, "Timeout": 3_000_000_000u64, "StartPeriod": 2_000_000_000u64, "Retries": 4})
+    );
+    assert_eq!(config["OnBuild"], serde_json::json!(["RUN echo from onbuild $abc > /tmp/onbuild.txt"]));
+    assert_eq!(config["Shell"], serde_json::json!(["/bin/sh", "-ec"]));
+    assert_eq!(config["User"], "www-data:www-data");
+    assert_eq!(config["WorkingDir"], "/w/bye");
+    assert_eq!(config["Cmd"], serde_json::json!(["/bin/sh", "-ec", "env"]));
+    let history = lab.run("docker history --no-trunc meta").stdout;
+    assert!(history.contains("/bin/sh -c #(nop)  HEALTHCHECK &{[\"CMD-SHELL\" \"wget -q localhost || exit 1\"] \"5s\" \"3s\" \"2s\" '\\x04'}"), "{history}");
+    assert!(history.contains("|1 WHO=learner /bin/sh -ec echo shell is $0"), "{history}");
+
+    // Run: the environment, the user by name, the VOLUME as an anonymous volume seeded from the image.
+    let env = lab.run("docker run --rm meta");
+    assert_eq!(env.code, 0, "{}", env.stderr);
+    for line in ["A=a b", "OLD=value with quotes and learner", "def=hello"] {
+        assert!(env.stdout.lines().any(|l| l == line), "{line} in {}", env.stdout);
+    }
+    assert!(!env.stdout.contains("WHO="), "an ARG is not in the image's environment: {}", env.stdout);
+    assert_eq!(lab.run("docker run --rm meta id").stdout, "uid=33(www-data) gid=33(www-data) groups=33(www-data)\n");
+    assert_eq!(lab.run("docker run --rm meta pwd").stdout, "/w/bye\n");
+    let mounted = lab.run("docker run --rm meta sh -c 'grep -c \" /data \" /proc/mounts; cat /data/seed'");
+    assert_eq!(mounted.stdout, "1\nseeded\n", "{}", mounted.stderr);
+    assert_eq!(lab.run("docker volume ls -q").stdout, "", "--rm removed the anonymous volumes");
+
+    // A child build runs the trigger, and its image no longer has it.
+    let child = context(&lab, "FROM meta\nRUN cat /tmp/onbuild.txt\n", &[]);
+    let built = lab.run(&format!("docker build -t meta-child {}", child.display()));
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    assert!(built.stdout.contains("Step 1/2 : FROM meta\n# Executing 1 build trigger\n ---> Running in "), "{}", built.stdout);
+    assert!(built.stdout.contains("from onbuild bye\n"), "{}", built.stdout);
+    assert_eq!(image_config(&lab, "meta-child")["Config"]["OnBuild"], serde_json::Value::Null);
+    lab.assert_clean();
+}
+
+#[test]
+fn user_names_resolve_in_the_image() {
+    let lab = Lab::new();
+    let dockerfile = "FROM busybox\nRUN echo 'app:x:1001:1002:App:/home/app:/bin/sh' >> /etc/passwd && echo 'appgrp:x:1002:' >> /etc/group && echo 'extra:x:1003:app' >> /etc/group\nUSER app\nRUN id > /tmp/built-as\nCMD [\"id\"]\n";
+    let ctx = context(&lab, dockerfile, &[]);
+    assert_eq!(lab.run(&format!("docker build -q -t users {}", ctx.display())).code, 0);
+    // As real Docker 20.10 printed them for the same image.
+    assert_eq!(lab.run("docker run --rm users").stdout, "uid=1001(app) gid=1002(appgrp) groups=1002(appgrp),1003(extra)\n");
+    assert_eq!(lab.run("docker run --rm users cat /tmp/built-as").stdout, "uid=1001(app) gid=1002(appgrp) groups=1002(appgrp),1003(extra)\n");
+    assert_eq!(lab.run("docker run --rm -u app:extra users").stdout, "uid=1001(app) gid=1003(extra) groups=1003(extra)\n");
+    assert_eq!(lab.run("docker run --rm -u 1000:1000 users").stdout, "uid=1000 gid=1000 groups=1000\n");
+    assert_eq!(lab.run("docker run --rm -u 0 users").stdout, "uid=0(root) gid=0(root) groups=0(root),10(wheel)\n");
+    let ghost = lab.run("docker run --rm -u ghost users");
+    assert_eq!(ghost.code, 125);
+    assert!(ghost.stderr.contains("unable to find user ghost: no matching entries in passwd file"), "{}", ghost.stderr);
+    lab.assert_clean();
+}
+
+#[test]
+fn copy_and_add_chown() {
+    let lab = Lab::new();
+    let dockerfile = "FROM busybox\nARG OWNER=www-data\nCOPY --chown=$OWNER:$OWNER f.txt /srv/named/\nCOPY --chown=1000:1000 dir /srv/numeric\nADD --chown=nobody:nogroup f.txt /srv/add.txt\nCOPY f.txt /tmp/\nCMD [\"sh\", \"-c\", \"stat -c '%n %u:%g %a' /srv/named /srv/named/f.txt /srv/numeric /srv/numeric/inner.txt /srv/add.txt /tmp /tmp/f.txt\"]\n";
+    let ctx = context(&lab, dockerfile, &[("f.txt", "x\n")]);
+    std::fs::create_dir(ctx.join("dir")).unwrap();
+    std::fs::write(ctx.join("dir/inner.txt"), "y\n").unwrap();
+    let built = lab.run(&format!("docker build -q -t owned {}", ctx.display()));
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    assert_eq!(
+        lab.run("docker run --rm owned").stdout,
+        "/srv/named 33:33 755\n/srv/named/f.txt 33:33 644\n/srv/numeric 1000:1000 755\n/srv/numeric/inner.txt 1000:1000 644\n/srv/add.txt 65534:65534 644\n/tmp 0:0 1777\n/tmp/f.txt 0:0 644\n"
+    );
+    let unknown = context(&lab, "FROM busybox\nCOPY --chown=bad f.txt /\n", &[("f.txt", "x\n")]);
+    let run = lab.run(&format!("docker build {}", unknown.display()));
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr, "unable to convert uid/gid chown string to host mapping: can't find uid for user bad: no such user: bad\n");
+    lab.assert_clean();
+}
+
+#[test]
+fn stop_sends_the_images_stopsignal() {
+    let lab = Lab::new();
+    let dockerfile =
+        "FROM busybox\nSTOPSIGNAL SIGUSR1\nCMD [\"sh\", \"-c\", \"trap 'echo got USR1; exit 0' USR1; touch /trapped; while :; do sleep 0.1; done\"]\n";
+    let ctx = context(&lab, dockerfile, &[]);
+    assert_eq!(lab.run(&format!("docker build -q -t usr1 {}", ctx.display())).code, 0);
+    let id = lab.run_detached("docker run -d usr1");
+    assert_eq!(lab.run(&format!("docker exec {id} sh -c 'until [ -e /trapped ]; do sleep 0.01; done'")).code, 0);
+    // With SIGTERM the trap would not run and stop would SIGKILL after 10 s (exit 137).
+    assert_eq!(lab.run(&format!("docker stop {id}")).code, 0);
+    assert_eq!(lab.record(&id).state.exit_code, Some(0));
+    assert_eq!(lab.run(&format!("docker logs {id}")).stdout, "got USR1\n");
+    lab.assert_clean();
+}
+
+/// What Docker 20.10's classic builder cannot do either fails as it fails there.
+#[test]
+fn unsupported_instructions_fail_as_in_docker() {
+    let lab = Lab::new();
+    for (dockerfile, stderr) in [
+        (
+            "FROM busybox\nRUN --mount=type=cache,target=/x true\n",
+            "the --mount option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled\n",
+        ),
+        (
+            "FROM busybox\nCOPY --chmod=755 f.txt /\n",
+            "the --chmod option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled\n",
+        ),
+        ("FROM busybox\nRUN <<EOF\necho hi\nEOF\n", "Error response from daemon: dockerfile parse error line 3: unknown instruction: ECHO\n"),
+        ("FROM busybox\nSTOPSIGNAL FOO\n", "Invalid signal: FOO\n"),
+        ("FROM busybox\nENV X=${Y:?oops}\n", "failed to process \"${Y:?oops}\": Y: oops\n"),
+        ("FROM busybox\nEXPOSE 80/xyz\n", "Invalid proto: xyz\n"),
+    ] {
+        let ctx = context(&lab, dockerfile, &[("f.txt", "x\n")]);
+        let run = lab.run(&format!("docker build -t refused {}", ctx.display()));
+        assert_eq!((run.code, run.stderr.as_str()), (1, stderr), "{dockerfile}");
+    }
+    assert!(lab.runtime().images.resolve("refused").is_err());
+    lab.assert_clean();
 }

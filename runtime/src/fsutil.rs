@@ -88,3 +88,30 @@ pub fn dir_size(dir: &std::path::Path) -> u64 {
     }
     total
 }
+
+/// Copies a tree keeping modes, owners and symlinks (into `dst`, which may
+/// exist): a volume's first contents from its image.
+pub fn copy_preserving(src: &Path, dst: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{lchown, MetadataExt, PermissionsExt};
+    let meta = fs::symlink_metadata(src)?;
+    if meta.file_type().is_symlink() {
+        std::os::unix::fs::symlink(fs::read_link(src)?, dst)?;
+    } else if meta.is_dir() {
+        if !dst.is_dir() {
+            fs::create_dir(dst)?;
+        }
+        for entry in fs::read_dir(src)? {
+            let entry = entry?;
+            copy_preserving(&entry.path(), &dst.join(entry.file_name()))?;
+        }
+    } else if meta.is_file() {
+        fs::copy(src, dst)?;
+    } else {
+        return Ok(()); // devices, sockets, fifos: not what volumes are seeded with
+    }
+    lchown(dst, Some(meta.uid()), Some(meta.gid()))?;
+    if !meta.file_type().is_symlink() {
+        fs::set_permissions(dst, fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+    }
+    Ok(())
+}

@@ -121,7 +121,14 @@ impl Runtime {
     pub fn create_container(&self, image_name: &str, image: &ImageRecord, options: &RunOptions) -> Result<ContainerRecord> {
         let config = self.images.config(image)?;
         let mut run_config = container::run_config(options, &config)?;
-        run_config.mounts = self.resolve_mounts(&options.mounts)?;
+        // The image's VOLUMEs each get an anonymous volume, unless the run mounts something there.
+        let mut mounts = options.mounts.clone();
+        for target in self.images.container_config(image)?.volumes.unwrap_or_default().into_keys() {
+            if !mounts.iter().any(|m| Path::new(&m.target) == Path::new(&target)) {
+                mounts.push(MountSpec { kind: MountKind::Volume, source: String::new(), target, readonly: false });
+            }
+        }
+        run_config.mounts = self.resolve_mounts(&mounts)?;
         self.containers.create(NewContainer {
             name: options.name.clone(),
             image: image_name.to_owned(),
@@ -202,15 +209,16 @@ impl Runtime {
         exec::spawn(&self.layout, &container.id, request, stdio)
     }
 
-    /// `docker stop`: SIGTERM to PID 1, then SIGKILL after `timeout` if it
-    /// is still there (a PID 1 without a handler ignores SIGTERM). Returns
-    /// once the monitor has recorded the exit and cleaned up.
+    /// `docker stop`: the image's STOPSIGNAL (SIGTERM by default) to PID 1,
+    /// then SIGKILL after `timeout` if it is still there (a PID 1 without a
+    /// handler ignores it). Returns once the monitor has recorded the exit
+    /// and cleaned up.
     pub fn stop(&self, container: &ContainerRecord, timeout: Duration) -> Result<()> {
         let (Some(pid), Some(monitor)) = (container.state.pid, container.state.monitor_pid) else { return Ok(()) };
         if container.status() != container::Status::Running {
             return Ok(());
         }
-        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGTERM);
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), self.stop_signal(container));
         if !process::wait_exit_timeout(monitor, Some(timeout)) {
             process::kill_and_wait(pid, Some(monitor));
         }
@@ -226,6 +234,13 @@ impl Runtime {
             }
         }
         Ok(self.containers.get(&container.id)?.state.exit_code.unwrap_or(0))
+    }
+
+    /// The STOPSIGNAL of the container's image; SIGTERM without one.
+    fn stop_signal(&self, container: &ContainerRecord) -> Signal {
+        let image = self.images.get(&container.image_id).ok().flatten();
+        let configured = image.and_then(|i| self.images.container_config(&i).ok()).and_then(|c| c.stop_signal);
+        configured.as_deref().and_then(process::parse_signal).unwrap_or(Signal::SIGTERM)
     }
 
     /// `docker kill -s SIG`: sends the signal to PID 1 from the host.

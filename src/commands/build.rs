@@ -61,17 +61,11 @@ pub fn run(rt: &Runtime, args: &BuildArgs, io: &mut Io<'_>) -> CommandResult {
             BuildEvent::Removed(id) => say(&format!("Removing intermediate container {id}")),
             BuildEvent::UsingCache => say(" ---> Using cache"),
             BuildEvent::StepDone(id) => say(&format!(" ---> {id}")),
+            BuildEvent::Message(text) => say(&text),
         }
     });
     let image = result.map_err(|e| match e {
-        BuildError::Parse { file, line, column, message } => {
-            let text = std::fs::read_to_string(&file).ok().and_then(|s| s.lines().nth(line - 1).map(str::to_owned)).unwrap_or_default();
-            CommandError::Client(format!(
-                "Error response from daemon: dockerfile parse error on line {line}: {message}\n  {}:{line}:{column}\n  {text}\n  {}^",
-                file.display(),
-                " ".repeat(column.saturating_sub(1))
-            ))
-        }
+        BuildError::Parse(e) => CommandError::Client(format!("Error response from daemon: {e}")),
         BuildError::StepFailed { command, code } => {
             CommandError::WithStatus { message: format!("The command '{command}' returned a non-zero code: {code}"), code }
         }

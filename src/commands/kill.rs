@@ -1,7 +1,7 @@
 //! `docker kill [-s SIGNAL] CONTAINER…`: a signal to PID 1, from the host
 //! (where even a PID 1 without handlers cannot ignore SIGKILL).
 
-use nix::sys::signal::Signal;
+use whaleshell_runtime::process::parse_signal;
 use whaleshell_runtime::Runtime;
 
 use super::error::{each_target, CommandError, CommandResult};
@@ -15,27 +15,4 @@ pub fn run(rt: &Runtime, args: &KillArgs, io: &mut Io<'_>) -> CommandResult {
         io.out(target);
         Ok(())
     })
-}
-
-/// `KILL`, `SIGKILL`, `kill` or `9`.
-pub fn parse_signal(text: &str) -> Option<Signal> {
-    if let Ok(n) = text.parse::<i32>() {
-        return Signal::try_from(n).ok();
-    }
-    let upper = text.to_ascii_uppercase();
-    let name = if upper.starts_with("SIG") { upper } else { format!("SIG{upper}") };
-    name.parse().ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn signals_by_name_or_number() {
-        assert_eq!(parse_signal("KILL"), Some(Signal::SIGKILL));
-        assert_eq!(parse_signal("sigterm"), Some(Signal::SIGTERM));
-        assert_eq!(parse_signal("15"), Some(Signal::SIGTERM));
-        assert_eq!(parse_signal("NOPE"), None);
-    }
 }

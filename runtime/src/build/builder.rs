@@ -1,24 +1,28 @@
 //! Building: each Dockerfile step on top of the last. RUN runs in a real
 //! container over the current layers and its writable layer becomes the new
 //! layer; COPY/ADD stage files into a layer; other steps change only the
-//! config (no layer, as in Docker). A cache keyed on the parent image and
-//! the step (and, for COPY/ADD, the copied files) skips steps already built.
+//! config (no layer, as in Docker; see [`metadata`]). A cache keyed on the
+//! parent image and the step (and, for COPY/ADD, the copied files) skips
+//! steps already built. ONBUILD triggers of a base image run right after
+//! its FROM, as in Docker.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use crate::build::dockerfile::{self, Command, Instruction, Line};
+use crate::build::dockerfile::{self, Command, Instruction, Line, ParseError};
+use crate::build::metadata::{self, Scope};
+use crate::build::shell_word::{process_word, Vars};
 use crate::container::monitor::{self, Mode};
-use crate::container::StartFailure;
-use crate::container::{NewContainer, RunConfig};
+use crate::container::{user, NewContainer, RunConfig, StartFailure};
 use crate::digest::sha256;
 use crate::error::{Error, Result};
 use crate::fsutil::{read_json, remove_tree, write_json_atomic, StateLock};
-use crate::image::commit::{derive_image, layer_from_dir, Clock};
+use crate::image::commit::{derive_image, layer_from_dir, Clock, Entry};
+use crate::image::config::ContainerConfig;
 use crate::image::pull::PullEvent;
 use crate::image::store::ImageRecord;
 use crate::reference::Reference;
@@ -60,12 +64,14 @@ pub enum BuildEvent {
     UsingCache,
     /// ` ---> <image id>`
     StepDone(String),
+    /// A line of its own: `# Executing 2 build triggers`, notes and warnings.
+    Message(String),
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("dockerfile parse error on line {line}: {message}")]
-    Parse { file: PathBuf, line: usize, column: usize, message: String },
+    #[error("{0}")]
+    Parse(ParseError),
     #[error("The command '{command}' returned a non-zero code: {code}")]
     StepFailed { command: String, code: i32 },
     #[error("{0}")]
@@ -75,6 +81,12 @@ pub enum BuildError {
 }
 
 type Events<'a> = &'a mut dyn FnMut(BuildEvent);
+
+/// Build arguments Docker passes to RUN without an ARG (and never warns about).
+const BUILTIN_ARGS: &[&str] =
+    &["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"];
+
+const NEEDS_BUILDKIT: &str = "requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled";
 
 /// Builds, tags, and returns the final image.
 pub fn build(rt: &Runtime, opts: &BuildOptions, on_event: Events<'_>) -> Result<ImageRecord, BuildError> {
@@ -87,49 +99,71 @@ pub fn build(rt: &Runtime, opts: &BuildOptions, on_event: Events<'_>) -> Result<
             file.display()
         ))
     })?;
-    let lines = dockerfile::parse(&source).map_err(|e| BuildError::Parse { file: file.clone(), line: e.line, column: e.column, message: e.message })?;
     let ignore = Ignore::load(&context);
+    // The context goes to the daemon first; the daemon parses the Dockerfile.
     on_event(BuildEvent::Context { bytes: context_size(&context, &ignore) });
+    let dockerfile = dockerfile::parse(&source).map_err(BuildError::Parse)?;
+    let lines = &dockerfile.lines;
 
     // Steps up to the end of the target stage.
     let mut last = lines.len();
     if let Some(target) = &opts.target {
         let start = lines
             .iter()
-            .position(|l| matches!(&l.instruction, Instruction::From { name: Some(n), .. } if n == &target.to_ascii_lowercase()))
+            .position(|l| matches!(&l.instruction, Instruction::From { name: Some(n), .. } if *n == target.to_ascii_lowercase()))
             .ok_or_else(|| BuildError::Invalid(format!("failed to reach build target {target} in Dockerfile")))?;
         last = lines[start + 1..].iter().position(|l| matches!(l.instruction, Instruction::From { .. })).map_or(lines.len(), |p| start + 1 + p);
     }
     let steps = &lines[..last];
-    let mut builder = Builder { rt, opts, context: &context, ignore, stages: BTreeMap::new(), cache: Cache::load(rt) };
+    let mut builder =
+        Builder { rt, opts, context: &context, ignore, escape: dockerfile.escape, stages: BTreeMap::new(), cache: Cache::load(rt), used_args: BTreeSet::new() };
     let mut state = Stage::default();
-    let mut global_args: BTreeMap<String, String> = BTreeMap::new();
+    // ARGs before the first FROM: for FROM lines, and for `ARG NAME` in a stage.
+    let mut meta_args = Vars::new();
     let mut stage_index = 0;
     for (i, line) in steps.iter().enumerate() {
         on_event(BuildEvent::Step { index: i + 1, total: steps.len(), text: line.text.clone() });
-        if let Instruction::From { image, name } = &line.instruction {
-            if state.started {
-                builder.finish_stage(&state, stage_index);
-                stage_index += 1;
+        match &line.instruction {
+            Instruction::From { image, name, platform } => {
+                if state.started {
+                    builder.finish_stage(&state, stage_index);
+                    stage_index += 1;
+                }
+                let word = |w: &str| process_word(w, &meta_args, dockerfile.escape).map_err(BuildError::Invalid);
+                let image = word(image)?;
+                if let Some(platform) = platform {
+                    let platform = word(platform)?;
+                    if !matches!(platform.as_str(), "linux/amd64" | "linux" | "amd64") {
+                        return Err(BuildError::Invalid(format!(
+                            "FROM --platform={platform}: Whaleshell builds and runs linux/amd64 images only; leave out --platform"
+                        )));
+                    }
+                }
+                state = Stage { started: true, name: name.clone(), image: builder.base(&image, on_event)?, meta_args: meta_args.clone(), ..Stage::default() };
+                builder.run_triggers(&mut state, on_event)?;
             }
-            let image = substitute(image, &global_args);
-            state = Stage { started: true, name: name.clone(), image: builder.base(&image, on_event)?, args: global_args.clone() };
-        } else if !state.started {
-            if let Instruction::Arg { name, default } = &line.instruction {
-                let value = opts.build_args.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).or(default.clone()).unwrap_or_default();
-                global_args.insert(name.clone(), value);
+            Instruction::Arg(args) if !state.started => {
+                for (name, default) in args {
+                    let value = match builder.build_arg(name) {
+                        Some(v) => Some(v),
+                        None => default.as_deref().map(|d| process_word(d, &meta_args, dockerfile.escape)).transpose().map_err(BuildError::Invalid)?,
+                    };
+                    if let Some(v) = value {
+                        meta_args.insert(name.clone(), v);
+                    }
+                }
+                continue;
             }
-            continue;
-        } else {
-            state.image = Some(builder.step(&state, line, on_event)?);
-            if let Instruction::Arg { name, default } = &line.instruction {
-                let value = opts.build_args.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).or(default.clone()).unwrap_or_default();
-                state.args.insert(name.clone(), value);
-            }
+            _ if !state.started => continue,
+            _ => state.image = Some(builder.step(&mut state, line, on_event)?),
         }
         if let Some(image) = &state.image {
             on_event(BuildEvent::StepDone(crate::digest::short(&image.id).to_owned()));
         }
+    }
+    let unused: Vec<&str> = opts.build_args.iter().map(|(k, _)| k.as_str()).filter(|k| !builder.used_args.contains(*k) && !BUILTIN_ARGS.contains(k)).collect();
+    if !unused.is_empty() {
+        on_event(BuildEvent::Message(format!("[Warning] One or more build-args [{}] were not consumed", unused.join(" "))));
     }
     let image = state.image.ok_or_else(|| BuildError::Invalid("the build produced no image: a stage FROM scratch needs at least one step".into()))?;
     for tag in &opts.tags {
@@ -144,7 +178,23 @@ struct Stage {
     name: Option<String>,
     /// None while a stage FROM scratch has no step yet.
     image: Option<ImageRecord>,
-    args: BTreeMap<String, String>,
+    /// The ARGs declared in this stage and their values (None: declared, no value).
+    args: BTreeMap<String, Option<String>>,
+    /// The ARGs before the first FROM, which `ARG NAME` brings into the stage.
+    meta_args: Vars,
+    /// MAINTAINER: the Author of this stage's images.
+    maintainer: Option<String>,
+    /// A CMD came in this stage (a later ENTRYPOINT keeps it).
+    cmd_set: bool,
+    /// The base had ONBUILD triggers: the stage's first image drops them.
+    clear_onbuild: bool,
+}
+
+impl Stage {
+    /// The declared ARGs that have a value.
+    fn arg_values(&self) -> Vars {
+        self.args.iter().filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v))).collect()
+    }
 }
 
 struct Builder<'a> {
@@ -152,9 +202,12 @@ struct Builder<'a> {
     opts: &'a BuildOptions,
     context: &'a Path,
     ignore: Ignore,
+    escape: char,
     /// Finished stages by name and by index, for `FROM stage` and `COPY --from`.
     stages: BTreeMap<String, ImageRecord>,
     cache: Cache,
+    /// Build arguments some ARG declared (the others get Docker's warning).
+    used_args: BTreeSet<String>,
 }
 
 impl Builder<'_> {
@@ -165,6 +218,12 @@ impl Builder<'_> {
                 self.stages.insert(name.clone(), image.clone());
             }
         }
+    }
+
+    /// `--build-arg NAME=value`, marking it used.
+    fn build_arg(&mut self, name: &str) -> Option<String> {
+        self.used_args.insert(name.to_owned());
+        self.opts.build_args.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 
     /// The image a FROM names: scratch, an earlier stage, a local image, or one from the hub.
@@ -183,101 +242,218 @@ impl Builder<'_> {
         Ok(self.rt.images.by_reference(&reference)?)
     }
 
-    fn step(&mut self, stage: &Stage, line: &Line, on_event: Events<'_>) -> Result<ImageRecord, BuildError> {
-        let parent = stage.image.as_ref();
-        let vars = self.variables(stage)?;
-        let sub = |s: &str| substitute(s, &vars);
+    /// The base image's ONBUILD triggers, each run as a step of this stage.
+    fn run_triggers(&mut self, stage: &mut Stage, on_event: Events<'_>) -> Result<(), BuildError> {
+        let Some(image) = &stage.image else { return Ok(()) };
+        let triggers = self.rt.images.container_config(image)?.on_build.unwrap_or_default();
+        if triggers.is_empty() {
+            return Ok(());
+        }
+        on_event(BuildEvent::Message(format!("# Executing {} build trigger{}", triggers.len(), if triggers.len() == 1 { "" } else { "s" })));
+        stage.clear_onbuild = true;
+        for text in triggers {
+            let instruction = dockerfile::parse_trigger(&text, self.escape).map_err(BuildError::Invalid)?;
+            let line = Line { number: 0, text, instruction };
+            stage.image = Some(self.step(stage, &line, on_event)?);
+        }
+        Ok(())
+    }
+
+    fn step(&mut self, stage: &mut Stage, line: &Line, on_event: Events<'_>) -> Result<ImageRecord, BuildError> {
+        let parent = stage.image.clone();
+        let config = match &parent {
+            Some(p) => self.rt.images.container_config(p)?,
+            None => ContainerConfig::default(),
+        };
+        let vars = variables(&config, stage);
+        let escape = self.escape;
+        let word = |s: &str| process_word(s, &vars, escape).map_err(BuildError::Invalid);
+        // What Docker 20.10's classic builder refuses when the step runs.
+        match &line.instruction {
+            Instruction::Run { mount: Some(_), .. } => return Err(BuildError::Invalid(format!("the --mount option {NEEDS_BUILDKIT}"))),
+            Instruction::Copy { chmod: Some(_), .. } | Instruction::Add { chmod: Some(_), .. } => {
+                return Err(BuildError::Invalid(format!("the --chmod option {NEEDS_BUILDKIT}")))
+            }
+            _ => {}
+        }
         // Files copied are part of the cache key: same step, other files, other layer.
         let files_key = match &line.instruction {
             Instruction::Copy { sources, from: None, .. } | Instruction::Add { sources, .. } => {
-                self.content_hash(&sources.iter().map(|s| sub(s)).collect::<Vec<_>>())?
+                self.content_hash(&sources.iter().map(|s| word(s)).collect::<Result<Vec<_>, _>>()?)?
             }
             // Copied from another stage: that stage's result is what matters.
             Instruction::Copy { from: Some(stage), .. } => self.stages.get(&stage.to_ascii_lowercase()).map(|i| i.id.clone()).unwrap_or_else(|| stage.clone()),
             _ => String::new(),
         };
-        let key = sha256(format!("{}\n{}\n{}\n{:?}", parent.map_or("scratch", |p| p.id.as_str()), line.text, files_key, stage.args).as_bytes());
-        if !self.opts.no_cache {
-            if let Some(image) = self.cache.get(&key).and_then(|id| self.rt.images.get(&id).ok().flatten()) {
-                on_event(BuildEvent::UsingCache);
-                return Ok(image);
+        let key = sha256(
+            format!(
+                "{}\n{}\n{}\n{:?}\n{:?}\n{}",
+                parent.as_ref().map_or("scratch", |p| p.id.as_str()),
+                line.text,
+                files_key,
+                stage.args,
+                stage.maintainer,
+                stage.clear_onbuild
+            )
+            .as_bytes(),
+        );
+        // ARG, MAINTAINER and CMD change the stage, cached or not.
+        let mut instruction = line.instruction.clone();
+        match &line.instruction {
+            Instruction::Arg(args) => {
+                let mut declared = Vec::new();
+                for (name, default) in args {
+                    let default = default.as_deref().map(word).transpose()?;
+                    let value = self.build_arg(name).or(default.clone()).or_else(|| stage.meta_args.get(name).cloned());
+                    stage.args.insert(name.clone(), value);
+                    declared.push((name.clone(), default));
+                }
+                instruction = Instruction::Arg(declared);
             }
+            Instruction::Maintainer(who) => stage.maintainer = Some(who.clone()),
+            _ => {}
         }
-        let created_by = |body: &str| format!("/bin/sh -c #(nop) {body}");
-        let image = match &line.instruction {
-            Instruction::Run(command) => self.run(parent, stage, command, on_event)?,
-            Instruction::Copy { sources, dest, from } => {
-                let sources: Vec<String> = sources.iter().map(|s| sub(s)).collect();
-                let layer = self.copy(parent, &sources, &sub(dest), from.as_deref(), false)?;
-                derive_image(
-                    &self.rt.images,
-                    self.opts.clock,
-                    parent,
-                    Some(layer),
-                    &created_by(&format!("COPY {} in {}", sources.join(" "), sub(dest))),
-                    None,
-                    |_| {},
-                )?
+        let cached = if self.opts.no_cache { None } else { self.cache.get(&key).and_then(|id| self.rt.images.get(&id).ok().flatten()) };
+        let image = match cached {
+            Some(image) => {
+                on_event(BuildEvent::UsingCache);
+                image
             }
-            Instruction::Add { sources, dest } => {
-                let sources: Vec<String> = sources.iter().map(|s| sub(s)).collect();
-                if let Some(url) = sources.iter().find(|s| s.starts_with("http://") || s.starts_with("https://")) {
+            None => {
+                let image = self.build_step(stage, parent.as_ref(), &config, &vars, &instruction, on_event)?;
+                self.cache.put(key, image.id.clone());
+                // Saved at once: a later step failing must not lose the steps that worked.
+                self.cache.save(self.rt);
+                image
+            }
+        };
+        if matches!(instruction, Instruction::Cmd(_)) {
+            stage.cmd_set = true;
+        }
+        stage.clear_onbuild = false;
+        Ok(image)
+    }
+
+    /// Runs one step anew: its new image.
+    fn build_step(
+        &self,
+        stage: &Stage,
+        parent: Option<&ImageRecord>,
+        config: &ContainerConfig,
+        vars: &Vars,
+        instruction: &Instruction,
+        on_event: Events<'_>,
+    ) -> Result<ImageRecord, BuildError> {
+        let scope = Scope { vars, escape: self.escape, cmd_set: stage.cmd_set };
+        let word = |s: &str| scope.word(s).map_err(BuildError::Invalid);
+        let commit = |layer, created_by: &str, new_config: Option<ContainerConfig>| {
+            let entry = Entry { created_by, comment: None, author: stage.maintainer.as_deref() };
+            derive_image(&self.rt.images, self.opts.clock, parent, layer, entry, |c| {
+                if let Some(new_config) = new_config {
+                    *c = new_config;
+                }
+                if stage.clear_onbuild {
+                    c.on_build = None;
+                }
+            })
+            .map_err(BuildError::from)
+        };
+        let shell = metadata::shell(config).join(" ");
+        match instruction {
+            Instruction::Run { command, .. } => {
+                let (layer, created_by) = self.run(parent, stage, config, command, on_event)?;
+                commit(Some(layer), &created_by, None)
+            }
+            Instruction::Copy { sources, dest, chown, .. } | Instruction::Add { sources, dest, chown, .. } => {
+                let from = match instruction {
+                    Instruction::Copy { from, .. } => from.as_deref(),
+                    _ => None,
+                };
+                let is_add = matches!(instruction, Instruction::Add { .. });
+                let sources: Vec<String> = sources.iter().map(|s| word(s)).collect::<Result<_, _>>()?;
+                let dest = word(dest)?;
+                if let Some(url) = sources.iter().find(|s| s.starts_with("http://") || s.starts_with("https://")).filter(|_| is_add) {
                     return Err(BuildError::Invalid(format!(
                         "ADD {url}: no network here — Whaleshell cannot download it. Fetch the file yourself, put it in the build context, and COPY it"
                     )));
                 }
-                let layer = self.copy(parent, &sources, &sub(dest), None, true)?;
-                derive_image(
-                    &self.rt.images,
-                    self.opts.clock,
-                    parent,
-                    Some(layer),
-                    &created_by(&format!("ADD {} in {}", sources.join(" "), sub(dest))),
-                    None,
-                    |_| {},
-                )?
+                let owner = chown.as_deref().map(|spec| self.chown_owner(parent, &word(spec)?)).transpose()?;
+                let copy = CopyStep { sources: &sources, dest: &dest, from, extract: is_add, owner };
+                let layer = self.copy(parent, config, &copy)?;
+                let name = if is_add { "ADD" } else { "COPY" };
+                commit(Some(layer), &format!("{shell} #(nop) {name} {} in {dest} ", sources.join(" ")), None)
             }
             other => {
-                derive_image(&self.rt.images, self.opts.clock, parent, None, &created_by(&line.text), None, |config| apply_metadata(config, other, &vars))?
-            }
-        };
-        self.cache.put(key, image.id.clone());
-        // Saved at once: a later step failing must not lose the steps that worked.
-        self.cache.save(self.rt);
-        Ok(image)
-    }
-
-    /// ARG and ENV values visible to a step (ENV wins, as in Docker).
-    fn variables(&self, stage: &Stage) -> Result<BTreeMap<String, String>, BuildError> {
-        let mut vars = stage.args.clone();
-        if let Some(image) = &stage.image {
-            let config = self.rt.images.config(image)?;
-            for e in config.config().as_ref().and_then(|c| c.env().clone()).unwrap_or_default() {
-                if let Some((k, v)) = e.split_once('=') {
-                    vars.insert(k.to_owned(), v.to_owned());
+                let mut new_config = config.clone();
+                let applied = metadata::apply(&mut new_config, other, &scope).map_err(BuildError::Invalid)?;
+                if let Some(note) = applied.note {
+                    on_event(BuildEvent::Message(note));
                 }
+                let created_by = format!("{} {}", metadata::shell(&new_config).join(" "), applied.nop);
+                commit(None, &created_by, Some(new_config))
             }
         }
-        Ok(vars)
     }
 
-    /// RUN: a real container over the current layers; what it changed is the new layer.
-    fn run(&self, parent: Option<&ImageRecord>, stage: &Stage, command: &Command, on_event: Events<'_>) -> Result<ImageRecord, BuildError> {
+    /// `--chown=user:group` from the image's own /etc/passwd and /etc/group.
+    fn chown_owner(&self, parent: Option<&ImageRecord>, spec: &str) -> Result<(u32, u32), BuildError> {
+        let read = |path: &str| parent.and_then(|p| self.image_file(p, path));
+        user::resolve_chown(spec, read("etc/passwd").as_deref(), read("etc/group").as_deref()).map_err(BuildError::Invalid)
+    }
+
+    /// A file's text as the image has it (its topmost layer; a deletion hides it).
+    fn image_file(&self, image: &ImageRecord, rel: &str) -> Option<String> {
+        for layer in image.layers.iter().rev() {
+            let path = self.rt.layout.layer_dir(&layer.diff_id).join(rel);
+            match fs::symlink_metadata(&path) {
+                Ok(m) if m.is_file() => return fs::read_to_string(&path).ok(),
+                Ok(_) => return None,
+                Err(_) => continue,
+            }
+        }
+        None
+    }
+
+    /// A directory's metadata as the image has it.
+    fn image_dir(&self, image: &ImageRecord, rel: &str) -> Option<fs::Metadata> {
+        for layer in image.layers.iter().rev() {
+            match fs::symlink_metadata(self.rt.layout.layer_dir(&layer.diff_id).join(rel)) {
+                Ok(m) if m.is_dir() => return Some(m),
+                Ok(_) => return None,
+                Err(_) => continue,
+            }
+        }
+        None
+    }
+
+    /// RUN: a real container over the current layers; what it changed is
+    /// the new layer. Returns it with the history line Docker writes.
+    fn run(
+        &self,
+        parent: Option<&ImageRecord>,
+        stage: &Stage,
+        config: &ContainerConfig,
+        command: &Command,
+        on_event: Events<'_>,
+    ) -> Result<(crate::image::store::LayerInfo, String), BuildError> {
         let parent = parent.ok_or_else(|| BuildError::Invalid("RUN needs a base image with a shell: FROM scratch has none".into()))?;
-        let config = self.rt.images.config(parent)?;
-        let inner = config.config().clone().unwrap_or_default();
-        let args = match command {
-            Command::Shell(s) => vec!["/bin/sh".to_owned(), "-c".to_owned(), s.clone()],
-            Command::Exec(v) => v.clone(),
-        };
-        let mut env = inner.env().clone().unwrap_or_default();
-        for (k, v) in &stage.args {
-            if !env.iter().any(|e| e.starts_with(&format!("{k}="))) {
+        let args = metadata::command_args(command, &metadata::shell(config));
+        let declared = stage.arg_values();
+        let mut env = config.env.clone().unwrap_or_default();
+        let builtin = self.opts.build_args.iter().filter(|(k, _)| BUILTIN_ARGS.contains(&k.as_str()) && !declared.contains_key(k));
+        for (k, v) in declared.iter().chain(builtin.map(|(k, v)| (k, v))) {
+            if !env.iter().any(|e| e.split_once('=').map_or(e.as_str(), |(key, _)| key) == k) {
                 env.push(format!("{k}={v}"));
             }
         }
         if !env.iter().any(|e| e.starts_with("PATH=")) {
             env.insert(0, format!("PATH={}", monitor::default_path()));
+        }
+        // Docker's history puts the build arguments first: `|1 NAME=value /bin/sh -c …`.
+        let mut created_by = args.join(" ");
+        if !declared.is_empty() {
+            let pairs: Vec<String> = declared.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            created_by = format!("|{} {} {created_by}", pairs.len(), pairs.join(" "));
         }
         let container = self.rt.containers.create(NewContainer {
             name: None,
@@ -287,8 +463,8 @@ impl Builder<'_> {
             config: RunConfig {
                 args: args.clone(),
                 env,
-                working_dir: inner.working_dir().clone().filter(|w| !w.is_empty()).unwrap_or_else(|| "/".into()),
-                user: inner.user().clone().unwrap_or_default(),
+                working_dir: config.working_dir.clone().filter(|w| !w.is_empty()).unwrap_or_else(|| "/".into()),
+                user: config.user.clone().unwrap_or_default(),
                 hostname: String::new(),
                 tty: false,
                 open_stdin: false,
@@ -306,8 +482,7 @@ impl Builder<'_> {
                 return Err(BuildError::StepFailed { command: args.join(" "), code });
             }
             let upper = self.rt.layout.container_dir(&container.id).join("upper");
-            let layer = layer_from_dir(&self.rt.images, &upper, self.opts.clock)?;
-            Ok(derive_image(&self.rt.images, self.opts.clock, Some(parent), Some(layer), &args.join(" "), None, |_| {})?)
+            Ok((layer_from_dir(&self.rt.images, &upper, self.opts.clock)?, created_by))
         });
         let _ = self.rt.containers.remove_files(&container, true);
         on_event(BuildEvent::Removed(short));
@@ -338,18 +513,9 @@ impl Builder<'_> {
     }
 
     /// COPY/ADD: the sources staged at their destination, as one layer.
-    fn copy(
-        &self,
-        parent: Option<&ImageRecord>,
-        sources: &[String],
-        dest: &str,
-        from: Option<&str>,
-        extract: bool,
-    ) -> Result<crate::image::store::LayerInfo, BuildError> {
-        let workdir = match parent {
-            Some(p) => self.rt.images.config(p)?.config().as_ref().and_then(|c| c.working_dir().clone()).unwrap_or_default(),
-            None => String::new(),
-        };
+    fn copy(&self, parent: Option<&ImageRecord>, config: &ContainerConfig, step: &CopyStep<'_>) -> Result<crate::image::store::LayerInfo, BuildError> {
+        let CopyStep { sources, dest, from, extract, owner } = *step;
+        let workdir = config.working_dir.clone().unwrap_or_default();
         let dest_abs =
             if dest.starts_with('/') { dest.to_owned() } else { format!("{}/{}", if workdir.is_empty() { "" } else { workdir.trim_end_matches('/') }, dest) };
         let staging = self.rt.layout.root().join("tmp").join(format!("copy-{}", std::process::id()));
@@ -359,8 +525,10 @@ impl Builder<'_> {
                 None => self.context.to_path_buf(),
                 Some(stage) => self.stage_root(stage)?,
             };
-            let dest_is_dir =
-                dest.ends_with('/') || dest == "." || dest.ends_with("/.") || sources.len() > 1 || parent.is_some_and(|p| self.image_has_dir(p, &dest_abs));
+            let existing_dir = parent.and_then(|p| self.image_dir(p, dest_abs.trim_start_matches('/'))).is_some();
+            let dest_is_dir = dest.ends_with('/') || dest == "." || dest.ends_with("/.") || sources.len() > 1 || existing_dir;
+            let dest_dir = if dest_is_dir { Path::new(&dest_abs) } else { Path::new(&dest_abs).parent().unwrap_or(Path::new("/")) };
+            self.stage_parents(parent, &staging, dest_dir, owner)?;
             for source in sources {
                 let matches = self.expand_source(&source_root, source, from.is_none())?;
                 for src in matches {
@@ -375,11 +543,17 @@ impl Builder<'_> {
                     };
                     let target = staging.join(target_in_image.strip_prefix("/").unwrap_or(&target_in_image));
                     if extract && meta.is_file() && is_tar(&src) {
+                        // An archive keeps its own owners, --chown or not (as in Docker).
                         let dir = staging.join(Path::new(&dest_abs).strip_prefix("/").unwrap_or(Path::new(&dest_abs)));
                         fs::create_dir_all(&dir).map_err(Error::io("creating", &dir))?;
                         extract_tar(&src, &dir)?;
-                    } else {
-                        copy_tree(&src, &target, &source_root, if from.is_none() { Some(&self.ignore) } else { None })?;
+                        continue;
+                    }
+                    let target_existed = target.exists();
+                    copy_tree(&src, &target, &source_root, if from.is_none() { Some(&self.ignore) } else { None })?;
+                    if let Some((uid, gid)) = owner {
+                        // A directory already there keeps its owner; what was copied gets the new one.
+                        chown_tree(&target, uid, gid, !(meta.is_dir() && target_existed))?;
                     }
                 }
             }
@@ -389,10 +563,28 @@ impl Builder<'_> {
         result
     }
 
-    /// Whether the path is a directory in any of the image's layers.
-    fn image_has_dir(&self, image: &ImageRecord, path: &str) -> bool {
-        let rel = path.trim_start_matches('/');
-        !rel.is_empty() && image.layers.iter().any(|l| self.rt.layout.layer_dir(&l.diff_id).join(rel).is_dir())
+    /// The directories down to `dir` in the staging area: those the image
+    /// has keep its modes and owners (a layer entry replaces them); new
+    /// ones are 0755, owned as --chown says (Docker's MkdirAllAndChownNew).
+    fn stage_parents(&self, parent: Option<&ImageRecord>, staging: &Path, dir: &Path, owner: Option<(u32, u32)>) -> Result<(), BuildError> {
+        fs::create_dir_all(staging).map_err(Error::io("creating", staging))?;
+        let mut rel = PathBuf::new();
+        for part in dir.components() {
+            let std::path::Component::Normal(name) = part else { continue };
+            rel.push(name);
+            let path = staging.join(&rel);
+            if path.is_dir() {
+                continue;
+            }
+            fs::create_dir(&path).map_err(Error::io("creating", &path))?;
+            let (mode, uid, gid) = match parent.and_then(|p| self.image_dir(p, &rel.to_string_lossy())) {
+                Some(m) => (m.mode() & 0o7777, m.uid(), m.gid()),
+                None => (0o755, owner.map_or(0, |o| o.0), owner.map_or(0, |o| o.1)),
+            };
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).map_err(Error::io("chmod", &path))?;
+            std::os::unix::fs::lchown(&path, Some(uid), Some(gid)).map_err(Error::io("chown", &path))?;
+        }
+        Ok(())
     }
 
     /// A finished stage's files, as one directory (its top layer when it
@@ -475,103 +667,42 @@ impl Builder<'_> {
     }
 }
 
-/// ENV, CMD, ENTRYPOINT, WORKDIR, EXPOSE, LABEL, USER, VOLUME, ARG: config only.
-fn apply_metadata(config: &mut libcontainer::oci_spec::image::Config, instruction: &Instruction, vars: &BTreeMap<String, String>) {
-    let sub = |s: &str| substitute(s, vars);
-    let command = |c: &Command| match c {
-        Command::Shell(s) => vec!["/bin/sh".to_owned(), "-c".to_owned(), s.clone()],
-        Command::Exec(v) => v.clone(),
-    };
-    match instruction {
-        Instruction::Env(pairs) => {
-            let mut env = config.env().clone().unwrap_or_default();
-            for (k, v) in pairs {
-                let v = sub(v);
-                env.retain(|e| e.split_once('=').is_none_or(|(key, _)| key != k));
-                env.push(format!("{k}={v}"));
-            }
-            config.set_env(Some(env));
+/// What a step's arguments are expanded with: the stage's ARGs, and the
+/// image's ENV, which wins over an ARG of the same name (as in Docker).
+fn variables(config: &ContainerConfig, stage: &Stage) -> Vars {
+    let mut vars = stage.arg_values();
+    for e in config.env.iter().flatten() {
+        if let Some((k, v)) = e.split_once('=') {
+            vars.insert(k.to_owned(), v.to_owned());
         }
-        Instruction::Cmd(c) => {
-            config.set_cmd(Some(command(c)));
-        }
-        Instruction::Entrypoint(c) => {
-            config.set_entrypoint(Some(command(c)));
-            // Docker: a new ENTRYPOINT resets a CMD inherited from the base image.
-            config.set_cmd(None);
-        }
-        Instruction::Workdir(dir) => {
-            let dir = sub(dir);
-            let current = config.working_dir().clone().unwrap_or_default();
-            let joined = if dir.starts_with('/') { dir } else { format!("{}/{}", current.trim_end_matches('/'), dir) };
-            config.set_working_dir(Some(joined));
-        }
-        Instruction::User(user) => {
-            config.set_user(Some(sub(user)));
-        }
-        Instruction::Expose(ports) => {
-            let mut all = config.exposed_ports().clone().unwrap_or_default();
-            for p in ports {
-                let p = sub(p);
-                let p = if p.contains('/') { p } else { format!("{p}/tcp") };
-                if !all.contains(&p) {
-                    all.push(p);
-                }
-            }
-            config.set_exposed_ports(Some(all));
-        }
-        Instruction::Label(pairs) => {
-            let mut labels = config.labels().clone().unwrap_or_default();
-            for (k, v) in pairs {
-                labels.insert(k.clone(), sub(v));
-            }
-            config.set_labels(Some(labels));
-        }
-        Instruction::Volume(paths) => {
-            let mut all = config.volumes().clone().unwrap_or_default();
-            for p in paths {
-                if !all.contains(p) {
-                    all.push(sub(p));
-                }
-            }
-            config.set_volumes(Some(all));
-        }
-        Instruction::Arg { .. } | Instruction::From { .. } | Instruction::Run(_) | Instruction::Copy { .. } | Instruction::Add { .. } => {}
     }
+    vars
 }
 
-/// `$VAR` and `${VAR}` from ARG/ENV.
-fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
-    let mut out = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '$' {
-            out.push(c);
-            continue;
-        }
-        let braced = chars.peek() == Some(&'{');
-        if braced {
-            chars.next();
-        }
-        let mut name = String::new();
-        while let Some(&n) = chars.peek() {
-            if n.is_ascii_alphanumeric() || n == '_' {
-                name.push(n);
-                chars.next();
-            } else {
-                break;
-            }
-        }
-        if braced && chars.peek() == Some(&'}') {
-            chars.next();
-        }
-        if name.is_empty() {
-            out.push('$');
-        } else {
-            out.push_str(vars.get(&name).map(String::as_str).unwrap_or(""));
+/// What one COPY or ADD copies, and where to.
+#[derive(Clone, Copy)]
+struct CopyStep<'a> {
+    sources: &'a [String],
+    dest: &'a str,
+    from: Option<&'a str>,
+    /// ADD: local tar archives are unpacked.
+    extract: bool,
+    /// `--chown`, resolved: (uid, gid).
+    owner: Option<(u32, u32)>,
+}
+
+/// `--chown`: the copied tree (and `path` itself when `with_self`) to uid:gid.
+fn chown_tree(path: &Path, uid: u32, gid: u32, with_self: bool) -> Result<(), BuildError> {
+    if with_self {
+        std::os::unix::fs::lchown(path, Some(uid), Some(gid)).map_err(Error::io("chown", path))?;
+    }
+    let meta = fs::symlink_metadata(path).map_err(Error::io("reading", path))?;
+    if meta.is_dir() {
+        for entry in fs::read_dir(path).map_err(Error::io("reading", path))?.flatten() {
+            chown_tree(&entry.path(), uid, gid, true)?;
         }
     }
-    out
+    Ok(())
 }
 
 fn is_tar(path: &Path) -> bool {
@@ -727,12 +858,6 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn variables_are_substituted() {
-        let vars: BTreeMap<String, String> = [("A".to_owned(), "1".to_owned()), ("DIR".to_owned(), "/app".to_owned())].into();
-        assert_eq!(substitute("$DIR/${A}x $B $", &vars), "/app/1x  $");
-    }
 
     #[test]
     fn dockerignore_globs() {

@@ -2,3 +2,5 @@
 
 pub mod builder;
 pub mod dockerfile;
+pub mod metadata;
+pub mod shell_word;

@@ -13,6 +13,7 @@ pub mod ports;
 pub mod rootfs;
 pub mod session;
 pub mod spec;
+pub mod user;
 
 pub use helper::{Finished, StartFailure, Streams};
 

@@ -91,7 +91,7 @@ pub fn ensure_dir(rootfs: &Path, dir: &str) -> Result<()> {
 
 /// Resolves a path as the container will see it, following symlinks inside
 /// `root` (an absolute link target means the container's /, not the host's).
-fn resolve_in_root(root: &Path, path: &Path) -> Option<PathBuf> {
+pub(crate) fn resolve_in_root(root: &Path, path: &Path) -> Option<PathBuf> {
     let mut pending: Vec<std::ffi::OsString> = path
         .components()
         .rev()

@@ -9,7 +9,7 @@ use libcontainer::oci_spec::runtime::{
     Capability, LinuxBuilder, LinuxCapabilitiesBuilder, Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec, UserBuilder,
 };
 
-use crate::container::ContainerRecord;
+use crate::container::{rootfs, user, ContainerRecord};
 use crate::error::{Error, Result};
 use crate::volume::{MountKind, VolumeStore};
 
@@ -70,7 +70,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         .ambient(HashSet::new())
         .build()
         .map_err(err)?;
-    let (uid, gid) = parse_user(&record.config.user)?;
+    let user = exec_user(&record.config.user, rootfs)?;
     let args = if record.config.init {
         [INIT_PATH.to_owned(), "--".to_owned()].into_iter().chain(record.config.args.iter().cloned()).collect()
     } else {
@@ -81,7 +81,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         .args(args)
         .env(record.config.env.clone())
         .cwd(record.config.working_dir.clone())
-        .user(UserBuilder::default().uid(uid).gid(gid).build().map_err(err)?)
+        .user(UserBuilder::default().uid(user.uid).gid(user.gid).additional_gids(user.additional_gids).build().map_err(err)?)
         .capabilities(capabilities)
         .build()
         .map_err(err)?;
@@ -117,7 +117,11 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     for m in &record.config.mounts {
         let source = match m.kind {
             MountKind::Bind => PathBuf::from(&m.source),
-            MountKind::Volume => volumes.data_dir(&m.source),
+            MountKind::Volume => {
+                let data = volumes.data_dir(&m.source);
+                seed_volume(&data, rootfs, &m.target)?;
+                data
+            }
         };
         let mut options = vec!["rbind".to_owned(), "rprivate".to_owned()];
         if m.readonly {
@@ -147,14 +151,24 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     Ok(spec)
 }
 
-/// `uid[:gid]`, numeric. Names need the image's /etc/passwd: not supported yet.
-fn parse_user(user: &str) -> Result<(u32, u32)> {
-    if user.is_empty() {
-        return Ok((0, 0));
+/// An empty volume starts with what the image has at its target, as in Docker.
+fn seed_volume(data: &Path, rootfs: &Path, target: &str) -> Result<()> {
+    let empty = std::fs::read_dir(data).map(|mut d| d.next().is_none()).unwrap_or(false);
+    match rootfs::resolve_in_root(rootfs, Path::new(target)).filter(|p| p.is_dir()) {
+        Some(inside) if empty => crate::fsutil::copy_preserving(&inside, data).map_err(Error::io("copying the image's files into volume", data)),
+        _ => Ok(()),
     }
-    let (u, g) = user.split_once(':').unwrap_or((user, "0"));
-    match (u.parse(), g.parse()) {
-        (Ok(u), Ok(g)) => Ok((u, g)),
-        _ => Err(Error::Spec(format!("unable to find user {user}: user names are not supported yet, use a numeric uid[:gid]"))),
-    }
+}
+
+/// `USER`/`-u` resolved in the container's own /etc/passwd and /etc/group.
+fn exec_user(spec: &str, rootfs: &Path) -> Result<user::ExecUser> {
+    let read = |file: &str| rootfs::resolve_in_root(rootfs, Path::new(file)).and_then(|p| std::fs::read_to_string(p).ok());
+    let mut resolved = user::resolve(spec, read("/etc/passwd").as_deref(), read("/etc/group").as_deref()).map_err(Error::Spec)?;
+    // The process's groups are the primary one and then the others, as
+    // `id` shows in Docker; never empty, or libcontainer would leave the
+    // monitor's own groups in place.
+    let mut groups = vec![resolved.gid];
+    groups.extend(resolved.additional_gids.iter().filter(|g| **g != resolved.gid));
+    resolved.additional_gids = groups;
+    Ok(resolved)
 }

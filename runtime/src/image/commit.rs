@@ -12,6 +12,7 @@ use libcontainer::oci_spec::image::{Arch, Config, HistoryBuilder, ImageConfigura
 use crate::container::ContainerRecord;
 use crate::digest::sha256;
 use crate::error::{Error, Result};
+use crate::image::config::ContainerConfig;
 use crate::image::store::{ImageRecord, ImageStore, LayerInfo};
 use crate::image::{layer, manifest};
 use crate::reference::Reference;
@@ -23,9 +24,10 @@ pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Refe
     let upper = store.layout().container_dir(&container.id).join("upper");
     let layer = layer_from_dir(store, &upper, Clock::Now)?;
     let args = container.config.args.clone();
-    let image = derive_image(store, Clock::Now, Some(&parent), Some(layer), &args.join(" "), comment, |config| {
-        config.set_cmd(Some(args.clone()));
-        config.set_entrypoint(None);
+    let entry = Entry { created_by: &args.join(" "), comment, author: None };
+    let image = derive_image(store, Clock::Now, Some(&parent), Some(layer), entry, |config| {
+        config.cmd = Some(args.clone());
+        config.entrypoint = None;
     })?;
     let image = ImageRecord { intermediate: false, ..image };
     store.add(image.clone(), tag)?;
@@ -71,6 +73,14 @@ pub fn layer_from_dir(store: &ImageStore, dir: &Path, clock: Clock) -> Result<La
     Ok(LayerInfo { digest, diff_id, size })
 }
 
+/// The history line of a new image, and who made it (Docker's `Author`,
+/// never inherited from the parent).
+pub struct Entry<'a> {
+    pub created_by: &'a str,
+    pub comment: Option<&'a str>,
+    pub author: Option<&'a str>,
+}
+
 /// A new image: `parent` (none: FROM scratch) plus an optional layer, its
 /// config changed by `edit`, and one more history line. Stored, not tagged.
 pub fn derive_image(
@@ -78,10 +88,10 @@ pub fn derive_image(
     clock: Clock,
     parent: Option<&ImageRecord>,
     layer: Option<LayerInfo>,
-    created_by: &str,
-    comment: Option<&str>,
-    edit: impl FnOnce(&mut Config),
+    entry: Entry<'_>,
+    edit: impl FnOnce(&mut ContainerConfig),
 ) -> Result<ImageRecord> {
+    let Entry { created_by, comment, author } = entry;
     let layout = store.layout().clone();
     let bad = |e: String| Error::Spec(e);
     let now = clock.now();
@@ -97,9 +107,14 @@ pub fn derive_image(
     rootfs.set_diff_ids(diff_ids);
     config.set_rootfs(rootfs);
     config.set_created(Some(now.to_rfc3339_opts(SecondsFormat::Nanos, true)));
-    let mut inner = config.config().clone().unwrap_or_default();
+    config.set_author(author.map(str::to_owned));
+    let mut inner = match parent {
+        Some(p) => store.container_config(p)?,
+        None => ContainerConfig::default(),
+    };
     edit(&mut inner);
-    config.set_config(Some(inner));
+    // A placeholder keeps `config` where OCI puts it; Docker's fields go in below.
+    config.set_config(Some(Config::default()));
     let mut history = config.history().clone().unwrap_or_default();
     let mut entry = HistoryBuilder::default().created(now.to_rfc3339_opts(SecondsFormat::Nanos, true)).created_by(created_by.to_owned());
     if let Some(c) = comment {
@@ -110,7 +125,9 @@ pub fn derive_image(
     }
     history.push(entry.build().map_err(|e| bad(e.to_string()))?);
     config.set_history(Some(history));
-    let config_bytes = config.to_string().map_err(|e| bad(e.to_string()))?.into_bytes();
+    let mut whole = serde_json::to_value(&config).map_err(|e| bad(e.to_string()))?;
+    whole["config"] = serde_json::to_value(&inner).map_err(|e| bad(e.to_string()))?;
+    let config_bytes = serde_json::to_vec(&whole).map_err(|e| bad(e.to_string()))?;
     let config_digest = sha256(&config_bytes);
     store.put_blob(&config_digest, &config_bytes)?;
 

@@ -2,6 +2,7 @@
 
 pub mod archive;
 pub mod commit;
+pub mod config;
 pub mod layer;
 pub mod manifest;
 pub mod pull;

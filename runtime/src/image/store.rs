@@ -126,6 +126,13 @@ impl ImageStore {
         libcontainer::oci_spec::image::ImageConfiguration::from_file(&path).map_err(|e| Error::Corrupt { what: "image config", path, detail: e.to_string() })
     }
 
+    /// The image's `config` object with Docker's fields (Healthcheck, OnBuild, Shell).
+    pub fn container_config(&self, record: &ImageRecord) -> Result<crate::image::config::ContainerConfig> {
+        let path = self.layout.blob(&record.id);
+        let bytes = fs::read(&path).map_err(Error::io("reading image config", &path))?;
+        crate::image::config::ContainerConfig::from_blob(&bytes).map_err(|e| Error::Corrupt { what: "image config", path, detail: e.to_string() })
+    }
+
     pub fn has_layer(&self, diff_id: &str) -> bool {
         self.layout.layer_dir(diff_id).is_dir()
     }
