@@ -48,11 +48,13 @@ pub struct State<'t> {
     opts: Options,
     pub out: String,
     vars: Vec<(String, Value)>,
+    /// The node evaluated last, which Go's errors name (its `s.at(node)`).
+    at: At,
 }
 
 /// Runs the tree; the output so far comes back even on an error.
 pub fn execute(name: &str, source: &str, root: &[Node], data: &Value, opts: Options) -> (String, Option<String>) {
-    let mut s = State { name, source, opts, out: String::new(), vars: vec![("$".into(), data.clone())] };
+    let mut s = State { name, source, opts, out: String::new(), vars: vec![("$".into(), data.clone())], at: At { pos: 0, context: String::new() } };
     let error = match s.walk(data, root) {
         Ok(()) => None,
         Err(Flow::Error(e)) => Some(e),
@@ -62,7 +64,8 @@ pub fn execute(name: &str, source: &str, root: &[Node], data: &Value, opts: Opti
 }
 
 impl State<'_> {
-    fn error(&self, at: &At, message: impl AsRef<str>) -> Flow {
+    fn error(&self, message: impl AsRef<str>) -> Flow {
+        let at = &self.at;
         let before = &self.source[..at.pos.min(self.source.len())];
         let line = 1 + before.matches('\n').count();
         let col = before.rfind('\n').map_or(at.pos, |i| at.pos - i - 1);
@@ -97,7 +100,7 @@ impl State<'_> {
                 }
                 Node::Range(b) => {
                     let mark = self.vars.len();
-                    let result = self.walk_range(dot, node, b);
+                    let result = self.walk_range(dot, b);
                     self.vars.truncate(mark);
                     match result {
                         Err(Flow::Break) => {}
@@ -122,7 +125,7 @@ impl State<'_> {
         }
     }
 
-    fn walk_range(&mut self, dot: &Value, node: &Node, b: &Branch) -> Result<()> {
+    fn walk_range(&mut self, dot: &Value, b: &Branch) -> Result<()> {
         let v = self.eval_pipeline(dot, &b.pipe)?;
         let items: Vec<(Value, Value)> = match &v {
             Value::List(items) => items.iter().enumerate().map(|(i, v)| (Value::Int(i as i64), v.clone())).collect(),
@@ -130,12 +133,7 @@ impl State<'_> {
             Value::Struct(s) if s.kind == StructKind::OpenMap => s.shown_fields().into_iter().map(|(k, v)| (Value::from(k), v)).collect(),
             Value::Int(n) => (0..*n).map(|i| (Value::Int(i), Value::Int(i))).collect(),
             Value::Missing | Value::Nil(Nil::Slice | Nil::Map) => Vec::new(),
-            other => {
-                // Go names the node it evaluated last: the pipeline's last operand.
-                let last = b.pipe.cmds.last().and_then(|c| c.args.last());
-                let at = last.map_or(At { pos: b.pipe.pos, context: node.to_string() }, At::of);
-                return Err(self.error(&at, format!("range can't iterate over {}", gofmt::print_value(other, false))));
-            }
+            other => return Err(self.error(format!("range can't iterate over {}", gofmt::print_value(other, false)))),
         };
         if items.is_empty() {
             return match &b.else_list {
@@ -164,6 +162,7 @@ impl State<'_> {
     }
 
     fn eval_pipeline(&mut self, dot: &Value, pipe: &Pipe) -> Result<Value> {
+        self.at = At { pos: pipe.pos, context: pipe.to_string() };
         let mut value = None;
         for cmd in &pipe.cmds {
             value = Some(self.eval_command(dot, cmd, value)?);
@@ -183,7 +182,7 @@ impl State<'_> {
 
     fn not_a_function(&self, args: &[Arg], last: &Option<Value>) -> Result<()> {
         if args.len() > 1 || last.is_some() {
-            return Err(self.error(&At::of(&args[0]), format!("can't give argument to non-function {}", args[0])));
+            return Err(self.error(format!("can't give argument to non-function {}", args[0])));
         }
         Ok(())
     }
@@ -191,7 +190,10 @@ impl State<'_> {
     fn eval_command(&mut self, dot: &Value, cmd: &Command, last: Option<Value>) -> Result<Value> {
         let first = &cmd.args[0];
         match first {
-            Arg::Field { idents, .. } => return self.eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, last),
+            Arg::Field { idents, .. } => {
+                self.at = At::of(first);
+                return self.eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, last);
+            }
             Arg::Chain { node, fields, .. } => return self.eval_chain(dot, first, node, fields, &cmd.args, last),
             Arg::Identifier { name, .. } => return self.eval_function(dot, first, name, cmd, &cmd.args, last),
             Arg::Variable { idents, .. } => return self.eval_variable(dot, first, idents, &cmd.args, last),
@@ -201,14 +203,15 @@ impl State<'_> {
             }
             _ => {}
         }
+        self.at = At::of(first);
         self.not_a_function(&cmd.args, &last)?;
         match first {
             Arg::Bool { value, .. } => Ok(Value::Bool(*value)),
             Arg::Dot { .. } => Ok(dot.clone()),
-            Arg::Nil { .. } => Err(self.error(&At::of(first), "nil is not a command")),
+            Arg::Nil { .. } => Err(self.error("nil is not a command")),
             Arg::Number { number, .. } => self.ideal_constant(first, number),
             Arg::String { text, .. } => Ok(Value::String(text.clone())),
-            _ => Err(self.error(&At::of(first), format!("can't evaluate command {first}"))),
+            _ => Err(self.error(format!("can't evaluate command {first}"))),
         }
     }
 
@@ -218,7 +221,10 @@ impl State<'_> {
         match (n.float, n.int) {
             (Some(f), _) if looks_float => Ok(Value::Float(f)),
             (_, Some(i)) => Ok(Value::Int(i)),
-            _ => Err(self.error(&At::of(node), format!("{} overflows int", n.text))),
+            _ => {
+                let _ = node;
+                Err(self.error(format!("{} overflows int", n.text)))
+            }
         }
     }
 
@@ -227,6 +233,7 @@ impl State<'_> {
     }
 
     fn eval_variable(&mut self, dot: &Value, node: &Arg, idents: &[String], args: &[Arg], last: Option<Value>) -> Result<Value> {
+        self.at = At::of(node);
         let value = self.var_value(&idents[0]);
         if idents.len() == 1 {
             self.not_a_function(args, &last)?;
@@ -236,8 +243,9 @@ impl State<'_> {
     }
 
     fn eval_chain(&mut self, dot: &Value, chain: &Arg, inner: &Arg, fields: &[String], args: &[Arg], last: Option<Value>) -> Result<Value> {
+        self.at = At::of(chain);
         if matches!(inner, Arg::Nil { .. }) {
-            return Err(self.error(&At::of(chain), format!("indirection through explicit nil in {chain}")));
+            return Err(self.error(format!("indirection through explicit nil in {chain}")));
         }
         let receiver = self.eval_arg(dot, Param::Any, inner)?;
         self.eval_field_chain(dot, receiver, chain, fields, args, last)
@@ -254,23 +262,23 @@ impl State<'_> {
 
     fn missing_key(&self, node: &Arg, name: &str) -> Result<Value> {
         if self.opts.missing_key_error {
-            return Err(self.error(&At::of(node), format!("map has no entry for key {}", gofmt::go_quote(name))));
+            let _ = node;
+            return Err(self.error(format!("map has no entry for key {}", gofmt::go_quote(name))));
         }
         Ok(Value::Missing)
     }
 
     fn eval_field(&mut self, dot: &Value, name: &str, node: &Arg, args: &[Arg], last: Option<Value>, receiver: Value) -> Result<Value> {
         let has_args = args.len() > 1 || last.is_some();
-        let at = At::of(node);
-        let not_a_method = |s: &Self| s.error(&at, format!("{name} is not a method but has arguments"));
+        let not_a_method = |s: &Self| s.error(format!("{name} is not a method but has arguments"));
         match &receiver {
             Value::Missing => {
                 if self.opts.missing_key_error {
-                    return Err(self.error(&at, format!("nil data; no entry for key {}", gofmt::go_quote(name))));
+                    return Err(self.error(format!("nil data; no entry for key {}", gofmt::go_quote(name))));
                 }
                 Ok(Value::Missing)
             }
-            Value::Nil(Nil::Pointer | Nil::Omitted) => Err(self.error(&at, format!("nil pointer evaluating interface {{}}.{name}"))),
+            Value::Nil(Nil::Pointer | Nil::Omitted) => Err(self.error(format!("nil pointer evaluating interface {{}}.{name}"))),
             Value::Nil(Nil::Map) if has_args => Err(not_a_method(self)),
             Value::Nil(Nil::Map) => self.missing_key(node, name),
             Value::Map(m) if has_args => Err(not_a_method(self)),
@@ -281,33 +289,32 @@ impl State<'_> {
             Value::Struct(s) => match s.member(name) {
                 Some(Member::Method { arity, call }) => {
                     let callee = Callee::Method { arity: *arity, call: call.clone() };
-                    self.eval_call(dot, callee, &at, &at, name, args, last)
+                    self.eval_call(dot, callee, At::of(node), name, args, last)
                 }
-                Some(Member::Field(_)) if has_args => Err(self.error(&at, format!("{name} has arguments but cannot be invoked as function"))),
+                Some(Member::Field(_)) if has_args => Err(self.error(format!("{name} has arguments but cannot be invoked as function"))),
                 Some(Member::Field(v)) => Ok(v.clone()),
                 None if s.kind == StructKind::OpenMap && has_args => Err(not_a_method(self)),
                 None if s.kind == StructKind::OpenMap => self.missing_key(node, name),
-                None => Err(self.error(&at, format!("can't evaluate field {name} in type {}", receiver.go_type()))),
+                None => Err(self.error(format!("can't evaluate field {name} in type {}", receiver.go_type()))),
             },
             other => {
                 let type_name = if self.opts.untyped { "interface {}".to_owned() } else { other.go_type() };
-                Err(self.error(&at, format!("can't evaluate field {name} in type {type_name}")))
+                Err(self.error(format!("can't evaluate field {name} in type {type_name}")))
             }
         }
     }
 
     fn eval_function(&mut self, dot: &Value, node: &Arg, name: &str, cmd: &Command, args: &[Arg], last: Option<Value>) -> Result<Value> {
-        let at = At::of(node);
+        self.at = At::of(node);
         let Some(builtin) = funcs::lookup(name, self.opts.header) else {
-            return Err(self.error(&at, format!("{name} is not a defined function")));
+            return Err(self.error(format!("{name} is not a defined function")));
         };
         let call_at = At { pos: cmd.pos, context: cmd.to_string() };
-        self.eval_call(dot, Callee::Builtin(builtin), &at, &call_at, name, args, last)
+        self.eval_call(dot, Callee::Builtin(builtin), call_at, name, args, last)
     }
 
     /// Go's `evalCall`: arity, argument types, and `and`/`or` short-circuiting.
-    #[allow(clippy::too_many_arguments)]
-    fn eval_call(&mut self, dot: &Value, callee: Callee, at: &At, call_at: &At, name: &str, args: &[Arg], last: Option<Value>) -> Result<Value> {
+    fn eval_call(&mut self, dot: &Value, callee: Callee, call_at: At, name: &str, args: &[Arg], last: Option<Value>) -> Result<Value> {
         let args = args.get(1..).unwrap_or(&[]);
         let method_params;
         let (params, variadic): (&[Param], Option<Param>) = match &callee {
@@ -320,10 +327,10 @@ impl State<'_> {
         let num_in = args.len() + usize::from(last.is_some());
         if variadic.is_some() {
             if num_in < params.len() {
-                return Err(self.error(at, format!("wrong number of args for {name}: want at least {} got {}", params.len(), args.len())));
+                return Err(self.error(format!("wrong number of args for {name}: want at least {} got {}", params.len(), args.len())));
             }
         } else if num_in != params.len() {
-            return Err(self.error(at, format!("wrong number of args for {name}: want {} got {num_in}", params.len())));
+            return Err(self.error(format!("wrong number of args for {name}: want {} got {num_in}", params.len())));
         }
         let param = |i: usize| params.get(i).copied().or(variadic).unwrap_or(Param::Any);
         if matches!(callee, Callee::Builtin(_)) && (name == "and" || name == "or") {
@@ -337,33 +344,37 @@ impl State<'_> {
             return Ok(last.unwrap_or(v));
         }
         let mut argv = Vec::with_capacity(num_in);
-        let mut last_at = At { pos: at.pos, context: at.context.clone() };
         for (i, arg) in args.iter().enumerate() {
             argv.push(self.eval_arg(dot, param(i), arg)?);
-            last_at = At::of(arg);
         }
         if let Some(last) = last {
-            argv.push(self.validate(&last_at, last, param(num_in - 1))?);
+            argv.push(self.validate(last, param(num_in - 1))?);
         }
         let result = match callee {
             Callee::Builtin(b) => (b.call)(&argv),
             Callee::Method { call, .. } => call(&argv),
         };
-        result.map_err(|e| self.error(call_at, format!("error calling {name}: {e}")))
+        result.map_err(|e| {
+            self.at = call_at;
+            self.error(format!("error calling {name}: {e}"))
+        })
     }
 
     fn eval_arg(&mut self, dot: &Value, param: Param, arg: &Arg) -> Result<Value> {
-        let at = At::of(arg);
+        self.at = At::of(arg);
         let value = match arg {
             Arg::Dot { .. } => dot.clone(),
             Arg::Nil { .. } => {
                 return match param {
                     Param::Any => Ok(Value::Nil(Nil::Pointer)),
                     Param::StrList => Ok(Value::Nil(Nil::Slice)),
-                    _ => Err(self.error(&at, format!("cannot assign nil to {}", param.go_type()))),
+                    _ => Err(self.error(format!("cannot assign nil to {}", param.go_type()))),
                 }
             }
-            Arg::Field { idents, .. } => self.eval_field_chain(dot, dot.clone(), arg, idents, std::slice::from_ref(arg), None)?,
+            Arg::Field { idents, .. } => {
+                self.at = At::of(arg);
+                self.eval_field_chain(dot, dot.clone(), arg, idents, std::slice::from_ref(arg), None)?
+            }
             Arg::Variable { idents, .. } => self.eval_variable(dot, arg, idents, &[], None)?,
             Arg::Pipe(p) => self.eval_pipeline(dot, p)?,
             Arg::Identifier { name, .. } => {
@@ -377,28 +388,28 @@ impl State<'_> {
             Arg::Number { number: Number { int: Some(i), .. }, .. } if param == Param::Int => Value::Int(*i),
             _ => {
                 return Err(match param {
-                    Param::Str => self.error(&at, format!("expected string; found {arg}")),
-                    Param::Int => self.error(&at, format!("expected integer; found {arg}")),
-                    _ => self.error(&at, format!("can't handle {arg} for arg of type {}", param.go_type())),
+                    Param::Str => self.error(format!("expected string; found {arg}")),
+                    Param::Int => self.error(format!("expected integer; found {arg}")),
+                    _ => self.error(format!("can't handle {arg} for arg of type {}", param.go_type())),
                 })
             }
         };
-        self.validate(&at, value, param)
+        self.validate(value, param)
     }
 
     /// Go's `validateType`: is the value assignable to the parameter?
-    fn validate(&self, at: &At, value: Value, param: Param) -> Result<Value> {
+    fn validate(&self, value: Value, param: Param) -> Result<Value> {
         let fits = match (&value, param) {
             (_, Param::Any) => true,
             (Value::String(_), Param::Str) | (Value::Int(_), Param::Int) | (Value::Nil(Nil::Slice), Param::StrList) => true,
             (Value::List(items), Param::StrList) => items.iter().all(|i| matches!(i, Value::String(_))),
             (Value::Missing, Param::StrList) => return Ok(Value::Nil(Nil::Slice)),
-            (Value::Missing, _) => return Err(self.error(at, format!("invalid value; expected {}", param.go_type()))),
+            (Value::Missing, _) => return Err(self.error(format!("invalid value; expected {}", param.go_type()))),
             _ => false,
         };
         if fits {
             return Ok(value);
         }
-        Err(self.error(at, format!("wrong type for value; expected {}; got {}", param.go_type(), self.type_name(&value))))
+        Err(self.error(format!("wrong type for value; expected {}; got {}", param.go_type(), self.type_name(&value))))
     }
 }

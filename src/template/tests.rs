@@ -252,6 +252,26 @@ const DOCKER_EXAMPLES: &[(Kind, &str, Result<&str, &str>)] = &[
     (Inspect, r#"{{range .HostConfig.Dns}}x{{else}}no dns{{end}}"#, Ok(r#"no dns"#)),
     (Inspect, r#"{{.Config.Cmd}} {{index .Config.Cmd 0}}"#, Ok(r#"[sleep 3600] sleep"#)),
     (Inspect, r#"{{.HostConfig.RestartPolicy.Name}}"#, Ok(r#"no"#)),
+    (Inspect, r#"{{printf "%v" .Config.Labels}}|{{println .Config.Labels}}"#, Ok(r#"map[com.example.vendor:ACME version:1.0]|map[com.example.vendor:ACME version:1.0]
+"#)),
+    (Inspect, r#"{{.Config.Labels | len}}"#, Ok(r#"2"#)),
+    (Inspect, r#"{{range $i, $m := .Mounts}}{{$i}}:{{$m.Source}}{{end}}"#, Ok(r#"0:/tmp"#)),
+    (Inspect, r#"{{$c := .Config}}{{$c.Image}} {{$.Name}}"#, Ok(r#"busybox /tmpl-probe"#)),
+    (Inspect, r#"{{with .Config.Labels}}{{.version}}{{end}}"#, Ok(r#"1.0"#)),
+    (Inspect, r#"{{range .Config.Env}}{{println .}}{{end}}"#, Ok(r#"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+"#)),
+    (Inspect, r#"{{json .NetworkSettings.Ports}}"#, Ok(r#"{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"8080"}]}"#)),
+    (Inspect, r#"{{.Config.Labels.version | eq "1.0"}}"#, Ok(r#"true"#)),
+    (Inspect, r#"{{.Name.Foo}}"#, Err(r#"template: :1:7: executing "" at <.Name.Foo>: can't evaluate field Foo in type interface {}"#)),
+    (Inspect, r#"{{index .Config.Labels}}"#, Ok(r#"map[com.example.vendor:ACME version:1.0]"#)),
+    (Inspect, r#"{{range .Args}}<{{.}}>{{end}}"#, Ok(r#"<3600>"#)),
+    (Inspect, r#"{{if not .State.Paused}}running{{end}}"#, Ok(r#"running"#)),
+    (Inspect, r#"{{printf "%s" .State.Status}} {{printf "%q" .Args}}"#, Ok(r#"running ["3600"]"#)),
+    (Inspect, r#"{{.Config.Hostname | truncate 4}}"#, Err(r#"template: :1:30: executing "" at <4>: expected string; found 4"#)),
+    (Inspect, r#"{{truncate .Config.Hostname 4}}"#, Ok(r#"b2c4"#)),
+    (Inspect, r#"{{range .Name}}x{{end}}"#, Err(r#"template: :1:8: executing "" at <.Name>: range can't iterate over /tmpl-probe"#)),
+    (Inspect, r#"{{range $k, $v := .GraphDriver.Data}}{{$k}} {{end}}"#, Ok(r#"LowerDir MergedDir UpperDir WorkDir "#)),
+    (Inspect, r#"{{(index .Mounts 0).RW}} {{(index .Mounts 0).Foo}}"#, Err(r#"template: :1:42: executing "" at <0>: map has no entry for key "Foo""#)),
     (Version, r#"{{.Server.Version}}"#, Ok(r#"20.10.24+dfsg1"#)),
     (Version, r#"{{.Foo}}"#, Err(r#"template: version:1:2: executing "version" at <.Foo>: can't evaluate field Foo in type system.versionInfo"#)),
     (Version, r#"{{.Client.Version}} {{.Client.Os}}/{{.Client.Arch}}"#, Ok(r#"28.2.2 linux/amd64"#)),
@@ -337,6 +357,16 @@ ab1 2c1 2"#)),
     (Version, r#"{{with .Server}}{{.Os}}{{else with .Client}}c{{end}}"#, Ok(r#"linux"#)),
     (Version, r#"{{"a" "b"}}"#, Err(r#"template: version:1:2: executing "version" at <"a">: can't give argument to non-function "a""#)),
     (Version, r#"{{printf "%s" (printf "%d" 1) | len}}"#, Ok(r#"1"#)),
+    (Version, r#"{{range .Client.Version}}x{{end}}"#, Err(r#"template: version:1:15: executing "version" at <.Client.Version>: range can't iterate over 28.2.2"#)),
+    (Version, r#"{{range $x := 2}}{{$x}}{{end}}"#, Ok(r#"01"#)),
+    (Version, r#"{{- range split "a b" " " -}} [{{ . }}] {{- end }}"#, Ok(r#"[a][b]"#)),
+    (Version, r#"{{if false}}a{{else if false}}b{{else if true}}c{{end}}"#, Ok(r#"c"#)),
+    (Version, r#"{{with $x := .Server.Os}}{{$x}}{{end}}{{$x}}"#, Err(r#"template: version:1: undefined variable "$x""#)),
+    (Version, r#"{{index 1 2}}"#, Err(r#"template: version:1:2: executing "version" at <index 1 2>: error calling index: can't index item of type int"#)),
+    (Version, r#"{{slice "abc" 2 1}}"#, Err(r#"template: version:1:2: executing "version" at <slice "abc" 2 1>: error calling slice: invalid slice index: 2 > 1"#)),
+    (Version, r#"{{not}}"#, Err(r#"template: version:1:2: executing "version" at <not>: wrong number of args for not: want 1 got 0"#)),
+    (Version, r#"{{and}}"#, Err(r#"template: version:1:2: executing "version" at <and>: wrong number of args for and: want at least 1 got 0"#)),
+    (Version, r#"{{.Server.Os | printf "%s" | printf "%s!" | upper}}"#, Ok(r#"LINUX!"#)),
     (Ps, r#"{{.ID}}: {{.Command}}"#, Ok(r#"9779f7cd110b: "sleep 3600"
 b2c46f3a9937: "sleep 3600"
 "#)),
@@ -406,6 +436,21 @@ b2c46f3a9937	tmpl-probe
           bridge     0               
 /tmp      bridge     0               127.0.0.1:8080->80/tcp
 "#)),
+    (Ps, r#"table {{.ID}}\t{{if eq .Names "tmpl-probe"}}first\t{{end}}{{.Image}}"#, Ok(r#"CONTAINER ID   IMAGE
+9779f7cd110b   busybox
+b2c46f3a9937   first     busybox
+"#)),
+    (Ps, r#"table {{range split .Names "-"}}{{.}}\t{{end}}"#, Ok(r#"
+tmpl      probe     second    container   
+tmpl      probe     
+"#)),
+    (Ps, r#"table {{.Command}}\t{{.Label "no-such_label.x-y_z"}}"#, Ok(r#"COMMAND        x y z
+"sleep 3600"   
+"sleep 3600"   
+"#)),
+    (Ps, r#"{{with .Label "version"}}v{{.}}{{else}}unversioned{{end}}"#, Ok(r#"unversioned
+v1.0
+"#)),
     (Images, r#"{{.ID}}: {{.Repository}}"#, Ok(r#"555d2e066851: busybox
 "#)),
     (Images, r#"table {{.ID}}\t{{.Repository}}\t{{.Tag}}"#, Ok(r#"IMAGE ID       REPOSITORY   TAG
@@ -416,5 +461,11 @@ busybox      latest    <none>    1.98MB
 "#)),
     (Images, r#"{{.Foo}}"#, Err(r#"template: :1:2: executing "" at <.Foo>: can't evaluate field Foo in type *formatter.imageContext"#)),
     (Images, r#"{{.Repository}}:{{.Tag}}"#, Ok(r#"busybox:latest
+"#)),
+    (Images, r#"table {{.Repository}}:{{.Tag}}\t{{.ID}}"#, Ok(r#"REPOSITORY:TAG   IMAGE ID
+busybox:latest   555d2e066851
+"#)),
+    (Images, r#"table {{.Repository}}\t{{.CreatedAt}}"#, Ok(r#"REPOSITORY   CREATED AT
+busybox      2026-12-02 18:34:12 +0000 UTC
 "#)),
 ];
