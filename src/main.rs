@@ -12,6 +12,7 @@ mod lessons;
 mod output;
 mod repl;
 mod shell;
+mod template;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -1,0 +1,81 @@
+//! The Go shapes of Docker's inspect JSON (moby's `types.ContainerJSON`,
+//! `types.ImageInspect`): which objects are maps and which nulls are nil
+//! slices, so `{{.Config.Labels}}` prints `map[…]`, `{{.State}}` `{…}` and
+//! `{{.Config.Entrypoint}}` `[]`, as Docker's do.
+
+pub const CONTAINER_MAPS: &[&str] = &[
+    "Config.Labels",
+    "Config.ExposedPorts",
+    "Config.Volumes",
+    "HostConfig.LogConfig.Config",
+    "HostConfig.PortBindings",
+    "HostConfig.Sysctls",
+    "HostConfig.StorageOpt",
+    "HostConfig.Tmpfs",
+    "HostConfig.Annotations",
+    "NetworkSettings.Ports",
+    "NetworkSettings.Networks",
+    "NetworkSettings.Networks.*.DriverOpts",
+    "GraphDriver.Data",
+];
+
+pub const CONTAINER_SLICES: &[&str] = &[
+    "Args",
+    "ExecIDs",
+    "Mounts",
+    "Config.Cmd",
+    "Config.Entrypoint",
+    "Config.Env",
+    "Config.OnBuild",
+    "Config.Shell",
+    "HostConfig.Binds",
+    "HostConfig.CapAdd",
+    "HostConfig.CapDrop",
+    "HostConfig.Dns",
+    "HostConfig.DnsOptions",
+    "HostConfig.DnsSearch",
+    "HostConfig.ExtraHosts",
+    "HostConfig.GroupAdd",
+    "HostConfig.Links",
+    "HostConfig.SecurityOpt",
+    "HostConfig.VolumesFrom",
+    "HostConfig.Devices",
+    "HostConfig.DeviceCgroupRules",
+    "HostConfig.DeviceRequests",
+    "HostConfig.Ulimits",
+    "HostConfig.MaskedPaths",
+    "HostConfig.ReadonlyPaths",
+    "NetworkSettings.SecondaryIPAddresses",
+    "NetworkSettings.SecondaryIPv6Addresses",
+    "NetworkSettings.Networks.*.Links",
+    "NetworkSettings.Networks.*.Aliases",
+    "NetworkSettings.Networks.*.DNSNames",
+];
+
+pub const IMAGE_MAPS: &[&str] = &[
+    "Config.Labels",
+    "Config.ExposedPorts",
+    "Config.Volumes",
+    "ContainerConfig.Labels",
+    "ContainerConfig.ExposedPorts",
+    "ContainerConfig.Volumes",
+    "GraphDriver.Data",
+];
+
+pub const IMAGE_SLICES: &[&str] = &[
+    "RepoTags",
+    "RepoDigests",
+    "Config.Cmd",
+    "Config.Entrypoint",
+    "Config.Env",
+    "Config.OnBuild",
+    "Config.Shell",
+    "ContainerConfig.Cmd",
+    "ContainerConfig.Entrypoint",
+    "ContainerConfig.Env",
+    "ContainerConfig.OnBuild",
+    "ContainerConfig.Shell",
+    "RootFS.Layers",
+];
+
+pub const CONTAINER_OMITTED: &[&str] = &["State.Health"];
