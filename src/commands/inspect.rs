@@ -1,9 +1,10 @@
-//! `docker inspect NAME|ID…`: Docker-shaped JSON for containers and images,
-//! from the real records — including the host PID of the container's PID 1
-//! and the overlay directories its root is made of.
+//! `docker inspect [-f FORMAT] [-s] [--type T] NAME|ID…`: Docker-shaped JSON
+//! for containers and images, from the real records — including the host
+//! PID of the container's PID 1 and the overlay directories its root is made
+//! of — or that JSON through a Go template.
 
-use serde_json::{json, Value};
-use whaleshell_runtime::container::{ContainerRecord, Status};
+use serde_json::{json, Map, Value};
+use whaleshell_runtime::container::{spec, ContainerRecord, Status};
 use whaleshell_runtime::image::store::ImageRecord;
 use whaleshell_runtime::volume::MountKind;
 use whaleshell_runtime::{Error, Runtime};
@@ -11,31 +12,122 @@ use whaleshell_runtime::{Error, Runtime};
 use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::InspectArgs;
 use crate::io::Io;
+use crate::template::{GoShape, Template, CONTAINER_MAPS, CONTAINER_OMITTED, CONTAINER_SLICES, IMAGE_MAPS, IMAGE_SLICES};
 
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 
+/// Docker's exit code for a template that does not parse.
+const BAD_TEMPLATE: i32 = 64;
+
+const CONTAINER_SHAPE: GoShape<'static> = GoShape { maps: CONTAINER_MAPS, slices: CONTAINER_SLICES, omitted: CONTAINER_OMITTED, types: &[] };
+const IMAGE_SHAPE: GoShape<'static> = GoShape { maps: IMAGE_MAPS, slices: IMAGE_SLICES, omitted: &[], types: &[] };
+const VOLUME_SHAPE: GoShape<'static> = GoShape { maps: &["Labels", "Options"], slices: &[], omitted: &[], types: &[("", "volume.Volume")] };
+
 pub fn run(rt: &Runtime, args: &InspectArgs, io: &mut Io<'_>) -> CommandResult {
+    let kind = match args.kind.as_deref() {
+        None => None,
+        Some("container") => Some(Kind::Container),
+        Some("image") => Some(Kind::Image),
+        Some("volume") => Some(Kind::Volume),
+        Some(other @ ("network" | "config" | "node" | "plugin" | "secret" | "service" | "task")) => {
+            return Err(CommandError::Client(format!("docker inspect --type {other}: Whaleshell has no {other} objects to inspect yet")))
+        }
+        Some(other) => {
+            return Err(CommandError::Client(format!(
+                "unknown type: \"{other}\": must be one of \"config\", \"container\", \"image\", \"network\", \"node\", \"plugin\", \"secret\", \"service\", \"task\", \"volume\""
+            )))
+        }
+    };
+    inspect(rt, kind, args.format.as_deref(), args.size, &args.targets, io)
+}
+
+/// What `--type` names; without it, each target is looked for in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Container,
+    Image,
+    Volume,
+}
+
+/// `docker inspect` and `docker volume inspect`: each target's JSON, or the
+/// template's line for it; Docker prints what it found, then what it did not.
+pub fn inspect(rt: &Runtime, kind: Option<Kind>, format: Option<&str>, size: bool, targets: &[String], io: &mut Io<'_>) -> CommandResult {
+    let template = match format.filter(|f| !f.is_empty()) {
+        Some(source) => {
+            Some(Template::parse(source).map_err(|e| CommandError::WithStatus { message: format!("template parsing error: {e}"), code: BAD_TEMPLATE })?)
+        }
+        None => None,
+    };
     let mut found = Vec::new();
+    let mut lines = Vec::new();
     let mut errors = Vec::new();
-    for target in &args.targets {
-        let container = match args.kind.as_deref() {
-            Some("image") => Err(Error::NoSuchContainer(target.clone())),
-            _ => rt.containers.find(target),
-        };
-        let value = match container {
-            Ok(c) => Ok(container_json(rt, &c)),
-            Err(_) if args.kind.as_deref() != Some("container") => rt.images.resolve(target).map(|i| image_json(rt, &i)),
-            Err(e) => Err(e),
-        };
-        match value {
-            Ok(v) => found.push(v),
-            Err(Error::NoSuchImage(_)) | Err(Error::NoSuchContainer(_)) => errors.push(CommandError::Client(format!("Error: No such object: {target}"))),
-            Err(e) => errors.push(CommandError::Daemon(e)),
+    for target in targets {
+        match (find(rt, kind, target, size), &template) {
+            (Ok((value, shape)), Some(template)) => {
+                // Docker retries a failing template on the untyped JSON, except for volumes.
+                let rendered = if kind == Some(Kind::Volume) {
+                    template.render(&crate::template::Value::from_json(&value, &shape))
+                } else {
+                    template.render_json(&value, &shape)
+                };
+                match rendered {
+                    Ok(text) => lines.push(text),
+                    Err(e) => errors.push(CommandError::Client(format!("template parsing error: {e}"))),
+                }
+            }
+            (Ok((value, _)), None) => found.push(value),
+            (Err(e), _) => errors.push(e),
         }
     }
-    // Docker prints what it found, then what it did not.
-    io.out(pretty(&Value::Array(found)));
+    match template {
+        None => io.out(pretty(&Value::Array(found))),
+        // One line per object; none is still one empty line.
+        Some(_) => io.out(lines.join("\n")),
+    }
     CommandError::from_many(errors).map_or(Ok(0), Err)
+}
+
+/// A target's JSON and its Go shape, looked for as `kind` says.
+fn find(rt: &Runtime, kind: Option<Kind>, target: &str, size: bool) -> Result<(Value, GoShape<'static>), CommandError> {
+    let not_found = |e: Error| match (kind, e) {
+        (None, Error::NoSuchContainer(_) | Error::NoSuchImage(_) | Error::NoSuchVolume(_)) => CommandError::Client(format!("Error: No such object: {target}")),
+        (Some(Kind::Container | Kind::Image), Error::NoSuchContainer(_) | Error::NoSuchImage(_)) => {
+            CommandError::Client(format!("Error: No such object: {target}"))
+        }
+        (_, e) => CommandError::Daemon(e),
+    };
+    if matches!(kind, None | Some(Kind::Container)) {
+        match rt.containers.find(target) {
+            Ok(c) => return Ok((container_json(rt, &c, size), CONTAINER_SHAPE)),
+            Err(e) if kind.is_some() => return Err(not_found(e)),
+            Err(_) => {}
+        }
+    }
+    if matches!(kind, None | Some(Kind::Image)) {
+        match rt.images.resolve(target) {
+            Ok(i) => return Ok((image_json(rt, &i), IMAGE_SHAPE)),
+            Err(e) if kind.is_some() => return Err(not_found(e)),
+            Err(_) => {}
+        }
+    }
+    match rt.volumes.get(target) {
+        Ok(Some(v)) => Ok((volume_json(rt, &v), VOLUME_SHAPE)),
+        Ok(None) => Err(not_found(Error::NoSuchVolume(target.to_owned()))),
+        Err(e) => Err(CommandError::Daemon(e)),
+    }
+}
+
+/// moby's `volume.Volume`.
+fn volume_json(rt: &Runtime, v: &whaleshell_runtime::volume::Volume) -> Value {
+    json!({
+        "CreatedAt": v.created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "Driver": "local",
+        "Labels": if v.anonymous { json!({"com.docker.volume.anonymous": ""}) } else { json!(null) },
+        "Mountpoint": rt.volumes.data_dir(&v.name),
+        "Name": v.name,
+        "Options": null,
+        "Scope": "local",
+    })
 }
 
 /// JSON with 4-space indents, as Docker prints it.
@@ -51,16 +143,20 @@ fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
     t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)).unwrap_or_else(|| ZERO_TIME.into())
 }
 
-fn container_json(rt: &Runtime, c: &ContainerRecord) -> Value {
+/// moby's `types.ContainerJSON`, key for key in Docker's order.
+pub fn container_json(rt: &Runtime, c: &ContainerRecord, size: bool) -> Value {
     let dir = rt.layout.container_dir(&c.id);
     let status = c.status();
     let lower: Vec<String> = c.layers.iter().rev().map(|l| rt.layout.layer_dir(l).display().to_string()).collect();
-    json!({
-        "Id": c.id,
-        "Created": time(Some(c.created)),
-        "Path": c.config.args.first(),
-        "Args": c.config.args.get(1..).unwrap_or_default(),
-        "State": {
+    let path_if_made = |name: &str| Some(dir.join(name)).filter(|p| p.exists()).map(|p| p.display().to_string()).unwrap_or_default();
+    let mut out = Map::new();
+    out.insert("Id".into(), json!(c.id));
+    out.insert("Created".into(), json!(time(Some(c.created))));
+    out.insert("Path".into(), json!(c.config.args.first()));
+    out.insert("Args".into(), json!(c.config.args.get(1..).unwrap_or_default()));
+    out.insert(
+        "State".into(),
+        json!({
             "Status": status.as_str(),
             "Running": status == Status::Running,
             "Paused": false,
@@ -72,16 +168,25 @@ fn container_json(rt: &Runtime, c: &ContainerRecord) -> Value {
             "Error": c.state.error.clone().unwrap_or_default(),
             "StartedAt": time(c.state.started_at),
             "FinishedAt": time(c.state.finished_at),
-        },
-        "Image": c.image_id,
-        "HostnamePath": dir.join("hostname"),
-        "HostsPath": dir.join("hosts"),
-        "LogPath": rt.layout.container_log(&c.id),
-        "Name": format!("/{}", c.name),
-        "Driver": "overlay",
-        "Platform": "linux",
-        "HostConfig": { "AutoRemove": c.config.auto_remove },
-        "GraphDriver": {
+        }),
+    );
+    out.insert("Image".into(), json!(c.image_id));
+    out.insert("ResolvConfPath".into(), json!(path_if_made("resolv.conf")));
+    out.insert("HostnamePath".into(), json!(path_if_made("hostname")));
+    out.insert("HostsPath".into(), json!(path_if_made("hosts")));
+    out.insert("LogPath".into(), json!(rt.layout.container_log(&c.id)));
+    out.insert("Name".into(), json!(format!("/{}", c.name)));
+    out.insert("RestartCount".into(), json!(0));
+    out.insert("Driver".into(), json!("overlay"));
+    out.insert("Platform".into(), json!("linux"));
+    for key in ["MountLabel", "ProcessLabel", "AppArmorProfile"] {
+        out.insert(key.into(), json!(""));
+    }
+    out.insert("ExecIDs".into(), Value::Null);
+    out.insert("HostConfig".into(), host_config(c));
+    out.insert(
+        "GraphDriver".into(),
+        json!({
             "Data": {
                 "LowerDir": lower.join(":"),
                 "MergedDir": dir.join("rootfs"),
@@ -89,59 +194,259 @@ fn container_json(rt: &Runtime, c: &ContainerRecord) -> Value {
                 "WorkDir": dir.join("work"),
             },
             "Name": "overlay",
-        },
-        "Mounts": c.config.mounts.iter().map(|m| match m.kind {
-            MountKind::Bind => json!({
-                "Type": "bind", "Source": m.source, "Destination": m.target,
-                "Mode": if m.readonly { "ro" } else { "" }, "RW": !m.readonly, "Propagation": "rprivate",
-            }),
-            MountKind::Volume => json!({
-                "Type": "volume", "Name": m.source, "Source": rt.volumes.data_dir(&m.source), "Destination": m.target,
-                "Driver": "local", "Mode": if m.readonly { "ro" } else { "z" }, "RW": !m.readonly, "Propagation": "",
-            }),
-        }).collect::<Vec<_>>(),
-        "Config": {
-            "Hostname": c.config.hostname,
-            "User": c.config.user,
-            "Tty": c.config.tty,
-            "OpenStdin": c.config.open_stdin,
-            "Env": c.config.env,
-            "Cmd": c.config.args,
-            "Image": c.image,
-            "WorkingDir": c.config.working_dir,
-        },
-        "NetworkSettings": {
-            "Ports": c.state.ports.iter().map(|p| (
-                format!("{}/tcp", p.container_port),
-                json!([{ "HostIp": p.host_ip, "HostPort": p.host_port.to_string() }]),
-            )).collect::<serde_json::Map<String, Value>>(),
-        },
+        }),
+    );
+    if size {
+        let own = whaleshell_runtime::fsutil::dir_size(&dir.join("upper"));
+        let image = rt.images.get(&c.image_id).ok().flatten().map_or(0, |i| i.size());
+        out.insert("SizeRw".into(), json!(own));
+        out.insert("SizeRootFs".into(), json!(own + image));
+    }
+    out.insert(
+        "Mounts".into(),
+        json!(c
+            .config
+            .mounts
+            .iter()
+            .map(|m| match m.kind {
+                MountKind::Bind => json!({
+                    "Type": "bind", "Source": m.source, "Destination": m.target,
+                    "Mode": if m.readonly { "ro" } else { "" }, "RW": !m.readonly, "Propagation": "rprivate",
+                }),
+                MountKind::Volume => json!({
+                    "Type": "volume", "Name": m.source, "Source": rt.volumes.data_dir(&m.source), "Destination": m.target,
+                    "Driver": "local", "Mode": if m.readonly { "ro" } else { "z" }, "RW": !m.readonly, "Propagation": "",
+                }),
+            })
+            .collect::<Vec<_>>()),
+    );
+    out.insert("Config".into(), container_config(rt, c));
+    out.insert("NetworkSettings".into(), network_settings(c));
+    Value::Object(out)
+}
+
+/// What the container was created with, as Docker's HostConfig; limits
+/// Whaleshell does not set are Docker's zero values.
+fn host_config(c: &ContainerRecord) -> Value {
+    let binds: Vec<String> = c
+        .config
+        .mounts
+        .iter()
+        .filter(|m| m.kind == MountKind::Bind)
+        .map(|m| if m.readonly { format!("{}:{}:ro", m.source, m.target) } else { format!("{}:{}", m.source, m.target) })
+        .collect();
+    let mut out = Map::new();
+    out.insert("Binds".into(), if binds.is_empty() { Value::Null } else { json!(binds) });
+    out.insert("ContainerIDFile".into(), json!(""));
+    out.insert("LogConfig".into(), json!({ "Type": "json-file", "Config": {} }));
+    out.insert("NetworkMode".into(), json!("default"));
+    out.insert("PortBindings".into(), port_map(&c.config.ports, false));
+    out.insert("RestartPolicy".into(), json!({ "Name": "no", "MaximumRetryCount": 0 }));
+    out.insert("AutoRemove".into(), json!(c.config.auto_remove));
+    out.insert("VolumeDriver".into(), json!(""));
+    out.insert("VolumesFrom".into(), Value::Null);
+    out.insert("CapAdd".into(), Value::Null);
+    out.insert("CapDrop".into(), Value::Null);
+    out.insert("CgroupnsMode".into(), json!("host"));
+    for key in ["Dns", "DnsOptions", "DnsSearch"] {
+        out.insert(key.into(), json!([]));
+    }
+    out.insert("ExtraHosts".into(), Value::Null);
+    out.insert("GroupAdd".into(), Value::Null);
+    out.insert("IpcMode".into(), json!("private"));
+    out.insert("Cgroup".into(), json!(""));
+    out.insert("Links".into(), Value::Null);
+    out.insert("OomScoreAdj".into(), json!(0));
+    out.insert("PidMode".into(), json!(""));
+    out.insert("Privileged".into(), json!(false));
+    out.insert("PublishAllPorts".into(), json!(false));
+    out.insert("ReadonlyRootfs".into(), json!(false));
+    out.insert("SecurityOpt".into(), Value::Null);
+    out.insert("UTSMode".into(), json!(""));
+    out.insert("UsernsMode".into(), json!(""));
+    out.insert("ShmSize".into(), json!(67108864));
+    out.insert("Runtime".into(), json!("libcontainer"));
+    out.insert("ConsoleSize".into(), json!([0, 0]));
+    out.insert("Isolation".into(), json!(""));
+    for key in ["CpuShares", "Memory", "NanoCpus"] {
+        out.insert(key.into(), json!(0));
+    }
+    out.insert("CgroupParent".into(), json!(""));
+    out.insert("BlkioWeight".into(), json!(0));
+    for key in ["BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps"] {
+        out.insert(key.into(), json!([]));
+    }
+    for key in ["CpuPeriod", "CpuQuota", "CpuRealtimePeriod", "CpuRealtimeRuntime"] {
+        out.insert(key.into(), json!(0));
+    }
+    out.insert("CpusetCpus".into(), json!(""));
+    out.insert("CpusetMems".into(), json!(""));
+    out.insert("Devices".into(), json!([]));
+    out.insert("DeviceCgroupRules".into(), Value::Null);
+    out.insert("DeviceRequests".into(), Value::Null);
+    for key in ["KernelMemory", "KernelMemoryTCP", "MemoryReservation", "MemorySwap"] {
+        out.insert(key.into(), json!(0));
+    }
+    out.insert("MemorySwappiness".into(), Value::Null);
+    out.insert("OomKillDisable".into(), json!(false));
+    out.insert("PidsLimit".into(), Value::Null);
+    out.insert("Ulimits".into(), json!([]));
+    for key in ["CpuCount", "CpuPercent", "IOMaximumIOps", "IOMaximumBandwidth"] {
+        out.insert(key.into(), json!(0));
+    }
+    out.insert("MaskedPaths".into(), json!(spec::DOCKER_MASKED_PATHS));
+    out.insert("ReadonlyPaths".into(), json!(spec::DOCKER_READONLY_PATHS));
+    Value::Object(out)
+}
+
+/// `{"80/tcp": [{"HostIp": …, "HostPort": …}]}`; `bound` uses the ports as
+/// bound while running (NetworkSettings), else as asked for (HostConfig).
+fn port_map(ports: &[whaleshell_runtime::container::ports::PortSpec], bound: bool) -> Value {
+    let mut map = Map::new();
+    for p in ports {
+        let host_port = if p.host_port == 0 && !bound { String::new() } else { p.host_port.to_string() };
+        let entry = map.entry(format!("{}/tcp", p.container_port)).or_insert_with(|| json!([]));
+        if let Value::Array(list) = entry {
+            list.push(json!({ "HostIp": p.host_ip, "HostPort": host_port }));
+        }
+    }
+    Value::Object(map)
+}
+
+/// Docker's container Config: the image's config with what `run` set over it.
+fn container_config(rt: &Runtime, c: &ContainerRecord) -> Value {
+    let image = rt.images.get(&c.image_id).ok().flatten();
+    let mut config = match image.and_then(|i| rt.images.container_config(&i).ok()).map(|cfg| cfg.docker_json()) {
+        Some(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    let (entrypoint, cmd) = c.config.entrypoint_and_cmd();
+    let exposed: Map<String, Value> = c.config.ports.iter().map(|p| (format!("{}/tcp", p.container_port), json!({}))).collect();
+    let mut set = |key: &str, value: Value| {
+        config.insert(key.to_owned(), value);
+    };
+    set("Hostname", json!(c.config.hostname));
+    set("User", json!(c.config.user));
+    set("AttachStdin", json!(c.config.open_stdin));
+    set("Tty", json!(c.config.tty));
+    set("OpenStdin", json!(c.config.open_stdin));
+    set("StdinOnce", json!(c.config.open_stdin));
+    set("Env", json!(c.config.env));
+    set("Cmd", if cmd.is_empty() { Value::Null } else { json!(cmd) });
+    set("Image", json!(c.image));
+    set("WorkingDir", json!(if c.config.working_dir == "/" { "" } else { c.config.working_dir.as_str() }));
+    set("Entrypoint", if entrypoint.is_empty() { Value::Null } else { json!(entrypoint) });
+    set("Labels", json!(c.config.labels));
+    if !exposed.is_empty() {
+        let mut ports = config.get("ExposedPorts").and_then(Value::as_object).cloned().unwrap_or_default();
+        ports.extend(exposed);
+        config.insert("ExposedPorts".into(), Value::Object(ports));
+    }
+    reorder(config, CONFIG_KEYS)
+}
+
+/// moby's `container.Config` fields, in its order.
+const CONFIG_KEYS: &[&str] = &[
+    "Hostname",
+    "Domainname",
+    "User",
+    "AttachStdin",
+    "AttachStdout",
+    "AttachStderr",
+    "ExposedPorts",
+    "Tty",
+    "OpenStdin",
+    "StdinOnce",
+    "Env",
+    "Cmd",
+    "Healthcheck",
+    "ArgsEscaped",
+    "Image",
+    "Volumes",
+    "WorkingDir",
+    "Entrypoint",
+    "OnBuild",
+    "Labels",
+    "StopSignal",
+    "Shell",
+];
+
+/// `map` with `first` keys (those present) in that order, then the rest in theirs.
+fn reorder(mut map: Map<String, Value>, first: &[&str]) -> Value {
+    let mut out = Map::new();
+    for key in first {
+        if let Some(v) = map.shift_remove(*key) {
+            out.insert((*key).to_owned(), v);
+        }
+    }
+    out.extend(map);
+    Value::Object(out)
+}
+
+/// A container's own network namespace with only `lo`: no address, no
+/// network, as `--network none` shows in Docker.
+fn network_settings(c: &ContainerRecord) -> Value {
+    json!({
+        "Bridge": "",
+        "SandboxID": "",
+        "HairpinMode": false,
+        "LinkLocalIPv6Address": "",
+        "LinkLocalIPv6PrefixLen": 0,
+        "Ports": port_map(&c.state.ports, true),
+        "SandboxKey": "",
+        "SecondaryIPAddresses": null,
+        "SecondaryIPv6Addresses": null,
+        "EndpointID": "",
+        "Gateway": "",
+        "GlobalIPv6Address": "",
+        "GlobalIPv6PrefixLen": 0,
+        "IPAddress": "",
+        "IPPrefixLen": 0,
+        "IPv6Gateway": "",
+        "MacAddress": "",
+        "Networks": {},
     })
 }
 
-fn image_json(rt: &Runtime, image: &ImageRecord) -> Value {
+/// moby's `types.ImageInspect`, key for key in Docker's order.
+pub fn image_json(rt: &Runtime, image: &ImageRecord) -> Value {
     let config = rt.images.config(image).ok();
     let tags: Vec<String> =
         rt.images.list().unwrap_or_default().into_iter().filter(|i| i.record.id == image.id).flat_map(|i| i.tags.into_iter().map(|t| t.familiar())).collect();
     let top = image.layers.last().map(|l| rt.layout.layer_dir(&l.diff_id));
     let lower: Vec<String> = image.layers.iter().rev().skip(1).map(|l| rt.layout.layer_dir(&l.diff_id).display().to_string()).collect();
+    let comment = config.as_ref().and_then(|c| c.history().as_ref()).and_then(|h| h.last()).and_then(|h| h.comment().clone()).unwrap_or_default();
+    let empty_config = json!({
+        "Hostname": "", "Domainname": "", "User": "", "AttachStdin": false, "AttachStdout": false, "AttachStderr": false,
+        "Tty": false, "OpenStdin": false, "StdinOnce": false, "Env": null, "Cmd": null, "Image": "", "Volumes": null,
+        "WorkingDir": "", "Entrypoint": null, "OnBuild": null, "Labels": null,
+    });
+    let mut graph_data = Map::new();
+    if !lower.is_empty() {
+        graph_data.insert("LowerDir".into(), json!(lower.join(":")));
+    }
+    graph_data.insert("UpperDir".into(), json!(top));
     json!({
         "Id": image.id,
         "RepoTags": tags,
         "RepoDigests": image.repo_digests,
+        "Parent": "",
+        "Comment": comment,
         "Created": time(image.created),
+        "Container": "",
+        "ContainerConfig": empty_config,
+        "DockerVersion": "",
         "Author": config.as_ref().and_then(|c| c.author().clone()).unwrap_or_default(),
         "Config": rt.images.container_config(image).ok().map(|c| c.docker_json()),
         "Architecture": "amd64",
         "Os": "linux",
         "Size": image.size(),
-        "GraphDriver": {
-            "Data": { "LowerDir": lower.join(":"), "UpperDir": top },
-            "Name": "overlay",
-        },
+        "VirtualSize": image.size(),
+        "GraphDriver": { "Data": graph_data, "Name": "overlay" },
         "RootFS": {
             "Type": "layers",
             "Layers": image.layers.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>(),
         },
+        "Metadata": { "LastTagTime": ZERO_TIME },
     })
 }

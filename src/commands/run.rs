@@ -91,9 +91,15 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
         mounts,
         ports,
         init: args.init,
+        labels: parse_labels(&args.label),
     };
     let container = rt.create_container(&args.image, &image, &options).map_err(daemon)?;
     Ok((container, pulled))
+}
+
+/// `-l KEY=VALUE` (or `-l KEY`, an empty value), as Docker keeps them.
+fn parse_labels(labels: &[String]) -> std::collections::BTreeMap<String, String> {
+    labels.iter().map(|l| l.split_once('=').map_or((l.clone(), String::new()), |(k, v)| (k.to_owned(), v.to_owned()))).collect()
 }
 
 /// The user's streams for a foreground container or exec: the terminal's,

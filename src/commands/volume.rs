@@ -1,10 +1,9 @@
 //! `docker volume ls|create|rm|inspect|prune`.
 
-use serde_json::json;
 use whaleshell_runtime::Runtime;
 
-use super::error::{each_target, CommandError, CommandResult};
-use super::inspect::pretty;
+use super::error::{each_target, CommandResult};
+use super::inspect::Kind;
 use super::prune::{confirm, remove_unused_volumes};
 use crate::grammar::docker::VolumeCommand;
 use crate::io::Io;
@@ -30,27 +29,7 @@ pub fn run(rt: &Runtime, command: &VolumeCommand, io: &mut Io<'_>) -> CommandRes
                 Ok(())
             })
         }
-        VolumeCommand::Inspect(args) => {
-            let mut found = Vec::new();
-            let mut errors = Vec::new();
-            for name in &args.names {
-                match rt.volumes.get(name) {
-                    Ok(Some(v)) => found.push(json!({
-                        "CreatedAt": v.created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                        "Driver": "local",
-                        "Labels": if v.anonymous { json!({"com.docker.volume.anonymous": ""}) } else { json!(null) },
-                        "Mountpoint": rt.volumes.data_dir(&v.name),
-                        "Name": v.name,
-                        "Options": null,
-                        "Scope": "local",
-                    })),
-                    Ok(None) => errors.push(CommandError::Daemon(whaleshell_runtime::Error::NoSuchVolume(name.to_owned()))),
-                    Err(e) => errors.push(CommandError::Daemon(e)),
-                }
-            }
-            io.out(pretty(&serde_json::Value::Array(found)));
-            return CommandError::from_many(errors).map_or(Ok(0), Err);
-        }
+        VolumeCommand::Inspect(args) => return super::inspect::inspect(rt, Some(Kind::Volume), args.format.as_deref(), false, &args.names, io),
         VolumeCommand::Prune(args) => {
             let warning = if args.all {
                 "WARNING! This will remove all local volumes not used by at least one container."

@@ -191,7 +191,7 @@ pub enum VolumeCommand {
     #[command(visible_alias = "remove")]
     Rm(VolumeNamesArgs),
     /// Display detailed information on one or more volumes
-    Inspect(VolumeNamesArgs),
+    Inspect(VolumeInspectArgs),
     /// Remove unused local volumes
     Prune(VolumePruneArgs),
 }
@@ -256,6 +256,9 @@ pub struct RunArgs {
     /// Run an init inside the container that forwards signals and reaps processes
     #[arg(long)]
     pub init: bool,
+    /// Set meta data on a container
+    #[arg(short = 'l', long = "label", value_name = "list")]
+    pub label: Vec<String>,
     /// Print usage
     #[arg(long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,
@@ -426,6 +429,12 @@ pub struct AttachArgs {
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker inspect [OPTIONS] NAME|ID [NAME|ID...]")]
 pub struct InspectArgs {
+    /// Format output using a custom template
+    #[arg(short = 'f', long = "format", value_name = "string")]
+    pub format: Option<String>,
+    /// Display total file sizes if the type is container
+    #[arg(short = 's', long)]
+    pub size: bool,
     /// Return JSON for specified type (container, image)
     #[arg(long = "type", value_name = "string")]
     pub kind: Option<String>,
@@ -617,6 +626,15 @@ pub struct VolumeLsArgs {
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 pub struct VolumeCreateArgs {
     pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct VolumeInspectArgs {
+    /// Format output using a custom template
+    #[arg(short = 'f', long = "format", value_name = "string")]
+    pub format: Option<String>,
+    #[arg(required = true, value_name = "VOLUME")]
+    pub names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]

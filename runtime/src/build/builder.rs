@@ -465,13 +465,7 @@ impl Builder<'_> {
                 env,
                 working_dir: config.working_dir.clone().filter(|w| !w.is_empty()).unwrap_or_else(|| "/".into()),
                 user: config.user.clone().unwrap_or_default(),
-                hostname: String::new(),
-                tty: false,
-                open_stdin: false,
-                auto_remove: false,
-                mounts: Vec::new(),
-                ports: Vec::new(),
-                init: false,
+                ..RunConfig::default()
             },
         })?;
         let short = container.short_id().to_owned();

@@ -17,6 +17,7 @@ pub mod user;
 
 pub use helper::{Finished, StartFailure, Streams};
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
 
@@ -52,7 +53,7 @@ impl Status {
 }
 
 /// How the container's process is set up, fixed at creation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RunConfig {
     /// The process: entrypoint followed by command.
     pub args: Vec<String>,
@@ -71,6 +72,19 @@ pub struct RunConfig {
     /// `--init`: tini runs as PID 1 and the command under it.
     #[serde(default)]
     pub init: bool,
+    /// How many of `args` are the entrypoint (Docker's Config.Entrypoint; the rest is Cmd).
+    #[serde(default)]
+    pub entrypoint_len: usize,
+    /// The image's labels with `-l/--label` over them.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+impl RunConfig {
+    /// Docker's Config.Entrypoint and Config.Cmd.
+    pub fn entrypoint_and_cmd(&self) -> (&[String], &[String]) {
+        self.args.split_at(self.entrypoint_len.min(self.args.len()))
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -365,6 +379,8 @@ pub struct RunOptions {
     /// From `-p`.
     pub ports: Vec<ports::PortSpec>,
     pub init: bool,
+    /// `-l/--label KEY=VALUE`.
+    pub labels: BTreeMap<String, String>,
 }
 
 /// Merges run options with the image config the way Docker does:
@@ -379,6 +395,7 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         None => (config.entrypoint().clone().unwrap_or_default(), config.cmd().clone().unwrap_or_default()),
     };
     let cmd = if options.command.is_empty() { default_cmd } else { options.command.clone() };
+    let entrypoint_len = entrypoint.len();
     let args: Vec<String> = entrypoint.into_iter().chain(cmd).collect();
     if args.is_empty() {
         return Err(Error::Spec("no command specified".into()));
@@ -421,5 +438,7 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         mounts: options.mounts.clone(),
         ports: options.ports.clone(),
         init: options.init,
+        entrypoint_len,
+        labels: config.labels().clone().unwrap_or_default().into_iter().chain(options.labels.clone()).collect(),
     })
 }

@@ -31,7 +31,7 @@ const DOCKER_CAPABILITIES: &[Capability] = &[
     Capability::AuditWrite,
 ];
 
-const DOCKER_MASKED_PATHS: &[&str] = &[
+pub const DOCKER_MASKED_PATHS: &[&str] = &[
     "/proc/asound",
     "/proc/acpi",
     "/proc/interrupts",
@@ -46,7 +46,7 @@ const DOCKER_MASKED_PATHS: &[&str] = &[
     "/sys/devices/virtual/powercap",
 ];
 
-const DOCKER_READONLY_PATHS: &[&str] = &["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+pub const DOCKER_READONLY_PATHS: &[&str] = &["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
 /// Docker's `--init` is tini, mounted at this path; Debian's static build
 /// runs in any image, busybox's included.

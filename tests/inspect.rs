@@ -1,0 +1,130 @@
+//! `docker inspect` in Docker's shape, and its Go templates, on real
+//! containers, images and volumes.
+
+mod common;
+
+use common::Lab;
+use serde_json::Value;
+
+/// Object keys, in order, at every path that is a struct in Docker's Go types
+/// (maps such as Labels or Ports hold the user's keys, not Docker's).
+fn struct_keys(value: &Value, path: &str, maps: &[&str], out: &mut Vec<String>) {
+    if let Value::Object(map) = value {
+        if maps.contains(&path) {
+            return;
+        }
+        out.push(format!("{path}: {}", map.keys().cloned().collect::<Vec<_>>().join(",")));
+        for (k, v) in map {
+            struct_keys(v, format!("{path}.{k}").trim_start_matches('.'), maps, out);
+        }
+    }
+}
+
+const MAPS: &[&str] =
+    &["Config.Labels", "Config.ExposedPorts", "HostConfig.PortBindings", "HostConfig.LogConfig.Config", "NetworkSettings.Ports", "NetworkSettings.Networks"];
+
+#[test]
+fn a_containers_json_has_dockers_keys_in_dockers_order() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d --name probe -l version=1.0 -p 127.0.0.1::80 -v /tmp:/data busybox sleep 3600");
+    let ours: Value = serde_json::from_str(&lab.run("docker inspect probe").stdout).expect("inspect prints JSON");
+    // Recorded from Docker 20.10 for the same command (src/template/testdata).
+    let dockers: Value = serde_json::from_str(include_str!("../src/template/testdata/container.json")).expect("recorded JSON");
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    struct_keys(&ours[0], "", MAPS, &mut a);
+    struct_keys(&dockers, "", MAPS, &mut b);
+    assert_eq!(a, b);
+    assert_eq!(ours[0]["Id"], Value::String(id.clone()));
+    assert_eq!(ours[0]["State"]["Pid"], Value::from(lab.record(&id).state.pid.expect("running")));
+    lab.run("docker rm -f probe");
+    lab.assert_clean();
+}
+
+#[test]
+fn inspect_formats_resolve_as_dockers_docs_show() {
+    let lab = Lab::new();
+    lab.run_detached("docker run -d --name web -l com.example.vendor=ACME -l version=1.0 -p 127.0.0.1:0:80 -v /tmp:/data busybox sleep 3600");
+    let port = lab.record("web").state.ports[0].host_port;
+    let cases: &[(&str, String)] = &[
+        ("{{.State.Status}}", "running".into()),
+        ("{{.Name}} {{.Config.Image}} {{.State.Running}}", "/web busybox true".into()),
+        ("{{json .Config.Labels}}", r#"{"com.example.vendor":"ACME","version":"1.0"}"#.into()),
+        ("{{index .Config.Labels \"version\"}}", "1.0".into()),
+        ("{{.Config.Labels}}", "map[com.example.vendor:ACME version:1.0]".into()),
+        ("{{range $p, $conf := .NetworkSettings.Ports}}{{$p}} -> {{(index $conf 0).HostPort}}{{end}}", format!("80/tcp -> {port}")),
+        ("{{.HostConfig.Binds}} {{range .Mounts}}{{.Type}} {{.Source}}:{{.Destination}}{{end}}", "[/tmp:/data] bind /tmp:/data".into()),
+        ("{{.Path}} {{.Args}} {{.Config.Cmd}} {{.Config.Entrypoint}}", "sleep [3600] [sleep 3600] []".into()),
+        ("{{.State.Health}}", "<nil>".into()),
+        ("{{upper .Config.Image}} {{len .Config.Env}}", "BUSYBOX 2".into()),
+    ];
+    for (template, expected) in cases {
+        let run = lab.run(&format!("docker inspect --format '{template}' web"));
+        assert_eq!((run.stdout.trim_end(), run.code), (expected.as_str(), 0), "{template}: {}", run.stderr);
+    }
+    lab.run("docker rm -f web");
+    lab.assert_clean();
+}
+
+#[test]
+fn template_errors_are_dockers() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    assert_eq!(lab.run("docker run --name done busybox true").code, 0);
+    assert_eq!(lab.run("docker volume create notes").code, 0);
+    let unclosed = lab.run("docker inspect -f '{{.State' done");
+    assert_eq!((unclosed.stdout.as_str(), unclosed.code), ("", 64));
+    let missing = lab.run("docker inspect -f '{{.Nope}}' done nosuch");
+    // Nothing rendered is still one (empty) line, as Docker's buffer flush prints it.
+    assert_eq!((missing.stdout.as_str(), missing.code), ("\n", 1));
+    let volume = lab.run("docker volume inspect -f '{{.Nope}}' notes");
+    let mixed = lab.run("docker inspect -f '{{.Name}}' busybox done notes");
+    assert_eq!((mixed.stdout.as_str(), mixed.code), ("/done\nnotes\n", 1));
+    let bad_type = lab.run("docker inspect --type foo done");
+    let unsupported = lab.run("docker inspect --type node done");
+    assert_eq!((bad_type.code, unsupported.code), (1, 1));
+    assert_normalized_snapshot!(
+        "template_errors",
+        [unclosed.stderr, missing.stderr, volume.stderr, mixed.stderr, bad_type.stderr, unsupported.stderr].concat()
+    );
+    lab.run("docker rm done");
+    lab.assert_clean();
+}
+
+#[test]
+fn images_and_volumes_inspect_in_dockers_shape() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    let image: Value = serde_json::from_str(&lab.run("docker image inspect busybox").stdout).expect("JSON");
+    let keys: Vec<&str> = image[0].as_object().expect("an object").keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "Id",
+            "RepoTags",
+            "RepoDigests",
+            "Parent",
+            "Comment",
+            "Created",
+            "Container",
+            "ContainerConfig",
+            "DockerVersion",
+            "Author",
+            "Config",
+            "Architecture",
+            "Os",
+            "Size",
+            "VirtualSize",
+            "GraphDriver",
+            "RootFS",
+            "Metadata"
+        ]
+    );
+    let os = lab.run("docker inspect --type=image -f '{{.Os}}/{{.Architecture}} {{.RepoTags}} {{json .Config.Cmd}}' busybox");
+    assert_eq!(os.stdout, "linux/amd64 [busybox:latest] [\"sh\"]\n");
+    assert_eq!(lab.run("docker volume create notes").code, 0);
+    let volume = lab.run("docker volume inspect --format '{{.Name}} {{.Driver}} {{.Scope}} {{.Labels}}' notes");
+    assert_eq!(volume.stdout, "notes local local map[]\n");
+    let root = lab.root().display().to_string();
+    assert_eq!(lab.run("docker inspect -f '{{.Mountpoint}}' notes").stdout, format!("{root}/volumes/notes/_data\n"));
+    lab.assert_clean();
+}
