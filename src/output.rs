@@ -89,6 +89,32 @@ pub fn quoted_command(args: &[String], truncate: bool) -> String {
     format!("{shown:?}")
 }
 
+/// How a list command words its template errors (`ps` and `images` differ).
+pub struct TemplateWords {
+    pub parse: &'static str,
+    pub exec: &'static str,
+}
+
+/// A list command's `--format`: every row through the template (`table`
+/// adding Docker's header row), printed only if all of them render.
+pub fn print_format(
+    out: &mut dyn std::io::Write,
+    source: &str,
+    rows: &[crate::template::Value],
+    headers: &[(&str, &str)],
+    words: &TemplateWords,
+) -> Result<(), String> {
+    let format = crate::template::Format::parse(source).map_err(|e| format!("{}{e}", words.parse))?;
+    let text = format.render(rows, &crate::template::header(headers)).map_err(|e| format!("{}{e}", words.exec))?;
+    let _ = out.write_all(text.as_bytes());
+    Ok(())
+}
+
+/// Docker's `CreatedAt` columns: `2026-12-02 18:51:03 +0000 UTC`.
+pub fn created_at(when: DateTime<Utc>) -> String {
+    when.format("%Y-%m-%d %H:%M:%S +0000 UTC").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

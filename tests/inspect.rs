@@ -128,3 +128,22 @@ fn images_and_volumes_inspect_in_dockers_shape() {
     assert_eq!(lab.run("docker inspect -f '{{.Mountpoint}}' notes").stdout, format!("{root}/volumes/notes/_data\n"));
     lab.assert_clean();
 }
+
+#[test]
+fn ps_and_images_take_go_templates() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d --name labelled -l version=1.0 -l com.example.vendor=ACME -v /tmp:/data busybox sleep 3600");
+    let line = lab.run(r#"docker ps --format '{{.ID}}: {{.Command}} {{.Label "version"}} {{.Names}} {{.State}} {{.Labels}}'"#);
+    assert_eq!(line.stdout, format!("{}: \"sleep 3600\" 1.0 labelled running com.example.vendor=ACME,version=1.0\n", &id[..12]));
+    let table = lab.run(r"docker ps --format 'table {{.Names}}\t{{.Mounts}}\t{{.LocalVolumes}}\t{{.State}}'");
+    assert_eq!(table.stdout, "NAMES      MOUNTS    LOCAL VOLUMES   STATE\nlabelled   /tmp      0               running\n");
+    let images = lab.run(r"docker images --format 'table {{.Repository}}\t{{.Tag}}\t{{.Containers}}' busybox");
+    assert_eq!(images.stdout, "REPOSITORY   TAG       CONTAINERS\nbusybox      latest    N/A\n");
+    assert_eq!(lab.run("docker images --format '{{json .Repository}}'").stdout, "\"busybox\"\n");
+    let errors: Vec<_> =
+        ["docker ps --format '{{.Nope}}'", "docker ps --format '{{.Names'", "docker images --format '{{.Nope}}'"].iter().map(|line| lab.run(line)).collect();
+    assert!(errors.iter().all(|e| e.code == 1 && e.stdout.is_empty()));
+    assert_normalized_snapshot!("list_template_errors", errors.iter().map(|e| e.stderr.as_str()).collect::<String>());
+    lab.run("docker rm -f labelled");
+    lab.assert_clean();
+}

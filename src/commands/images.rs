@@ -7,7 +7,8 @@ use whaleshell_runtime::Runtime;
 use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::ImagesArgs;
 use crate::io::Io;
-use crate::output::{ago, human_size, table};
+use crate::output::{ago, created_at, human_size, human_size_precision, print_format, table, TemplateWords};
+use crate::template::{Struct, IMAGE_HEADERS};
 
 pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> CommandResult {
     let images = rt.images.list()?;
@@ -17,6 +18,7 @@ pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> CommandResult {
     }
     patterns.extend(args.repository.clone());
     let mut rows = Vec::new();
+    let mut contexts = Vec::new();
     for image in images.iter().filter(|i| args.all || !i.tags.is_empty() || !i.record.intermediate) {
         let id = if args.no_trunc { image.record.id.clone() } else { short(&image.record.id).to_owned() };
         let created = image.record.created.map(ago).unwrap_or_else(|| "N/A".into());
@@ -31,6 +33,21 @@ pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> CommandResult {
                 Some(t) => (t.familiar_name(), t.tag.clone().unwrap_or_else(|| "<none>".to_owned())),
                 None => ("<none>".to_owned(), "<none>".to_owned()),
             };
+            contexts.push(
+                Struct::context("*formatter.imageContext")
+                    .field("ID", id.trim_start_matches(if args.no_trunc { "" } else { "sha256:" }))
+                    .field("Repository", repo.as_str())
+                    .field("Tag", tag_text.as_str())
+                    .field("Digest", if digest.is_empty() { "<none>" } else { digest.as_str() })
+                    .field("CreatedSince", created.as_str())
+                    .field("CreatedAt", image.record.created.map(created_at).unwrap_or_default())
+                    .field("Size", size.as_str())
+                    .field("Containers", "N/A")
+                    .field("VirtualSize", human_size_precision(image.record.size(), 4))
+                    .field("SharedSize", "N/A")
+                    .field("UniqueSize", "N/A")
+                    .into_value(),
+            );
             let mut row = vec![repo, tag_text];
             if args.digests {
                 row.push(digest.clone());
@@ -38,6 +55,10 @@ pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> CommandResult {
             row.extend([id.clone(), created.clone(), size.clone()]);
             rows.push(row);
         }
+    }
+    if let Some(source) = args.format.as_deref().filter(|f| !f.is_empty() && *f != "table") {
+        let words = TemplateWords { parse: "template parsing error: ", exec: "template parsing error: " };
+        return print_format(io.stdout, source, &contexts, IMAGE_HEADERS, &words).map(|()| 0).map_err(CommandError::Client);
     }
     if args.quiet {
         let mut seen = Vec::new();

@@ -9,8 +9,10 @@ use whaleshell_runtime::Runtime;
 use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::PsArgs;
 use crate::io::Io;
-use crate::output::{ago, human_duration, human_size, quoted_command, table};
+use crate::output::{ago, created_at, human_duration, human_size, print_format, quoted_command, table, TemplateWords};
+use crate::template::{Nil, Struct, Value, PS_HEADERS};
 use whaleshell_runtime::fsutil::dir_size;
+use whaleshell_runtime::volume::MountKind;
 
 pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> CommandResult {
     let filters = args.filter.iter().map(|f| Filter::parse(f)).collect::<Result<Vec<_>, _>>().map_err(CommandError::Client)?;
@@ -20,6 +22,11 @@ pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> CommandResult {
     containers.retain(|c| (all || c.status() == Status::Running) && filters.iter().all(|f| f.matches(c)));
     if let Some(n) = limit {
         containers.truncate(n);
+    }
+    if let Some(source) = args.format.as_deref().filter(|f| !f.is_empty() && *f != "table") {
+        let rows: Vec<Value> = containers.iter().map(|c| context(rt, c, !args.no_trunc)).collect();
+        let words = TemplateWords { parse: "failed to parse template: ", exec: "failed to execute template: " };
+        return print_format(io.stdout, source, &rows, PS_HEADERS, &words).map(|()| 0).map_err(CommandError::Client);
     }
     if args.quiet {
         for c in &containers {
@@ -43,15 +50,51 @@ pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> CommandResult {
             c.name.clone(),
         ];
         if args.size {
-            // The writable layer, and with the image below it ("virtual"), as Docker shows.
-            let own = dir_size(&rt.layout.container_dir(&c.id).join("upper"));
-            let image = rt.images.get(&c.image_id).ok().flatten().map_or(0, |i| i.size());
-            row.push(format!("{} (virtual {})", human_size(own), human_size(own + image)));
+            row.push(size_text(rt, c));
         }
         rows.push(row);
     }
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
     Ok(0)
+}
+
+/// The writable layer, and with the image below it ("virtual"), as Docker shows.
+fn size_text(rt: &Runtime, c: &ContainerRecord) -> String {
+    let own = dir_size(&rt.layout.container_dir(&c.id).join("upper"));
+    let image = rt.images.get(&c.image_id).ok().flatten().map_or(0, |i| i.size());
+    format!("{} (virtual {})", human_size(own), human_size(own + image))
+}
+
+/// Docker's `*formatter.ContainerContext` for one container: what
+/// `--format` templates see.
+fn context(rt: &Runtime, c: &ContainerRecord, trunc: bool) -> Value {
+    let labels = c.config.labels.clone();
+    let mounts: Vec<String> = c
+        .config
+        .mounts
+        .iter()
+        // A volume's source is its name, as Docker shows it.
+        .map(|m| if trunc { m.source.chars().take(15).collect() } else { m.source.clone() })
+        .collect();
+    let local_volumes = c.config.mounts.iter().filter(|m| m.kind == MountKind::Volume).count();
+    Struct::context("*formatter.ContainerContext")
+        .field("ID", if trunc { c.short_id().to_owned() } else { c.id.clone() })
+        .field("Names", c.name.as_str())
+        .field("Image", c.image.as_str())
+        .field("Command", quoted_command(&c.config.args, trunc))
+        .field("CreatedAt", created_at(c.created))
+        .field("RunningFor", ago(c.created))
+        .field("Ports", ports_text(c))
+        .field("State", c.status().as_str())
+        .field("Status", status_text(c))
+        .field("Size", size_text(rt, c))
+        .field("Labels", labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","))
+        .method("Label", 1, move |a| Ok(Value::from(labels.get(a[0].as_str().unwrap_or("")).map_or("", String::as_str))))
+        .field("Mounts", mounts.join(","))
+        .field("LocalVolumes", local_volumes.to_string())
+        .field("Networks", "")
+        .field("Platform", Value::Nil(Nil::Pointer))
+        .into_value()
 }
 
 /// `0.0.0.0:8050->80/tcp`, while running.

@@ -291,6 +291,9 @@ pub struct PsArgs {
     /// Display total file sizes
     #[arg(short = 's', long)]
     pub size: bool,
+    /// Pretty-print containers using a Go template
+    #[arg(long, value_name = "string")]
+    pub format: Option<String>,
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -311,6 +314,9 @@ pub struct ImagesArgs {
     /// Don't truncate output
     #[arg(long = "no-trunc")]
     pub no_trunc: bool,
+    /// Pretty-print images using a Go template
+    #[arg(long, value_name = "string")]
+    pub format: Option<String>,
     pub repository: Option<String>,
 }
 

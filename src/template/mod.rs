@@ -34,7 +34,7 @@ mod value;
 mod tests;
 
 pub use format::{header, Format};
-pub use shapes::{CONTAINER_MAPS, CONTAINER_OMITTED, CONTAINER_SLICES, IMAGE_MAPS, IMAGE_SLICES};
+pub use shapes::{CONTAINER_MAPS, CONTAINER_OMITTED, CONTAINER_SLICES, IMAGE_HEADERS, IMAGE_MAPS, IMAGE_SLICES, PS_HEADERS};
 pub use value::{GoShape, MethodFn, Nil, Struct, Value};
 
 use exec::Options;

@@ -21,38 +21,6 @@ const INFO: &str = include_str!("testdata/info.json");
 const PS: &str = include_str!("testdata/ps.jsonl");
 const IMAGES: &str = include_str!("testdata/images.jsonl");
 
-const PS_HEADERS: &[(&str, &str)] = &[
-    ("ID", "CONTAINER ID"),
-    ("Names", "NAMES"),
-    ("Image", "IMAGE"),
-    ("Command", "COMMAND"),
-    ("CreatedAt", "CREATED AT"),
-    ("RunningFor", "CREATED"),
-    ("Ports", "PORTS"),
-    ("State", "STATE"),
-    ("Status", "STATUS"),
-    ("Size", "SIZE"),
-    ("Labels", "LABELS"),
-    ("Mounts", "MOUNTS"),
-    ("LocalVolumes", "LOCAL VOLUMES"),
-    ("Networks", "NETWORKS"),
-    ("Platform", "PLATFORM"),
-];
-
-const IMAGE_HEADERS: &[(&str, &str)] = &[
-    ("ID", "IMAGE ID"),
-    ("Repository", "REPOSITORY"),
-    ("Tag", "TAG"),
-    ("Digest", "DIGEST"),
-    ("CreatedSince", "CREATED"),
-    ("CreatedAt", "CREATED AT"),
-    ("Size", "SIZE"),
-    ("Containers", "CONTAINERS"),
-    ("VirtualSize", "VIRTUAL SIZE"),
-    ("SharedSize", "SHARED SIZE"),
-    ("UniqueSize", "UNIQUE SIZE"),
-];
-
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).expect("test data is JSON")
 }
