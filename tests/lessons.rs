@@ -24,13 +24,17 @@ fn a_learner_completes_lesson_1_with_a_mistake_and_a_hint() {
         ("this step uses --rm", b"hint\n"),
         ("Hint 1/2", b"docker run --rm busybox:latest /bin/echo \"Hello Docker\"\n"),
         ("Step 2/4", b"docker images\n"),
-        ("Step 3/4", b"docker ps -a\n"),
+        // Plain `docker ps` lists no stopped container: the step waits for `-a`.
+        ("Step 3/4", b"docker ps\n"),
+        ("NAMES", b"docker ps -a\n"),
         ("Step 4/4", b"docker run busybox /bin/echo \"Hello again\"\n"),
         ("Lesson complete", b"exit\n"),
     ]);
     assert_eq!(code, Some(0), "{screen}");
     assert!(screen.contains("Close, but not quite: this step uses --rm."), "{screen}");
     assert_eq!(screen.matches("✔ Done!").count(), 4, "{screen}");
+    let step_3 = &screen[screen.find("Step 3/4").unwrap()..screen.find("Step 4/4").unwrap()];
+    assert_eq!(step_3.matches("CONTAINER ID").count(), 2, "both listings belong to step 3: {step_3}");
     let progress = std::fs::read_to_string(lab.root().join("xdg/whaleshell/progress.json")).unwrap();
     assert!(progress.contains("\"completed\": true"), "{progress}");
     // The lesson ran in a state root of its own, not the learner's.

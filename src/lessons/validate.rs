@@ -1,6 +1,7 @@
 //! `whaleshell lessons check`: every lesson file in every locale parses,
 //! its commands parse, both locales have the same steps, and playing each
-//! lesson's commands on a fresh state root makes every check hold.
+//! lesson's commands on a fresh state root makes every check hold — and
+//! that no step's checks hold before its own command is played.
 
 use std::net::{Ipv4Addr, TcpListener};
 
@@ -124,6 +125,10 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
             }
             for (i, step) in lesson.steps.iter().enumerate() {
                 let line = moved.iter().fold(step.play_line().to_owned(), |line, (from, to)| line.replace(&from.to_string(), &to.to_string()));
+                // A step whose checks already hold would be done before the learner does it.
+                if step.checks.iter().all(|c| c.holds(&shell.runtime, &shell.last)) {
+                    problems.push(format!("lessons/en/{stem}.toml step {}: its checks hold before `{line}` is played", i + 1));
+                }
                 let (status, _, stderr) = shell.run_quietly(&line);
                 for check in step.checks.iter().filter(|c| !c.holds(&shell.runtime, &shell.last)) {
                     problems.push(format!(
