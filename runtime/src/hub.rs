@@ -19,12 +19,16 @@ use libcontainer::oci_spec::image::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::build::builder::{BuildEvent, BuildOptions};
+use crate::build::builder::{BuildEnv, BuildEvent, BuildOptions};
+use crate::container::ContainerStore;
 use crate::digest::sha256;
 use crate::error::{Error, Result};
 use crate::fsutil::{read_json, write_atomic, write_json_atomic, StateLock};
 use crate::image::commit::Clock;
-use crate::image::pull::PullEvent;
+use crate::image::layer;
+use crate::image::pull::{ImageSource, LayerStatus, PullEvent, PullOutcome};
+use crate::image::store::{ImageRecord, ImageStore, LayerInfo};
+use crate::layout::Layout;
 use crate::reference::Reference;
 
 /// Recipes, by file name. The first line of each says what it builds.
@@ -120,18 +124,58 @@ impl Hub {
         self.dir.join("blobs/sha256").join(digest.trim_start_matches("sha256:"))
     }
 
-    /// Docker's errors for a name or tag the hub does not serve.
-    pub fn check(&self, reference: &Reference) -> Result<()> {
-        find_recipe(reference).map(|_| ())
-    }
-
-    /// The manifest for `reference`, building the image on first use;
-    /// `on_event` hears how a long build goes.
-    pub fn fetch(&self, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<HubImage> {
+    /// The pull itself, with the hub's lock held by the caller.
+    fn pull_locked(&self, store: &ImageStore, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
         let (file, recipe) = find_recipe(reference)?;
-        fs::create_dir_all(&self.dir).map_err(Error::io("creating hub", &self.dir))?;
-        let _lock = StateLock::acquire(&self.dir.join("lock"))?;
-        self.build(file, &recipe, on_event)
+        on_event(PullEvent::PullingFrom { tag: reference.tag_or_latest().to_owned(), repository: reference.path.clone() });
+        let remote = self.build(file, &recipe, on_event)?;
+        if let Some(existing) = store.by_reference(reference)? {
+            if existing.manifest_digest == remote.manifest_digest {
+                on_event(PullEvent::Digest(remote.manifest_digest.clone()));
+                return Ok(PullOutcome { image: existing, downloaded: false });
+            }
+        }
+        let diff_ids = remote.config.rootfs().diff_ids();
+        let mut layers = Vec::new();
+        for (desc, diff_id) in remote.manifest.layers().iter().zip(diff_ids) {
+            let blob_digest = desc.digest().to_string();
+            let short = crate::digest::short(&blob_digest).to_owned();
+            let dest = store.layout().layer_dir(diff_id);
+            let size = if store.has_layer(diff_id) {
+                on_event(PullEvent::Layer { short, status: LayerStatus::AlreadyExists });
+                crate::fsutil::dir_size(&dest)
+            } else {
+                let src = self.blob(&blob_digest);
+                let stored = store.layout().blob(&blob_digest);
+                if !stored.exists() {
+                    let bytes = fs::read(&src).map_err(Error::io("reading hub blob", &src))?;
+                    store.put_blob(&blob_digest, &bytes)?;
+                }
+                let (actual, size) = layer::unpack(&stored, &dest)?;
+                if actual != *diff_id {
+                    let _ = crate::fsutil::remove_tree(&dest);
+                    return Err(Error::Corrupt { what: "layer", path: stored, detail: format!("diffID {actual}, config says {diff_id}") });
+                }
+                on_event(PullEvent::Layer { short, status: LayerStatus::PullComplete });
+                size
+            };
+            layers.push(LayerInfo { digest: blob_digest, diff_id: diff_id.clone(), size });
+        }
+        let config_bytes = fs::read(self.blob(&remote.config_digest)).map_err(Error::io("reading hub blob", self.blob(&remote.config_digest)))?;
+        store.put_blob(&remote.config_digest, &config_bytes)?;
+        let manifest_bytes = fs::read(self.blob(&remote.manifest_digest)).map_err(Error::io("reading hub blob", self.blob(&remote.manifest_digest)))?;
+        store.put_blob(&remote.manifest_digest, &manifest_bytes)?;
+        let image = ImageRecord {
+            id: remote.config_digest.clone(),
+            manifest_digest: remote.manifest_digest.clone(),
+            layers,
+            created: remote.config.created().as_deref().and_then(|c| c.parse().ok()),
+            repo_digests: vec![format!("{}@{}", reference.familiar_name(), remote.manifest_digest)],
+            intermediate: false,
+        };
+        store.add(image.clone(), Some(reference))?;
+        on_event(PullEvent::Digest(remote.manifest_digest));
+        Ok(PullOutcome { image, downloaded: true })
     }
 
     fn index_path(&self) -> PathBuf {
@@ -222,7 +266,10 @@ impl Hub {
                 write_atomic(&path, content.as_bytes())?;
                 fs::set_permissions(&path, fs::Permissions::from_mode(*mode)).map_err(Error::io("chmod", &path))?;
             }
-            let rt = crate::Runtime::open(scratch.join("root"))?;
+            // A state root of its own; FROM lines pull from this hub.
+            let layout = Layout::open(scratch.join("root"))?;
+            let (images, containers) = (ImageStore::new(layout.clone()), ContainerStore::new(layout.clone()));
+            let env = BuildEnv { layout: &layout, images: &images, containers: &containers, source: &HeldHub(self) };
             let options = BuildOptions {
                 context,
                 dockerfile: None,
@@ -232,14 +279,14 @@ impl Hub {
                 target: None,
                 clock: Clock::Fixed(created),
             };
-            let image = crate::build::builder::build(&rt, &options, &mut |event| {
+            let image = crate::build::builder::build(&env, &options, &mut |event| {
                 if let BuildEvent::Step { index, total, text } = event {
                     on_event(PullEvent::Building(format!("Step {index}/{total} : {text}")));
                 }
             })
             .map_err(|e| Error::HubBuild { image: recipe.repository.clone(), detail: e.to_string() })?;
-            let manifest_bytes = crate::image::store::read_blob(&rt.layout, &image.manifest_digest)?;
-            let config_bytes = crate::image::store::read_blob(&rt.layout, &image.id)?;
+            let manifest_bytes = crate::image::store::read_blob(&layout, &image.manifest_digest)?;
+            let config_bytes = crate::image::store::read_blob(&layout, &image.id)?;
             let manifest = ImageManifest::from_reader(manifest_bytes.as_slice()).map_err(|e| bad(e.to_string()))?;
             let config = ImageConfiguration::from_reader(config_bytes.as_slice()).map_err(|e| bad(e.to_string()))?;
             let blobs = self.dir.join("blobs/sha256");
@@ -247,7 +294,7 @@ impl Hub {
             for layer in &image.layers {
                 let blob = self.blob(&layer.digest);
                 if !blob.exists() {
-                    fs::copy(rt.layout.blob(&layer.digest), &blob).map_err(Error::io("copying layer", &blob))?;
+                    fs::copy(layout.blob(&layer.digest), &blob).map_err(Error::io("copying layer", &blob))?;
                 }
             }
             write_atomic(&self.blob(&image.id), &config_bytes)?;
@@ -326,6 +373,26 @@ fn recipe_text(file: &str) -> Result<&'static str> {
 
 fn parse_recipe(file: &str, text: &str) -> Result<Recipe> {
     toml::from_str(text).map_err(|e| Error::Recipe { name: file.to_owned(), detail: e.to_string() })
+}
+
+/// The hub is an image source; a pull builds the image on first use, and
+/// `on_event` hears how a long build goes.
+impl ImageSource for Hub {
+    fn pull(&self, store: &ImageStore, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
+        find_recipe(reference)?;
+        fs::create_dir_all(&self.dir).map_err(Error::io("creating hub", &self.dir))?;
+        let _lock = StateLock::acquire(&self.dir.join("lock"))?;
+        self.pull_locked(store, reference, on_event)
+    }
+}
+
+/// The hub as its own Dockerfile builds pull from it: the lock is already held.
+struct HeldHub<'a>(&'a Hub);
+
+impl ImageSource for HeldHub<'_> {
+    fn pull(&self, store: &ImageStore, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
+        self.0.pull_locked(store, reference, on_event)
+    }
 }
 
 /// The recipe that builds `reference`; Docker's errors when none does.

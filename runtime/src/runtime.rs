@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use nix::sys::signal::Signal;
 
+use crate::build::builder::BuildEnv;
 use crate::container::exec::{self, ExecRequest};
 use crate::container::monitor::{self, Mode, MonitorHandle};
 use crate::container::{self, ContainerRecord, ContainerStore, Finished, NewContainer, RunOptions, StartFailure, Streams};
 use crate::error::{Error, Result};
 use crate::hub::Hub;
-use crate::image::pull::{self, PullEvent, PullOutcome};
+use crate::image::pull::{ImageSource, PullEvent, PullOutcome};
 use crate::image::store::{ImageRecord, ImageStore, Removal};
 use crate::layout::Layout;
 use crate::process;
@@ -47,21 +48,36 @@ impl Runtime {
     /// (a teacher's registry serving the class), else from the offline hub.
     /// `creds_for(host)` gives the login for a registry host.
     pub fn pull(&self, reference: &Reference, creds_for: &dyn Fn(&str) -> Option<Credentials>, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
+        self.pull_into(&self.images, reference, creds_for, on_event)
+    }
+
+    fn pull_into(
+        &self,
+        store: &ImageStore,
+        reference: &Reference,
+        creds_for: &dyn Fn(&str) -> Option<Credentials>,
+        on_event: &mut dyn FnMut(PullEvent),
+    ) -> Result<PullOutcome> {
         if reference.domain != crate::reference::DEFAULT_DOMAIN {
             let mut source = reference.clone();
             source.domain = self.registry_address(&reference.domain);
-            return crate::registry::pull(&self.images, &source, reference, creds_for(&reference.domain).as_ref(), self.max_concurrent_downloads(), on_event);
+            return crate::registry::pull(store, &source, reference, creds_for(&reference.domain).as_ref(), self.max_concurrent_downloads(), on_event);
         }
         for mirror in self.registry_mirrors() {
             let mut source = reference.clone();
             source.domain = mirror.clone();
-            match crate::registry::pull(&self.images, &source, reference, creds_for(&mirror).as_ref(), self.max_concurrent_downloads(), on_event) {
+            match crate::registry::pull(store, &source, reference, creds_for(&mirror).as_ref(), self.max_concurrent_downloads(), on_event) {
                 Ok(outcome) => return Ok(outcome),
                 Err(Error::ManifestUnknown(_)) => continue,
                 Err(e) => return Err(e),
             }
         }
-        pull::pull(&self.images, &self.hub, reference, on_event)
+        self.hub.pull(store, reference, on_event)
+    }
+
+    /// What `docker build` works in: this root's stores, pulling FROM images as `pull` does.
+    pub fn build_env(&self) -> BuildEnv<'_> {
+        BuildEnv { layout: &self.layout, images: &self.images, containers: &self.containers, source: self }
     }
 
     /// Where a registry host is reached: ECR's hosts go to the local ECR
@@ -283,5 +299,12 @@ impl Runtime {
                 .map(|c| (c.short_id().to_owned(), c.status() == container::Status::Running))
                 .max_by_key(|(_, running)| *running)
         })
+    }
+}
+
+/// A build's FROM pulls as `docker pull` does, without a login.
+impl ImageSource for Runtime {
+    fn pull(&self, store: &ImageStore, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
+        self.pull_into(store, reference, &|_| None, on_event)
     }
 }

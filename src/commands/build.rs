@@ -39,7 +39,7 @@ pub fn run(rt: &Runtime, args: &BuildArgs, io: &mut Io<'_>) -> CommandResult {
     };
     let quiet = args.quiet;
     let out = &mut *io.stdout;
-    let result = build(rt, &options, &mut |event| {
+    let result = build(&rt.build_env(), &options, &mut |event| {
         if quiet {
             return;
         }

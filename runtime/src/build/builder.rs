@@ -17,16 +17,19 @@ use crate::build::dockerfile::{self, Command, Instruction, Line, ParseError};
 use crate::build::metadata::{self, Scope};
 use crate::build::shell_word::{process_word, Vars};
 use crate::container::monitor::{self, Mode};
+use crate::container::ContainerStore;
 use crate::container::{user, NewContainer, RunConfig, StartFailure};
 use crate::digest::sha256;
 use crate::error::{Error, Result};
 use crate::fsutil::{read_json, remove_tree, write_json_atomic, StateLock};
 use crate::image::commit::{derive_image, layer_from_dir, Clock, Entry};
 use crate::image::config::ContainerConfig;
+use crate::image::pull::ImageSource;
 use crate::image::pull::PullEvent;
 use crate::image::store::ImageRecord;
+use crate::image::store::ImageStore;
+use crate::layout::Layout;
 use crate::reference::Reference;
-use crate::Runtime;
 
 pub struct BuildOptions {
     pub context: PathBuf,
@@ -88,8 +91,16 @@ const BUILTIN_ARGS: &[&str] =
 
 const NEEDS_BUILDKIT: &str = "requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled";
 
+/// What a build works in: a state root's stores, and where FROM pulls from.
+pub struct BuildEnv<'a> {
+    pub layout: &'a Layout,
+    pub images: &'a ImageStore,
+    pub containers: &'a ContainerStore,
+    pub source: &'a dyn ImageSource,
+}
+
 /// Builds, tags, and returns the final image.
-pub fn build(rt: &Runtime, opts: &BuildOptions, on_event: Events<'_>) -> Result<ImageRecord, BuildError> {
+pub fn build(env: &BuildEnv<'_>, opts: &BuildOptions, on_event: Events<'_>) -> Result<ImageRecord, BuildError> {
     let context = fs::canonicalize(&opts.context)
         .map_err(|_| BuildError::Invalid(format!("unable to prepare context: path {:?} not found", opts.context.display().to_string())))?;
     let file = opts.dockerfile.clone().map(|f| if f.is_absolute() { f } else { context.join(f) }).unwrap_or_else(|| context.join("Dockerfile"));
@@ -115,8 +126,16 @@ pub fn build(rt: &Runtime, opts: &BuildOptions, on_event: Events<'_>) -> Result<
         last = lines[start + 1..].iter().position(|l| matches!(l.instruction, Instruction::From { .. })).map_or(lines.len(), |p| start + 1 + p);
     }
     let steps = &lines[..last];
-    let mut builder =
-        Builder { rt, opts, context: &context, ignore, escape: dockerfile.escape, stages: BTreeMap::new(), cache: Cache::load(rt), used_args: BTreeSet::new() };
+    let mut builder = Builder {
+        env,
+        opts,
+        context: &context,
+        ignore,
+        escape: dockerfile.escape,
+        stages: BTreeMap::new(),
+        cache: Cache::load(env),
+        used_args: BTreeSet::new(),
+    };
     let mut state = Stage::default();
     // ARGs before the first FROM: for FROM lines, and for `ARG NAME` in a stage.
     let mut meta_args = Vars::new();
@@ -167,7 +186,7 @@ pub fn build(rt: &Runtime, opts: &BuildOptions, on_event: Events<'_>) -> Result<
     }
     let image = state.image.ok_or_else(|| BuildError::Invalid("the build produced no image: a stage FROM scratch needs at least one step".into()))?;
     for tag in &opts.tags {
-        rt.images.add(image.clone(), Some(tag))?;
+        env.images.add(image.clone(), Some(tag))?;
     }
     Ok(image)
 }
@@ -198,7 +217,7 @@ impl Stage {
 }
 
 struct Builder<'a> {
-    rt: &'a Runtime,
+    env: &'a BuildEnv<'a>,
     opts: &'a BuildOptions,
     context: &'a Path,
     ignore: Ignore,
@@ -235,17 +254,17 @@ impl Builder<'_> {
             return Ok(Some(stage.clone()));
         }
         let reference = Reference::parse(name)?;
-        if let Some(image) = self.rt.images.by_reference(&reference)? {
+        if let Some(image) = self.env.images.by_reference(&reference)? {
             return Ok(Some(image));
         }
-        self.rt.pull(&reference, &|_| None, &mut |e| on_event(BuildEvent::Pull(e)))?;
-        Ok(self.rt.images.by_reference(&reference)?)
+        self.env.source.pull(self.env.images, &reference, &mut |e| on_event(BuildEvent::Pull(e)))?;
+        Ok(self.env.images.by_reference(&reference)?)
     }
 
     /// The base image's ONBUILD triggers, each run as a step of this stage.
     fn run_triggers(&mut self, stage: &mut Stage, on_event: Events<'_>) -> Result<(), BuildError> {
         let Some(image) = &stage.image else { return Ok(()) };
-        let triggers = self.rt.images.container_config(image)?.on_build.unwrap_or_default();
+        let triggers = self.env.images.container_config(image)?.on_build.unwrap_or_default();
         if triggers.is_empty() {
             return Ok(());
         }
@@ -262,7 +281,7 @@ impl Builder<'_> {
     fn step(&mut self, stage: &mut Stage, line: &Line, on_event: Events<'_>) -> Result<ImageRecord, BuildError> {
         let parent = stage.image.clone();
         let config = match &parent {
-            Some(p) => self.rt.images.container_config(p)?,
+            Some(p) => self.env.images.container_config(p)?,
             None => ContainerConfig::default(),
         };
         let vars = variables(&config, stage);
@@ -313,7 +332,7 @@ impl Builder<'_> {
             Instruction::Maintainer(who) => stage.maintainer = Some(who.clone()),
             _ => {}
         }
-        let cached = if self.opts.no_cache { None } else { self.cache.get(&key).and_then(|id| self.rt.images.get(&id).ok().flatten()) };
+        let cached = if self.opts.no_cache { None } else { self.cache.get(&key).and_then(|id| self.env.images.get(&id).ok().flatten()) };
         let image = match cached {
             Some(image) => {
                 on_event(BuildEvent::UsingCache);
@@ -323,7 +342,7 @@ impl Builder<'_> {
                 let image = self.build_step(stage, parent.as_ref(), &config, &vars, &instruction, on_event)?;
                 self.cache.put(key, image.id.clone());
                 // Saved at once: a later step failing must not lose the steps that worked.
-                self.cache.save(self.rt);
+                self.cache.save(self.env);
                 image
             }
         };
@@ -348,7 +367,7 @@ impl Builder<'_> {
         let word = |s: &str| scope.word(s).map_err(BuildError::Invalid);
         let commit = |layer, created_by: &str, new_config: Option<ContainerConfig>| {
             let entry = Entry { created_by, comment: None, author: stage.maintainer.as_deref() };
-            derive_image(&self.rt.images, self.opts.clock, parent, layer, entry, |c| {
+            derive_image(self.env.images, self.opts.clock, parent, layer, entry, |c| {
                 if let Some(new_config) = new_config {
                     *c = new_config;
                 }
@@ -404,7 +423,7 @@ impl Builder<'_> {
     /// A file's text as the image has it (its topmost layer; a deletion hides it).
     fn image_file(&self, image: &ImageRecord, rel: &str) -> Option<String> {
         for layer in image.layers.iter().rev() {
-            let path = self.rt.layout.layer_dir(&layer.diff_id).join(rel);
+            let path = self.env.layout.layer_dir(&layer.diff_id).join(rel);
             match fs::symlink_metadata(&path) {
                 Ok(m) if m.is_file() => return fs::read_to_string(&path).ok(),
                 Ok(_) => return None,
@@ -417,7 +436,7 @@ impl Builder<'_> {
     /// A directory's metadata as the image has it.
     fn image_dir(&self, image: &ImageRecord, rel: &str) -> Option<fs::Metadata> {
         for layer in image.layers.iter().rev() {
-            match fs::symlink_metadata(self.rt.layout.layer_dir(&layer.diff_id).join(rel)) {
+            match fs::symlink_metadata(self.env.layout.layer_dir(&layer.diff_id).join(rel)) {
                 Ok(m) if m.is_dir() => return Some(m),
                 Ok(_) => return None,
                 Err(_) => continue,
@@ -455,7 +474,7 @@ impl Builder<'_> {
             let pairs: Vec<String> = declared.iter().map(|(k, v)| format!("{k}={v}")).collect();
             created_by = format!("|{} {} {created_by}", pairs.len(), pairs.join(" "));
         }
-        let container = self.rt.containers.create(NewContainer {
+        let container = self.env.containers.create(NewContainer {
             name: None,
             image: crate::digest::short(&parent.id).to_owned(),
             image_id: parent.id.clone(),
@@ -475,10 +494,10 @@ impl Builder<'_> {
             if code != 0 {
                 return Err(BuildError::StepFailed { command: args.join(" "), code });
             }
-            let upper = self.rt.layout.container_dir(&container.id).join("upper");
-            Ok((layer_from_dir(&self.rt.images, &upper, self.opts.clock)?, created_by))
+            let upper = self.env.layout.container_dir(&container.id).join("upper");
+            Ok((layer_from_dir(self.env.images, &upper, self.opts.clock)?, created_by))
         });
-        let _ = self.rt.containers.remove_files(&container, true);
+        let _ = self.env.containers.remove_files(&container, true);
         on_event(BuildEvent::Removed(short));
         outcome
     }
@@ -487,7 +506,7 @@ impl Builder<'_> {
     fn run_container(&self, container: &crate::container::ContainerRecord, on_event: Events<'_>) -> Result<i32, BuildError> {
         let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(Error::sys("pipe2"))?;
         let write2 = write.try_clone().map_err(Error::io("duplicating", "pipe"))?;
-        let handle = monitor::spawn(&self.rt.layout, &container.id, Mode::Foreground, (Stdio::null(), Stdio::from(write), Stdio::from(write2)))?;
+        let handle = monitor::spawn(self.env.layout, &container.id, Mode::Foreground, (Stdio::null(), Stdio::from(write), Stdio::from(write2)))?;
         let mut output = fs::File::from(read);
         let mut buf = [0u8; 8192];
         while let Ok(n) = output.read(&mut buf) {
@@ -512,7 +531,7 @@ impl Builder<'_> {
         let workdir = config.working_dir.clone().unwrap_or_default();
         let dest_abs =
             if dest.starts_with('/') { dest.to_owned() } else { format!("{}/{}", if workdir.is_empty() { "" } else { workdir.trim_end_matches('/') }, dest) };
-        let staging = self.rt.layout.root().join("tmp").join(format!("copy-{}", std::process::id()));
+        let staging = self.env.layout.root().join("tmp").join(format!("copy-{}", std::process::id()));
         remove_tree(&staging)?;
         let result = (|| {
             let source_root: PathBuf = match from {
@@ -551,7 +570,7 @@ impl Builder<'_> {
                     }
                 }
             }
-            Ok::<_, BuildError>(layer_from_dir(&self.rt.images, &staging, self.opts.clock)?)
+            Ok::<_, BuildError>(layer_from_dir(self.env.images, &staging, self.opts.clock)?)
         })();
         let _ = remove_tree(&staging);
         result
@@ -586,15 +605,15 @@ impl Builder<'_> {
     fn stage_root(&self, stage: &str) -> Result<PathBuf, BuildError> {
         let image = self.stages.get(&stage.to_ascii_lowercase()).cloned().map(Ok).unwrap_or_else(|| {
             Reference::parse(stage).map_err(BuildError::from).and_then(|r| {
-                self.rt.images.by_reference(&r)?.ok_or_else(|| BuildError::Invalid(format!("invalid from flag value {stage}: no stage or image by that name")))
+                self.env.images.by_reference(&r)?.ok_or_else(|| BuildError::Invalid(format!("invalid from flag value {stage}: no stage or image by that name")))
             })
         })?;
-        let merged = self.rt.layout.root().join("tmp").join(format!("stage-{}", crate::digest::short(&image.id)));
+        let merged = self.env.layout.root().join("tmp").join(format!("stage-{}", crate::digest::short(&image.id)));
         if !merged.exists() {
             let building = merged.with_extension("partial");
             remove_tree(&building)?;
             for layer in &image.layers {
-                copy_tree(&self.rt.layout.layer_dir(&layer.diff_id), &building, &self.rt.layout.layer_dir(&layer.diff_id), None)?;
+                copy_tree(&self.env.layout.layer_dir(&layer.diff_id), &building, &self.env.layout.layer_dir(&layer.diff_id), None)?;
             }
             fs::create_dir_all(&building).map_err(Error::io("creating", &building))?;
             fs::rename(&building, &merged).map_err(Error::io("creating", &merged))?;
@@ -830,8 +849,8 @@ struct Cache {
 }
 
 impl Cache {
-    fn load(rt: &Runtime) -> Cache {
-        Cache { entries: read_json(&rt.layout.root().join("build-cache.json"), "build cache").ok().flatten().unwrap_or_default() }
+    fn load(env: &BuildEnv<'_>) -> Cache {
+        Cache { entries: read_json(&env.layout.root().join("build-cache.json"), "build cache").ok().flatten().unwrap_or_default() }
     }
 
     fn get(&self, key: &str) -> Option<String> {
@@ -842,9 +861,9 @@ impl Cache {
         self.entries.insert(key, id);
     }
 
-    fn save(&self, rt: &Runtime) {
-        if let Ok(_lock) = StateLock::acquire(&rt.layout.lock_file()) {
-            let _ = write_json_atomic(&rt.layout.root().join("build-cache.json"), &self.entries);
+    fn save(&self, env: &BuildEnv<'_>) {
+        if let Ok(_lock) = StateLock::acquire(&env.layout.lock_file()) {
+            let _ = write_json_atomic(&env.layout.root().join("build-cache.json"), &self.entries);
         }
     }
 }

@@ -1,14 +1,17 @@
-//! `docker pull`: copy an image from the hub into the store, layer by layer,
-//! reusing layers the store already has.
+//! `docker pull`: where images come from (an [`ImageSource`]: a registry,
+//! the offline hub) and the progress a pull reports, in Docker's words.
+//! Sources depend on this module, never the other way round.
 
-use std::fs;
-
-use crate::digest;
-use crate::error::{Error, Result};
-use crate::hub::Hub;
-use crate::image::layer;
-use crate::image::store::{ImageRecord, ImageStore, LayerInfo};
+use crate::error::Result;
+use crate::image::store::{ImageRecord, ImageStore};
 use crate::reference::Reference;
+
+/// Something images can be pulled from into a store.
+pub trait ImageSource {
+    /// Copies `reference` into `store`, layer by layer, reusing the layers
+    /// the store already has; tags it there.
+    fn pull(&self, store: &ImageStore, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome>;
+}
 
 /// Progress of a pull, in the order Docker prints it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,57 +78,4 @@ pub struct PullOutcome {
     pub image: ImageRecord,
     /// False when the store already had this exact image under this tag.
     pub downloaded: bool,
-}
-
-pub fn pull(store: &ImageStore, hub: &Hub, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
-    hub.check(reference)?;
-    on_event(PullEvent::PullingFrom { tag: reference.tag_or_latest().to_owned(), repository: reference.path.clone() });
-    let remote = hub.fetch(reference, on_event)?;
-    if let Some(existing) = store.by_reference(reference)? {
-        if existing.manifest_digest == remote.manifest_digest {
-            on_event(PullEvent::Digest(remote.manifest_digest.clone()));
-            return Ok(PullOutcome { image: existing, downloaded: false });
-        }
-    }
-    let diff_ids = remote.config.rootfs().diff_ids();
-    let mut layers = Vec::new();
-    for (desc, diff_id) in remote.manifest.layers().iter().zip(diff_ids) {
-        let blob_digest = desc.digest().to_string();
-        let short = digest::short(&blob_digest).to_owned();
-        let dest = store.layout().layer_dir(diff_id);
-        let size = if store.has_layer(diff_id) {
-            on_event(PullEvent::Layer { short, status: LayerStatus::AlreadyExists });
-            crate::fsutil::dir_size(&dest)
-        } else {
-            let src = hub.blob(&blob_digest);
-            let stored = store.layout().blob(&blob_digest);
-            if !stored.exists() {
-                let bytes = fs::read(&src).map_err(Error::io("reading hub blob", &src))?;
-                store.put_blob(&blob_digest, &bytes)?;
-            }
-            let (actual, size) = layer::unpack(&stored, &dest)?;
-            if actual != *diff_id {
-                let _ = crate::fsutil::remove_tree(&dest);
-                return Err(Error::Corrupt { what: "layer", path: stored, detail: format!("diffID {actual}, config says {diff_id}") });
-            }
-            on_event(PullEvent::Layer { short, status: LayerStatus::PullComplete });
-            size
-        };
-        layers.push(LayerInfo { digest: blob_digest, diff_id: diff_id.clone(), size });
-    }
-    let config_bytes = fs::read(hub.blob(&remote.config_digest)).map_err(Error::io("reading hub blob", hub.blob(&remote.config_digest)))?;
-    store.put_blob(&remote.config_digest, &config_bytes)?;
-    let manifest_bytes = fs::read(hub.blob(&remote.manifest_digest)).map_err(Error::io("reading hub blob", hub.blob(&remote.manifest_digest)))?;
-    store.put_blob(&remote.manifest_digest, &manifest_bytes)?;
-    let image = ImageRecord {
-        id: remote.config_digest.clone(),
-        manifest_digest: remote.manifest_digest.clone(),
-        layers,
-        created: remote.config.created().as_deref().and_then(|c| c.parse().ok()),
-        repo_digests: vec![format!("{}@{}", reference.familiar_name(), remote.manifest_digest)],
-        intermediate: false,
-    };
-    store.add(image.clone(), Some(reference))?;
-    on_event(PullEvent::Digest(remote.manifest_digest));
-    Ok(PullOutcome { image, downloaded: true })
 }
