@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use crate::digest::{sha256, short};
 use crate::error::{Error, Result};
 use crate::image::layer;
-use crate::image::pull::{LayerStatus, PullEvent, PullOutcome};
+use crate::image::pull::{ImageSource, LayerStatus, PullEvent, PullOutcome};
 use crate::image::store::{read_blob, ImageRecord, ImageStore, LayerInfo};
 use crate::layout::Layout;
 use crate::reference::Reference;
@@ -182,6 +182,22 @@ pub fn push(
         client.push_manifest_raw(&target, manifest, content_type).await.map_err(|e| registry_error(&reference.domain, e))?;
         Ok((image.manifest_digest.clone(), size))
     })?
+}
+
+/// A registry as an image source: `host` serves the images (the registry
+/// itself, a mirror of Docker Hub, the local ECR lab), logged in with `creds`.
+pub struct RegistrySource {
+    pub host: String,
+    pub creds: Option<Credentials>,
+    pub max_downloads: usize,
+}
+
+impl ImageSource for RegistrySource {
+    fn pull(&self, store: &ImageStore, reference: &Reference, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
+        let mut served = reference.clone();
+        served.domain = self.host.clone();
+        pull(store, &served, reference, self.creds.as_ref(), self.max_downloads, on_event)
+    }
 }
 
 /// `docker pull` from a registry: the manifest, the config, then each layer

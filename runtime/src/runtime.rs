@@ -20,7 +20,7 @@ use crate::image::store::{ImageRecord, ImageStore, Removal};
 use crate::layout::Layout;
 use crate::process;
 use crate::reference::Reference;
-use crate::registry::Credentials;
+use crate::registry::{Credentials, RegistrySource};
 use crate::volume::{MountKind, MountSpec, VolumeStore};
 
 pub struct Runtime {
@@ -58,15 +58,12 @@ impl Runtime {
         creds_for: &dyn Fn(&str) -> Option<Credentials>,
         on_event: &mut dyn FnMut(PullEvent),
     ) -> Result<PullOutcome> {
+        let registry = |host: String, login: &str| RegistrySource { host, creds: creds_for(login), max_downloads: self.max_concurrent_downloads() };
         if reference.domain != crate::reference::DEFAULT_DOMAIN {
-            let mut source = reference.clone();
-            source.domain = self.registry_address(&reference.domain);
-            return crate::registry::pull(store, &source, reference, creds_for(&reference.domain).as_ref(), self.max_concurrent_downloads(), on_event);
+            return registry(self.registry_address(&reference.domain), &reference.domain).pull(store, reference, on_event);
         }
         for mirror in self.registry_mirrors() {
-            let mut source = reference.clone();
-            source.domain = mirror.clone();
-            match crate::registry::pull(store, &source, reference, creds_for(&mirror).as_ref(), self.max_concurrent_downloads(), on_event) {
+            match registry(mirror.clone(), &mirror).pull(store, reference, on_event) {
                 Ok(outcome) => return Ok(outcome),
                 Err(Error::ManifestUnknown(_)) => continue,
                 Err(e) => return Err(e),
