@@ -1,6 +1,6 @@
 //! The offline hub. No registry is reachable here, so the well-known images
 //! of the tutorials are built locally, as real OCI images, from the recipes
-//! in `fixtures/hub/` (compiled in): layers described in the recipe, a
+//! in `runtime/fixtures/hub/` (compiled in): layers described in the recipe, a
 //! Dockerfile built by Whaleshell's own builder, or a Debian root made by
 //! debootstrap. The hub keeps them as blobs under `ROOT/hub/`, and
 //! `docker pull` copies from there into the image store exactly as it would
@@ -33,10 +33,10 @@ use crate::reference::Reference;
 
 /// Recipes, by file name. The first line of each says what it builds.
 const RECIPES: &[(&str, &str)] = &[
-    ("busybox.toml", include_str!("../../fixtures/hub/busybox.toml")),
-    ("whalesay.toml", include_str!("../../fixtures/hub/whalesay.toml")),
-    ("httpd.toml", include_str!("../../fixtures/hub/httpd.toml")),
-    ("debian.toml", include_str!("../../fixtures/hub/debian.toml")),
+    ("busybox.toml", include_str!("../fixtures/hub/busybox.toml")),
+    ("whalesay.toml", include_str!("../fixtures/hub/whalesay.toml")),
+    ("httpd.toml", include_str!("../fixtures/hub/httpd.toml")),
+    ("debian.toml", include_str!("../fixtures/hub/debian.toml")),
 ];
 
 /// Build contexts of the Dockerfile recipes: (directory, [(file, content, mode)]).
@@ -44,9 +44,9 @@ type Context = (&'static str, &'static [(&'static str, &'static str, u32)]);
 const CONTEXTS: &[Context] = &[(
     "httpd",
     &[
-        ("Dockerfile", include_str!("../../fixtures/hub/httpd/Dockerfile"), 0o644),
-        ("httpd-foreground", include_str!("../../fixtures/hub/httpd/httpd-foreground"), 0o755),
-        ("index.html", include_str!("../../fixtures/hub/httpd/index.html"), 0o644),
+        ("Dockerfile", include_str!("../fixtures/hub/httpd/Dockerfile"), 0o644),
+        ("httpd-foreground", include_str!("../fixtures/hub/httpd/httpd-foreground"), 0o755),
+        ("index.html", include_str!("../fixtures/hub/httpd/index.html"), 0o644),
     ],
 )];
 
@@ -61,7 +61,7 @@ struct Recipe {
     config: RecipeConfig,
     #[serde(default)]
     layers: Vec<RecipeLayer>,
-    /// A build context under `fixtures/hub/`, built by the builder.
+    /// A build context under `runtime/fixtures/hub/`, built by the builder.
     dockerfile: Option<String>,
 }
 

@@ -5,7 +5,7 @@
 //! ROOT/layers/<diffid hex>/    each layer unpacked once, shared by every image that has it
 //! ROOT/images.json             tags and image records
 //! ROOT/containers/<id>/        a container's record, writable layer, bundle and logs
-//! ROOT/hub/                    the offline hub: images built from fixtures/hub recipes
+//! ROOT/hub/                    the offline hub: images built from runtime/fixtures/hub recipes
 //! ROOT/run/                    libcontainer's own state
 //! ```
 
