@@ -223,6 +223,16 @@ fn containers(rt: &Runtime) -> Vec<ContainerRecord> {
     rt.containers.list().unwrap_or_default()
 }
 
+/// What a failed check saw: each container's name, status and PID 1 program.
+pub fn describe_containers(rt: &Runtime) -> String {
+    let seen: Vec<String> = containers(rt).iter().map(|c| format!("{} {} pid1={:?}", c.name, c.status().as_str(), pid1_program(c))).collect();
+    if seen.is_empty() {
+        "none".to_owned()
+    } else {
+        seen.join(", ")
+    }
+}
+
 /// The program name of a running container's PID 1, from /proc.
 fn pid1_program(c: &ContainerRecord) -> Option<String> {
     let pid = c.state.pid?;

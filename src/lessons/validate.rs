@@ -132,10 +132,11 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
                 let (status, _, stderr) = shell.run_quietly(&line);
                 for check in step.checks.iter().filter(|c| !c.holds(&shell.runtime, &shell.last)) {
                     problems.push(format!(
-                        "lessons/en/{stem}.toml step {}: after `{}` (status {status}{}) the check {check:?} does not hold",
+                        "lessons/en/{stem}.toml step {}: after `{}` (status {status}{}) the check {check:?} does not hold; containers: {}",
                         i + 1,
                         line,
-                        if stderr.is_empty() { String::new() } else { format!(", stderr: {}", stderr.trim()) }
+                        if stderr.is_empty() { String::new() } else { format!(", stderr: {}", stderr.trim()) },
+                        super::checks::describe_containers(&shell.runtime)
                     ));
                 }
             }
