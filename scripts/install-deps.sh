@@ -35,4 +35,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The local ECR lab (moto in .lab/venv, docker-registry): the ECR tests start it.
-"$(dirname "${BASH_SOURCE[0]}")/install-lab.sh"
+"$(dirname "${BASH_SOURCE[0]}")/../ecr/install-lab.sh"

@@ -98,7 +98,7 @@ fn exit_status(code: i32) -> ExitCode {
 fn main() -> ExitCode {
     // A container's monitor (and an exec helper) is this same binary,
     // re-executed: hand over before anything else.
-    if let Some(code) = whaleshell_runtime::container::main_if_helper().or_else(whaleshell_runtime::ecr::main_if_helper) {
+    if let Some(code) = whaleshell_runtime::container::main_if_helper().or_else(whaleshell_ecr::main_if_helper) {
         return exit_status(code);
     }
     let cli = Cli::parse();
@@ -123,7 +123,7 @@ fn main() -> ExitCode {
         Some(Tool::Lab { words }) => {
             let words: Vec<&str> = words.iter().map(String::as_str).collect();
             let (mut out, mut err) = (io::Output::Stdout, io::Output::Stderr);
-            let lifetime = whaleshell_runtime::ecr::lab::Lifetime::UntilDown;
+            let lifetime = whaleshell_ecr::lab::Lifetime::UntilDown;
             commands::lab::run(&runtime, &words, lifetime, &mut io::Io { stdin: io::Input::Terminal, stdout: &mut out, stderr: &mut err }).0
         }
         Some(Tool::Demo { lesson, speed, no_pause }) => lessons::demo::run(&runtime, locale, &lesson, speed, !no_pause),

@@ -358,7 +358,7 @@ impl Shell {
 impl Drop for Shell {
     fn drop(&mut self) {
         for layout in &self.started_labs {
-            let _ = whaleshell_runtime::ecr::lab::down(layout);
+            let _ = whaleshell_ecr::lab::down(layout);
         }
     }
 }

@@ -19,7 +19,7 @@ impl EcrLab {
         let lab = Lab::new();
         let up = lab.command().args(["lab", "ecr", "up"]).output().expect("lab ecr up");
         assert!(up.status.success(), "lab ecr up: {}", String::from_utf8_lossy(&up.stderr));
-        let state = whaleshell_runtime::ecr::lab::status(&lab.runtime().layout).expect("lab running after up");
+        let state = whaleshell_ecr::lab::status(&lab.runtime().layout).expect("lab running after up");
         let pids = state.processes.iter().map(|p| p.pid).collect();
         EcrLab { lab, pids }
     }
@@ -271,7 +271,7 @@ fn the_profile_login_of_the_tutorial_runs_across_lines() {
 #[test]
 fn an_instance_role_or_personal_keys_as_the_tutorial_contrasts() {
     let ecr = EcrLab::up();
-    let state = whaleshell_runtime::ecr::lab::status(&ecr.lab.runtime().layout).unwrap();
+    let state = whaleshell_ecr::lab::status(&ecr.lab.runtime().layout).unwrap();
     let identity = |cmd: &mut std::process::Command| {
         let out = cmd.output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -327,7 +327,7 @@ fn a_killed_shell_takes_its_lab_with_it() {
         line.clear();
         assert_ne!(out.read_line(&mut line).unwrap(), 0, "the shell ended before the lab came up");
     }
-    let state = whaleshell_runtime::ecr::lab::status(&lab.runtime().layout).expect("lab up");
+    let state = whaleshell_ecr::lab::status(&lab.runtime().layout).expect("lab up");
     // No `down`, no Drop: the kernel's parent-death signal must stop the lab.
     shell.kill().unwrap();
     shell.wait().unwrap();

@@ -109,7 +109,7 @@ fn a_learner_completes_lesson_10_on_the_ecr_lab_it_starts() {
     // The lab the lesson started stopped with it.
     let lesson_root = lab.root().join("lessons/registries-and-ecr");
     let layout = whaleshell_runtime::layout::Layout::open(&lesson_root).unwrap();
-    assert!(whaleshell_runtime::ecr::lab::status(&layout).is_none());
-    assert!(!whaleshell_runtime::ecr::lab::dir(&layout).exists());
+    assert!(whaleshell_ecr::lab::status(&layout).is_none());
+    assert!(!whaleshell_ecr::lab::dir(&layout).exists());
     lab.assert_clean();
 }

@@ -281,3 +281,18 @@ fn diff_lists_what_the_writable_layer_added_changed_and_deleted() {
     assert_eq!(lab.run("docker container diff nosuch").stderr, "Error response from daemon: No such container: nosuch\n");
     lab.assert_clean();
 }
+
+/// The leak check every test ends with knows removed containers too, and
+/// fails while a container still runs.
+#[test]
+fn assert_clean_covers_every_container_ever_created() {
+    let lab = Lab::new();
+    let gone = lab.run("docker create busybox true").stdout.trim().to_owned();
+    assert_eq!(lab.run(&format!("docker rm {gone}")).code, 0);
+    assert!(lab.every_container_id().contains(&gone), "{gone} missing from {:?}", lab.every_container_id());
+    let running = lab.run_detached("docker run -d busybox sleep 1000");
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lab.assert_clean()));
+    assert!(caught.is_err(), "assert_clean passed with {running} running");
+    assert_eq!(lab.run(&format!("docker rm -f {running}")).code, 0);
+    lab.assert_clean();
+}

@@ -82,18 +82,15 @@ pub enum Error {
 
     #[error("the container monitor failed: {0}")]
     Monitor(String),
-
-    #[error("the local ECR lab: {0}")]
-    Lab(String),
 }
 
 impl Error {
-    pub(crate) fn io(context: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+    pub fn io(context: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::Io { context, path, source }
     }
 
-    pub(crate) fn sys(call: &'static str) -> impl FnOnce(nix::Error) -> Error {
+    pub fn sys(call: &'static str) -> impl FnOnce(nix::Error) -> Error {
         move |source| Error::Sys { call, source }
     }
 }

@@ -77,15 +77,11 @@ impl Runtime {
         BuildEnv { layout: &self.layout, images: &self.images, containers: &self.containers, source: self }
     }
 
-    /// Where a registry host is reached: ECR's hosts go to the local ECR
-    /// lab while it runs (see `ecr::lab`); every other host is itself.
+    /// Where a registry host is reached: a host routed to a local server
+    /// (the ECR lab routes ECR's hosts while it runs) goes there; every
+    /// other host is itself.
     pub fn registry_address(&self, domain: &str) -> String {
-        if crate::ecr::registry_host(domain).is_some() {
-            if let Some(lab) = crate::ecr::lab::status(&self.layout) {
-                return lab.registry_host();
-            }
-        }
-        domain.to_owned()
+        crate::routes::address_for(&self.layout, domain).unwrap_or_else(|| domain.to_owned())
     }
 
     /// `docker login`: checks the credentials against the registry.

@@ -1,7 +1,7 @@
 //! `lab ecr up|down|status|expire-tokens`: the local ECR lab (see
-//! `whaleshell_runtime::ecr::lab`), from the REPL or as `whaleshell lab …`.
+//! `whaleshell_ecr::lab`), from the REPL or as `whaleshell lab …`.
 
-use whaleshell_runtime::ecr::lab::{self, LabEvent, Lifetime, ACCOUNT, DEFAULT_REGION, INSTANCE_ROLE};
+use whaleshell_ecr::lab::{self, LabEvent, Lifetime, ACCOUNT, DEFAULT_REGION, INSTANCE_ROLE};
 use whaleshell_runtime::Runtime;
 
 use crate::grammar::Arg;

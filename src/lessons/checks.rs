@@ -174,8 +174,8 @@ use ecr::Ecr;
 /// local lab when it runs on this state root, else to the learner's AWS.
 mod ecr {
     use serde_json::Value;
-    use whaleshell_runtime::ecr::api::{self, AwsError, AwsOptions, EcrCall};
-    use whaleshell_runtime::ecr::lab;
+    use whaleshell_ecr::api::{self, AwsError, AwsOptions, EcrCall};
+    use whaleshell_ecr::lab;
     use whaleshell_runtime::Runtime;
 
     pub enum Ecr {

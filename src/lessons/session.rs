@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use colored::Colorize;
 use serde::{Deserialize, Serialize};
-use whaleshell_runtime::ecr::lab;
+use whaleshell_ecr::lab;
 use whaleshell_runtime::Runtime;
 
 use super::checks::same_image;

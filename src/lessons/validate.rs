@@ -5,7 +5,7 @@
 
 use std::net::{Ipv4Addr, TcpListener};
 
-use whaleshell_runtime::ecr::lab;
+use whaleshell_ecr::lab;
 use whaleshell_runtime::Runtime;
 
 use super::{parse, LESSON_FILES, LOCALES};

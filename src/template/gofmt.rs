@@ -1,9 +1,22 @@
 //! Go's ways of turning values into text: `fmt`'s `%v` and `Sprintf`
 //! verbs, `strconv`'s shortest floats, `encoding/json`.
 
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 use super::value::{Nil, StructKind, Value};
+
+/// Go's `fmt.Print` of the value (`%v`).
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&print_value(self, false))
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&print_value(self, true))
+    }
+}
 
 /// `fmt.Sprint(v)`; `plus` is `%+v` (struct fields named).
 pub fn print_value(v: &Value, plus: bool) -> String {

@@ -6,8 +6,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-use super::gofmt;
-
 /// One value in a template's data.
 #[derive(Clone)]
 pub enum Value {
@@ -258,19 +256,6 @@ impl Value {
             Value::String(s) => Some(s),
             _ => None,
         }
-    }
-}
-
-/// Go's `fmt.Print` of the value (`%v`).
-impl fmt::Display for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&gofmt::print_value(self, false))
-    }
-}
-
-impl fmt::Debug for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&gofmt::print_value(self, true))
     }
 }
 

@@ -68,20 +68,45 @@ impl Lab {
         self.runtime().containers.list().expect("list").into_iter().map(|c| c.id).collect()
     }
 
-    /// Asserts nothing of this lab is mounted, running or in a cgroup.
+    /// Asserts nothing of this lab is mounted, running or in a cgroup: for
+    /// every container the lab ever created (the engine's event log), removed
+    /// or not, no cgroup directory on either layout (v1 controllers, the
+    /// hybrid host's v2 `unified` tree, a unified v2 host) and no process in one.
     pub fn assert_clean(&self) {
         let root = self.root().to_string_lossy().into_owned();
         let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
         let left: Vec<&str> = mounts.lines().filter(|l| l.contains(&root)).collect();
         assert!(left.is_empty(), "mounts left behind: {left:#?}");
-        for id in self.all_container_dirs() {
-            for controller in ["memory", "pids", "cpu", "devices", "freezer"] {
-                let cg = PathBuf::from(format!("/sys/fs/cgroup/{controller}/whaleshell/{id}"));
+        let ids = self.every_container_id();
+        for id in &ids {
+            for base in ["memory", "pids", "cpu", "cpuacct", "devices", "freezer", "blkio", "cpuset", "unified", ""] {
+                let cg = PathBuf::from(format!("/sys/fs/cgroup/{base}/whaleshell/{id}"));
                 assert!(!cg.exists(), "cgroup left behind: {}", cg.display());
             }
         }
+        let in_cgroups: Vec<String> = std::fs::read_dir("/proc")
+            .expect("/proc")
+            .flatten()
+            .filter_map(|e| {
+                let cgroups = std::fs::read_to_string(e.path().join("cgroup")).ok()?;
+                let id = ids.iter().find(|id| cgroups.contains(&format!("/whaleshell/{id}")))?;
+                Some(format!("pid {} in {id}'s cgroup", e.file_name().to_string_lossy()))
+            })
+            .collect();
+        assert!(in_cgroups.is_empty(), "container processes left: {in_cgroups:#?}");
         let monitors = Command::new("pgrep").arg("-f").arg(format!("__whaleshell-monitor {root}")).output().expect("pgrep");
         assert!(monitors.stdout.is_empty(), "monitor processes left: {}", String::from_utf8_lossy(&monitors.stdout));
+    }
+
+    /// Every container this lab's engine created, removed ones too.
+    pub fn every_container_id(&self) -> Vec<String> {
+        let layout = self.runtime().layout.clone();
+        let logged = whaleshell_runtime::events::read(&layout).expect("event log");
+        let mut ids: Vec<String> = logged.into_iter().filter(|e| e.kind == "container" && e.action == "create").map(|e| e.id).collect();
+        ids.extend(self.all_container_dirs());
+        ids.sort();
+        ids.dedup();
+        ids
     }
 
     /// Runs a line on a fresh terminal (a pty) and plays a user at it: each

@@ -26,6 +26,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::events::{self, Event};
 use crate::fsutil::{read_json, remove_tree, write_json_atomic, StateLock};
 use crate::layout::Layout;
 use crate::process;
@@ -213,6 +214,8 @@ impl ContainerStore {
             fs::create_dir_all(staging.join(sub)).map_err(Error::io("creating container directory", staging.join(sub)))?;
         }
         write_json_atomic(&staging.join(RECORD), &record)?;
+        // Logged before the container appears, so no container goes unlogged.
+        events::append(&self.layout, &Event::container("create", &record.id, &record.name, &record.image))?;
         fs::rename(&staging, &dir).map_err(Error::io("creating container", &dir))?;
         Ok(record)
     }
@@ -326,6 +329,8 @@ impl ContainerStore {
         rootfs::unmount(&dir.join("rootfs"));
         monitor::cleanup_runtime_state(&self.layout, &record.id);
         remove_tree(&dir)?;
+        // The container is gone either way; a lost log line must not say otherwise.
+        let _ = events::append(&self.layout, &Event::container("destroy", &record.id, &record.name, &record.image));
         if volumes {
             let store = VolumeStore::new(self.layout.clone());
             for m in record.config.mounts.iter().filter(|m| m.kind == MountKind::Volume) {

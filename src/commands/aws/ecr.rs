@@ -2,8 +2,8 @@
 //! printed as the AWS CLI prints it. `get-login-password` and `get-login`
 //! print what `docker login` needs instead.
 
-use whaleshell_runtime::ecr::api::{self, AwsOptions, EcrCall, ImageId};
-use whaleshell_runtime::ecr::lab::LabState;
+use whaleshell_ecr::api::{self, AwsOptions, EcrCall, ImageId};
+use whaleshell_ecr::lab::LabState;
 
 use super::{print_answer, print_error, PARSE_ERROR};
 use crate::grammar::aws::{Ecr, GlobalArgs};

@@ -10,8 +10,8 @@ pub mod sts;
 pub mod table;
 
 use colored::Colorize;
-use whaleshell_runtime::ecr::api::{AwsError, AwsOptions};
-use whaleshell_runtime::ecr::lab::{self, LabState};
+use whaleshell_ecr::api::{AwsError, AwsOptions};
+use whaleshell_ecr::lab::{self, LabState};
 use whaleshell_runtime::Runtime;
 
 use crate::grammar::aws::{self, GlobalArgs, Parsed, Service};
@@ -52,7 +52,7 @@ fn run(rt: &Runtime, command: &aws::AwsLine, io: &mut Io<'_>) -> i32 {
     }
     let options = AwsOptions { region: global.region.clone(), profile: global.profile.clone(), endpoint_url: global.endpoint_url.clone() };
     let running = lab::status(&rt.layout);
-    let lab = whaleshell_runtime::ecr::api::lab_in_use(&options, running.as_ref()).cloned();
+    let lab = whaleshell_ecr::api::lab_in_use(&options, running.as_ref()).cloned();
     let status = match &command.service {
         Service::Configure(a) => configure::run(a, global, io),
         Service::Ecr(c) => {

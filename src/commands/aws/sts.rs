@@ -1,7 +1,7 @@
 //! `aws sts get-caller-identity`: who the credentials belong to.
 
-use whaleshell_runtime::ecr::api::{self, AwsOptions};
-use whaleshell_runtime::ecr::lab::LabState;
+use whaleshell_ecr::api::{self, AwsOptions};
+use whaleshell_ecr::lab::LabState;
 
 use super::{print_answer, print_error};
 use crate::grammar::aws::{GlobalArgs, Sts};

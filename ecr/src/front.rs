@@ -33,10 +33,9 @@ use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::{json, Value};
 
-use super::lab::{self, LabState, Token};
-use crate::fsutil::{write_json_atomic, StateLock};
+use whaleshell_runtime::fsutil::{read_json, write_json_atomic, StateLock};
 
-pub const FRONT_ARG: &str = "__whaleshell-ecr-front";
+use crate::state::{self as lab, LabState, Token};
 
 type Body = BoxBody<Bytes, hyper::Error>;
 
@@ -52,7 +51,7 @@ struct Front {
 pub fn main(args: &[String]) -> i32 {
     let [dir] = args else { return 2 };
     let dir = PathBuf::from(dir);
-    let state: LabState = match crate::fsutil::read_json(&dir.join("front.json"), "ECR lab front config") {
+    let state: LabState = match read_json(&dir.join("front.json"), "ECR lab front config") {
         Ok(Some(s)) => s,
         _ => {
             eprintln!("ecr front: no readable front.json in {}", dir.display());
@@ -213,8 +212,7 @@ impl Front {
 
     /// moto reports the config's size; ECR the sum of the layers' (compressed) sizes.
     fn real_sizes(&self, answer: &mut Value) {
-        let sizes: std::collections::BTreeMap<String, u64> =
-            crate::fsutil::read_json(&self.dir.join("sizes.json"), "ECR lab image sizes").ok().flatten().unwrap_or_default();
+        let sizes: std::collections::BTreeMap<String, u64> = read_json(&self.dir.join("sizes.json"), "ECR lab image sizes").ok().flatten().unwrap_or_default();
         for detail in answer["imageDetails"].as_array_mut().into_iter().flatten() {
             if let Some(size) = detail["imageDigest"].as_str().and_then(|d| sizes.get(d)) {
                 detail["imageSizeInBytes"] = json!(size);
@@ -227,7 +225,7 @@ impl Front {
         let size: u64 = manifest["layers"].as_array().into_iter().flatten().filter_map(|l| l["size"].as_u64()).sum();
         let path = self.dir.join("sizes.json");
         let Ok(_lock) = StateLock::acquire(&self.dir.join("sizes.lock")) else { return };
-        let mut sizes: std::collections::BTreeMap<String, u64> = crate::fsutil::read_json(&path, "ECR lab image sizes").ok().flatten().unwrap_or_default();
+        let mut sizes: std::collections::BTreeMap<String, u64> = read_json(&path, "ECR lab image sizes").ok().flatten().unwrap_or_default();
         sizes.insert(digest.to_owned(), size);
         let _ = write_json_atomic(&path, &sizes);
     }
@@ -406,9 +404,9 @@ impl Front {
             "imageManifest": String::from_utf8_lossy(&manifest),
             "imageManifestMediaType": media_type,
             // moto would make up a digest of its own; ECR's is the manifest's.
-            "imageDigest": crate::digest::sha256(&manifest),
+            "imageDigest": whaleshell_runtime::digest::sha256(&manifest),
         });
-        self.record_size(&crate::digest::sha256(&manifest), &manifest);
+        self.record_size(&whaleshell_runtime::digest::sha256(&manifest), &manifest);
         if !reference.starts_with("sha256:") {
             input["imageTag"] = json!(reference);
         }

@@ -15,86 +15,28 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-use crate::fsutil::{read_json, remove_tree, write_atomic, write_json_atomic, StateLock};
-use crate::layout::Layout;
-use crate::process::{start_time, wait_exit_timeout};
+use whaleshell_runtime::fsutil::{read_json, remove_tree, write_atomic, write_json_atomic, StateLock};
+use whaleshell_runtime::layout::Layout;
+use whaleshell_runtime::process::{start_time, wait_exit_timeout};
+use whaleshell_runtime::routes::{self, Route};
+use whaleshell_runtime::Error;
 
-/// moto's account: what `sts get-caller-identity` says in the lab.
-pub const ACCOUNT: &str = "123456789012";
-/// The role the lab's "instance" has, as the tutorials' ECS hosts do.
-pub const INSTANCE_ROLE: &str = "ecsInstanceRole";
-/// The lab's default region when the learner has configured none.
-pub const DEFAULT_REGION: &str = "us-east-1";
-/// Credentials the lab hands the SDK when the learner has none (moto checks no signatures).
-pub const ACCESS_KEY_ID: &str = "AKIAWHALESHELLLAB000";
-pub const SECRET_ACCESS_KEY: &str = "whaleshell-local-ecr-lab-secret-key";
-/// How long an authorization token lives, as on ECR.
-pub const TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
+pub use crate::state::{dir, status, LabProcess, LabState, ACCESS_KEY_ID, ACCOUNT, DEFAULT_REGION, INSTANCE_ROLE, SECRET_ACCESS_KEY, TOKEN_LIFETIME};
+use crate::state::{random_hex, read_tokens, state_path, tokens_path, write_htpasswd};
+use crate::{LabError, Result};
 
-const INSTALL_SCRIPT: &str = include_str!("../../../scripts/install-lab.sh");
+const INSTALL_SCRIPT: &str = include_str!("../install-lab.sh");
+/// `<account>.dkr.ecr.<region>.amazonaws.com`, as a route pattern.
+const REGISTRY_HOSTS: &str = "*.dkr.ecr.*.amazonaws.com";
+const ROUTES_OWNER: &str = "ecr-lab";
 const MOTO_VERSION: &str = "5.2.5";
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct LabProcess {
-    pub name: String,
-    pub pid: i32,
-    pub start_time: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LabState {
-    pub account: String,
-    /// The SDK's endpoint (the front, passing on to moto).
-    pub api_port: u16,
-    /// Where `<acct>.dkr.ecr.<region>.amazonaws.com` goes (the front, passing on to the registry).
-    pub registry_port: u16,
-    pub moto_port: u16,
-    pub backend_registry_port: u16,
-    /// An instance metadata service, as on an EC2 instance with the `ecsInstanceRole` role.
-    pub imds_port: u16,
-    pub processes: Vec<LabProcess>,
-}
-
-impl LabState {
-    pub fn api_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.api_port)
-    }
-
-    pub fn imds_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.imds_port)
-    }
-
-    pub fn registry_host(&self) -> String {
-        format!("127.0.0.1:{}", self.registry_port)
-    }
-
-    fn alive(&self) -> bool {
-        self.processes.iter().all(|p| start_time(p.pid) == Some(p.start_time))
-    }
-}
 
 /// What `up` is doing, for the app to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LabEvent {
     Installing(String),
     Starting(&'static str),
-}
-
-pub fn dir(layout: &Layout) -> PathBuf {
-    layout.root().join("lab/ecr")
-}
-
-fn state_path(layout: &Layout) -> PathBuf {
-    dir(layout).join("state.json")
-}
-
-/// The running lab, if all of its processes are alive.
-pub fn status(layout: &Layout) -> Option<LabState> {
-    let state: LabState = read_json(&state_path(layout), "ECR lab state").ok()??;
-    state.alive().then_some(state)
 }
 
 /// The project's Python venv for moto (`WHALESHELL_LAB_VENV` overrides it).
@@ -131,7 +73,7 @@ pub fn install(on_event: &mut dyn FnMut(LabEvent)) -> Result<()> {
         .output()
         .map_err(Error::io("running the lab installer", "bash"))?;
     if !out.status.success() || !moto_server().exists() {
-        return Err(Error::Lab(format!("installing {} failed:\n{}", missing.join(" and "), String::from_utf8_lossy(&out.stderr).trim())));
+        return Err(LabError::Lab(format!("installing {} failed:\n{}", missing.join(" and "), String::from_utf8_lossy(&out.stderr).trim())));
     }
     Ok(())
 }
@@ -187,12 +129,12 @@ pub fn up_for(layout: &Layout, lifetime: Lifetime, on_event: &mut dyn FnMut(LabE
             if state.alive() {
                 Ok(())
             } else {
-                Err(Error::Lab("a lab process exited right after starting (its port was taken?)".into()))
+                Err(LabError::Lab("a lab process exited right after starting (its port was taken?)".into()))
             }
         });
         // Recorded even on failure, so that `down` can stop what did start.
         write_json_atomic(&state_path(layout), &state)?;
-        match started {
+        match started.and_then(|()| route_registry_hosts(layout, &state)) {
             Ok(()) => return Ok(state),
             Err(e) => {
                 stop_processes(layout);
@@ -233,7 +175,7 @@ fn start_all(layout: &Layout, state: &mut LabState, lifetime: Lifetime, on_event
     on_event(LabEvent::Starting("the ECR front (tokens, repository rules)"));
     write_json_atomic(&dir.join("front.json"), &*state)?;
     let mut front = Command::new("/proc/self/exe");
-    front.arg(super::front::FRONT_ARG).arg(&dir);
+    front.arg(crate::state::FRONT_ARG).arg(&dir);
     let front = spawn(&dir, "front", front, lifetime)?;
     state.processes.push(front);
 
@@ -270,7 +212,7 @@ fn spawn(dir: &Path, name: &str, mut cmd: Command, lifetime: Lifetime) -> Result
     }
     let child = cmd.spawn().map_err(Error::io("starting", name))?;
     let pid = child.id() as i32;
-    let start_time = start_time(pid).ok_or_else(|| Error::Lab(format!("{name} exited at once; see {}", log_path.display())))?;
+    let start_time = start_time(pid).ok_or_else(|| LabError::Lab(format!("{name} exited at once; see {}", log_path.display())))?;
     Ok(LabProcess { name: name.to_owned(), pid, start_time })
 }
 
@@ -286,7 +228,7 @@ fn wait_listening(dir: &Path, name: &str, port: u16, state: &LabState) -> Result
         if process.is_some_and(|p| start_time(p.pid) != Some(p.start_time)) || Instant::now() > deadline {
             let log = std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
             let tail: Vec<&str> = log.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
-            return Err(Error::Lab(format!("{name} did not start on 127.0.0.1:{port}:\n{}", tail.join("\n"))));
+            return Err(LabError::Lab(format!("{name} did not start on 127.0.0.1:{port}:\n{}", tail.join("\n"))));
         }
         // A server coming up has no event to wait on; poll its port.
         std::thread::sleep(Duration::from_millis(25));
@@ -309,7 +251,15 @@ pub fn down(layout: &Layout) -> Result<bool> {
     Ok(was_up)
 }
 
+/// ECR's registry hosts, any account and region, go to the front while it runs.
+fn route_registry_hosts(layout: &Layout, state: &LabState) -> Result<()> {
+    let front = state.processes.iter().find(|p| p.name == "front").ok_or_else(|| LabError::Lab("the front did not start".into()))?;
+    let route = Route { pattern: REGISTRY_HOSTS.to_owned(), address: state.registry_host(), pid: front.pid, start_time: front.start_time };
+    Ok(routes::set(layout, ROUTES_OWNER, &[route])?)
+}
+
 fn stop_processes(layout: &Layout) {
+    let _ = routes::remove(layout, ROUTES_OWNER);
     let Ok(Some(state)) = read_json::<LabState>(&state_path(layout), "ECR lab state") else { return };
     for p in state.processes.iter().rev() {
         if start_time(p.pid) != Some(p.start_time) {
@@ -326,23 +276,6 @@ fn stop_processes(layout: &Layout) {
     let _ = std::fs::remove_file(state_path(layout));
 }
 
-/// Tokens the front has issued: password → who and until when.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Token {
-    pub account: String,
-    pub region: String,
-    /// Seconds since the epoch.
-    pub expires_at: i64,
-}
-
-pub(crate) fn tokens_path(dir: &Path) -> PathBuf {
-    dir.join("tokens.json")
-}
-
-pub(crate) fn read_tokens(dir: &Path) -> std::collections::BTreeMap<String, Token> {
-    read_json(&tokens_path(dir), "ECR lab tokens").ok().flatten().unwrap_or_default()
-}
-
 /// Makes every token issued so far expired, as if 12 hours had passed — for
 /// showing (and testing) ECR's answer to an old token.
 pub fn expire_tokens(layout: &Layout) -> Result<usize> {
@@ -355,20 +288,4 @@ pub fn expire_tokens(layout: &Layout) -> Result<usize> {
     }
     write_json_atomic(&tokens_path(&dir), &tokens)?;
     Ok(tokens.len())
-}
-
-/// The registry accepts exactly one password for `AWS`: the newest token.
-/// docker-registry re-reads the file when it changes. bcrypt's lowest cost:
-/// the registry checks it on every request.
-pub(crate) fn write_htpasswd(dir: &Path, password: &str) -> Result<()> {
-    let hash = bcrypt::hash(password, 4).map_err(|e| Error::Lab(format!("hashing the registry password: {e}")))?;
-    write_atomic(&dir.join("htpasswd"), format!("AWS:{hash}\n").as_bytes())?;
-    write_atomic(&dir.join("registry-password"), password.as_bytes())
-}
-
-pub(crate) fn random_hex(bytes: usize) -> String {
-    use rand::RngCore;
-    let mut buf = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buf);
-    hex::encode(buf)
 }

@@ -18,7 +18,7 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-use super::lab::{self, LabState};
+use crate::state::{self as lab, LabState};
 
 /// Where and as whom to call: the AWS CLI's global options.
 #[derive(Debug, Clone, Default)]
