@@ -7,6 +7,9 @@
 //! ROOT/containers/<id>/        a container's record, writable layer, bundle and logs
 //! ROOT/hub/                    the offline hub: images built from runtime/fixtures/hub recipes
 //! ROOT/run/                    libcontainer's own state
+//! ROOT/events.jsonl            the event log (see `events`)
+//! ROOT/routes/<owner>.json     registry hosts a local server stands in for (see `routes`)
+//! ROOT/lab/ecr/                the ECR lab (crate whaleshell-ecr)
 //! ```
 
 use std::path::{Path, PathBuf};
