@@ -106,4 +106,6 @@ pub mod exit_code {
     pub const CANNOT_INVOKE: i32 = 126;
     /// The container's command was not found.
     pub const NOT_FOUND: i32 = 127;
+    /// A `--format` template that does not parse (the CLI's usage status).
+    pub const BAD_TEMPLATE: i32 = 64;
 }

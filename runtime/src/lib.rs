@@ -22,6 +22,7 @@ pub mod reference;
 pub mod registry;
 pub mod routes;
 mod runtime;
+pub mod sysinfo;
 pub mod usage;
 pub mod volume;
 

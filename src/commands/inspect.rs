@@ -5,6 +5,7 @@
 
 use serde_json::{json, Map, Value};
 use whaleshell_runtime::container::{spec, ContainerRecord, Status};
+use whaleshell_runtime::error::exit_code::BAD_TEMPLATE;
 use whaleshell_runtime::image::store::ImageRecord;
 use whaleshell_runtime::volume::MountKind;
 use whaleshell_runtime::{Error, Runtime};
@@ -15,9 +16,6 @@ use crate::io::Io;
 use crate::template::{GoShape, Template, CONTAINER_MAPS, CONTAINER_OMITTED, CONTAINER_SLICES, IMAGE_MAPS, IMAGE_SLICES};
 
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
-
-/// Docker's exit code for a template that does not parse.
-const BAD_TEMPLATE: i32 = 64;
 
 const CONTAINER_SHAPE: GoShape<'static> = GoShape { maps: CONTAINER_MAPS, slices: CONTAINER_SLICES, omitted: CONTAINER_OMITTED, types: &[] };
 const IMAGE_SHAPE: GoShape<'static> = GoShape { maps: IMAGE_MAPS, slices: IMAGE_SLICES, omitted: &[], types: &[] };

@@ -11,6 +11,7 @@ pub mod exec;
 pub mod help;
 pub mod history;
 pub mod images;
+pub mod info;
 pub mod inspect;
 pub mod kill;
 pub mod lab;
@@ -32,6 +33,7 @@ pub mod stop;
 pub mod system;
 pub mod tag;
 pub mod top;
+pub mod version;
 pub mod volume;
 pub mod wait;
 
@@ -76,6 +78,8 @@ pub fn docker(rt: &Runtime, line: &str, docker_span: Span, args: &[Arg], io: &mu
         }
         Docker::Create(a) => create::run(rt, a, io),
         Docker::Wait(a) => wait::run(rt, a, io),
+        Docker::Version(a) => version::run(rt, a, io),
+        Docker::Info(a) => info::run(rt, a, io),
         Docker::Rename(a) => rename::run(rt, a, io),
         Docker::Diff(a) => diff::run(rt, a, io),
         Docker::Ps(a) => ps::run(rt, a, io),

@@ -80,6 +80,10 @@ pub enum Docker {
     Logout(LogoutArgs),
     /// Upload an image to a registry
     Push(PushArgs),
+    /// Show the Docker version information
+    Version(VersionArgs),
+    /// Display system-wide information
+    Info(InfoArgs),
     /// Manage volumes
     #[command(subcommand)]
     Volume(VolumeCommand),
@@ -127,6 +131,8 @@ impl Docker {
             Docker::Login(_) => "login",
             Docker::Logout(_) => "logout",
             Docker::Push(_) => "push",
+            Docker::Version(_) => "version",
+            Docker::Info(_) => "info",
             Docker::Volume(_) => "volume",
             Docker::System(SystemCommand::Df(_)) => "system df",
             Docker::System(SystemCommand::Prune(_)) => "system prune",
@@ -590,6 +596,26 @@ pub struct HistoryArgs {
     #[arg(long = "no-trunc")]
     pub no_trunc: bool,
     pub image: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker version [OPTIONS]")]
+pub struct VersionArgs {
+    /// Format output using a custom template:
+    /// 'json':             Print in JSON format
+    /// 'TEMPLATE':         Print output using the given Go template.
+    #[arg(short = 'f', long)]
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker info [OPTIONS]")]
+pub struct InfoArgs {
+    /// Format output using a custom template:
+    /// 'json':             Print in JSON format
+    /// 'TEMPLATE':         Print output using the given Go template.
+    #[arg(short = 'f', long)]
+    pub format: Option<String>,
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]

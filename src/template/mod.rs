@@ -34,6 +34,7 @@ mod value;
 mod tests;
 
 pub use format::{header, Format};
+pub use gofmt::sprintf;
 pub use shapes::{CONTAINER_MAPS, CONTAINER_OMITTED, CONTAINER_SLICES, IMAGE_HEADERS, IMAGE_MAPS, IMAGE_SLICES, PS_HEADERS};
 pub use value::{GoShape, MethodFn, Nil, Struct, Value};
 
@@ -86,6 +87,13 @@ impl Template {
             let raw = Options { missing_key_error: true, untyped: true, ..Options::default() };
             self.run(&Value::from_json_raw(json), raw)
         })
+    }
+
+    /// Runs the template and keeps what it wrote before an error, as Go's
+    /// `Execute` into a buffer does (`docker version`/`info` print that part).
+    pub fn render_partial(&self, data: &Value) -> (String, Option<TemplateError>) {
+        let (out, err) = exec::execute(&self.name, &self.source, &self.root, data, Options::default());
+        (out, err.map(TemplateError::Exec))
     }
 
     fn run(&self, data: &Value, opts: Options) -> Result<String, TemplateError> {
