@@ -23,6 +23,7 @@ fn httpd_is_built_with_fixed_digests_and_serves_it_works() {
     // The tutorial's line, on a free port.
     let port = free_port();
     let id = lab.run_detached(&format!("docker run -p {port}:80 -d httpd"));
+    lab.wait_listening(&id, 80);
     let response = http_get(port);
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
     assert!(response.contains("Content-type: text/html\r\n"), "{response}");
@@ -44,6 +45,7 @@ fn the_tutorials_apache_app_builds_on_httpd_and_serves_its_page() {
 
     let port = free_port();
     let id = lab.run_detached(&format!("docker run -p {port}:80 -d chucks/apache-app"));
+    lab.wait_listening(&id, 80);
     let response = http_get(port);
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
     assert!(response.contains("<h1>Hello from chucks/apache-app</h1>"), "{response}");

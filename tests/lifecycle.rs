@@ -74,8 +74,9 @@ fn exec_runs_in_the_containers_namespaces() {
     assert_eq!(exec.stdout, format!("1 2 /tmp {}\n", &id[..12]));
     let code = lab.run(&format!("docker exec {id} sh -c 'exit 4'"));
     assert_eq!(code.code, 4);
+    // Docker 20.10's exec says 126 where run says 127.
     let missing = lab.run(&format!("docker exec {id} bash"));
-    assert_eq!(missing.code, 127);
+    assert_eq!(missing.code, 126);
     assert!(missing.stderr.contains(r#"exec: "bash": executable file not found in $PATH"#), "{}", missing.stderr);
     // PID 1 inside is an ordinary host process outside: top and inspect show its host PID.
     let pid = lab.record(&id).state.pid.unwrap();
@@ -294,5 +295,36 @@ fn assert_clean_covers_every_container_ever_created() {
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lab.assert_clean()));
     assert!(caught.is_err(), "assert_clean passed with {running} running");
     assert_eq!(lab.run(&format!("docker rm -f {running}")).code, 0);
+    lab.assert_clean();
+}
+
+/// `docker exec` as Docker 20.10's: `-u` from the container's files,
+/// `HOSTNAME` in the environment, 126 for a program that cannot start.
+#[test]
+fn exec_takes_a_user_sets_hostname_and_fails_as_docker() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d busybox sleep 1000");
+    let out = |line: &str| {
+        let run = lab.run(line);
+        (run.stdout, run.stderr, run.code)
+    };
+    let env = out(&format!("docker exec {id} env")).0;
+    assert!(env.lines().any(|l| l == format!("HOSTNAME={}", &id[..12])), "{env}");
+    assert_eq!(out(&format!("docker exec -u 1000 {id} id")).0, "uid=1000 gid=0(root) groups=0(root)\n");
+    assert_eq!(out(&format!("docker exec -u 1000:1000 {id} id")).0, "uid=1000 gid=1000 groups=1000\n");
+    assert_eq!(out(&format!("docker exec --user nobody {id} id -un")).0, "nobody\n");
+    assert_eq!(out(&format!("docker exec -u ghost {id} id")), (String::new(), "unable to find user ghost: no matching entries in passwd file\n".into(), 126));
+    assert_eq!(
+        out(&format!("docker exec {id} nosuch")),
+        (
+            String::new(),
+            "OCI runtime exec failed: exec failed: unable to start container process: exec: \"nosuch\": executable file not found in $PATH: unknown\n".into(),
+            126
+        )
+    );
+    assert_eq!(out(&format!("docker exec {id} /etc/passwd")).2, 126);
+    // Config.Env is the image's and the user's, as in Docker: no HOSTNAME, no HOME.
+    assert_eq!(out(&format!("docker inspect -f '{{{{.Config.Env}}}}' {id}")).0, "[PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin]\n");
+    assert_eq!(lab.run(&format!("docker rm -f {id}")).code, 0);
     lab.assert_clean();
 }

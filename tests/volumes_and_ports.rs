@@ -62,6 +62,7 @@ fn a_published_port_answers_curl_and_is_released_after() {
     // Port 0: let the system pick a free host port, so parallel tests never collide.
     let id = lab.run_detached(&format!("docker run -d -p 127.0.0.1:0:80 -v {}:/www busybox httpd -f -p 80 -h /www", site.display()));
     let port = lab.published_port(&id, 80);
+    lab.wait_listening(&id, 80);
     let response = common::http_get(port);
     assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
     assert!(response.ends_with("<h1>Hello from a container</h1>\n"), "{response}");

@@ -211,11 +211,16 @@ impl Runtime {
         self.exec_helper(container, request, stdio)?.follow(input, out, err)
     }
 
-    fn exec_helper(&self, container: &ContainerRecord, request: &ExecRequest, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle> {
+    fn exec_helper(&self, container: &ContainerRecord, request: &ExecRequest, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle, StartFailure> {
         if container.status() != container::Status::Running {
-            return Err(Error::NotRunning(container.id.clone()));
+            return Err(Error::NotRunning(container.id.clone()).into());
         }
-        exec::spawn(&self.layout, &container.id, request, stdio)
+        if let Some(user) = &request.user {
+            let rootfs = self.layout.container_dir(&container.id).join("rootfs");
+            container::spec::exec_user(user, &rootfs)
+                .map_err(|e| StartFailure::Refused { message: e.to_string(), code: crate::error::exit_code::CANNOT_INVOKE })?;
+        }
+        Ok(exec::spawn(&self.layout, &container.id, request, stdio)?)
     }
 
     /// `docker stop`: the image's STOPSIGNAL (SIGTERM by default) to PID 1,

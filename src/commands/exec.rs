@@ -18,8 +18,14 @@ pub fn run(rt: &Runtime, args: &ExecArgs, io: &mut Io<'_>) -> CommandResult {
     if args.interactive && args.tty && !(matches!(io.stdin, Input::Terminal) && std::io::stdin().is_terminal()) {
         return Err(CommandError::Client("the input device is not a TTY".into()));
     }
-    let request =
-        ExecRequest { args: args.command.clone(), env: args.env.clone(), working_dir: args.workdir.clone(), tty: args.tty, interactive: args.interactive };
+    let request = ExecRequest {
+        args: args.command.clone(),
+        env: args.env.clone(),
+        working_dir: args.workdir.clone(),
+        user: args.user.clone(),
+        tty: args.tty,
+        interactive: args.interactive,
+    };
     let result = if args.detach {
         rt.exec_detached(&container, &request).map(|_| 0)
     } else {
@@ -28,5 +34,6 @@ pub fn run(rt: &Runtime, args: &ExecArgs, io: &mut Io<'_>) -> CommandResult {
     result.map_err(|e| match e {
         StartFailure::Engine(e) => CommandError::Daemon(e),
         StartFailure::Process { message, code } => CommandError::Exec { message, code },
+        StartFailure::Refused { message, code } => CommandError::WithStatus { message, code },
     })
 }

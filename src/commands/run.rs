@@ -41,7 +41,7 @@ fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option
     });
     let failed = |e: StartFailure| match e {
         StartFailure::Engine(e) => daemon(e),
-        StartFailure::Process { message, code } => CommandError::Start { message, code },
+        StartFailure::Process { message, code } | StartFailure::Refused { message, code } => CommandError::Start { message, code },
     };
     if args.detach {
         report.pid = Some(rt.start_detached(&container).map_err(failed)?);

@@ -36,12 +36,16 @@ pub fn run(rt: &Runtime, args: &StartArgs, io: &mut Io<'_>) -> CommandResult {
             let interactive = args.interactive && container.config.open_stdin;
             return rt.run_foreground(&container, streams(io, interactive)).map(|done| done.code).map_err(|e| match e {
                 StartFailure::Engine(e) => CommandError::Daemon(e),
-                StartFailure::Process { message, code } => CommandError::WithStatus { message: format!("Error response from daemon: {message}"), code },
+                StartFailure::Process { message, code } | StartFailure::Refused { message, code } => {
+                    CommandError::WithStatus { message: format!("Error response from daemon: {message}"), code }
+                }
             });
         }
         let started = rt.start_detached(&container).map_err(|e| match e {
             StartFailure::Engine(e) => CommandError::Daemon(e),
-            StartFailure::Process { message, .. } => CommandError::Client(format!("Error response from daemon: {message}")),
+            StartFailure::Process { message, .. } | StartFailure::Refused { message, .. } => {
+                CommandError::Client(format!("Error response from daemon: {message}"))
+            }
         });
         match started {
             Ok(_) => io.out(target),

@@ -29,7 +29,7 @@ fn each(rt: &Runtime, args: &StopArgs, io: &mut Io<'_>, start_again: bool) -> Co
             let c = rt.containers.get(&c.id)?;
             rt.start_detached(&c).map_err(|e| match e {
                 StartFailure::Engine(e) => e,
-                StartFailure::Process { message, .. } => whaleshell_runtime::Error::Monitor(message),
+                StartFailure::Process { message, .. } | StartFailure::Refused { message, .. } => whaleshell_runtime::Error::Monitor(message),
             })?;
         }
         io.out(target);

@@ -376,6 +376,9 @@ pub struct ExecArgs {
     /// Working directory inside the container
     #[arg(short = 'w', long = "workdir", value_name = "string")]
     pub workdir: Option<String>,
+    /// Username or UID (format: "<name|uid>[:<group|gid>]")
+    #[arg(short = 'u', long, value_name = "string")]
+    pub user: Option<String>,
     pub container: String,
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
     pub command: Vec<String>,

@@ -182,6 +182,29 @@ impl Lab {
         line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("docker port printed {line:?}"))
     }
 
+    /// Waits until the container's network namespace has a socket listening
+    /// on `port` (read from its /proc/PID/net/tcp{,6}): a server that has just
+    /// started may not have bound yet, and a request then finds nobody.
+    pub fn wait_listening(&self, id: &str, port: u16) {
+        let pid = self.record(id).state.pid.expect("a running container has a PID");
+        let wanted = format!(":{port:04X} ");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let listening = || {
+            ["tcp", "tcp6"].iter().any(|f| {
+                let table = std::fs::read_to_string(format!("/proc/{pid}/net/{f}")).unwrap_or_default();
+                // Column 2 is local address:port, column 4 the state (0A = LISTEN).
+                table.lines().skip(1).any(|l| {
+                    let cols: Vec<&str> = l.split_whitespace().collect();
+                    cols.len() > 3 && format!("{} ", cols[1]).ends_with(&wanted) && cols[3] == "0A"
+                })
+            })
+        };
+        while !listening() {
+            assert!(std::time::Instant::now() < deadline, "nothing listened on port {port} in {id}");
+            std::thread::yield_now();
+        }
+    }
+
     pub fn record(&self, id: &str) -> whaleshell_runtime::container::ContainerRecord {
         self.runtime().containers.find(id).expect("container record")
     }

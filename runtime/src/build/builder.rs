@@ -517,7 +517,7 @@ impl Builder<'_> {
         }
         match handle.finish() {
             Ok(done) => Ok(done.code),
-            Err(StartFailure::Process { message, code }) => {
+            Err(StartFailure::Process { message, code } | StartFailure::Refused { message, code }) => {
                 on_event(BuildEvent::Output(format!("{message}\n").into_bytes()));
                 Ok(code)
             }

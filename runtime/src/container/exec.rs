@@ -19,7 +19,8 @@ use crate::container::helper::{
     StatusPipe,
 };
 use crate::container::session::{ContainerIo, Ended, Foreground, Session};
-use crate::container::{rootfs, ContainerStore, Status};
+use crate::container::user::ExecUser;
+use crate::container::{rootfs, spec, ContainerStore, Status};
 use crate::error::{exit_code, Error, Result};
 use crate::layout::Layout;
 
@@ -31,6 +32,9 @@ pub struct ExecRequest {
     /// `-e K=V`, added to the container's environment.
     pub env: Vec<String>,
     pub working_dir: Option<String>,
+    /// `-u name|uid[:group|gid]`: as the container's files resolve it; None: the container's user.
+    #[serde(default)]
+    pub user: Option<String>,
     pub tty: bool,
     pub interactive: bool,
 }
@@ -70,9 +74,11 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
     }
     let dir = layout.container_dir(id);
     let working_dir = req.working_dir.clone().unwrap_or_else(|| record.config.working_dir.clone());
-    let mut env = record.config.env.clone();
+    let mut env = record.process_env();
     env.extend(req.env.iter().cloned());
-    rootfs::check_executable(&req.args, &env, &working_dir, &dir.join("rootfs"))?;
+    // Docker's exec reports a missing program as one it cannot invoke (126), where run says 127.
+    rootfs::check_executable(&req.args, &env, &working_dir, &dir.join("rootfs"))
+        .map_err(|e| StartError { exit_code: exit_code::CANNOT_INVOKE, message: e.message })?;
 
     let lc = |e: libcontainer::error::LibcontainerError| Error::Libcontainer(e.to_string());
     let mut base = ContainerBuilder::new(id.to_owned(), SyscallType::default()).with_root_path(layout.libcontainer_dir()).map_err(lc)?;
@@ -90,7 +96,8 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
     // The exec'd process is the container's own process spec (user,
     // capabilities) with this command, environment, directory and terminal.
     let process_file = dir.join(format!("exec-{}.json", std::process::id()));
-    write_process(&dir.join("config.json"), &process_file, req, env, &working_dir)?;
+    let user = req.user.as_deref().map(|u| spec::exec_user(u, &dir.join("rootfs"))).transpose()?;
+    write_process(&dir.join("config.json"), &process_file, req, env, &working_dir, user)?;
     let built = base.as_tenant().with_process(Some(&process_file)).with_detach(req.tty).build();
     let _ = std::fs::remove_file(&process_file);
     let _ = std::fs::remove_file(dir.join(&socket_name));
@@ -116,9 +123,16 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
     }
 }
 
-fn write_process(config: &Path, out: &Path, req: &ExecRequest, mut env: Vec<String>, working_dir: &str) -> Result<(), StartError> {
+fn write_process(config: &Path, out: &Path, req: &ExecRequest, mut env: Vec<String>, working_dir: &str, user: Option<ExecUser>) -> Result<(), StartError> {
     let spec = Spec::load(config).map_err(|e| Error::Spec(e.to_string()))?;
     let mut process = spec.process().clone().unwrap_or_default();
+    if let Some(user) = user {
+        let mut as_user = process.user().clone();
+        as_user.set_uid(user.uid);
+        as_user.set_gid(user.gid);
+        as_user.set_additional_gids(Some(user.additional_gids));
+        process.set_user(as_user);
+    }
     if req.tty && !env.iter().any(|e| e.starts_with("TERM=")) {
         env.push("TERM=xterm".into());
     }

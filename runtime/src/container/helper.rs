@@ -211,6 +211,9 @@ pub enum StartFailure {
     Engine(Error),
     /// The process could not start: Docker's words and exit code (125, 126, 127).
     Process { message: String, code: i32 },
+    /// Refused before any process was tried (an exec user the container
+    /// has not got): Docker prints these words alone.
+    Refused { message: String, code: i32 },
 }
 
 impl From<Error> for StartFailure {

@@ -134,6 +134,22 @@ impl ContainerRecord {
         }
     }
 
+    /// The environment its processes get: the configured one with Docker's
+    /// `HOSTNAME` after `PATH` and `HOME` last (neither is in `inspect`'s
+    /// Config.Env, as in Docker).
+    pub fn process_env(&self) -> Vec<String> {
+        let mut env = self.config.env.clone();
+        let has = |env: &[String], key: &str| env.iter().any(|e| e.split_once('=').is_some_and(|(k, _)| k == key));
+        if !has(&env, "HOSTNAME") {
+            let at = env.iter().position(|e| e.starts_with("PATH=")).map_or(0, |i| i + 1);
+            env.insert(at, format!("HOSTNAME={}", self.config.hostname));
+        }
+        if !has(&env, "HOME") {
+            env.push("HOME=/root".into());
+        }
+        env
+    }
+
     pub fn monitor_alive(&self) -> bool {
         match (self.state.monitor_pid, self.state.monitor_start) {
             (Some(pid), Some(start)) => process::start_time(pid) == Some(start),
@@ -423,9 +439,6 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
     }
     if options.tty && !has(&env, "TERM") {
         env.push("TERM=xterm".into());
-    }
-    if !has(&env, "HOME") {
-        env.push("HOME=/root".into());
     }
     let working_dir = options.working_dir.clone().or_else(|| config.working_dir().clone().filter(|w| !w.is_empty())).unwrap_or_else(|| "/".into());
     if !working_dir.starts_with('/') {

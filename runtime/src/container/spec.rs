@@ -79,7 +79,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     let process = ProcessBuilder::default()
         .terminal(record.config.tty)
         .args(args)
-        .env(record.config.env.clone())
+        .env(record.process_env())
         .cwd(record.config.working_dir.clone())
         .user(UserBuilder::default().uid(user.uid).gid(user.gid).additional_gids(user.additional_gids).build().map_err(err)?)
         .capabilities(capabilities)
@@ -161,7 +161,7 @@ fn seed_volume(data: &Path, rootfs: &Path, target: &str) -> Result<()> {
 }
 
 /// `USER`/`-u` resolved in the container's own /etc/passwd and /etc/group.
-fn exec_user(spec: &str, rootfs: &Path) -> Result<user::ExecUser> {
+pub fn exec_user(spec: &str, rootfs: &Path) -> Result<user::ExecUser> {
     let read = |file: &str| rootfs::resolve_in_root(rootfs, Path::new(file)).and_then(|p| std::fs::read_to_string(p).ok());
     let mut resolved = user::resolve(spec, read("/etc/passwd").as_deref(), read("/etc/group").as_deref()).map_err(Error::Spec)?;
     // The process's groups are the primary one and then the others, as
