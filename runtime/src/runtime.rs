@@ -103,7 +103,7 @@ impl Runtime {
     }
 
     fn daemon_settings(&self) -> serde_json::Value {
-        daemon_settings(&self.layout)
+        self.layout.daemon_settings()
     }
 
     /// `max-concurrent-downloads` in `ROOT/daemon.json`; Docker's default is 3.
@@ -292,12 +292,6 @@ impl Runtime {
                 .max_by_key(|(_, running)| *running)
         })
     }
-}
-
-/// `ROOT/daemon.json`, Docker's daemon settings file (none: no settings).
-pub(crate) fn daemon_settings(layout: &Layout) -> serde_json::Value {
-    let path = layout.root().join("daemon.json");
-    std::fs::read(path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
 }
 
 /// A build's FROM pulls as `docker pull` does, without a login.

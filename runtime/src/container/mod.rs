@@ -96,7 +96,7 @@ pub const DEFAULT_PIDS_LIMIT: i64 = 2048;
 /// `default-pids-limit` in `ROOT/daemon.json` (0 or less: unlimited), else
 /// [`DEFAULT_PIDS_LIMIT`].
 pub fn default_pids_limit(layout: &Layout) -> i64 {
-    crate::runtime::daemon_settings(layout)["default-pids-limit"].as_i64().map_or(DEFAULT_PIDS_LIMIT, |n| n.max(0))
+    layout.daemon_settings()["default-pids-limit"].as_i64().map_or(DEFAULT_PIDS_LIMIT, |n| n.max(0))
 }
 
 /// A limit as asked for (Docker's `--pids-limit`: 0 or -1, any value
