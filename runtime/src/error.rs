@@ -80,6 +80,9 @@ pub enum Error {
     #[error("{call} failed: {source}")]
     Sys { call: &'static str, source: nix::Error },
 
+    #[error("{left} processes of container {id} are still running after it was killed")]
+    CgroupNotEmpty { id: String, left: usize },
+
     #[error("the container monitor failed: {0}")]
     Monitor(String),
 }

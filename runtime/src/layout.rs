@@ -7,6 +7,7 @@
 //! ROOT/containers/<id>/        a container's record, writable layer, bundle and logs
 //! ROOT/hub/                    the offline hub: images built from runtime/fixtures/hub recipes
 //! ROOT/run/                    libcontainer's own state
+//! ROOT/daemon.json             Docker's daemon settings (registry-mirrors, default-pids-limit …)
 //! ROOT/events.jsonl            the event log (see `events`)
 //! ROOT/routes/<owner>.json     registry hosts a local server stands in for (see `routes`)
 //! ROOT/lab/ecr/                the ECR lab (crate whaleshell-ecr)
@@ -77,6 +78,12 @@ impl Layout {
 
     pub fn libcontainer_dir(&self) -> PathBuf {
         self.root.join("run")
+    }
+
+    /// `ROOT/daemon.json`, Docker's daemon settings file (none: no settings).
+    pub fn daemon_settings(&self) -> serde_json::Value {
+        let path = self.root.join("daemon.json");
+        std::fs::read(path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
     }
 
     pub fn lock_file(&self) -> PathBuf {

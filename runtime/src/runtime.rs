@@ -102,10 +102,8 @@ impl Runtime {
         crate::registry::push(&self.images, image, &target, creds, on_event)
     }
 
-    /// `ROOT/daemon.json`, Docker's daemon settings file (none: no settings).
     fn daemon_settings(&self) -> serde_json::Value {
-        let path = self.layout.root().join("daemon.json");
-        std::fs::read(path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
+        self.layout.daemon_settings()
     }
 
     /// `max-concurrent-downloads` in `ROOT/daemon.json`; Docker's default is 3.
@@ -130,6 +128,7 @@ impl Runtime {
     pub fn create_container(&self, image_name: &str, image: &ImageRecord, options: &RunOptions) -> Result<ContainerRecord> {
         let config = self.images.config(image)?;
         let mut run_config = container::run_config(options, &config)?;
+        run_config.pids_limit = Some(run_config.pids_limit.unwrap_or_else(|| container::default_pids_limit(&self.layout)));
         // The image's VOLUMEs each get an anonymous volume, unless the run mounts something there.
         let mut mounts = options.mounts.clone();
         for target in self.images.container_config(image)?.volumes.unwrap_or_default().into_keys() {

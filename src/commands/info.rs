@@ -34,7 +34,7 @@ fn info_json(info: &SystemInfo) -> Json {
         "Plugins": { "Volume": ["local"], "Network": ["null"], "Authorization": null, "Log": ["json-file"] },
         "MemoryLimit": false,
         "SwapLimit": false,
-        "PidsLimit": false,
+        "PidsLimit": true,
         "Debug": false,
         "LoggingDriver": "json-file",
         "CgroupDriver": "cgroupfs",

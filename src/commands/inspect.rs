@@ -287,7 +287,8 @@ fn host_config(c: &ContainerRecord) -> Value {
     }
     out.insert("MemorySwappiness".into(), Value::Null);
     out.insert("OomKillDisable".into(), json!(false));
-    out.insert("PidsLimit".into(), Value::Null);
+    // Docker's null is unlimited.
+    out.insert("PidsLimit".into(), Some(c.config.effective_pids_limit()).filter(|n| *n > 0).map_or(Value::Null, |n| json!(n)));
     out.insert("Ulimits".into(), json!([]));
     for key in ["CpuCount", "CpuPercent", "IOMaximumIOps", "IOMaximumBandwidth"] {
         out.insert(key.into(), json!(0));

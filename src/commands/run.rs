@@ -92,6 +92,7 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
         ports,
         init: args.init,
         labels: parse_labels(&args.label),
+        pids_limit: args.pids_limit,
     };
     let container = rt.create_container(&args.image, &image, &options).map_err(daemon)?;
     Ok((container, pulled))

@@ -484,6 +484,8 @@ impl Builder<'_> {
                 env,
                 working_dir: config.working_dir.clone().filter(|w| !w.is_empty()).unwrap_or_else(|| "/".into()),
                 user: config.user.clone().unwrap_or_default(),
+                // A RUN step is a container like any other: a fork bomb in it fails there.
+                pids_limit: Some(crate::container::default_pids_limit(self.env.layout)),
                 ..RunConfig::default()
             },
         })?;

@@ -3,6 +3,7 @@
 //! in one. Both are helper processes (see `helper`).
 
 pub mod attach;
+pub mod cgroup;
 pub mod changes;
 pub mod exec;
 mod helper;
@@ -79,9 +80,37 @@ pub struct RunConfig {
     /// The image's labels with `-l/--label` over them.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// The most processes the container may have (its cgroup's pids.max),
+    /// settled at creation: `--pids-limit`, else the default (see
+    /// [`default_pids_limit`]); 0 is unlimited. None (a record from before
+    /// limits, or a config built without one) gets [`DEFAULT_PIDS_LIMIT`].
+    #[serde(default)]
+    pub pids_limit: Option<i64>,
+}
+
+/// Podman's default pids limit (`pids_limit` in containers.conf): a fork
+/// bomb fails inside its container instead of filling the host's process table.
+pub const DEFAULT_PIDS_LIMIT: i64 = 2048;
+
+/// The pids limit a container gets when `--pids-limit` does not say:
+/// `default-pids-limit` in `ROOT/daemon.json` (0 or less: unlimited), else
+/// [`DEFAULT_PIDS_LIMIT`].
+pub fn default_pids_limit(layout: &Layout) -> i64 {
+    layout.daemon_settings()["default-pids-limit"].as_i64().map_or(DEFAULT_PIDS_LIMIT, |n| n.max(0))
+}
+
+/// A limit as asked for (Docker's `--pids-limit`: 0 or -1, any value
+/// below 1, is unlimited) as the record keeps it: a positive number or 0.
+pub fn pids_limit(asked: i64) -> i64 {
+    asked.max(0)
 }
 
 impl RunConfig {
+    /// The pids limit the container runs with; 0 is unlimited.
+    pub fn effective_pids_limit(&self) -> i64 {
+        self.pids_limit.unwrap_or(DEFAULT_PIDS_LIMIT)
+    }
+
     /// Docker's Config.Entrypoint and Config.Cmd.
     pub fn entrypoint_and_cmd(&self) -> (&[String], &[String]) {
         self.args.split_at(self.entrypoint_len.min(self.args.len()))
@@ -125,11 +154,13 @@ impl ContainerRecord {
         &self.id[..12]
     }
 
-    /// The status as things are now: a record that says running whose
-    /// monitor is gone (killed, machine rebooted) is reported as exited.
+    /// The status as things are now. A record that says running whose
+    /// monitor is gone (killed, machine rebooted) is exited once nothing of
+    /// the container is left in its cgroup; [`ContainerStore::list`] kills
+    /// what is left and records the exit.
     pub fn status(&self) -> Status {
         match self.state.status.unwrap_or(Status::Created) {
-            Status::Running if !self.monitor_alive() => Status::Exited,
+            Status::Running if !self.monitor_alive() && !cgroup::Cgroup::of(&self.id).holds_processes() => Status::Exited,
             s => s,
         }
     }
@@ -148,6 +179,11 @@ impl ContainerRecord {
             env.push("HOME=/root".into());
         }
         env
+    }
+
+    /// No monitor looks after it, yet it is recorded running or has a cgroup.
+    fn needs_settling(&self) -> bool {
+        !self.monitor_alive() && (self.state.status == Some(Status::Running) || cgroup::Cgroup::of(&self.id).exists())
     }
 
     pub fn monitor_alive(&self) -> bool {
@@ -236,9 +272,65 @@ impl ContainerStore {
         Ok(record)
     }
 
-    /// Every container, newest first.
+    /// Every container, newest first. A container whose monitor is gone
+    /// (killed, say) is settled first, so a listing never shows a
+    /// container exited while its processes run: see [`Self::settle`].
     pub fn list(&self) -> Result<Vec<ContainerRecord>> {
-        self.list_unlocked()
+        let mut records = self.list_unlocked()?;
+        let orphans: Vec<String> = records.iter().filter(|r| r.needs_settling()).map(|r| r.id.clone()).collect();
+        for id in orphans {
+            let settled = self.settle(&id)?;
+            match settled {
+                Some(record) => records.iter_mut().filter(|r| r.id == id).for_each(|r| *r = record.clone()),
+                None => records.retain(|r| r.id != id),
+            }
+        }
+        Ok(records)
+    }
+
+    /// Ends what is left of a container whose monitor is gone: kills every
+    /// process in its cgroup, removes the cgroup, unmounts its root, and
+    /// records it exited (137 when PID 1 had to be killed; 255, an unknown
+    /// status, when PID 1 was already gone); under `--rm`, removes it as
+    /// its monitor would have. The state lock is held throughout, so no
+    /// monitor starting the container again can be caught in it (a monitor
+    /// records itself under the lock before it makes the cgroup). None when
+    /// the container is gone.
+    fn settle(&self, id: &str) -> Result<Option<ContainerRecord>> {
+        let lock = StateLock::acquire(&self.layout.lock_file())?;
+        let Some(mut record) = read_json::<ContainerRecord>(&self.record_path(id), "container record")? else {
+            return Ok(None);
+        };
+        if !record.needs_settling() {
+            return Ok(Some(record));
+        }
+        let cgroup = cgroup::Cgroup::of(id);
+        let pid1_left = record.state.pid.is_some_and(|pid| cgroup.procs().contains(&pid));
+        monitor::cleanup_runtime_state(&self.layout, id);
+        if cgroup.holds_processes() {
+            // Still there after being killed (stuck in the kernel): the
+            // record stays as it is, and `status()` says running.
+            return Ok(Some(record));
+        }
+        rootfs::unmount(&self.layout.container_dir(id).join("rootfs"));
+        if record.state.status != Some(Status::Running) {
+            return Ok(Some(record));
+        }
+        record.state.status = Some(Status::Exited);
+        record.state.exit_code = Some(if pid1_left { 137 } else { 255 });
+        record.state.finished_at = Some(Utc::now());
+        record.state.error = Some("the container's monitor ended before the container did".into());
+        record.state.pid = None;
+        record.state.monitor_pid = None;
+        record.state.monitor_start = None;
+        record.state.ports.clear();
+        write_json_atomic(&self.record_path(id), &record)?;
+        drop(lock);
+        if record.config.auto_remove {
+            self.remove_files(&record, true)?;
+            return Ok(None);
+        }
+        Ok(Some(record))
     }
 
     fn list_unlocked(&self) -> Result<Vec<ContainerRecord>> {
@@ -402,6 +494,8 @@ pub struct RunOptions {
     pub init: bool,
     /// `-l/--label KEY=VALUE`.
     pub labels: BTreeMap<String, String>,
+    /// `--pids-limit N` (0 or -1: unlimited); None takes the default.
+    pub pids_limit: Option<i64>,
 }
 
 /// Merges run options with the image config the way Docker does:
@@ -458,5 +552,6 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         init: options.init,
         entrypoint_len,
         labels: config.labels().clone().unwrap_or_default().into_iter().chain(options.labels.clone()).collect(),
+        pids_limit: options.pids_limit.map(pids_limit),
     })
 }

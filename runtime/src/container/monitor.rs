@@ -17,6 +17,7 @@ use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::Container;
 use libcontainer::syscall::syscall::SyscallType;
 
+use crate::container::cgroup::Cgroup;
 use crate::container::helper::{
     bind_here, block_signals, helper_command, ignore_sigpipe, receive_pty_master, reset_signals, spawn_with_status, StartError, StatusPipe,
 };
@@ -205,6 +206,7 @@ fn run_container(
     });
     release_startup_code();
     let mut session = Session::new(pid, signals, io, foreground, Some(listener), Some(log));
+    session.cgroup = Some(Cgroup::of(&record.id));
     if !published.is_empty() {
         let listeners = published.into_iter().map(|(l, p)| (l, p.container_port)).collect();
         session.proxy = Some(Proxy::new(listeners, netns, home));
@@ -290,8 +292,13 @@ fn write_host_files(record: &ContainerRecord, dir: &Path) -> Result<spec::HostFi
     Ok(files)
 }
 
-/// Removes libcontainer's state and the container's cgroup, killing anything left.
+/// Kills whatever is left in the container's cgroup, then removes
+/// libcontainer's state and the cgroup itself.
 pub fn cleanup_runtime_state(layout: &Layout, id: &str) {
+    let cgroup = Cgroup::of(id);
+    // libcontainer's own delete kills what it lists once; a fork bomb outruns
+    // that, so the cgroup is emptied first (frozen, killed, thawed).
+    let _ = cgroup.kill_all();
     let state = layout.libcontainer_dir().join(id);
     if state.exists() {
         match Container::load(state.clone()) {
@@ -305,20 +312,5 @@ pub fn cleanup_runtime_state(layout: &Layout, id: &str) {
     }
     // A container that failed half-way through creation has no state to
     // load, but may have its cgroups already: remove them too.
-    for controller in fs::read_dir("/sys/fs/cgroup").into_iter().flatten().flatten() {
-        remove_cgroup(&controller.path().join("whaleshell").join(id));
-    }
-    remove_cgroup(&Path::new("/sys/fs/cgroup/whaleshell").join(id));
-}
-
-/// A cgroup is busy until the kernel has released the last of the
-/// container's killed processes, which can take a moment after PID 1 is
-/// reaped; there is no event for that, so this retries for up to 2 s.
-fn remove_cgroup(path: &Path) {
-    for _ in 0..200 {
-        match fs::remove_dir(path) {
-            Err(e) if e.raw_os_error() == Some(libc::EBUSY) => std::thread::sleep(std::time::Duration::from_millis(10)),
-            _ => return,
-        }
-    }
+    cgroup.remove();
 }

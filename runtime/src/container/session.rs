@@ -20,6 +20,7 @@ use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
 use crate::container::attach::{write_frame, Frame, FrameBuffer};
+use crate::container::cgroup::Cgroup;
 use crate::container::ports::Pair;
 use crate::process;
 
@@ -154,6 +155,9 @@ pub struct Session {
     pub foreground: Option<Foreground>,
     pub listener: Option<UnixListener>,
     pub log: Option<LogWriter>,
+    /// The container's cgroup when this session is its PID 1's: emptied
+    /// the moment PID 1 is reaped, since a container ends with its PID 1.
+    pub cgroup: Option<Cgroup>,
     clients: Vec<Client>,
     detach_pending: bool,
 }
@@ -177,7 +181,7 @@ impl Session {
         if let Some(l) = &listener {
             let _ = l.set_nonblocking(true);
         }
-        Session { stdout_tail: Vec::new(), proxy: None, pid, signals, io, foreground, listener, log, clients: Vec::new(), detach_pending: false }
+        Session { stdout_tail: Vec::new(), proxy: None, pid, signals, io, foreground, listener, log, cgroup: None, clients: Vec::new(), detach_pending: false }
     }
 
     /// Runs until PID 1 exits and its output is drained, or the foreground detaches.
@@ -185,7 +189,7 @@ impl Session {
         if let (Some(_), ContainerIo::Tty { master }) = (&self.foreground, &self.io) {
             copy_window_size(std::io::stdin().as_fd(), master.as_fd());
         }
-        let mut exit_code = reap(self.pid);
+        let mut exit_code = self.reap();
         loop {
             if exit_code.is_some() && !self.has_output() {
                 break;
@@ -193,7 +197,7 @@ impl Session {
             let ended = self.poll_once(exit_code.is_some());
             match ended {
                 Step::Continue => {}
-                Step::Reaped => exit_code = exit_code.or_else(|| reap(self.pid)),
+                Step::Reaped => exit_code = exit_code.or_else(|| self.reap()),
                 Step::Detach => {
                     self.detach_foreground();
                     if exit_code.is_none() {
@@ -206,7 +210,39 @@ impl Session {
         if let Some(log) = &mut self.log {
             log.flush_partials();
         }
+        // Stalled (poll failed) with PID 1 still there: a container's PID 1
+        // is ended, never left running behind a record that says exited.
+        if exit_code.is_none() && self.cgroup.is_some() {
+            exit_code = self.end_container();
+        }
         Ended::Exited(exit_code.unwrap_or(255))
+    }
+
+    /// PID 1's exit code once it has exited; then nothing of the container
+    /// may outlive it: its cgroup is emptied.
+    fn reap(&mut self) -> Option<i32> {
+        let code = reap(self.pid);
+        if code.is_some() {
+            if let Some(cgroup) = &self.cgroup {
+                let _ = cgroup.kill_all();
+            }
+        }
+        code
+    }
+
+    /// Kills the whole container, PID 1 included, and reaps PID 1.
+    fn end_container(&mut self) -> Option<i32> {
+        if let Some(cgroup) = &self.cgroup {
+            let _ = cgroup.kill_all();
+        }
+        let _ = kill(self.pid, Signal::SIGKILL);
+        loop {
+            match waitpid(self.pid, None) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                Ok(status) => return process::exit_code(status),
+                Err(_) => return None,
+            }
+        }
     }
 
     /// Tells attached clients PID 1's exit code; called once the exit is recorded.

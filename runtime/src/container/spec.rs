@@ -1,14 +1,16 @@
 //! The OCI runtime spec libcontainer runs, built from a container record
 //! with Docker's defaults: its capability set, masked and read-only paths,
-//! a hostname of the short ID, and the container's own cgroup.
+//! a hostname of the short ID, and the container's own cgroup with its
+//! pids limit.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use libcontainer::oci_spec::runtime::{
-    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec, UserBuilder,
+    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxPidsBuilder, Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec, UserBuilder,
 };
 
+use crate::container::cgroup::Cgroup;
 use crate::container::{rootfs, user, ContainerRecord};
 use crate::error::{Error, Result};
 use crate::volume::{MountKind, VolumeStore};
@@ -131,7 +133,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     }
 
     let linux = LinuxBuilder::default()
-        .cgroups_path(PathBuf::from(format!("/whaleshell/{}", record.id)))
+        .cgroups_path(Cgroup::of(&record.id).spec_path())
         .masked_paths(DOCKER_MASKED_PATHS.iter().map(|s| s.to_string()).collect::<Vec<_>>())
         .readonly_paths(DOCKER_READONLY_PATHS.iter().map(|s| s.to_string()).collect::<Vec<_>>())
         .build()
@@ -141,6 +143,11 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     linux_full.set_cgroups_path(linux.cgroups_path().clone());
     linux_full.set_masked_paths(linux.masked_paths().clone());
     linux_full.set_readonly_paths(linux.readonly_paths().clone());
+    let mut resources = linux_full.resources().clone().unwrap_or_default();
+    // Unlimited is the kernel's default for a new cgroup: no pids entry then.
+    let pids_limit = record.config.effective_pids_limit();
+    resources.set_pids((pids_limit > 0).then(|| LinuxPidsBuilder::default().limit(pids_limit).build()).transpose().map_err(err)?);
+    linux_full.set_resources(Some(resources));
 
     let mut spec = defaults;
     spec.set_root(Some(RootBuilder::default().path(rootfs).readonly(false).build().map_err(err)?));
