@@ -1,7 +1,7 @@
 //! Where a command reads and writes: the terminal, or bytes in memory when
 //! it is part of a pipeline or a `$(...)`.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::process::Stdio;
 
 #[derive(Debug)]
@@ -90,37 +90,13 @@ impl Io<'_> {
     }
 }
 
-/// Reads a child's captured output into the command's streams and waits for it.
-pub fn collect_child(child: &mut std::process::Child, io: &mut Io<'_>) -> i32 {
-    collect_output(child, io);
+/// Relays a child's captured output into the command's streams (and
+/// `input` into its stdin), then waits for it; its exit status, 128+N for
+/// a signal.
+pub fn collect_child(child: &mut std::process::Child, input: Option<Vec<u8>>, io: &mut Io<'_>) -> i32 {
+    whaleshell_runtime::process::relay(child, input, &mut *io.stdout, &mut *io.stderr, None);
     match child.wait() {
         Ok(status) => status.code().unwrap_or_else(|| 128 + std::os::unix::process::ExitStatusExt::signal(&status).unwrap_or(0)),
         Err(_) => 1,
     }
-}
-
-/// Copies a child's captured stdout and stderr into the command's streams
-/// until both close. None when nothing was captured.
-pub fn collect_output(child: &mut std::process::Child, io: &mut Io<'_>) -> Option<()> {
-    if child.stdout.is_none() && child.stderr.is_none() {
-        return None;
-    }
-    let err_reader = child.stderr.take().map(|mut e| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = e.read_to_end(&mut buf);
-            buf
-        })
-    });
-    if let Some(mut out) = child.stdout.take() {
-        let mut buf = Vec::new();
-        let _ = out.read_to_end(&mut buf);
-        let _ = io.stdout.write_all(&buf);
-    }
-    if let Some(handle) = err_reader {
-        if let Ok(buf) = handle.join() {
-            let _ = io.stderr.write_all(&buf);
-        }
-    }
-    Some(())
 }

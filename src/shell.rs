@@ -402,20 +402,18 @@ fn run_host(line: &str, argv: &[Arg], io: &mut Io<'_>) -> i32 {
             io.err(ParseError { message, span: argv[0].span.clone(), footer: None }.render(line));
             return 127;
         }
+        Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => {
+            io.err(format!("whaleshell: {}: {}", argv[0].text, whaleshell_runtime::Error::CannotFork));
+            return 126;
+        }
         Err(e) => {
             io.err(format!("whaleshell: {}: {e}", argv[0].text));
             return 126;
         }
     };
-    let feeder = match (input, child.stdin.take()) {
-        (Input::Bytes(bytes), Some(mut stdin)) => Some(std::thread::spawn(move || {
-            let _ = stdin.write_all(&bytes);
-        })),
-        _ => None,
+    let input = match input {
+        Input::Bytes(bytes) => Some(bytes),
+        Input::Terminal => None,
     };
-    let status = collect_child(&mut child, io);
-    if let Some(f) = feeder {
-        let _ = f.join();
-    }
-    status
+    collect_child(&mut child, input, io)
 }

@@ -19,8 +19,14 @@ impl EcrLab {
         let lab = Lab::new();
         let up = lab.command().args(["lab", "ecr", "up"]).output().expect("lab ecr up");
         assert!(up.status.success(), "lab ecr up: {}", String::from_utf8_lossy(&up.stderr));
-        let state = whaleshell_ecr::lab::status(&lab.runtime().layout).expect("lab running after up");
-        let pids = state.processes.iter().map(|p| p.pid).collect();
+        let layout = lab.runtime().layout;
+        let state = whaleshell_ecr::lab::status(&layout).expect("lab running after up");
+        let pids: Vec<i32> = state.processes.iter().map(|p| p.pid).collect();
+        // Every server runs under the lab's pids limit.
+        let cgroup = whaleshell_ecr::lab::lab_cgroup(&layout);
+        assert_eq!(cgroup.pids_max(), Some(whaleshell_ecr::lab::LAB_PIDS_LIMIT.to_string()));
+        let held = cgroup.procs();
+        assert!(pids.iter().all(|p| held.contains(p)), "lab processes {pids:?}, in its cgroup {held:?}");
         EcrLab { lab, pids }
     }
 
@@ -45,6 +51,8 @@ impl Drop for EcrLab {
             assert!(whaleshell_runtime::process::start_time(*pid).is_none(), "lab process {pid} still runs after down");
         }
         assert!(!self.lab.root().join("lab/ecr").exists(), "lab state left after down");
+        let cgroup = whaleshell_ecr::lab::lab_cgroup(&self.lab.runtime().layout);
+        assert!(!cgroup.exists(), "lab cgroup left after down: {:?}", cgroup.dirs());
     }
 }
 

@@ -124,3 +124,26 @@ fn a_killed_monitors_container_is_ended_not_left_running() {
     assert_eq!((record.status(), record.state.exit_code), (Status::Exited, Some(137)));
     lab.assert_clean();
 }
+
+/// A shell that cannot start any process (its own pids cgroup is full, as
+/// a whole machine is under a fork bomb) says so in one line per command
+/// and goes on; nothing panics or hangs.
+#[test]
+fn the_shell_answers_in_one_line_when_nothing_can_fork() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    let starved = Cgroup::of(&format!("test-starved-{}", std::process::id()));
+    starved.create_for_helpers(1).expect("a pids cgroup of the test's own");
+    let mut cmd = lab.command();
+    cmd.arg("-c").arg("docker run --rm busybox echo hi; ls -d /; docker ps -q").stdin(std::process::Stdio::null());
+    starved.join_before_exec(&mut cmd);
+    let out = cmd.output().expect("run whaleshell in the starved cgroup");
+    starved.remove();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let cannot_fork = "cannot fork: the machine cannot start another process now (Resource temporarily unavailable); find what is forking with `docker ps` and end it with `docker rm -f`";
+    assert_eq!(stderr, format!("docker: Error response from daemon: {cannot_fork}\nSee 'docker run --help'.\nwhaleshell: ls: {cannot_fork}\n"), "{stderr}");
+    // docker ps needs no process of its own: it still answers.
+    assert_eq!((String::from_utf8_lossy(&out.stdout).as_ref(), out.status.code()), ("", Some(0)));
+    assert!(host_can_spawn());
+    lab.assert_clean();
+}

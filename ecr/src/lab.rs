@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
+use whaleshell_runtime::container::cgroup::Cgroup;
 use whaleshell_runtime::fsutil::{read_json, remove_tree, write_atomic, write_json_atomic, StateLock};
 use whaleshell_runtime::layout::Layout;
 use whaleshell_runtime::process::{start_time, wait_exit_timeout};
@@ -30,6 +31,8 @@ const INSTALL_SCRIPT: &str = include_str!("../install-lab.sh");
 /// `<account>.dkr.ecr.<region>.amazonaws.com`, as a route pattern.
 const REGISTRY_HOSTS: &str = "*.dkr.ecr.*.amazonaws.com";
 const ROUTES_OWNER: &str = "ecr-lab";
+/// Threads count: moto, docker-registry and the front run about 60 together.
+pub const LAB_PIDS_LIMIT: u32 = 512;
 const MOTO_VERSION: &str = "5.2.5";
 
 /// What `up` is doing, for the app to show.
@@ -149,10 +152,12 @@ pub fn up_for(layout: &Layout, lifetime: Lifetime, on_event: &mut dyn FnMut(LabE
 
 fn start_all(layout: &Layout, state: &mut LabState, lifetime: Lifetime, on_event: &mut dyn FnMut(LabEvent)) -> Result<()> {
     let dir = dir(layout);
+    let cgroup = lab_cgroup(layout);
+    cgroup.create_for_helpers(LAB_PIDS_LIMIT)?;
     on_event(LabEvent::Starting("moto (ECR and STS API)"));
     let mut moto = Command::new(moto_server());
     moto.args(["-H", "127.0.0.1", "-p", &state.moto_port.to_string()]).env("MOTO_ACCOUNT_ID", &state.account);
-    let moto = spawn(&dir, "moto", moto, lifetime)?;
+    let moto = spawn(&dir, "moto", moto, lifetime, &cgroup)?;
     state.processes.push(moto);
 
     on_event(LabEvent::Starting("docker-registry (image data)"));
@@ -169,14 +174,14 @@ fn start_all(layout: &Layout, state: &mut LabState, lifetime: Lifetime, on_event
     write_atomic(&config_path, config.as_bytes())?;
     let mut registry = Command::new("docker-registry");
     registry.arg("serve").arg(&config_path);
-    let registry = spawn(&dir, "docker-registry", registry, lifetime)?;
+    let registry = spawn(&dir, "docker-registry", registry, lifetime, &cgroup)?;
     state.processes.push(registry);
 
     on_event(LabEvent::Starting("the ECR front (tokens, repository rules)"));
     write_json_atomic(&dir.join("front.json"), &*state)?;
     let mut front = Command::new("/proc/self/exe");
     front.arg(crate::state::FRONT_ARG).arg(&dir);
-    let front = spawn(&dir, "front", front, lifetime)?;
+    let front = spawn(&dir, "front", front, lifetime, &cgroup)?;
     state.processes.push(front);
 
     for (name, port) in [
@@ -193,12 +198,13 @@ fn start_all(layout: &Layout, state: &mut LabState, lifetime: Lifetime, on_event
 
 /// Starts a lab process in its own session (a Ctrl-C in the REPL is not for
 /// it), output to `NAME.log`.
-fn spawn(dir: &Path, name: &str, mut cmd: Command, lifetime: Lifetime) -> Result<LabProcess> {
+fn spawn(dir: &Path, name: &str, mut cmd: Command, lifetime: Lifetime, cgroup: &Cgroup) -> Result<LabProcess> {
     use std::os::unix::process::CommandExt;
     let log_path = dir.join(format!("{name}.log"));
     let log = std::fs::File::create(&log_path).map_err(Error::io("creating", &log_path))?;
     let log2 = log.try_clone().map_err(Error::io("opening", &log_path))?;
     cmd.stdin(Stdio::null()).stdout(log).stderr(log2).process_group(0);
+    cgroup.join_before_exec(&mut cmd);
     if lifetime == Lifetime::ThisProcess {
         // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
         unsafe {
@@ -273,7 +279,19 @@ fn stop_processes(layout: &Layout) {
         // Reap it if it was our child (the REPL that started the lab).
         let _ = nix::sys::wait::waitpid(Pid::from_raw(p.pid), Some(nix::sys::wait::WaitPidFlag::WNOHANG));
     }
+    // Whatever the servers started goes too.
+    let cgroup = lab_cgroup(layout);
+    let _ = cgroup.kill_all();
+    cgroup.remove();
     let _ = std::fs::remove_file(state_path(layout));
+}
+
+/// The lab's servers share one cgroup with a pids limit, as containers have
+/// theirs, so that no runaway server fills the machine's process table.
+pub fn lab_cgroup(layout: &Layout) -> Cgroup {
+    use std::os::unix::ffi::OsStrExt;
+    let root_hash = whaleshell_runtime::digest::sha256(layout.root().as_os_str().as_bytes());
+    Cgroup::of(&format!("ecr-lab-{}", &root_hash["sha256:".len()..][..12]))
 }
 
 /// Makes every token issued so far expired, as if 12 hours had passed — for

@@ -83,6 +83,10 @@ pub enum Error {
     #[error("{left} processes of container {id} are still running after it was killed")]
     CgroupNotEmpty { id: String, left: usize },
 
+    /// fork() said EAGAIN: the process table (or this user's share) is full.
+    #[error("cannot fork: the machine cannot start another process now (Resource temporarily unavailable); find what is forking with `docker ps` and end it with `docker rm -f`")]
+    CannotFork,
+
     #[error("the container monitor failed: {0}")]
     Monitor(String),
 }
@@ -91,6 +95,17 @@ impl Error {
     pub fn io(context: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::Io { context, path, source }
+    }
+
+    /// A spawn's error: `CannotFork` when the machine is out of processes.
+    pub fn spawn(what: &'static str) -> impl FnOnce(std::io::Error) -> Error {
+        move |source| {
+            if source.raw_os_error() == Some(libc::EAGAIN) {
+                Error::CannotFork
+            } else {
+                Error::Io { context: what, path: PathBuf::from("whaleshell"), source }
+            }
+        }
     }
 
     pub fn sys(call: &'static str) -> impl FnOnce(nix::Error) -> Error {

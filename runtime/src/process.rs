@@ -1,7 +1,9 @@
-//! Host process helpers: identity across PID reuse, and waiting for a
-//! process that is not our child.
+//! Host process helpers: identity across PID reuse, waiting for a process
+//! that is not our child, and relaying a child's pipes.
 
+use std::io::Write;
 use std::os::fd::{FromRawFd, OwnedFd};
+use std::process::Child;
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
@@ -74,6 +76,101 @@ pub fn exit_code(status: nix::sys::wait::WaitStatus) -> Option<i32> {
         WaitStatus::Exited(_, code) => Some(code),
         WaitStatus::Signaled(_, sig, _) => Some(128 + sig as i32),
         _ => None,
+    }
+}
+
+/// Something [`relay`] reads besides a child's output: a helper's events.
+pub trait Source {
+    fn fd(&self) -> std::os::fd::BorrowedFd<'_>;
+    /// Already read into a buffer, so poll would not say so.
+    fn has_buffered(&self) -> bool;
+    /// Reads one item; false once the source has ended.
+    fn read_one(&mut self) -> bool;
+}
+
+/// Relays a child's pipes on this one thread — `input` into its stdin,
+/// its stdout and stderr out as they come, and `source` read as it is
+/// ready — until its input is written, its output has closed and `source`
+/// has ended. No threads: starting one needs a free process slot, which a
+/// machine under a fork bomb has not got.
+pub fn relay(child: &mut Child, input: Option<Vec<u8>>, out: &mut dyn Write, err: &mut dyn Write, mut source: Option<&mut dyn Source>) {
+    use std::os::fd::{AsFd, AsRawFd};
+    let mut stdin = child.stdin.take().filter(|_| input.is_some());
+    let input = input.unwrap_or_default();
+    let mut written = 0;
+    if let Some(pipe) = &stdin {
+        // Never block on a full pipe while the child waits for us to read its output.
+        let _ = nix::fcntl::fcntl(pipe.as_raw_fd(), nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK));
+    }
+    let (mut stdout, mut stderr) = (child.stdout.take(), child.stderr.take());
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        if stdin.is_some() && written == input.len() {
+            stdin = None; // closed: the child sees the end of its input
+        }
+        while source.as_ref().is_some_and(|s| s.has_buffered()) {
+            if !source.as_mut().is_some_and(|s| s.read_one()) {
+                source = None;
+            }
+        }
+        if stdin.is_none() && stdout.is_none() && stderr.is_none() && source.is_none() {
+            return;
+        }
+        let mut fds = Vec::new();
+        let mut kinds = Vec::new();
+        if let Some(p) = &stdout {
+            fds.push(PollFd::new(p.as_fd(), PollFlags::POLLIN));
+            kinds.push(0);
+        }
+        if let Some(p) = &stderr {
+            fds.push(PollFd::new(p.as_fd(), PollFlags::POLLIN));
+            kinds.push(1);
+        }
+        if let Some(s) = &source {
+            fds.push(PollFd::new(s.fd(), PollFlags::POLLIN));
+            kinds.push(2);
+        }
+        if let Some(p) = &stdin {
+            fds.push(PollFd::new(p.as_fd(), PollFlags::POLLOUT));
+            kinds.push(3);
+        }
+        match poll(&mut fds, PollTimeout::NONE) {
+            Ok(_) => {}
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => return,
+        }
+        let ready: Vec<usize> = fds.iter().zip(&kinds).filter(|(f, _)| f.revents().is_some_and(|r| !r.is_empty())).map(|(_, k)| *k).collect();
+        drop(fds);
+        for kind in ready {
+            match kind {
+                0 => pump(&mut stdout, &mut *out, &mut buf),
+                1 => pump(&mut stderr, &mut *err, &mut buf),
+                2 => {
+                    if !source.as_mut().is_some_and(|s| s.read_one()) {
+                        source = None;
+                    }
+                }
+                _ => match stdin.as_mut().map(|p| p.write(&input[written..])) {
+                    Some(Ok(n)) => written += n,
+                    Some(Err(e)) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::Interrupted => {}
+                    _ => stdin = None, // the child closed its stdin
+                },
+            }
+        }
+    }
+}
+
+/// One read from a pipe into `sink`; the pipe is dropped at its end.
+fn pump<R: std::io::Read>(pipe: &mut Option<R>, sink: &mut dyn Write, buf: &mut [u8]) {
+    let Some(reader) = pipe.as_mut() else { return };
+    match reader.read(buf) {
+        Ok(0) => *pipe = None,
+        Ok(n) => {
+            let _ = sink.write_all(&buf[..n]);
+            let _ = sink.flush();
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+        Err(_) => *pipe = None,
     }
 }
 

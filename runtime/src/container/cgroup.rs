@@ -190,6 +190,51 @@ impl Cgroup {
         }
     }
 
+    /// Makes this cgroup for processes that are not a container's (the ECR
+    /// lab's servers), with a pids limit and a freezer so that
+    /// [`Cgroup::kill_all`] works on it; libcontainer makes containers' own.
+    pub fn create_for_helpers(&self, pids_max: u32) -> Result<()> {
+        let controllers: &[&str] = match self.hierarchy {
+            Hierarchy::Unified => &[""],
+            Hierarchy::V1 => &["pids", "freezer"],
+        };
+        if self.hierarchy == Hierarchy::Unified {
+            // Children of the root and of whaleshell/ may use the pids controller.
+            for dir in [Path::new(ROOT).to_path_buf(), Path::new(ROOT).join(PARENT)] {
+                fs::create_dir_all(&dir).map_err(Error::io("creating cgroup", &dir))?;
+                write(&dir.join("cgroup.subtree_control"), "+pids");
+            }
+        }
+        for controller in controllers {
+            let dir = self.controller_dir(controller);
+            fs::create_dir_all(&dir).map_err(Error::io("creating cgroup", &dir))?;
+        }
+        let limit = self.controller_dir("pids").join("pids.max");
+        fs::write(&limit, pids_max.to_string()).map_err(Error::io("setting the pids limit", &limit))
+    }
+
+    /// Makes `cmd`'s process join this cgroup before it execs, so that
+    /// nothing it starts escapes the cgroup's limits.
+    pub fn join_before_exec(&self, cmd: &mut std::process::Command) {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::process::CommandExt;
+        let joins: Vec<std::ffi::CString> =
+            self.dirs().iter().filter_map(|d| std::ffi::CString::new(d.join("cgroup.procs").as_os_str().as_bytes()).ok()).collect();
+        // SAFETY: open, write and close are async-signal-safe; the paths were made before the fork.
+        unsafe {
+            cmd.pre_exec(move || {
+                for path in &joins {
+                    let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+                    if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    libc::close(fd);
+                }
+                Ok(())
+            });
+        }
+    }
+
     /// Removes the container's cgroup directories (each must be empty).
     pub fn remove(&self) {
         for dir in self.dirs() {

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::container::rootfs;
 use crate::error::{exit_code, Error, Result};
+use crate::process;
 
 const STATUS_FD: RawFd = 3;
 
@@ -105,7 +106,7 @@ pub(crate) fn spawn_with_status(mut cmd: Command, new_session: bool) -> Result<M
             Ok(())
         });
     }
-    let child = cmd.spawn().map_err(Error::io("starting monitor", "whaleshell"))?;
+    let child = cmd.spawn().map_err(Error::spawn("starting monitor"))?;
     drop(write);
     Ok(MonitorHandle { child, events: MonitorEvents(BufReader::new(File::from(read))) })
 }
@@ -257,8 +258,7 @@ impl MonitorHandle {
             Some(MonitorEvent::Failed { message, exit_code }) => Err(StartFailure::Process { message, code: exit_code }),
             other => Err(StartFailure::Process { message: format!("the container monitor stopped unexpectedly ({other:?})"), code: exit_code::DOCKER }),
         };
-        // Reaped on another thread, once it ends (if ever, while this process lives).
-        std::thread::spawn(move || self.child.wait());
+        reap_later(self.child);
         result
     }
 
@@ -268,29 +268,10 @@ impl MonitorHandle {
     pub(crate) fn follow(self, input: Option<Vec<u8>>, out: &mut dyn Write, err: &mut dyn Write) -> Result<Finished, StartFailure> {
         let MonitorHandle { mut child, mut events } = self;
         let _interrupts = ForwardInterrupts::install();
-        let feeder = match (input, child.stdin.take()) {
-            (Some(bytes), Some(mut pipe)) => Some(std::thread::spawn(move || {
-                let _ = pipe.write_all(&bytes);
-            })),
-            _ => None,
-        };
-        let (sender, receiver) = std::sync::mpsc::channel();
-        let event_reader = std::thread::spawn(move || {
-            while let Some(event) = events.next_event() {
-                let last = matches!(event, MonitorEvent::Exited { .. } | MonitorEvent::Failed { .. } | MonitorEvent::Detached);
-                let _ = sender.send(event);
-                if last {
-                    break;
-                }
-            }
-        });
-        // Piped output ends when the helper exits or, on detach, lets go of it.
-        copy_output(&mut child, out, err);
-        if let Some(f) = feeder {
-            let _ = f.join();
-        }
-        let _ = event_reader.join();
-        ended(child, receiver.try_iter())
+        let mut source = EventSource { events: &mut events, said: Vec::new() };
+        process::relay(&mut child, input, out, err, Some(&mut source));
+        let said = std::mem::take(&mut source.said);
+        ended(child, said.into_iter())
     }
 
     /// Waits for a foreground helper whose output the caller reads itself.
@@ -298,6 +279,13 @@ impl MonitorHandle {
         let events: Vec<MonitorEvent> = std::iter::from_fn(|| self.events.next_event()).collect();
         ended(self.child, events.into_iter())
     }
+}
+
+/// A helper that lives on is reaped on another thread when it ends; with
+/// no thread to be had (no free process slot), it stays a zombie until
+/// this process exits, which harms nothing.
+fn reap_later(mut child: Child) {
+    let _ = std::thread::Builder::new().spawn(move || child.wait());
 }
 
 /// How a foreground helper ended, from everything it said.
@@ -319,8 +307,7 @@ fn ended(mut child: Child, events: impl Iterator<Item = MonitorEvent>) -> Result
     }
     match outcome {
         None if done.detached => {
-            // The monitor lives on; reap it on another thread when it ends.
-            std::thread::spawn(move || child.wait());
+            reap_later(child);
             Ok(done)
         }
         Some(result) => {
@@ -334,25 +321,36 @@ fn ended(mut child: Child, events: impl Iterator<Item = MonitorEvent>) -> Result
     }
 }
 
-/// Copies a child's piped stdout and stderr into `out` and `err` until both close.
-fn copy_output(child: &mut Child, out: &mut dyn Write, err: &mut dyn Write) {
-    use std::io::Read;
-    let err_reader = child.stderr.take().map(|mut e| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = e.read_to_end(&mut buf);
-            buf
-        })
-    });
-    if let Some(mut stdout) = child.stdout.take() {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        let _ = out.write_all(&buf);
+/// A helper's events, read as they come while [`process::relay`] copies its output.
+struct EventSource<'a> {
+    events: &'a mut MonitorEvents,
+    said: Vec<MonitorEvent>,
+}
+
+impl process::Source for EventSource<'_> {
+    fn fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        use std::os::fd::AsFd;
+        self.events.0.get_ref().as_fd()
     }
-    if let Some(handle) = err_reader {
-        if let Ok(buf) = handle.join() {
-            let _ = err.write_all(&buf);
+
+    fn has_buffered(&self) -> bool {
+        !self.events.0.buffer().is_empty()
+    }
+
+    fn read_one(&mut self) -> bool {
+        take_event(self.events, &mut self.said)
+    }
+}
+
+/// Reads one event; false once the helper has said its last.
+fn take_event(events: &mut MonitorEvents, said: &mut Vec<MonitorEvent>) -> bool {
+    match events.next_event() {
+        Some(event) => {
+            let last = matches!(event, MonitorEvent::Exited { .. } | MonitorEvent::Failed { .. } | MonitorEvent::Detached);
+            said.push(event);
+            !last
         }
+        None => false,
     }
 }
 
