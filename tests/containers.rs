@@ -245,3 +245,16 @@ fn without_root_it_says_so() {
     assert_eq!(setpriv.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&setpriv.stderr), "whaleshell: real containers need root (namespaces, cgroups, overlayfs): run it with sudo\n");
 }
+
+/// `help` lists every docker command there is, and `help run` says what
+/// each of run's arguments is.
+#[test]
+fn help_lists_every_command_and_describes_arguments() {
+    let lab = Lab::new();
+    let help = lab.run("help");
+    assert_eq!(help.code, 0);
+    insta::assert_snapshot!("help", help.stdout);
+    let run = lab.run("help run").stdout;
+    assert!(run.contains("<IMAGE>       The image to start from"), "{run}");
+    assert!(run.contains("[COMMAND]...  The program to run"), "{run}");
+}

@@ -4,18 +4,9 @@ use crate::grammar::docker::command_tree;
 use crate::grammar::Arg;
 use crate::io::Io;
 
+const INTRO: &str = "Whaleshell runs your docker commands on real containers, right here.";
+
 const OVERVIEW: &str = "\
-Whaleshell runs your docker commands on real containers, right here.
-
-Docker commands:
-  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]   create and run a container
-  docker ps [-a] [-q] [-f status=exited]           list containers
-  docker images                                    list images
-  docker pull NAME[:TAG]                           download an image
-  docker rm [-f] CONTAINER...                      remove containers
-  docker rmi [-f] IMAGE...                         remove images
-  (also: docker container ls|run|rm, docker image ls|pull|rm)
-
 Try:
   docker run --rm busybox:latest /bin/echo \"Hello Docker\"
   docker run -it --rm busybox
@@ -42,7 +33,7 @@ Shell:
 pub fn run(args: &[Arg], io: &mut Io<'_>) -> i32 {
     let words: Vec<&str> = args.iter().map(|a| a.text.as_str()).filter(|w| *w != "docker").collect();
     if words.is_empty() {
-        io.out(OVERVIEW);
+        io.out(format!("{INTRO}\n\n{}\n{OVERVIEW}", docker_commands()));
         return 0;
     }
     let mut tree = command_tree();
@@ -58,4 +49,19 @@ pub fn run(args: &[Arg], io: &mut Io<'_>) -> i32 {
     }
     io.out(node.render_help().to_string().trim_end());
     0
+}
+
+/// Every docker command there is, from the grammar itself (so the list is
+/// never behind it), as Docker's own help groups them.
+fn docker_commands() -> String {
+    let tree = command_tree();
+    let visible: Vec<&clap::Command> = tree.get_subcommands().filter(|c| !c.is_hide_set()).collect();
+    let width = visible.iter().map(|c| c.get_name().len()).max().unwrap_or(0);
+    let line = |c: &&clap::Command| format!("  docker {:width$}   {}\n", c.get_name(), c.get_about().map(|a| a.to_string()).unwrap_or_default());
+    let (groups, commands): (Vec<&clap::Command>, Vec<&clap::Command>) = visible.iter().partition(|c| c.has_subcommands());
+    let mut out = String::from("Docker commands:\n");
+    out.extend(commands.iter().map(line));
+    out.push_str("\nManagement commands (docker container ls, docker image rm …):\n");
+    out.extend(groups.iter().map(line));
+    out
 }

@@ -271,7 +271,9 @@ pub struct RunArgs {
     /// Print usage
     #[arg(long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,
+    /// The image to start from, NAME[:TAG] (busybox, docker/whalesay, httpd:2.4); pulled first when it is not here
     pub image: String,
+    /// The program to run and its arguments, instead of the image's CMD; every word after the image is the container's, flags included
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
     pub command: Vec<String>,
 }
@@ -382,7 +384,9 @@ pub struct ExecArgs {
     /// Username or UID (format: "<name|uid>[:<group|gid>]")
     #[arg(short = 'u', long, value_name = "string")]
     pub user: Option<String>,
+    /// The running container, by name or (a prefix of) its ID
     pub container: String,
+    /// The program to run inside it, and its arguments
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
     pub command: Vec<String>,
 }
