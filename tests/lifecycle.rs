@@ -329,3 +329,29 @@ fn exec_takes_a_user_sets_hostname_and_fails_as_docker() {
     assert_eq!(lab.run(&format!("docker rm -f {id}")).code, 0);
     lab.assert_clean();
 }
+
+/// A foreground container whose PID 1 ignores Ctrl-C: the signal goes to
+/// PID 1 as in Docker, then one line says why nothing happened, and a
+/// second Ctrl-C leaves the container running in the background.
+#[test]
+fn ctrl_c_that_pid_1_ignores_is_explained_and_a_second_one_detaches() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    let (screen, code) = lab.run_on_controlling_terminal(
+        // tail is PID 1 from the start; what it prints says it runs.
+        "docker run --name keeper busybox tail -f /etc/passwd",
+        &[("nobody:x:65534", b"\x03"), ("Ctrl-C again within 2 seconds", b"\x03")],
+    );
+    assert!(
+        screen.contains("whaleshell: keeper keeps running: its PID 1 does not handle Ctrl-C (SIGINT), and a PID 1 ignores the signals it does not handle. Ctrl-C again within 2 seconds leaves it running in the background; `docker stop keeper` then ends it."),
+        "{screen}"
+    );
+    assert_eq!(code, Some(0), "{screen}");
+    assert_eq!(lab.record("keeper").status(), Status::Running);
+    // A PID 1 that does stop on SIGINT just stops: no line.
+    let (screen, _) =
+        lab.run_on_controlling_terminal("docker run --rm busybox sh -c 'trap \"exit 130\" INT; echo ready; while :; do sleep 1; done'", &[("ready", b"\x03")]);
+    assert!(!screen.contains("keeps running"), "{screen}");
+    assert_eq!(lab.run("docker rm -f keeper").code, 0);
+    lab.assert_clean();
+}

@@ -113,21 +113,39 @@ impl Lab {
     /// step waits until the screen shows `after` (all output so far), then
     /// types `keys`. Returns what the terminal showed and the exit status.
     pub fn run_on_terminal(&self, line: &str, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
-        self.play_terminal(&["-c", line], steps)
+        self.play_terminal(&["-c", line], steps, false)
+    }
+
+    /// As [`Lab::run_on_terminal`], on a terminal that is whaleshell's
+    /// controlling one, so Ctrl-C (`\x03`) sends SIGINT as a real one does.
+    pub fn run_on_controlling_terminal(&self, line: &str, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
+        self.play_terminal(&["-c", line], steps, true)
     }
 
     /// Opens the REPL itself on a pty (history and lesson progress kept in
     /// this lab) and plays `steps` at it.
     pub fn repl_on_terminal(&self, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
-        self.play_terminal(&[], steps)
+        self.play_terminal(&[], steps, false)
     }
 
-    fn play_terminal(&self, args: &[&str], steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
+    fn play_terminal(&self, args: &[&str], steps: &[(&str, &[u8])], controlling: bool) -> (String, Option<i32>) {
         use std::io::{Read, Write};
+        use std::os::unix::process::CommandExt;
         let pty = nix::pty::openpty(None, None).expect("openpty");
         let slave = std::fs::File::from(pty.slave);
-        let mut child = self
-            .command()
+        let mut cmd = self.command();
+        if controlling {
+            // SAFETY: setsid and ioctl are async-signal-safe.
+            unsafe {
+                cmd.pre_exec(|| {
+                    if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        let mut child = cmd
             .args(args)
             .env("XDG_DATA_HOME", self.root().join("xdg"))
             .env("TERM", "dumb")
@@ -136,6 +154,8 @@ impl Lab {
             .stderr(slave)
             .spawn()
             .expect("spawn whaleshell");
+        // The command holds the slave's fds until dropped; the output ends only once none is open.
+        drop(cmd);
         let mut master = std::fs::File::from(pty.master);
         let mut reader = master.try_clone().unwrap();
         let (seen_tx, seen_rx) = std::sync::mpsc::channel::<String>();

@@ -206,6 +206,8 @@ fn run_container(
     });
     release_startup_code();
     let mut session = Session::new(pid, signals, io, foreground, Some(listener), Some(log));
+    // Told to a person only: a build's RUN step has no terminal to say it on.
+    session.name = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| record.name.clone());
     session.cgroup = Some(Cgroup::of(&record.id));
     if !published.is_empty() {
         let listeners = published.into_iter().map(|(l, p)| (l, p.container_port)).collect();

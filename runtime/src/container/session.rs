@@ -26,6 +26,8 @@ use crate::process;
 
 /// Ctrl-P Ctrl-Q: Docker's default detach keys.
 const DETACH_KEYS: [u8; 2] = [0x10, 0x11];
+/// After the line that says why a Ctrl-C did nothing, a second one this soon detaches.
+const SECOND_INTERRUPT: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -158,8 +160,13 @@ pub struct Session {
     /// The container's cgroup when this session is its PID 1's: emptied
     /// the moment PID 1 is reaped, since a container ends with its PID 1.
     pub cgroup: Option<Cgroup>,
+    /// The container's name, for the line a foreground user at a terminal
+    /// gets when PID 1 ignores Ctrl-C (None: no such line, no detaching).
+    pub name: Option<String>,
     clients: Vec<Client>,
     detach_pending: bool,
+    /// When the user was last told that PID 1 ignores Ctrl-C.
+    told_about_interrupt: Option<std::time::Instant>,
 }
 
 /// How a session ended.
@@ -181,7 +188,21 @@ impl Session {
         if let Some(l) = &listener {
             let _ = l.set_nonblocking(true);
         }
-        Session { stdout_tail: Vec::new(), proxy: None, pid, signals, io, foreground, listener, log, cgroup: None, clients: Vec::new(), detach_pending: false }
+        Session {
+            stdout_tail: Vec::new(),
+            proxy: None,
+            pid,
+            signals,
+            io,
+            foreground,
+            listener,
+            log,
+            cgroup: None,
+            name: None,
+            clients: Vec::new(),
+            detach_pending: false,
+            told_about_interrupt: None,
+        }
     }
 
     /// Runs until PID 1 exits and its output is drained, or the foreground detaches.
@@ -326,11 +347,11 @@ impl Session {
         let mut gone_pairs = Vec::new();
         for slot in ready {
             match slot {
-                Slot::Signals => {
-                    if self.on_signal() {
-                        step = Step::Reaped;
-                    }
-                }
+                Slot::Signals => match self.on_signal() {
+                    Step::Continue => {}
+                    Step::Detach => return Step::Detach,
+                    other => step = other,
+                },
                 Slot::Tty => self.read_output(None),
                 Slot::Out(stream) => self.read_output(Some(stream)),
                 Slot::ForegroundIn => {
@@ -376,24 +397,49 @@ impl Session {
         }
     }
 
-    /// Returns true when a child changed state.
-    fn on_signal(&mut self) -> bool {
-        let Ok(Some(info)) = self.signals.read_signal() else { return false };
+    /// Reaped when a child changed state; Detach on a second Ctrl-C that
+    /// PID 1 ignores.
+    fn on_signal(&mut self) -> Step {
+        let Ok(Some(info)) = self.signals.read_signal() else { return Step::Continue };
         match Signal::try_from(info.ssi_signo as i32) {
-            Ok(Signal::SIGCHLD) => true,
+            Ok(Signal::SIGCHLD) => Step::Reaped,
             Ok(Signal::SIGWINCH) => {
                 if let (Some(_), ContainerIo::Tty { master }) = (&self.foreground, &self.io) {
                     copy_window_size(std::io::stdin().as_fd(), master.as_fd());
                 }
-                false
+                Step::Continue
+            }
+            Ok(Signal::SIGINT) if self.name.is_some() && self.foreground.is_some() && matches!(self.io, ContainerIo::Pipes { .. }) => {
+                if handles_signal(self.pid, Signal::SIGINT) {
+                    let _ = kill(self.pid, Signal::SIGINT);
+                } else if self.told_about_interrupt.is_some_and(|at| at.elapsed() < SECOND_INTERRUPT) {
+                    return Step::Detach;
+                } else {
+                    // Sent all the same, as Docker does: PID 1 may install a handler any time.
+                    let _ = kill(self.pid, Signal::SIGINT);
+                    self.tell_why_nothing_happened();
+                }
+                Step::Continue
             }
             // Docker's sig-proxy: what the user sends the foreground, PID 1 gets.
             Ok(sig) => {
                 let _ = kill(self.pid, sig);
-                false
+                Step::Continue
             }
-            Err(_) => false,
+            Err(_) => Step::Continue,
         }
+    }
+
+    /// A Ctrl-C reached a PID 1 that does not handle it: as in Docker, the
+    /// signal is PID 1's, and the kernel has a PID 1 ignore what it does not
+    /// handle. One line says so, and how out, so a learner is never stuck.
+    fn tell_why_nothing_happened(&mut self) {
+        self.told_about_interrupt = Some(std::time::Instant::now());
+        let Some(name) = self.name.as_deref() else { return };
+        let _ = writeln!(
+            std::io::stderr(),
+            "whaleshell: {name} keeps running: its PID 1 does not handle Ctrl-C (SIGINT), and a PID 1 ignores the signals it does not handle. Ctrl-C again within 2 seconds leaves it running in the background; `docker stop {name}` then ends it."
+        );
     }
 
     fn read_output(&mut self, stream: Option<Stream>) {
@@ -545,7 +591,10 @@ impl Session {
         let _ = nix::unistd::setsid();
         // Let go of every handle on the user's terminal (some are opened on
         // the way by libcontainer), so it can close once the user leaves.
-        let terminal = std::fs::read_link("/proc/self/fd/0").ok();
+        // Whichever of stdin, stdout and stderr is the terminal (stdin is
+        // /dev/null for a `docker run` without -i).
+        let terminals: Vec<std::path::PathBuf> =
+            (0..=2).filter(|fd| nix::unistd::isatty(*fd).unwrap_or(false)).filter_map(|fd| std::fs::read_link(format!("/proc/self/fd/{fd}")).ok()).collect();
         if let Ok(null) = File::options().read(true).write(true).open("/dev/null") {
             for fd in 0..=2 {
                 let _ = nix::unistd::dup2(null.as_raw_fd(), fd);
@@ -554,7 +603,7 @@ impl Session {
         let fds: Vec<i32> =
             std::fs::read_dir("/proc/self/fd").map(|d| d.flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect()).unwrap_or_default();
         for fd in fds.into_iter().filter(|fd| *fd > 2) {
-            if terminal.is_some() && std::fs::read_link(format!("/proc/self/fd/{fd}")).ok() == terminal {
+            if std::fs::read_link(format!("/proc/self/fd/{fd}")).is_ok_and(|path| terminals.contains(&path)) {
                 let _ = nix::unistd::close(fd);
             }
         }
@@ -578,6 +627,13 @@ enum Step {
     Reaped,
     Detach,
     Stalled,
+}
+
+/// Whether a process has a handler for `signal` (its SigCgt mask in /proc).
+fn handles_signal(pid: Pid, signal: Signal) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let caught = status.lines().find_map(|l| l.strip_prefix("SigCgt:")).and_then(|m| u64::from_str_radix(m.trim(), 16).ok());
+    caught.is_some_and(|mask| mask & (1 << (signal as i32 - 1)) != 0)
 }
 
 /// Reaps children; returns PID 1's exit code once it has exited.
