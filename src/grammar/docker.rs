@@ -32,6 +32,12 @@ pub enum Docker {
     Rename(RenameArgs),
     /// Inspect changes to files or directories on a container's filesystem
     Diff(DiffArgs),
+    /// Copy files/folders between a container and the local filesystem
+    Cp(CpArgs),
+    /// Export a container's filesystem as a tar archive
+    Export(ExportArgs),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(ImportArgs),
     /// List containers
     Ps(PsArgs),
     /// List images
@@ -107,6 +113,9 @@ impl Docker {
             Docker::Wait(_) => "wait",
             Docker::Rename(_) => "rename",
             Docker::Diff(_) => "diff",
+            Docker::Cp(_) => "cp",
+            Docker::Export(_) => "export",
+            Docker::Import(_) => "import",
             Docker::Ps(_) => "ps",
             Docker::Images(_) => "images",
             Docker::Pull(_) => "pull",
@@ -153,6 +162,8 @@ const LONG_FORMS: &[(&str, &str, &[&str], &str, &str)] = &[
     ("container", "wait", &[], "wait", ""),
     ("container", "rename", &[], "rename", ""),
     ("container", "diff", &[], "diff", ""),
+    ("container", "cp", &[], "cp", ""),
+    ("container", "export", &[], "export", ""),
     ("container", "rm", &[], "rm", ""),
     ("container", "exec", &[], "exec", ""),
     ("container", "logs", &[], "logs", ""),
@@ -176,6 +187,7 @@ const LONG_FORMS: &[(&str, &str, &[&str], &str, &str)] = &[
     ("image", "build", &[], "build", ""),
     ("image", "save", &[], "save", ""),
     ("image", "load", &[], "load", ""),
+    ("image", "import", &[], "import", ""),
     ("image", "push", &[], "push", ""),
 ];
 
@@ -489,6 +501,51 @@ pub struct RenameArgs {
 #[command(override_usage = "docker diff CONTAINER")]
 pub struct DiffArgs {
     pub container: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdocker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH")]
+pub struct CpArgs {
+    /// Archive mode (copy all uid/gid information)
+    #[arg(short = 'a', long)]
+    pub archive: bool,
+    /// Always follow symbol link in SRC_PATH
+    #[arg(short = 'L', long = "follow-link")]
+    pub follow_link: bool,
+    /// Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    #[arg(value_name = "SRC_PATH")]
+    pub source: String,
+    #[arg(value_name = "DEST_PATH")]
+    pub destination: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker export [OPTIONS] CONTAINER")]
+pub struct ExportArgs {
+    /// Write to a file, instead of STDOUT
+    #[arg(short = 'o', long, value_name = "string")]
+    pub output: Option<String>,
+    pub container: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]")]
+pub struct ImportArgs {
+    /// Apply Dockerfile instruction to the created image
+    #[arg(short = 'c', long = "change", value_name = "list")]
+    pub change: Vec<String>,
+    /// Set commit message for imported image
+    #[arg(short = 'm', long, value_name = "string")]
+    pub message: Option<String>,
+    /// Set platform if server is multi-platform capable
+    #[arg(long, value_name = "string")]
+    pub platform: Option<String>,
+    #[arg(value_name = "file|URL|-")]
+    pub source: String,
+    #[arg(value_name = "REPOSITORY[:TAG]")]
+    pub repository: Option<String>,
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
