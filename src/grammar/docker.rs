@@ -916,6 +916,26 @@ fn command_path(args: &[Arg]) -> String {
     path.join(" ")
 }
 
+/// Docker's words for a command given too few or too many arguments
+/// (cobra's `ExactArgs`, `RequiresRangeArgs` …), from the positional
+/// arguments the command declares; None for a command of any number.
+fn arity_message(path: &str) -> Option<String> {
+    let tree = command_tree();
+    let node = path.split(' ').try_fold(&tree, |n, p| n.find_subcommand(p))?;
+    let positionals: Vec<&clap::Arg> = node.get_positionals().collect();
+    let fewest = positionals.iter().filter(|a| a.is_required_set()).count();
+    let unbounded = positionals.iter().any(|a| matches!(a.get_action(), clap::ArgAction::Append) || a.is_trailing_var_arg_set());
+    let most = positionals.len();
+    let word = |n: usize| if n == 1 { "argument" } else { "arguments" };
+    Some(match (fewest, unbounded) {
+        (0, true) => return None,
+        (n, true) => format!("\"docker {path}\" requires at least {n} {}.", word(n)),
+        (n, false) if n == most => format!("\"docker {path}\" requires exactly {n} {}.", word(n)),
+        (0, false) => format!("\"docker {path}\" requires at most {most} {}.", word(most)),
+        (n, false) => format!("\"docker {path}\" requires at least {n} and at most {most} {}.", word(most)),
+    })
+}
+
 fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError {
     let path = command_path(args);
     let footer = Some(if path.is_empty() { "See 'docker --help'.".to_owned() } else { format!("See 'docker {path} --help'.") });
@@ -942,6 +962,12 @@ fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError 
             if let Some(s) = suggest(&bad, names.iter().map(String::as_str)) {
                 message.push_str(&format!(" Did you mean '{s}'?"));
             }
+            ParseError { message, span: span_of(&bad), footer }
+        }
+        ErrorKind::UnknownArgument if context_str(e, ContextKind::InvalidArg).is_some_and(|a| !a.starts_with('-')) => {
+            // One word more than the command takes.
+            let bad = context_str(e, ContextKind::InvalidArg).unwrap_or_default();
+            let message = arity_message(&path).unwrap_or_else(|| format!("\"docker {path}\" does not take {bad:?}"));
             ParseError { message, span: span_of(&bad), footer }
         }
         ErrorKind::UnknownArgument => {
@@ -976,6 +1002,8 @@ fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError 
                 "docker: a command is needed, e.g. 'docker run busybox echo hi'".to_owned()
             } else if path.ends_with("exec") {
                 format!("\"docker {path}\" requires at least 2 arguments.")
+            } else if let Some(message) = arity_message(&path).filter(|_| !path.ends_with("run") && !path.ends_with("create")) {
+                message
             } else if what.contains("IMAGE") || what.contains("CONTAINER") || what.contains("NAME") {
                 format!("\"docker {path}\" requires at least 1 argument.")
             } else {

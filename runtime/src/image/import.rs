@@ -77,7 +77,12 @@ pub fn import(store: &ImageStore, tarball: &mut dyn Read, changes: &[String], me
 
 /// Reads every entry, so a file that is not a tar fails before anything is stored.
 fn check_tar(raw: &[u8]) -> Result<()> {
-    let bad = |e: std::io::Error| Error::Spec(format!("Error processing tar file(exit status 1): {e}"));
+    // Go's words for a tar cut short.
+    let bad = |e: std::io::Error| {
+        let text =
+            if e.kind() == std::io::ErrorKind::UnexpectedEof || e.to_string().contains("entire block") { "unexpected EOF".to_owned() } else { e.to_string() };
+        Error::Spec(format!("Error processing tar file(exit status 1): {text}"))
+    };
     if raw.is_empty() {
         return Ok(()); // Docker imports an empty stream as an empty layer
     }
