@@ -5,12 +5,15 @@ pub mod attach;
 pub mod aws;
 pub mod build;
 pub mod commit;
+pub mod cp;
 pub mod create;
 pub mod diff;
 pub mod exec;
+pub mod export;
 pub mod help;
 pub mod history;
 pub mod images;
+pub mod import;
 pub mod info;
 pub mod inspect;
 pub mod kill;
@@ -82,6 +85,9 @@ pub fn docker(rt: &Runtime, line: &str, docker_span: Span, args: &[Arg], io: &mu
         Docker::Info(a) => info::run(rt, a, io),
         Docker::Rename(a) => rename::run(rt, a, io),
         Docker::Diff(a) => diff::run(rt, a, io),
+        Docker::Cp(a) => cp::run(rt, a, io),
+        Docker::Export(a) => export::run(rt, a, io),
+        Docker::Import(a) => import::run(rt, a, io),
         Docker::Ps(a) => ps::run(rt, a, io),
         Docker::Images(a) => images::run(rt, a, io),
         Docker::Pull(a) => pull::run(rt, a, io),

@@ -32,6 +32,12 @@ pub enum Docker {
     Rename(RenameArgs),
     /// Inspect changes to files or directories on a container's filesystem
     Diff(DiffArgs),
+    /// Copy files/folders between a container and the local filesystem
+    Cp(CpArgs),
+    /// Export a container's filesystem as a tar archive
+    Export(ExportArgs),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(ImportArgs),
     /// List containers
     Ps(PsArgs),
     /// List images
@@ -107,6 +113,9 @@ impl Docker {
             Docker::Wait(_) => "wait",
             Docker::Rename(_) => "rename",
             Docker::Diff(_) => "diff",
+            Docker::Cp(_) => "cp",
+            Docker::Export(_) => "export",
+            Docker::Import(_) => "import",
             Docker::Ps(_) => "ps",
             Docker::Images(_) => "images",
             Docker::Pull(_) => "pull",
@@ -153,6 +162,8 @@ const LONG_FORMS: &[(&str, &str, &[&str], &str, &str)] = &[
     ("container", "wait", &[], "wait", ""),
     ("container", "rename", &[], "rename", ""),
     ("container", "diff", &[], "diff", ""),
+    ("container", "cp", &[], "cp", ""),
+    ("container", "export", &[], "export", ""),
     ("container", "rm", &[], "rm", ""),
     ("container", "exec", &[], "exec", ""),
     ("container", "logs", &[], "logs", ""),
@@ -176,6 +187,7 @@ const LONG_FORMS: &[(&str, &str, &[&str], &str, &str)] = &[
     ("image", "build", &[], "build", ""),
     ("image", "save", &[], "save", ""),
     ("image", "load", &[], "load", ""),
+    ("image", "import", &[], "import", ""),
     ("image", "push", &[], "push", ""),
 ];
 
@@ -489,6 +501,51 @@ pub struct RenameArgs {
 #[command(override_usage = "docker diff CONTAINER")]
 pub struct DiffArgs {
     pub container: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdocker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH")]
+pub struct CpArgs {
+    /// Archive mode (copy all uid/gid information)
+    #[arg(short = 'a', long)]
+    pub archive: bool,
+    /// Always follow symbol link in SRC_PATH
+    #[arg(short = 'L', long = "follow-link")]
+    pub follow_link: bool,
+    /// Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    #[arg(value_name = "SRC_PATH")]
+    pub source: String,
+    #[arg(value_name = "DEST_PATH")]
+    pub destination: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker export [OPTIONS] CONTAINER")]
+pub struct ExportArgs {
+    /// Write to a file, instead of STDOUT
+    #[arg(short = 'o', long, value_name = "string")]
+    pub output: Option<String>,
+    pub container: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]")]
+pub struct ImportArgs {
+    /// Apply Dockerfile instruction to the created image
+    #[arg(short = 'c', long = "change", value_name = "list")]
+    pub change: Vec<String>,
+    /// Set commit message for imported image
+    #[arg(short = 'm', long, value_name = "string")]
+    pub message: Option<String>,
+    /// Set platform if server is multi-platform capable
+    #[arg(long, value_name = "string")]
+    pub platform: Option<String>,
+    #[arg(value_name = "file|URL|-")]
+    pub source: String,
+    #[arg(value_name = "REPOSITORY[:TAG]")]
+    pub repository: Option<String>,
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -859,6 +916,26 @@ fn command_path(args: &[Arg]) -> String {
     path.join(" ")
 }
 
+/// Docker's words for a command given too few or too many arguments
+/// (cobra's `ExactArgs`, `RequiresRangeArgs` …), from the positional
+/// arguments the command declares; None for a command of any number.
+fn arity_message(path: &str) -> Option<String> {
+    let tree = command_tree();
+    let node = path.split(' ').try_fold(&tree, |n, p| n.find_subcommand(p))?;
+    let positionals: Vec<&clap::Arg> = node.get_positionals().collect();
+    let fewest = positionals.iter().filter(|a| a.is_required_set()).count();
+    let unbounded = positionals.iter().any(|a| matches!(a.get_action(), clap::ArgAction::Append) || a.is_trailing_var_arg_set());
+    let most = positionals.len();
+    let word = |n: usize| if n == 1 { "argument" } else { "arguments" };
+    Some(match (fewest, unbounded) {
+        (0, true) => return None,
+        (n, true) => format!("\"docker {path}\" requires at least {n} {}.", word(n)),
+        (n, false) if n == most => format!("\"docker {path}\" requires exactly {n} {}.", word(n)),
+        (0, false) => format!("\"docker {path}\" requires at most {most} {}.", word(most)),
+        (n, false) => format!("\"docker {path}\" requires at least {n} and at most {most} {}.", word(most)),
+    })
+}
+
 fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError {
     let path = command_path(args);
     let footer = Some(if path.is_empty() { "See 'docker --help'.".to_owned() } else { format!("See 'docker {path} --help'.") });
@@ -885,6 +962,12 @@ fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError 
             if let Some(s) = suggest(&bad, names.iter().map(String::as_str)) {
                 message.push_str(&format!(" Did you mean '{s}'?"));
             }
+            ParseError { message, span: span_of(&bad), footer }
+        }
+        ErrorKind::UnknownArgument if context_str(e, ContextKind::InvalidArg).is_some_and(|a| !a.starts_with('-')) => {
+            // One word more than the command takes.
+            let bad = context_str(e, ContextKind::InvalidArg).unwrap_or_default();
+            let message = arity_message(&path).unwrap_or_else(|| format!("\"docker {path}\" does not take {bad:?}"));
             ParseError { message, span: span_of(&bad), footer }
         }
         ErrorKind::UnknownArgument => {
@@ -919,6 +1002,8 @@ fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError 
                 "docker: a command is needed, e.g. 'docker run busybox echo hi'".to_owned()
             } else if path.ends_with("exec") {
                 format!("\"docker {path}\" requires at least 2 arguments.")
+            } else if let Some(message) = arity_message(&path).filter(|_| !path.ends_with("run") && !path.ends_with("create")) {
+                message
             } else if what.contains("IMAGE") || what.contains("CONTAINER") || what.contains("NAME") {
                 format!("\"docker {path}\" requires at least 1 argument.")
             } else {

@@ -5,6 +5,7 @@
 pub mod attach;
 pub mod cgroup;
 pub mod changes;
+pub mod copy;
 pub mod exec;
 mod helper;
 pub mod logs;

@@ -9,6 +9,7 @@ use nix::mount::{umount2, MntFlags, MsFlags};
 
 use crate::container::ContainerRecord;
 use crate::error::{exit_code, Error, Result};
+use crate::fsutil::StateLock;
 use crate::layout::Layout;
 
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -22,8 +23,22 @@ pub struct ExecError {
 /// Mounts the container's root: its image layers read-only below, its own
 /// writable layer on top.
 pub fn mount(layout: &Layout, record: &ContainerRecord, dir: &Path) -> Result<()> {
+    let _lock = lock(dir)?;
+    mount_locked(layout, record, dir)
+}
+
+/// Held while a container's root is mounted, unmounted or worked on from
+/// outside (`docker cp`, `docker export`), so none of them races another.
+pub(crate) fn lock(dir: &Path) -> Result<StateLock> {
+    StateLock::acquire(&dir.join(LOCK))
+}
+
+const LOCK: &str = "rootfs.lock";
+
+/// [`mount`] for a caller holding [`lock`].
+pub(crate) fn mount_locked(layout: &Layout, record: &ContainerRecord, dir: &Path) -> Result<()> {
     let rootfs = dir.join("rootfs");
-    unmount(&rootfs);
+    unmount_locked(&rootfs);
     let mut lower: Vec<String> = record.layers.iter().rev().map(|l| layout.layer_dir(l).to_string_lossy().into_owned()).collect();
     if lower.is_empty() {
         // overlayfs needs a lower dir even for an image FROM scratch.
@@ -37,7 +52,23 @@ pub fn mount(layout: &Layout, record: &ContainerRecord, dir: &Path) -> Result<()
 
 /// Unmounts a container root if mounted; not mounted is fine.
 pub fn unmount(rootfs: &Path) {
+    // A container directory already gone has nothing mounted to wait for.
+    let _lock = rootfs.parent().filter(|d| d.is_dir()).and_then(|d| lock(d).ok());
+    unmount_locked(rootfs);
+}
+
+/// [`unmount`] for a caller holding [`lock`].
+pub(crate) fn unmount_locked(rootfs: &Path) {
     let _ = umount2(rootfs, MntFlags::MNT_DETACH);
+}
+
+/// Whether the container's root is mounted now (its monitor runs it).
+pub(crate) fn is_mounted(rootfs: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(rootfs), rootfs.parent().map(fs::metadata)) {
+        (Ok(r), Some(Ok(p))) => r.dev() != p.dev(),
+        _ => false,
+    }
 }
 
 /// Finds the container's executable the way exec does, inside the

@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod commit;
 pub mod config;
+pub mod import;
 pub mod layer;
 pub mod manifest;
 pub mod pull;
