@@ -51,13 +51,13 @@ fn now() -> String {
 }
 
 /// `docker events` from the first event up to now, with more flags.
-fn events(lab: &Lab, flags: &str) -> String {
+fn events(flags: &str) -> String {
     format!("docker events --since 0 --until {} {flags}", now())
 }
 
 /// The actions logged so far, oldest first (`docker events` up to now).
 fn actions(lab: &Lab, filter: &str) -> Vec<String> {
-    let run = lab.run(&events(lab, &format!("{filter} --format '{{{{.Action}}}}'")));
+    let run = lab.run(&events(&format!("{filter} --format '{{{{.Action}}}}'")));
     assert_eq!(run.code, 0, "{}", run.stderr);
     run.stdout.lines().map(str::to_owned).collect()
 }
@@ -108,7 +108,7 @@ fn a_paused_container_can_be_stopped_killed_and_removed() {
     assert!(stopped.contains("Exited (137)"), "{stopped}");
     // Docker's stop: the stop signal, the container thawed to take it, then SIGKILL after the grace time.
     assert_eq!(actions(&lab, "-f event=kill -f event=unpause -f event=die -f event=stop"), ["kill", "unpause", "kill", "die", "stop"]);
-    let signals = lab.run(&events(&lab, "-f event=kill --format '{{.Actor.Attributes.signal}}'")).stdout;
+    let signals = lab.run(&events("-f event=kill --format '{{.Actor.Attributes.signal}}'")).stdout;
     assert_eq!(signals, "15\n9\n");
     for line in ["docker start box", "docker pause box", "docker kill box"] {
         let run = lab.run(line);
@@ -213,7 +213,7 @@ fn events_tell_what_happened_in_dockers_words() {
         let code = if line.contains("exit 3") { 3 } else { 0 };
         assert_eq!(lab.run(line).code, code, "{line}");
     }
-    let all = lab.run(&events(&lab, ""));
+    let all = lab.run(&events(""));
     assert_eq!(all.code, 0, "{}", all.stderr);
     insta::assert_snapshot!("events_plain", normalized(&all.stdout));
     let filters = [
@@ -228,7 +228,7 @@ fn events_tell_what_happened_in_dockers_words() {
     ];
     let mut filtered = String::new();
     for flags in filters {
-        let run = lab.run(&events(&lab, flags));
+        let run = lab.run(&events(flags));
         assert_eq!(run.code, 0, "{flags}: {}", run.stderr);
         filtered.push_str(&format!("$ docker events --since 0 --until NOW {flags}\n{}", run.stdout));
     }
