@@ -778,6 +778,14 @@ pub enum Parsed {
 pub fn command_tree() -> clap::Command {
     let base = DockerLine::command();
     let mut tree = base.clone();
+    // Long forms in a group the grammar has itself (`system events`) join its
+    // subcommands (first: clap moves the group it changes to the end).
+    for (group, sub, aliases, command, _) in LONG_FORMS.iter().filter(|(g, ..)| !GROUPS.iter().any(|(name, _)| name == g)) {
+        if let Some(target) = base.find_subcommand(command) {
+            let sub = target.clone().name(*sub).visible_aliases(aliases.iter().copied()).hide(false);
+            tree = tree.mut_subcommand(*group, |node| node.subcommand(sub));
+        }
+    }
     for (group, about) in GROUPS {
         let mut node = clap::Command::new(*group).about(*about).subcommand_required(true).arg_required_else_help(true);
         for (_, sub, aliases, command, own_about) in LONG_FORMS.iter().filter(|(g, ..)| g == group) {
@@ -790,13 +798,6 @@ pub fn command_tree() -> clap::Command {
             }
         }
         tree = tree.subcommand(node);
-    }
-    // Long forms in a group the grammar has itself (`system events`) join its subcommands.
-    for (group, sub, aliases, command, _) in LONG_FORMS.iter().filter(|(g, ..)| !GROUPS.iter().any(|(name, _)| name == g)) {
-        if let Some(target) = base.find_subcommand(command) {
-            let sub = target.clone().name(*sub).visible_aliases(aliases.iter().copied()).hide(false);
-            tree = tree.mut_subcommand(*group, |node| node.subcommand(sub));
-        }
     }
     tree
 }
