@@ -6,6 +6,7 @@ mod commands;
 mod credentials;
 mod explain;
 mod grammar;
+mod interrupt;
 mod io;
 mod last_command;
 mod lessons;

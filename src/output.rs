@@ -82,6 +82,17 @@ fn significant(value: f64, digits: i32) -> String {
     }
 }
 
+/// Go's `units.BytesSize`: binary units, four significant digits (`23.54GiB`).
+pub fn bytes_size(bytes: u64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let (mut size, mut unit) = (bytes as f64, 0);
+    while size >= 1024.0 && unit < units.len() - 1 {
+        size /= 1024.0;
+        unit += 1;
+    }
+    format!("{}{}", crate::template::sprintf("%.4g", &[crate::template::Value::Float(size)]), units[unit])
+}
+
 /// Docker's COMMAND column: the command line cut to 20 characters with `…`, in quotes.
 pub fn quoted_command(args: &[String], truncate: bool) -> String {
     let command = args.join(" ");

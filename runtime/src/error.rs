@@ -53,6 +53,26 @@ pub enum Error {
     #[error("container {0} is not running")]
     NotRunning(String),
 
+    /// `docker pause` of a container that is not running.
+    #[error("Container {0} is not running")]
+    PauseNotRunning(String),
+
+    #[error("Container {0} is already paused")]
+    AlreadyPaused(String),
+
+    #[error("Container {0} is not paused")]
+    NotPaused(String),
+
+    /// `docker exec` into a paused container (named as the user named it).
+    #[error("Container {0} is paused, unpause the container before exec")]
+    ExecPaused(String),
+
+    #[error("cannot start a paused container, try unpause instead")]
+    StartPaused,
+
+    #[error("You cannot remove a paused container {0}. Unpause and then stop the container before attempting removal or force remove")]
+    RemovePaused(String),
+
     #[error("conflict: {0}")]
     Conflict(String),
 

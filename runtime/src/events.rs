@@ -3,10 +3,15 @@
 //! line is written with one `write` on an `O_APPEND` file, so lines from
 //! several processes never interleave.
 //!
-//! Logged today: a container's `create` and `destroy`.
+//! Logged, with Docker's actions and attributes: a container's `create`,
+//! `attach`, `start`, `exec_create: CMD`, `exec_start: CMD`, `exec_die`,
+//! `kill` (`signal`), `die` (`exitCode`), `stop`, `pause`, `unpause`,
+//! `rename` (`oldName`) and `destroy`, each with the container's labels,
+//! `image` and `name`; an image's `pull`, `tag`, `untag` and `delete`; a
+//! volume's `create` and `destroy`.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -22,16 +27,41 @@ pub struct Event {
     #[serde(rename = "type")]
     pub kind: String,
     pub action: String,
-    /// The object's ID (a container's full ID).
+    /// Docker's `Actor.ID`: a container's full ID, an image's `sha256:…` ID
+    /// (a pulled reference for `pull`), a volume's name.
     pub id: String,
-    /// Docker's `Actor.Attributes` (`name`, `image` …).
+    /// Docker's `Actor.Attributes` (`name`, `image`, labels …).
     pub attributes: BTreeMap<String, String>,
 }
 
 impl Event {
+    pub fn new(kind: &str, action: &str, id: &str) -> Event {
+        Event { time: Utc::now(), kind: kind.into(), action: action.into(), id: id.into(), attributes: BTreeMap::new() }
+    }
+
     pub fn container(action: &str, id: &str, name: &str, image: &str) -> Event {
-        let attributes = BTreeMap::from([("name".to_owned(), name.to_owned()), ("image".to_owned(), image.to_owned())]);
-        Event { time: Utc::now(), kind: "container".into(), action: action.into(), id: id.into(), attributes }
+        Event::new("container", action, id).with("name", name).with("image", image)
+    }
+
+    /// An image event; Docker names the image in `name`.
+    pub fn image(action: &str, id: &str, name: &str) -> Event {
+        Event::new("image", action, id).with("name", name)
+    }
+
+    /// A volume event; every volume here has Docker's `local` driver.
+    pub fn volume(action: &str, name: &str) -> Event {
+        Event::new("volume", action, name).with("driver", "local")
+    }
+
+    /// One more attribute.
+    pub fn with(mut self, key: &str, value: impl Into<String>) -> Event {
+        self.attributes.insert(key.to_owned(), value.into());
+        self
+    }
+
+    /// Nanoseconds since the epoch (Docker's `timeNano`).
+    pub fn time_nano(&self) -> i64 {
+        self.time.timestamp_nanos_opt().unwrap_or(i64::MAX)
     }
 }
 
@@ -47,13 +77,38 @@ pub fn append(layout: &Layout, event: &Event) -> Result<()> {
     file.write_all(&line).map_err(Error::io("writing", &path))
 }
 
+/// Logs an event where the action it tells of has happened already and
+/// must not fail for want of a log line (a full disk, say).
+pub fn log(layout: &Layout, event: Event) {
+    let _ = append(layout, &event);
+}
+
 /// Every event so far, oldest first; a line that does not parse (a write cut
 /// short by a full disk) is skipped.
 pub fn read(layout: &Layout) -> Result<Vec<Event>> {
+    Ok(read_from(layout, 0)?.0)
+}
+
+/// The events written from byte `offset` of the log on (0: all of them),
+/// and the offset after the last whole line, to read on from. A line still
+/// being written is left for the next read.
+pub fn read_from(layout: &Layout, offset: u64) -> Result<(Vec<Event>, u64)> {
     let path = path(layout);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(Error::io("reading", path)(e)),
-    }
+    let mut file = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+        Err(e) => return Err(Error::io("reading", path)(e)),
+    };
+    file.seek(std::io::SeekFrom::Start(offset)).map_err(Error::io("reading", &path))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(Error::io("reading", &path))?;
+    let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let text = String::from_utf8_lossy(&bytes[..whole]);
+    let events = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    Ok((events, offset + whole as u64))
+}
+
+/// The log's path, for a follower to watch.
+pub fn log_path(layout: &Layout) -> PathBuf {
+    path(layout)
 }

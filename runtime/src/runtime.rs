@@ -14,6 +14,7 @@ use crate::container::exec::{self, ExecRequest};
 use crate::container::monitor::{self, Mode, MonitorHandle};
 use crate::container::{self, ContainerRecord, ContainerStore, Finished, NewContainer, RunOptions, StartFailure, Streams};
 use crate::error::{Error, Result};
+use crate::events::{self, Event};
 use crate::hub::Hub;
 use crate::image::pull::{ImageSource, PullEvent, PullOutcome};
 use crate::image::store::{ImageRecord, ImageStore, Removal};
@@ -48,7 +49,14 @@ impl Runtime {
     /// (a teacher's registry serving the class), else from the offline hub.
     /// `creds_for(host)` gives the login for a registry host.
     pub fn pull(&self, reference: &Reference, creds_for: &dyn Fn(&str) -> Option<Credentials>, on_event: &mut dyn FnMut(PullEvent)) -> Result<PullOutcome> {
-        self.pull_into(&self.images, reference, creds_for, on_event)
+        let outcome = self.pull_into(&self.images, reference, creds_for, on_event)?;
+        // Docker names the pulled reference, `busybox:latest (name=busybox)`.
+        let pulled = match &reference.digest {
+            Some(_) => reference.familiar(),
+            None => format!("{}:{}", reference.familiar_name(), reference.tag_or_latest()),
+        };
+        events::log(&self.layout, Event::image("pull", &pulled, &reference.familiar_name()));
+        Ok(outcome)
     }
 
     fn pull_into(
@@ -196,23 +204,52 @@ impl Runtime {
     /// streams until PID 1 exits or the user detaches.
     pub fn run_foreground(&self, container: &ContainerRecord, streams: Streams<'_>) -> Result<Finished, StartFailure> {
         let Streams { stdio, input, out, err } = streams;
+        events::log(&self.layout, container.event("attach"));
         monitor::spawn(&self.layout, &container.id, Mode::Foreground, stdio)?.follow(input, out, err)
     }
 
     /// `docker exec -d`: a new process in a running container, left running; its host PID.
     pub fn exec_detached(&self, container: &ContainerRecord, request: &ExecRequest) -> Result<i32, StartFailure> {
-        self.exec_helper(container, request, (Stdio::null(), Stdio::null(), Stdio::null()))?.wait_started()
+        self.exec_helper_logged(container, request, (Stdio::null(), Stdio::null(), Stdio::null()))?.0.wait_started()
     }
 
     /// `docker exec`: a new process in a running container, with the caller's streams, to its end.
     pub fn exec_foreground(&self, container: &ContainerRecord, request: &ExecRequest, streams: Streams<'_>) -> Result<Finished, StartFailure> {
         let Streams { stdio, input, out, err } = streams;
-        self.exec_helper(container, request, stdio)?.follow(input, out, err)
+        let (helper, exec_id) = self.exec_helper_logged(container, request, stdio)?;
+        let finished = helper.follow(input, out, err);
+        if let Ok(done) = &finished {
+            if !done.detached {
+                events::log(&self.layout, container.event("exec_die").with("execID", exec_id).with("exitCode", done.code.to_string()));
+            }
+        }
+        finished
+    }
+
+    /// Docker's `exec_create: CMD` and `exec_start: CMD` events around the
+    /// helper's start, with an exec ID of Docker's shape; returns that ID.
+    fn exec_helper_logged(
+        &self,
+        container: &ContainerRecord,
+        request: &ExecRequest,
+        stdio: (Stdio, Stdio, Stdio),
+    ) -> Result<(MonitorHandle, String), StartFailure> {
+        let helper = self.exec_helper(container, request, stdio)?;
+        let exec_id = container::new_id();
+        // Docker words it as its entrypoint, a space and the arguments joined (`true ` for a bare `true`).
+        let (program, rest) = request.args.split_first().map_or(("", &[][..]), |(p, r)| (p.as_str(), r));
+        let command = format!("{program} {}", rest.join(" "));
+        for action in ["exec_create", "exec_start"] {
+            events::log(&self.layout, container.event(&format!("{action}: {command}")).with("execID", exec_id.clone()));
+        }
+        Ok((helper, exec_id))
     }
 
     fn exec_helper(&self, container: &ContainerRecord, request: &ExecRequest, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle, StartFailure> {
-        if container.status() != container::Status::Running {
-            return Err(Error::NotRunning(container.id.clone()).into());
+        match container.status() {
+            container::Status::Running => {}
+            container::Status::Paused => return Err(Error::ExecPaused(container.name.clone()).into()),
+            _ => return Err(Error::NotRunning(container.id.clone()).into()),
         }
         if let Some(user) = &request.user {
             let rootfs = self.layout.container_dir(&container.id).join("rootfs");
@@ -226,21 +263,68 @@ impl Runtime {
     /// then SIGKILL after `timeout` if it is still there (a PID 1 without a
     /// handler ignores it). Returns once the monitor has recorded the exit
     /// and cleaned up.
+    /// A paused container gets the signal, then is thawed so it can act on
+    /// it, as Docker's stop does (a `kill`, then an `unpause` event).
     pub fn stop(&self, container: &ContainerRecord, timeout: Duration) -> Result<()> {
         let (Some(pid), Some(monitor)) = (container.state.pid, container.state.monitor_pid) else { return Ok(()) };
-        if container.status() != container::Status::Running {
+        let status = container.status();
+        if !status.is_running() {
             return Ok(());
         }
-        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), self.stop_signal(container));
+        let signal = self.stop_signal(container);
+        events::log(&self.layout, container.event("kill").with("signal", (signal as i32).to_string()));
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal);
+        if status == container::Status::Paused {
+            self.thaw(container)?;
+        }
         if !process::wait_exit_timeout(monitor, Some(timeout)) {
+            events::log(&self.layout, container.event("kill").with("signal", "9"));
             process::kill_and_wait(pid, Some(monitor));
         }
+        let now = self.containers.get(&container.id).unwrap_or_else(|_| container.clone());
+        events::log(&self.layout, now.event("stop"));
+        Ok(())
+    }
+
+    /// `docker pause`: freezes the container's processes.
+    pub fn pause(&self, container: &ContainerRecord) -> Result<()> {
+        match container.status() {
+            container::Status::Running => {}
+            container::Status::Paused => return Err(Error::AlreadyPaused(container.id.clone())),
+            _ => return Err(Error::PauseNotRunning(container.id.clone())),
+        }
+        container::cgroup::Cgroup::of(&container.id).freeze()?;
+        let paused = self.containers.update(&container.id, |r| {
+            if r.state.status == Some(container::Status::Running) {
+                r.state.status = Some(container::Status::Paused);
+            }
+        })?;
+        events::log(&self.layout, paused.unwrap_or_else(|| container.clone()).event("pause"));
+        Ok(())
+    }
+
+    /// `docker unpause`: lets a paused container's processes run again.
+    pub fn unpause(&self, container: &ContainerRecord) -> Result<()> {
+        if container.status() != container::Status::Paused {
+            return Err(Error::NotPaused(container.id.clone()));
+        }
+        self.thaw(container)
+    }
+
+    fn thaw(&self, container: &ContainerRecord) -> Result<()> {
+        container::cgroup::Cgroup::of(&container.id).thaw()?;
+        let thawed = self.containers.update(&container.id, |r| {
+            if r.state.status == Some(container::Status::Paused) {
+                r.state.status = Some(container::Status::Running);
+            }
+        })?;
+        events::log(&self.layout, thawed.unwrap_or_else(|| container.clone()).event("unpause"));
         Ok(())
     }
 
     /// `docker wait`: blocks until the container is not running; its exit code.
     pub fn wait(&self, container: &ContainerRecord) -> Result<i32> {
-        if container.status() == container::Status::Running {
+        if container.status().is_running() {
             if let Some(monitor) = container.state.monitor_pid {
                 // The monitor records the exit code before it ends.
                 process::wait_exit(monitor);
@@ -256,11 +340,17 @@ impl Runtime {
         configured.as_deref().and_then(process::parse_signal).unwrap_or(Signal::SIGTERM)
     }
 
-    /// `docker kill -s SIG`: sends the signal to PID 1 from the host.
+    /// `docker kill -s SIG`: sends the signal to PID 1 from the host. A
+    /// paused container stays paused (the signal waits) unless it is
+    /// SIGKILL, which thaws it so it can die, as runc's kill does.
     pub fn kill(&self, container: &ContainerRecord, signal: Signal) -> Result<()> {
         match (container.status(), container.state.pid) {
-            (container::Status::Running, Some(pid)) => {
+            (status, Some(pid)) if status.is_running() => {
+                events::log(&self.layout, container.event("kill").with("signal", (signal as i32).to_string()));
                 nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).map_err(Error::sys("kill"))?;
+                if signal == Signal::SIGKILL && status == container::Status::Paused {
+                    container::cgroup::Cgroup::of(&container.id).thaw()?;
+                }
                 if signal == Signal::SIGKILL {
                     process::wait_exit(container.state.monitor_pid.unwrap_or(pid));
                 }
@@ -290,11 +380,7 @@ impl Runtime {
     pub fn remove_image(&self, name_or_id: &str, force: bool) -> Result<Removal> {
         let users = self.containers.list()?;
         self.images.remove(name_or_id, force, |image_id| {
-            users
-                .iter()
-                .filter(|c| c.image_id == image_id)
-                .map(|c| (c.short_id().to_owned(), c.status() == container::Status::Running))
-                .max_by_key(|(_, running)| *running)
+            users.iter().filter(|c| c.image_id == image_id).map(|c| (c.short_id().to_owned(), c.status().is_running())).max_by_key(|(_, running)| *running)
         })
     }
 }

@@ -15,7 +15,8 @@ pub const LIBCONTAINER_VERSION: &str = "0.7.0";
 pub struct SystemInfo {
     pub containers: usize,
     pub running: usize,
-    /// Created or exited (nothing is paused: `docker pause` is not supported yet).
+    pub paused: usize,
+    /// Created or exited.
     pub stopped: usize,
     /// Distinct images (by ID), as Docker counts them.
     pub images: usize,
@@ -50,7 +51,8 @@ impl SystemInfo {
         Ok(SystemInfo {
             containers: containers.len(),
             running: count(Status::Running),
-            stopped: containers.len() - count(Status::Running),
+            paused: count(Status::Paused),
+            stopped: containers.len() - count(Status::Running) - count(Status::Paused),
             images: image_ids.len(),
             backing_filesystem: backing_filesystem(rt.layout.root()),
             cgroup_version: if Path::new("/sys/fs/cgroup/cgroup.controllers").exists() { 2 } else { 1 },
@@ -59,7 +61,7 @@ impl SystemInfo {
             os_version: os_release_value(&os_release, "VERSION_ID"),
             architecture: field(|u| u.machine()),
             cpus: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-            memory_bytes: mem_total(),
+            memory_bytes: crate::container::stats::mem_total(),
             hostname: field(|u| u.nodename()),
             root_dir: rt.layout.root().display().to_string(),
             init_version: init_version(),
@@ -70,12 +72,6 @@ impl SystemInfo {
 
 fn os_release_value(text: &str, key: &str) -> String {
     text.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('=')).map(|v| v.trim_matches('"').to_owned()).unwrap_or_default()
-}
-
-fn mem_total() -> u64 {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let kib = meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:")?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok());
-    kib.unwrap_or(0) * 1024
 }
 
 /// Docker's names for the filesystems it finds under its root.

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::container::{ContainerRecord, Status};
+use crate::container::ContainerRecord;
 use crate::error::Result;
 use crate::fsutil::dir_size;
 use crate::image::store::TaggedImage;
@@ -97,7 +97,7 @@ impl Usage {
     }
 
     pub fn reclaimable_containers(&self) -> u64 {
-        self.containers.iter().filter(|c| c.container.status() != Status::Running).map(|c| c.size).sum()
+        self.containers.iter().filter(|c| !c.container.status().is_running()).map(|c| c.size).sum()
     }
 
     pub fn reclaimable_volumes(&self) -> u64 {

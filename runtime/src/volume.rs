@@ -142,6 +142,7 @@ impl VolumeStore {
         fs::create_dir_all(&data).map_err(Error::io("creating volume", &data))?;
         let volume = Volume { name, created: Utc::now(), anonymous };
         write_json_atomic(&self.dir(&volume.name).join("volume.json"), &volume)?;
+        crate::events::log(&self.layout, crate::events::Event::volume("create", &volume.name));
         Ok(volume)
     }
 
@@ -173,7 +174,9 @@ impl VolumeStore {
         }
         let _lock = StateLock::acquire(&self.layout.lock_file())?;
         let _ = fs::remove_file(self.dir(name).join("volume.json"));
-        remove_tree(&self.dir(name))
+        remove_tree(&self.dir(name))?;
+        crate::events::log(&self.layout, crate::events::Event::volume("destroy", name));
+        Ok(())
     }
 }
 

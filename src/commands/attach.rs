@@ -19,6 +19,9 @@ const DETACH_KEYS: [u8; 2] = [0x10, 0x11];
 
 pub fn run(rt: &Runtime, args: &AttachArgs, io: &mut Io<'_>) -> CommandResult {
     let container = rt.containers.find(&args.container)?;
+    if container.status() == whaleshell_runtime::container::Status::Paused {
+        return Err(CommandError::Client("You cannot attach to a paused container, unpause it first".into()));
+    }
     let stream = rt.attach(&container).map_err(|_| CommandError::Client("You cannot attach to a stopped container, start it first".into()))?;
     let send_stdin = !args.no_stdin && container.config.open_stdin && matches!(io.stdin, Input::Terminal);
     // Detaching leaves the container running: that is a success.

@@ -18,6 +18,10 @@ pub fn run(rt: &Runtime, args: &ExecArgs, io: &mut Io<'_>) -> CommandResult {
     if args.interactive && args.tty && !(matches!(io.stdin, Input::Terminal) && std::io::stdin().is_terminal()) {
         return Err(CommandError::Client("the input device is not a TTY".into()));
     }
+    // Docker names the container as it was typed here.
+    if container.status() == whaleshell_runtime::container::Status::Paused {
+        return Err(CommandError::Daemon(whaleshell_runtime::Error::ExecPaused(args.container.clone())));
+    }
     let request = ExecRequest {
         args: args.command.clone(),
         env: args.env.clone(),

@@ -14,14 +14,15 @@ use super::error::CommandResult;
 use super::version::{client_json, print_template, VERSION};
 use crate::grammar::docker::InfoArgs;
 use crate::io::Io;
-use crate::template::{sprintf, GoShape, Value};
+use crate::output::bytes_size;
+use crate::template::GoShape;
 
 fn info_json(info: &SystemInfo) -> Json {
     json!({
         "ID": info.id,
         "Containers": info.containers,
         "ContainersRunning": info.running,
-        "ContainersPaused": 0,
+        "ContainersPaused": info.paused,
         "ContainersStopped": info.stopped,
         "Images": info.images,
         "Driver": "overlay2",
@@ -82,17 +83,6 @@ pub fn run(rt: &Runtime, args: &InfoArgs, io: &mut Io<'_>) -> CommandResult {
             Ok(0)
         }
     }
-}
-
-/// Go's `units.BytesSize`: binary units, four significant digits (`23.54GiB`).
-fn bytes_size(bytes: u64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let (mut size, mut unit) = (bytes as f64, 0);
-    while size >= 1024.0 && unit < units.len() - 1 {
-        size /= 1024.0;
-        unit += 1;
-    }
-    format!("{}{}", sprintf("%.4g", &[Value::Float(size)]), units[unit])
 }
 
 fn text(v: &Json) -> String {

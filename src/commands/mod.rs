@@ -8,6 +8,7 @@ pub mod commit;
 pub mod cp;
 pub mod create;
 pub mod diff;
+pub mod events;
 pub mod exec;
 pub mod export;
 pub mod help;
@@ -21,6 +22,7 @@ pub mod lab;
 pub mod load;
 pub mod login;
 pub mod logs;
+pub mod pause;
 pub mod port;
 pub mod prune;
 pub mod ps;
@@ -32,6 +34,7 @@ pub mod rmi;
 pub mod run;
 pub mod save;
 pub mod start;
+pub mod stats;
 pub mod stop;
 pub mod system;
 pub mod tag;
@@ -100,6 +103,10 @@ pub fn docker(rt: &Runtime, line: &str, docker_span: Span, args: &[Arg], io: &mu
         Docker::Kill(a) => kill::run(rt, a, io),
         Docker::Start(a) => start::run(rt, a, io),
         Docker::Attach(a) => attach::run(rt, a, io),
+        Docker::Pause(a) => pause::pause(rt, a, io),
+        Docker::Unpause(a) => pause::unpause(rt, a, io),
+        Docker::Stats(a) => stats::run(rt, a, io),
+        Docker::Events(a) => events::run(rt, a, io),
         Docker::Inspect(a) => inspect::run(rt, a, io),
         Docker::Top(a) => top::run(rt, a, io),
         Docker::ContainerPrune(a) => prune::containers(rt, a, io),

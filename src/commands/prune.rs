@@ -3,7 +3,6 @@
 
 use std::io::{BufRead, Write};
 
-use whaleshell_runtime::container::Status;
 use whaleshell_runtime::fsutil::dir_size;
 use whaleshell_runtime::Runtime;
 
@@ -24,7 +23,7 @@ pub fn containers(rt: &Runtime, args: &PruneArgs, io: &mut Io<'_>) -> CommandRes
 /// Removes every container that is not running, printing Docker's
 /// `Deleted Containers:` block; returns the bytes their layers held.
 pub fn remove_stopped_containers(rt: &Runtime, io: &mut Io<'_>) -> u64 {
-    let stopped = rt.containers.list().unwrap_or_default().into_iter().filter(|c| c.status() != Status::Running);
+    let stopped = rt.containers.list().unwrap_or_default().into_iter().filter(|c| !c.status().is_running());
     let mut reclaimed = 0;
     let deleted: Vec<String> = stopped
         .filter_map(|c| {

@@ -19,7 +19,7 @@ pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> CommandResult {
     let mut containers = rt.containers.list()?;
     let limit = if args.latest { Some(1) } else { args.last };
     let all = args.all || limit.is_some() || filters.iter().any(|f| matches!(f, Filter::Status(_) | Filter::Exited(_)));
-    containers.retain(|c| (all || c.status() == Status::Running) && filters.iter().all(|f| f.matches(c)));
+    containers.retain(|c| (all || c.status().is_running()) && filters.iter().all(|f| f.matches(c)));
     if let Some(n) = limit {
         containers.truncate(n);
     }
@@ -99,20 +99,21 @@ fn context(rt: &Runtime, c: &ContainerRecord, trunc: bool) -> Value {
 
 /// `0.0.0.0:8050->80/tcp`, while running.
 pub fn ports_text(c: &ContainerRecord) -> String {
-    if c.status() != Status::Running {
+    if !c.status().is_running() {
         return String::new();
     }
     c.state.ports.iter().map(|p| p.display()).collect::<Vec<_>>().join(", ")
 }
 
-/// `Up 2 minutes`, `Exited (0) 5 seconds ago`, `Created`.
+/// `Up 2 minutes`, `Up 5 seconds (Paused)`, `Exited (0) 5 seconds ago`, `Created`.
 pub fn status_text(c: &ContainerRecord) -> String {
     let now = Utc::now();
     match c.status() {
         Status::Created => "Created".into(),
-        Status::Running => {
+        status @ (Status::Running | Status::Paused) => {
             let since = c.state.started_at.unwrap_or(c.created);
-            format!("Up {}", human_duration((now - since).num_seconds()))
+            let paused = if status == Status::Paused { " (Paused)" } else { "" };
+            format!("Up {}{paused}", human_duration((now - since).num_seconds()))
         }
         Status::Exited => {
             let code = c.state.exit_code.unwrap_or(255);

@@ -25,6 +25,11 @@ pub fn run(rt: &Runtime, args: &StartArgs, io: &mut Io<'_>) -> CommandResult {
                 continue;
             }
         };
+        if container.status() == Status::Paused {
+            errors.push(CommandError::Daemon(whaleshell_runtime::Error::StartPaused));
+            failed.push(target.as_str());
+            continue;
+        }
         if container.status() == Status::Running {
             // Docker treats starting a running container as done.
             if !(args.attach || args.interactive) {

@@ -1,7 +1,6 @@
 //! `docker system df [-v]`, `docker system prune`, `docker image prune`:
 //! what the store holds, from the real files, and cleaning it up.
 
-use whaleshell_runtime::container::Status;
 use whaleshell_runtime::digest::short;
 use whaleshell_runtime::usage::Usage;
 use whaleshell_runtime::Runtime;
@@ -31,7 +30,7 @@ fn df(rt: &Runtime, args: &DfArgs, io: &mut Io<'_>) -> CommandResult {
     }
     let images_active = usage.images.iter().filter(|i| i.containers > 0).count();
     let containers_size: u64 = usage.containers.iter().map(|c| c.size).sum();
-    let running = usage.containers.iter().filter(|c| c.container.status() == Status::Running).count();
+    let running = usage.containers.iter().filter(|c| c.container.status().is_running()).count();
     let volumes_size: u64 = usage.volumes.iter().map(|v| v.size).sum();
     let volumes_active = usage.volumes.iter().filter(|v| v.links > 0).count();
     let (ri, rc, rv) = (usage.reclaimable_images(), usage.reclaimable_containers(), usage.reclaimable_volumes());

@@ -3,7 +3,6 @@
 
 use std::process::Command;
 
-use whaleshell_runtime::container::Status;
 use whaleshell_runtime::Runtime;
 
 use super::error::{CommandError, CommandResult};
@@ -12,7 +11,7 @@ use crate::io::Io;
 
 pub fn run(rt: &Runtime, args: &TopArgs, io: &mut Io<'_>) -> CommandResult {
     let container = rt.containers.find(&args.container)?;
-    let (Status::Running, Some(pid1)) = (container.status(), container.state.pid) else {
+    let (true, Some(pid1)) = (container.status().is_running(), container.state.pid) else {
         return Err(CommandError::Daemon(whaleshell_runtime::Error::NotRunning(container.id)));
     };
     let pids = processes_in_pid_namespace_of(pid1);

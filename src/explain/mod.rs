@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use colored::Colorize;
-use whaleshell_runtime::container::{ContainerRecord, Status};
+use whaleshell_runtime::container::ContainerRecord;
 use whaleshell_runtime::digest::short;
 use whaleshell_runtime::image::pull::{LayerStatus, PullEvent};
 use whaleshell_runtime::reference::Reference;
@@ -160,7 +160,7 @@ fn container(rt: &Runtime, c: &ContainerRecord, io: &mut Io<'_>) -> i32 {
             io.out(if *deleted { format!("    - {path}  (deleted: hidden by a whiteout)") } else { format!("    + {path}") });
         }
     }
-    let (Status::Running, Some(pid)) = (c.status(), c.state.pid) else {
+    let (true, Some(pid)) = (c.status().is_running(), c.state.pid) else {
         io.out("\n  it is not running: no processes, no namespaces to show".dimmed().to_string());
         return 0;
     };

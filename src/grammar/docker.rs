@@ -62,6 +62,14 @@ pub enum Docker {
     Restart(StopArgs),
     /// Attach local standard input, output, and error streams to a running container
     Attach(AttachArgs),
+    /// Pause all processes within one or more containers
+    Pause(PauseArgs),
+    /// Unpause all processes within one or more containers
+    Unpause(UnpauseArgs),
+    /// Display a live stream of container(s) resource usage statistics
+    Stats(StatsArgs),
+    /// Get real time events from the server
+    Events(EventsArgs),
     /// Return low-level information on Docker objects
     Inspect(InspectArgs),
     /// Display the running processes of a container
@@ -128,6 +136,10 @@ impl Docker {
             Docker::Start(_) => "start",
             Docker::Restart(_) => "restart",
             Docker::Attach(_) => "attach",
+            Docker::Pause(_) => "pause",
+            Docker::Unpause(_) => "unpause",
+            Docker::Stats(_) => "stats",
+            Docker::Events(_) => "events",
             Docker::Inspect(_) => "inspect",
             Docker::Top(_) => "top",
             Docker::Port(_) => "port",
@@ -177,6 +189,10 @@ const LONG_FORMS: &[(&str, &str, &[&str], &str, &str)] = &[
     ("container", "prune", &[], "container prune", ""),
     ("container", "port", &[], "port", ""),
     ("container", "commit", &[], "commit", ""),
+    ("container", "pause", &[], "pause", ""),
+    ("container", "unpause", &[], "unpause", ""),
+    ("container", "stats", &[], "stats", ""),
+    ("system", "events", &[], "events", ""),
     ("image", "ls", &["list"], "images", ""),
     ("image", "pull", &[], "pull", ""),
     ("image", "rm", &[], "rmi", ""),
@@ -477,6 +493,56 @@ pub struct InspectArgs {
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker pause CONTAINER [CONTAINER...]")]
+pub struct PauseArgs {
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker unpause CONTAINER [CONTAINER...]")]
+pub struct UnpauseArgs {
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker stats [OPTIONS] [CONTAINER...]")]
+pub struct StatsArgs {
+    /// Show all containers (default shows just running)
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Pretty-print images using a Go template
+    #[arg(long, value_name = "string")]
+    pub format: Option<String>,
+    /// Disable streaming stats and only pull the first result
+    #[arg(long = "no-stream")]
+    pub no_stream: bool,
+    /// Do not truncate output
+    #[arg(long = "no-trunc")]
+    pub no_trunc: bool,
+    #[arg(value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker events [OPTIONS]")]
+pub struct EventsArgs {
+    /// Filter output based on conditions provided
+    #[arg(short = 'f', long = "filter", value_name = "filter")]
+    pub filter: Vec<String>,
+    /// Format the output using the given Go template
+    #[arg(long, value_name = "string")]
+    pub format: Option<String>,
+    /// Show all events created since timestamp
+    #[arg(long, value_name = "string")]
+    pub since: Option<String>,
+    /// Stream events until this timestamp
+    #[arg(long, value_name = "string")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker top CONTAINER")]
 pub struct TopArgs {
     pub container: String,
@@ -769,6 +835,14 @@ pub enum Parsed {
 pub fn command_tree() -> clap::Command {
     let base = DockerLine::command();
     let mut tree = base.clone();
+    // Long forms in a group the grammar has itself (`system events`) join its
+    // subcommands (first: clap moves the group it changes to the end).
+    for (group, sub, aliases, command, _) in LONG_FORMS.iter().filter(|(g, ..)| !GROUPS.iter().any(|(name, _)| name == g)) {
+        if let Some(target) = base.find_subcommand(command) {
+            let sub = target.clone().name(*sub).visible_aliases(aliases.iter().copied()).hide(false);
+            tree = tree.mut_subcommand(*group, |node| node.subcommand(sub));
+        }
+    }
     for (group, about) in GROUPS {
         let mut node = clap::Command::new(*group).about(*about).subcommand_required(true).arg_required_else_help(true);
         for (_, sub, aliases, command, own_about) in LONG_FORMS.iter().filter(|(g, ..)| g == group) {

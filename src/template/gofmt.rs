@@ -169,7 +169,8 @@ fn write_json(out: &mut String, v: &Value, escape_html: bool) {
         Value::Struct(s) => {
             let escape_html = escape_html || s.kind == StructKind::Context;
             let shown = s.shown_fields().into_iter().filter(|(_, v)| !matches!(v, Value::Nil(Nil::Omitted)));
-            write_json_object(out, shown, escape_html)
+            let tagged = shown.filter_map(|(k, v)| s.json_key(k, &v).map(|key| (key, v)));
+            write_json_object(out, tagged, escape_html)
         }
     }
 }

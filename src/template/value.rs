@@ -67,12 +67,14 @@ pub struct Struct {
     pub(super) type_name: String,
     pub(super) members: Vec<(String, Member)>,
     pub(super) kind: StructKind,
+    /// Go's `json:"key,omitempty"` tags: (field, key, omitempty).
+    pub(super) json_tags: Vec<(String, String, bool)>,
 }
 
 impl Struct {
     /// A Go struct of the given type name (used in Go's error texts, e.g. `system.versionInfo`).
     pub fn new(type_name: &str) -> Struct {
-        Struct { type_name: type_name.to_owned(), members: Vec::new(), kind: StructKind::Plain }
+        Struct { type_name: type_name.to_owned(), members: Vec::new(), kind: StructKind::Plain, json_tags: Vec::new() }
     }
 
     /// A Docker formatter context, e.g. `Struct::context("*formatter.ContainerContext")` for `ps`.
@@ -88,6 +90,22 @@ impl Struct {
     pub fn field(mut self, name: &str, value: impl Into<Value>) -> Struct {
         self.members.push((name.to_owned(), Member::Field(value.into())));
         self
+    }
+
+    /// A field as `json` encodes it: under `key`, and with `omit_empty`
+    /// left out when it is "" or 0 (Go's `json:"key,omitempty"`).
+    pub fn json_tag(mut self, field: &str, key: &str, omit_empty: bool) -> Struct {
+        self.json_tags.push((field.to_owned(), key.to_owned(), omit_empty));
+        self
+    }
+
+    /// The key `json` gives a field and whether it is left out, for its value.
+    pub(super) fn json_key<'a>(&'a self, field: &'a str, value: &Value) -> Option<&'a str> {
+        match self.json_tags.iter().find(|(f, ..)| f == field) {
+            None => Some(field),
+            Some((_, _, true)) if matches!(value, Value::String(s) if s.is_empty()) || matches!(value, Value::Int(0)) => None,
+            Some((_, key, _)) => Some(key),
+        }
     }
 
     /// A method taking `arity` arguments; with 0 it is a field computed only when a template uses it.

@@ -152,11 +152,42 @@ impl Cgroup {
         }
     }
 
-    fn freeze_and_kill(&self) {
-        let (state_file, frozen, thawed) = match self.hierarchy {
+    /// The freezer's state file and what freezes and thaws it.
+    fn freezer(&self) -> (PathBuf, &'static str, &'static str) {
+        match self.hierarchy {
             Hierarchy::Unified => (self.controller_dir("").join("cgroup.freeze"), "1", "0"),
             Hierarchy::V1 => (self.controller_dir("freezer").join("freezer.state"), "FROZEN", "THAWED"),
-        };
+        }
+    }
+
+    /// `docker pause`: freezes every process in the cgroup (the v1 freezer's
+    /// `FROZEN`, v2's `cgroup.freeze`) and returns once the kernel says all
+    /// of them are (or after a second, as [`wait_frozen`] does).
+    pub fn freeze(&self) -> Result<()> {
+        let (state_file, frozen, _) = self.freezer();
+        fs::write(&state_file, frozen).map_err(Error::io("freezing the container's cgroup", &state_file))?;
+        wait_frozen(self.hierarchy, &state_file);
+        Ok(())
+    }
+
+    /// `docker unpause`: lets the frozen processes run again.
+    pub fn thaw(&self) -> Result<()> {
+        let (state_file, _, thawed) = self.freezer();
+        fs::write(&state_file, thawed).map_err(Error::io("thawing the container's cgroup", &state_file))
+    }
+
+    /// Whether the cgroup is frozen (or freezing) now.
+    pub fn is_frozen(&self) -> bool {
+        let (state_file, _, _) = self.freezer();
+        let state = fs::read_to_string(&state_file).unwrap_or_default();
+        match self.hierarchy {
+            Hierarchy::V1 => matches!(state.trim(), "FROZEN" | "FREEZING"),
+            Hierarchy::Unified => state.trim() == "1",
+        }
+    }
+
+    fn freeze_and_kill(&self) {
+        let (state_file, frozen, thawed) = self.freezer();
         let froze = write(&state_file, frozen);
         if froze {
             wait_frozen(self.hierarchy, &state_file);

@@ -8,7 +8,7 @@ use chrono::{SecondsFormat, Utc};
 use crate::container::attach::{read_frame, write_frame, Frame};
 use crate::container::session::LogEntry;
 pub use crate::container::session::Stream;
-use crate::container::{ContainerRecord, Status};
+use crate::container::ContainerRecord;
 use crate::error::Result;
 use crate::layout::Layout;
 
@@ -17,7 +17,7 @@ use crate::layout::Layout;
 /// `on_line` gets each piece with its stream and time (RFC 3339, as logged).
 pub fn read(layout: &Layout, container: &ContainerRecord, follow: bool, tail: Option<usize>, on_line: &mut dyn FnMut(Stream, &str, &[u8])) -> Result<()> {
     // Following: subscribe first, so nothing falls between the file and the live stream.
-    let mut live = if follow && container.status() == Status::Running { attach(layout, container).ok() } else { None };
+    let mut live = if follow && container.status().is_running() { attach(layout, container).ok() } else { None };
     let mut logged_up_to = None;
     if let Some(stream) = &mut live {
         let _ = write_frame(stream, &Frame::Hello { stdin: false });
@@ -48,7 +48,7 @@ pub fn read(layout: &Layout, container: &ContainerRecord, follow: bool, tail: Op
 
 /// Connects to a running container's monitor (attach, logs -f).
 pub fn attach(layout: &Layout, container: &ContainerRecord) -> Result<UnixStream> {
-    if container.status() != Status::Running {
+    if !container.status().is_running() {
         return Err(crate::Error::NotRunning(container.id.clone()));
     }
     let dir = layout.container_dir(&container.id);

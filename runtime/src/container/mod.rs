@@ -15,6 +15,7 @@ pub mod ports;
 pub mod rootfs;
 pub mod session;
 pub mod spec;
+pub mod stats;
 pub mod user;
 
 pub use helper::{Finished, StartFailure, Streams};
@@ -41,6 +42,8 @@ const RECORD: &str = "container.json";
 pub enum Status {
     Created,
     Running,
+    /// Running, its processes frozen by `docker pause`.
+    Paused,
     Exited,
 }
 
@@ -50,8 +53,15 @@ impl Status {
         match self {
             Status::Created => "created",
             Status::Running => "running",
+            Status::Paused => "paused",
             Status::Exited => "exited",
         }
+    }
+
+    /// Docker's `State.Running`: true for a paused container too, whose
+    /// processes are there, only frozen.
+    pub fn is_running(&self) -> bool {
+        matches!(self, Status::Running | Status::Paused)
     }
 }
 
@@ -161,9 +171,19 @@ impl ContainerRecord {
     /// what is left and records the exit.
     pub fn status(&self) -> Status {
         match self.state.status.unwrap_or(Status::Created) {
-            Status::Running if !self.monitor_alive() && !cgroup::Cgroup::of(&self.id).holds_processes() => Status::Exited,
+            Status::Running | Status::Paused if !self.monitor_alive() && !cgroup::Cgroup::of(&self.id).holds_processes() => Status::Exited,
             s => s,
         }
+    }
+
+    /// An event about this container, with Docker's attributes: its
+    /// labels, `image` and `name`.
+    pub fn event(&self, action: &str) -> Event {
+        let mut event = Event::container(action, &self.id, &self.name, &self.image);
+        for (k, v) in &self.config.labels {
+            event.attributes.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        event
     }
 
     /// The environment its processes get: the configured one with Docker's
@@ -184,7 +204,7 @@ impl ContainerRecord {
 
     /// No monitor looks after it, yet it is recorded running or has a cgroup.
     fn needs_settling(&self) -> bool {
-        !self.monitor_alive() && (self.state.status == Some(Status::Running) || cgroup::Cgroup::of(&self.id).exists())
+        !self.monitor_alive() && (self.state.status.is_some_and(|s| s.is_running()) || cgroup::Cgroup::of(&self.id).exists())
     }
 
     pub fn monitor_alive(&self) -> bool {
@@ -268,7 +288,7 @@ impl ContainerStore {
         }
         write_json_atomic(&staging.join(RECORD), &record)?;
         // Logged before the container appears, so no container goes unlogged.
-        events::append(&self.layout, &Event::container("create", &record.id, &record.name, &record.image))?;
+        events::append(&self.layout, &record.event("create"))?;
         fs::rename(&staging, &dir).map_err(Error::io("creating container", &dir))?;
         Ok(record)
     }
@@ -314,7 +334,7 @@ impl ContainerStore {
             return Ok(Some(record));
         }
         rootfs::unmount(&self.layout.container_dir(id).join("rootfs"));
-        if record.state.status != Some(Status::Running) {
+        if !record.state.status.is_some_and(|s| s.is_running()) {
             return Ok(Some(record));
         }
         record.state.status = Some(Status::Exited);
@@ -327,6 +347,7 @@ impl ContainerStore {
         record.state.ports.clear();
         write_json_atomic(&self.record_path(id), &record)?;
         drop(lock);
+        events::log(&self.layout, record.event("die").with("exitCode", record.state.exit_code.unwrap_or(255).to_string()));
         if record.config.auto_remove {
             self.remove_files(&record, true)?;
             return Ok(None);
@@ -401,9 +422,11 @@ impl ContainerStore {
         if let Some(other) = self.list_unlocked()?.into_iter().find(|c| c.name == new_name) {
             return Err(Error::NewName(Box::new(Error::NameInUse(new_name.to_owned(), other.id))));
         }
+        let old_name = record.name.clone();
         let mut renamed = record;
         renamed.name = new_name.to_owned();
         write_json_atomic(&self.record_path(&renamed.id), &renamed)?;
+        events::log(&self.layout, renamed.event("rename").with("oldName", format!("/{old_name}")));
         Ok(renamed)
     }
 
@@ -411,11 +434,21 @@ impl ContainerStore {
     /// kills it and waits for its monitor to finish before removing.
     pub fn remove(&self, id_or_name: &str, force: bool, volumes: bool) -> Result<ContainerRecord> {
         let record = self.find(id_or_name)?;
-        if record.status() == Status::Running {
+        let status = record.status();
+        if status.is_running() {
             if !force {
-                return Err(Error::ContainerRunning(record.name.clone()));
+                return Err(match status {
+                    Status::Paused => Error::RemovePaused(record.id.clone()),
+                    _ => Error::ContainerRunning(record.name.clone()),
+                });
             }
             if let Some(pid) = record.state.pid {
+                events::log(&self.layout, record.event("kill").with("signal", "9"));
+                let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+                // A frozen process dies of SIGKILL only once thawed (as runc's kill thaws).
+                if status == Status::Paused {
+                    let _ = cgroup::Cgroup::of(&record.id).thaw();
+                }
                 process::kill_and_wait(pid, record.state.monitor_pid);
             }
         }
@@ -439,7 +472,7 @@ impl ContainerStore {
         monitor::cleanup_runtime_state(&self.layout, &record.id);
         remove_tree(&dir)?;
         // The container is gone either way; a lost log line must not say otherwise.
-        let _ = events::append(&self.layout, &Event::container("destroy", &record.id, &record.name, &record.image));
+        events::log(&self.layout, record.event("destroy"));
         if volumes {
             let store = VolumeStore::new(self.layout.clone());
             for m in record.config.mounts.iter().filter(|m| m.kind == MountKind::Volume) {
@@ -469,7 +502,8 @@ pub fn main_if_helper() -> Option<i32> {
     }
 }
 
-fn new_id() -> String {
+/// 64 random hex digits: a container's ID, an exec's.
+pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)

@@ -99,7 +99,7 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
         Ok(code) => *code,
         Err(e) => e.exit_code,
     };
-    let _ = store.update(id, |r| {
+    let ended = store.update(id, |r| {
         r.state.pid = None;
         r.state.ports.clear();
         r.state.monitor_pid = None;
@@ -117,6 +117,9 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
             }
         }
     });
+    if let (Ok(code), Ok(Some(record))) = (&outcome, &ended) {
+        crate::events::log(&layout, record.event("die").with("exitCode", code.to_string()));
+    }
     // Clients learn of the exit only now, so `ps` after `attach` shows it exited.
     if let Some(session) = &mut session {
         session.notify_exit(code);
@@ -191,7 +194,7 @@ fn run_container(
     ignore_sigpipe();
     container.start().map_err(lc)?;
     wait_for_exec(pid.as_raw());
-    let _ = store.update(&record.id, |r| {
+    let started = store.update(&record.id, |r| {
         r.state.status = Some(Status::Running);
         r.state.pid = Some(pid.as_raw());
         r.state.started_at = Some(Utc::now());
@@ -199,6 +202,9 @@ fn run_container(
         r.state.exit_code = None;
         r.state.ports = published.iter().map(|(_, p)| p.clone()).collect();
     });
+    if let Ok(Some(started)) = &started {
+        crate::events::log(layout, started.event("start"));
+    }
     status.send(&MonitorEvent::Started { pid: pid.as_raw() });
     let foreground = (mode == Mode::Foreground).then(|| {
         use std::io::IsTerminal;

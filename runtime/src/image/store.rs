@@ -150,20 +150,24 @@ impl ImageStore {
 
     /// `docker tag SOURCE TARGET`: one more name for an existing image.
     pub fn tag(&self, source: &str, target: &Reference) -> Result<()> {
-        self.update(|index| {
+        let id = self.update(|index| {
             let (record, _) = find(index, source)?;
             let id = record.id.clone();
-            index.tags.insert(target.full(), id);
-            Ok(())
-        })
+            index.tags.insert(target.full(), id.clone());
+            Ok(id)
+        })?;
+        crate::events::log(&self.layout, crate::events::Event::image("tag", &id, &target.familiar()));
+        Ok(())
     }
 
     /// Removes what `docker rmi NAME_OR_ID` names. `in_use(id)` tells whether a
     /// container uses an image and which one (Docker refuses then, unless forced).
     pub fn remove(&self, name_or_id: &str, force: bool, in_use: impl Fn(&str) -> Option<(String, bool)>) -> Result<Removal> {
+        let mut image_id = String::new();
         let removal = self.update(|index| {
             let (record, by_tag) = find(index, name_or_id)?;
             let record = record.clone();
+            image_id = record.id.clone();
             let tags: Vec<String> = index.tags.iter().filter(|(_, id)| **id == record.id).map(|(t, _)| t.clone()).collect();
             let short_id = digest::short(&record.id).to_owned();
             let mut removal = Removal::default();
@@ -228,6 +232,13 @@ impl ImageStore {
             }
             Ok(removal)
         })?;
+        // Docker names the image by its ID in both (`untag sha256:… (name=sha256:…)`).
+        for _ in &removal.untagged {
+            crate::events::log(&self.layout, crate::events::Event::image("untag", &image_id, &image_id));
+        }
+        if !removal.deleted.is_empty() {
+            crate::events::log(&self.layout, crate::events::Event::image("delete", &image_id, &image_id));
+        }
         // Files go after the index no longer names them, so a crash leaves
         // at worst an unused directory, never an image with a missing layer.
         for deleted in removal.deleted.iter().skip(1) {
