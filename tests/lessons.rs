@@ -48,6 +48,9 @@ fn a_lesson_in_portuguese() {
     let run = lab.command().args(["--lang", "pt-BR", "-c", "lesson 1"]).env("XDG_DATA_HOME", lab.root().join("xdg")).output().unwrap();
     let text = String::from_utf8_lossy(&run.stdout);
     assert!(text.contains("Lição 1 · Olá, busybox ── Passo 1/4"), "{text}");
+    // A second terminal can reach the lesson's containers: the banner says how.
+    let root = std::fs::canonicalize(lab.root()).unwrap().join("lessons/hello-busybox");
+    assert!(text.contains("para vê-los de outro terminal:") && text.contains(&format!(" --root {}", root.display())), "{text}");
 }
 
 #[test]

@@ -201,6 +201,9 @@ fn start(tutor: &mut Tutor, which: &str, io: &mut Io<'_>) -> i32 {
     }
     show_step(tutor, io);
     io.out(t.commands_help.dimmed().to_string());
+    let root = tutor.shell.runtime.layout.root().display().to_string();
+    let program = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "whaleshell".into());
+    io.out(format!("{} {}", t.second_terminal, format!("sudo {program} --root {root}").bold()).dimmed().to_string());
     0
 }
 
