@@ -14,6 +14,7 @@ pub mod digest;
 pub mod error;
 pub mod events;
 pub mod fsutil;
+pub mod go_time;
 pub mod hub;
 pub mod image;
 pub mod layout;

@@ -239,7 +239,7 @@ fn nanos(text: &str) -> i64 {
 /// Unix seconds; as the `secs[.nanos]` text the daemon is sent.
 fn timestamp(value: &str, now: DateTime<Local>) -> Result<String, String> {
     if value != "0" {
-        if let Some(d) = go_duration(value) {
+        if let Ok(d) = whaleshell_runtime::go_time::parse_duration(value) {
             let t = now.timestamp_nanos_opt().unwrap_or(0) as i128 - d;
             return Ok(t.div_euclid(1_000_000_000).to_string());
         }
@@ -282,39 +282,6 @@ fn timestamp(value: &str, now: DateTime<Local>) -> Result<String, String> {
             }
         }
     }
-}
-
-/// Go's `time.ParseDuration` in nanoseconds (`1h30m`, `-5m`, `1.5s`, `300ms`).
-fn go_duration(text: &str) -> Option<i128> {
-    let (sign, mut rest) = match text.strip_prefix('-') {
-        Some(r) => (-1.0, r),
-        None => (1.0, text.strip_prefix('+').unwrap_or(text)),
-    };
-    if rest == "0" {
-        return Some(0);
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total = 0f64;
-    while !rest.is_empty() {
-        let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
-        let number: f64 = rest[..number_len].parse().ok()?;
-        rest = &rest[number_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total += number * scale;
-    }
-    Some((sign * total) as i128)
 }
 
 /// Go's `time.Parse` for the layouts [`timestamp`] uses, with Go's error

@@ -20,6 +20,7 @@ use nom::sequence::{pair, preceded, terminated};
 use nom::IResult;
 
 use crate::build::shell_word::{go_quote, split_words};
+use crate::go_time;
 use crate::image::config::Healthcheck;
 
 /// `RUN echo hi` (shell form, run by the SHELL, `/bin/sh -c` by default) or `RUN ["echo", "hi"]` (exec form).
@@ -332,7 +333,8 @@ fn healthcheck(args: &str, flag_list: &[(&str, Option<&str>)]) -> Result<Healthc
             };
             let interval = |name: &str| -> Result<u64, Bad> {
                 let Some(value) = flag(name) else { return Ok(0) };
-                let d = parse_go_duration(value).map_err(bad)?;
+                // Negative durations parse in Go; for HEALTHCHECK they are below the minimum anyway.
+                let d = go_time::parse_duration(value).map_err(bad)?.max(0) as u64;
                 if d < 1_000_000 {
                     return Err(bad(format!("Interval {} cannot be less than 1ms", go_quote(name))));
                 }
@@ -400,74 +402,6 @@ fn command(args: &str) -> Command {
         }
     }
     Command::Shell(t.to_owned())
-}
-
-/// Go's `time.ParseDuration`: `1h30m`, `1.5s`, `500ms`, `10us`.
-pub fn parse_go_duration(text: &str) -> Result<u64, String> {
-    let invalid = || format!("time: invalid duration {}", go_quote(text));
-    let body = text.strip_prefix('+').unwrap_or(text);
-    if body.starts_with('-') {
-        // Negative durations parse in Go; for HEALTHCHECK they are below the minimum anyway.
-        return Ok(0);
-    }
-    if body == "0" {
-        return Ok(0);
-    }
-    if body.is_empty() {
-        return Err(invalid());
-    }
-    let mut total = 0f64;
-    let mut rest = body;
-    while !rest.is_empty() {
-        let number_len = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
-        let (number, after) = rest.split_at(number_len);
-        let value: f64 = number.parse().map_err(|_| invalid())?;
-        let unit_len = after.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(after.len());
-        let (unit, after) = after.split_at(unit_len);
-        let scale = match unit {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            "" => return Err(format!("time: missing unit in duration {}", go_quote(text))),
-            other => return Err(format!("time: unknown unit {} in duration {}", go_quote(other), go_quote(text))),
-        };
-        total += value * scale;
-        rest = after;
-    }
-    Ok(total.round() as u64)
-}
-
-/// Go's `time.Duration.String()`: `5s`, `1m30s`, `1h0m0s`, `500ms`, `0s`.
-pub fn go_duration(nanos: u64) -> String {
-    fn trim(n: u64, digits: u32) -> String {
-        let whole = n / 10u64.pow(digits);
-        let frac = n % 10u64.pow(digits);
-        if frac == 0 {
-            whole.to_string()
-        } else {
-            let f = format!("{frac:0width$}", width = digits as usize);
-            format!("{whole}.{}", f.trim_end_matches('0'))
-        }
-    }
-    match nanos {
-        0 => "0s".into(),
-        n if n < 1_000 => format!("{n}ns"),
-        n if n < 1_000_000 => format!("{}µs", trim(n, 3)),
-        n if n < 1_000_000_000 => format!("{}ms", trim(n, 6)),
-        n => {
-            let (hours, rest) = (n / 3_600_000_000_000, n % 3_600_000_000_000);
-            let (minutes, seconds) = (rest / 60_000_000_000, rest % 60_000_000_000);
-            let s = format!("{}s", trim(seconds, 9));
-            match (hours, minutes) {
-                (0, 0) => s,
-                (0, m) => format!("{m}m{s}"),
-                (h, m) => format!("{h}h{m}m{s}"),
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -563,19 +497,5 @@ mod tests {
     fn a_backtick_escape_directive() {
         let lines = parse_lines("# escape=`\nFROM busybox\nRUN echo a `\n  b\n");
         assert_eq!(lines[1].instruction, Instruction::Run { command: Command::Shell("echo a b".into()), mount: None });
-    }
-
-    #[test]
-    fn go_durations_both_ways() {
-        for (text, nanos) in [("5s", 5_000_000_000), ("1m30s", 90_000_000_000), ("1h", 3_600_000_000_000), ("1.5s", 1_500_000_000), ("500ms", 500_000_000)] {
-            assert_eq!(parse_go_duration(text), Ok(nanos), "{text}");
-        }
-        assert_eq!(go_duration(0), "0s");
-        assert_eq!(go_duration(5_000_000_000), "5s");
-        assert_eq!(go_duration(90_000_000_000), "1m30s");
-        assert_eq!(go_duration(3_600_000_000_000), "1h0m0s");
-        assert_eq!(go_duration(1_500_000_000), "1.5s");
-        assert_eq!(go_duration(500_000_000), "500ms");
-        assert_eq!(parse_go_duration("10"), Err("time: missing unit in duration \"10\"".into()));
     }
 }

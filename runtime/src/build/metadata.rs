@@ -4,8 +4,9 @@
 //! expands them, checked as Docker checks them, and the history line
 //! Docker's classic builder writes for each.
 
-use crate::build::dockerfile::{go_duration, Command, Instruction};
+use crate::build::dockerfile::{Command, Instruction};
 use crate::build::shell_word::{go_quote, process_word, process_words, Vars};
+use crate::go_time::format_duration;
 use crate::image::config::{ContainerConfig, Empty};
 
 pub const DEFAULT_SHELL: [&str; 2] = ["/bin/sh", "-c"];
@@ -153,9 +154,9 @@ pub fn apply(config: &mut ContainerConfig, instruction: &Instruction, scope: &Sc
             let text = format!(
                 "HEALTHCHECK &{{{} {} {} {} {}}}",
                 quoted_list(&check.test),
-                go_quote(&go_duration(check.interval)),
-                go_quote(&go_duration(check.timeout)),
-                go_quote(&go_duration(check.start_period)),
+                go_quote(&format_duration(check.interval)),
+                go_quote(&format_duration(check.timeout)),
+                go_quote(&format_duration(check.start_period)),
                 go_rune(check.retries)
             );
             Ok(Applied { nop: format!("#(nop)  {text}"), note })
