@@ -355,3 +355,17 @@ fn ctrl_c_that_pid_1_ignores_is_explained_and_a_second_one_detaches() {
     assert_eq!(lab.run("docker rm -f keeper").code, 0);
     lab.assert_clean();
 }
+
+/// `-h/--hostname` names the container's host as Docker's does: hostname,
+/// /etc/hostname, /etc/hosts, HOSTNAME, and inspect's Config.Hostname.
+#[test]
+fn hostname_flag_names_the_containers_host() {
+    let lab = Lab::new();
+    let run = lab.run("docker run --rm -h my-host busybox sh -c 'hostname; cat /etc/hostname; grep -c my-host /etc/hosts; echo $HOSTNAME'");
+    assert_eq!((run.stdout.as_str(), run.code), ("my-host\nmy-host\n1\nmy-host\n", 0), "{}", run.stderr);
+    let id = lab.run_detached("docker run -d --hostname web1 busybox sleep 1000");
+    assert_eq!(lab.run(&format!("docker inspect -f '{{{{.Config.Hostname}}}}' {id}")).stdout, "web1\n");
+    assert_eq!(lab.run(&format!("docker exec {id} hostname")).stdout, "web1\n");
+    assert_eq!(lab.run(&format!("docker rm -f {id}")).code, 0);
+    lab.assert_clean();
+}

@@ -93,6 +93,7 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
         init: args.init,
         labels: parse_labels(&args.label),
         pids_limit: args.pids_limit,
+        hostname: args.hostname.clone(),
     };
     let container = rt.create_container(&args.image, &image, &options).map_err(daemon)?;
     Ok((container, pulled))

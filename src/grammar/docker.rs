@@ -293,6 +293,9 @@ pub struct RunArgs {
     /// Set meta data on a container
     #[arg(short = 'l', long = "label", value_name = "list")]
     pub label: Vec<String>,
+    /// Container host name
+    #[arg(short = 'h', long, value_name = "string")]
+    pub hostname: Option<String>,
     /// Tune container pids limit (set -1 for unlimited)
     #[arg(long = "pids-limit", value_name = "int", allow_negative_numbers = true)]
     pub pids_limit: Option<i64>,

@@ -531,6 +531,8 @@ pub struct RunOptions {
     pub labels: BTreeMap<String, String>,
     /// `--pids-limit N` (0 or -1: unlimited); None takes the default.
     pub pids_limit: Option<i64>,
+    /// `-h/--hostname`; None: the short ID, as Docker.
+    pub hostname: Option<String>,
 }
 
 /// Merges run options with the image config the way Docker does:
@@ -578,7 +580,7 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         env,
         working_dir,
         user: options.user.clone().or_else(|| config.user().clone()).unwrap_or_default(),
-        hostname: String::new(),
+        hostname: options.hostname.clone().unwrap_or_default(),
         tty: options.tty,
         open_stdin: options.interactive,
         auto_remove: options.auto_remove,
