@@ -83,3 +83,29 @@ fn images_move_between_whaleshell_and_real_docker() {
     assert_eq!(other.run(&format!("docker load -i {}", theirs.display())).stdout, "Loaded image: busybox:latest\n");
     assert_eq!(other.run("docker run --rm busybox echo from docker").stdout, "from docker\n");
 }
+
+#[test]
+fn history_and_system_df_take_go_templates() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull -q busybox").code, 0);
+    let table = lab.run("docker history --format 'table {{.ID}}\\t{{.CreatedSince}}\\t{{.CreatedAt}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}' busybox");
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert_normalized_snapshot!("history_format_table", table.stdout);
+    let json = lab.run("docker history --format '{{json .}}' busybox");
+    assert_normalized_snapshot!("history_format_json", json.stdout);
+    let bogus = lab.run("docker history --format '{{.Bogus}}' busybox");
+    assert_eq!(
+        (bogus.stderr.as_str(), bogus.code),
+        ("template parsing error: template: :1:2: executing \"\" at <.Bogus>: can't evaluate field Bogus in type *image.historyContext\n", 1)
+    );
+    let df = lab.run("docker system df --format 'table {{.Type}}\\t{{.TotalCount}}\\t{{.Active}}\\t{{.Size}}\\t{{.Reclaimable}}'");
+    assert_eq!(df.code, 0, "{}", df.stderr);
+    assert_eq!(df.stdout, lab.run("docker system df").stdout, "the same table as without --format");
+    assert_normalized_snapshot!("system_df_format_json", lab.run("docker system df --format '{{json .}}'").stdout);
+    let bogus = lab.run("docker system df --format '{{.Bogus}}'");
+    assert_eq!(
+        (bogus.stderr.as_str(), bogus.code),
+        ("template parsing error: template: :1:2: executing \"\" at <.Bogus>: can't evaluate field Bogus in type *formatter.diskUsageImagesContext\n", 1)
+    );
+    lab.assert_clean();
+}

@@ -725,6 +725,9 @@ pub struct CommitArgs {
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker history [OPTIONS] IMAGE")]
 pub struct HistoryArgs {
+    /// Pretty-print images using a Go template
+    #[arg(long, value_name = "string")]
+    pub format: Option<String>,
     /// Don't truncate output
     #[arg(long = "no-trunc")]
     pub no_trunc: bool,
@@ -753,6 +756,9 @@ pub struct InfoArgs {
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 pub struct DfArgs {
+    /// Pretty-print images using a Go template
+    #[arg(long, value_name = "string")]
+    pub format: Option<String>,
     /// Show detailed information on space usage
     #[arg(short = 'v', long)]
     pub verbose: bool,
