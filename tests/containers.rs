@@ -258,3 +258,33 @@ fn help_lists_every_command_and_describes_arguments() {
     assert!(run.contains("<IMAGE>       The image to start from"), "{run}");
     assert!(run.contains("[COMMAND]...  The program to run"), "{run}");
 }
+
+#[test]
+fn logs_since_and_until_keep_the_lines_logged_between() {
+    let lab = Lab::new();
+    let run = lab.run("docker run --name talk busybox sh -c 'echo one; echo two'");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let stamped = lab.run("docker logs -t talk").stdout;
+    let times: Vec<&str> = stamped.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(times.len(), 2, "{stamped}");
+    let logs = |flags: &str| {
+        let run = lab.run(&format!("docker logs {flags} talk"));
+        assert_eq!(run.code, 0, "{flags}: {}", run.stderr);
+        run.stdout
+    };
+    assert_eq!(logs("--since 10m"), "one\ntwo\n");
+    assert_eq!(logs("--since 0 --until 0"), "one\ntwo\n");
+    assert_eq!(logs("--until 10m"), "");
+    assert_eq!(logs("--since 2099-01-01"), "");
+    assert_eq!(logs("--since 4070908800"), "", "Unix seconds, in 2099");
+    assert_eq!(logs("--until 2000-01-01T00:00:00Z"), "");
+    assert_eq!(logs(&format!("--until {}", times[0])), if times[0] == times[1] { "one\ntwo\n" } else { "one\n" });
+    assert_eq!(logs(&format!("--since {}", times[1])), if times[0] == times[1] { "one\ntwo\n" } else { "two\n" });
+    assert_eq!(logs(&format!("-t --since {} --until {}", times[0], times[0])).lines().next(), stamped.lines().next());
+    let bogus = lab.run("docker logs --since bogus talk");
+    assert_eq!((bogus.stderr.as_str(), bogus.code), ("invalid value for \"since\": failed to parse value as time or duration: \"bogus\"\n", 1));
+    let bogus = lab.run("docker logs --until bogus talk");
+    assert_eq!((bogus.stderr.as_str(), bogus.code), ("invalid value for \"until\": failed to parse value as time or duration: \"bogus\"\n", 1));
+    assert_eq!(lab.run("docker rm talk").code, 0);
+    lab.assert_clean();
+}

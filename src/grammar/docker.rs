@@ -425,12 +425,18 @@ pub struct LogsArgs {
     /// Follow log output
     #[arg(short = 'f', long)]
     pub follow: bool,
+    /// Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)
+    #[arg(long, value_name = "string")]
+    pub since: Option<String>,
     /// Number of lines to show from the end of the logs
     #[arg(short = 'n', long, value_name = "string")]
     pub tail: Option<String>,
     /// Show timestamps
     #[arg(short = 't', long)]
     pub timestamps: bool,
+    /// Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)
+    #[arg(long, value_name = "string")]
+    pub until: Option<String>,
     pub container: String,
 }
 
