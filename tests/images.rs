@@ -109,3 +109,24 @@ fn history_and_system_df_take_go_templates() {
     );
     lab.assert_clean();
 }
+
+#[test]
+fn commit_change_sets_the_new_images_config() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker create --name box busybox true").code, 0);
+    let line = "docker commit -c 'ENV A=1' -c 'LABEL k=v' -c 'EXPOSE 8080' -c 'ENTRYPOINT [\"echo\"]' --change 'WORKDIR srv' box changed:1";
+    let run = lab.run(line);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let config = lab.run(
+        "docker inspect -f '{{json .Config.Cmd}} {{json .Config.Entrypoint}} {{.Config.Env}} {{.Config.Labels}} {{.Config.ExposedPorts}} {{.Config.WorkingDir}}' changed:1",
+    );
+    // What Docker 20.10 printed for the same commit: ENTRYPOINT resets CMD.
+    assert_eq!(config.stdout, "null [\"echo\"] [PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin A=1] map[k:v] map[8080/tcp:{}] /srv\n");
+    assert_eq!(lab.run("docker commit -c 'CMD [\"hi\"]' box changed:2").code, 0);
+    assert_eq!(lab.run("docker inspect -f '{{json .Config.Cmd}} {{json .Config.Entrypoint}}' changed:2").stdout, "[\"hi\"] null\n");
+    let refused = lab.run("docker commit -c 'RUN true' box changed:3");
+    assert_eq!((refused.stderr.as_str(), refused.code), ("Error response from daemon: run is not a valid change command\n", 1));
+    assert_eq!(lab.run("docker images -q changed:3").stdout, "", "nothing is stored for a refused change");
+    assert_eq!(lab.run("docker rm box").code, 0);
+    lab.assert_clean();
+}

@@ -721,6 +721,9 @@ pub struct TagArgs {
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]")]
 pub struct CommitArgs {
+    /// Apply Dockerfile instruction to the created image
+    #[arg(short = 'c', long = "change", value_name = "list")]
+    pub change: Vec<String>,
     /// Commit message
     #[arg(short = 'm', long, value_name = "string")]
     pub message: Option<String>,
