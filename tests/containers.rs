@@ -288,3 +288,26 @@ fn logs_since_and_until_keep_the_lines_logged_between() {
     assert_eq!(lab.run("docker rm talk").code, 0);
     lab.assert_clean();
 }
+
+#[test]
+fn log_driver_none_keeps_nothing_and_others_are_refused() {
+    let lab = Lab::new();
+    let run = lab.run("docker run --name quiet --log-driver none busybox echo hi");
+    assert_eq!((run.stdout.as_str(), run.code), ("hi\n", 0), "the foreground still sees the output: {}", run.stderr);
+    let logs = lab.run("docker logs quiet");
+    assert_eq!((logs.stderr.as_str(), logs.code), ("Error response from daemon: configured logging driver does not support reading\n", 1));
+    assert_eq!(lab.run("docker inspect -f '{{json .HostConfig.LogConfig}}' quiet").stdout, "{\"Type\":\"none\",\"Config\":{}}\n");
+    let kept = lab.run("docker run --name kept --log-driver json-file busybox echo yo");
+    assert_eq!(kept.code, 0, "{}", kept.stderr);
+    assert_eq!(lab.run("docker logs kept").stdout, "yo\n");
+    let unknown = lab.run("docker run --rm --log-driver syslog2 busybox true");
+    assert_eq!(
+        (unknown.stderr.as_str(), unknown.code),
+        ("docker: Error response from daemon: error looking up logging plugin syslog2: plugin \"syslog2\" not found\nSee 'docker run --help'.\n", 125)
+    );
+    let other = lab.run("docker run --rm --log-driver journald busybox true");
+    assert_eq!(other.code, 125);
+    assert!(other.stderr.contains("json-file driver only (or none, to keep nothing), not journald"), "{}", other.stderr);
+    assert_eq!(lab.run("docker rm quiet kept").code, 0);
+    lab.assert_clean();
+}

@@ -296,6 +296,9 @@ pub struct RunArgs {
     /// Tune container pids limit (set -1 for unlimited)
     #[arg(long = "pids-limit", value_name = "int", allow_negative_numbers = true)]
     pub pids_limit: Option<i64>,
+    /// Logging driver for the container (json-file or none)
+    #[arg(long = "log-driver", value_name = "string")]
+    pub log_driver: Option<String>,
     /// Print usage
     #[arg(long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,
