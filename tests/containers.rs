@@ -258,3 +258,56 @@ fn help_lists_every_command_and_describes_arguments() {
     assert!(run.contains("<IMAGE>       The image to start from"), "{run}");
     assert!(run.contains("[COMMAND]...  The program to run"), "{run}");
 }
+
+#[test]
+fn logs_since_and_until_keep_the_lines_logged_between() {
+    let lab = Lab::new();
+    let run = lab.run("docker run --name talk busybox sh -c 'echo one; echo two'");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let stamped = lab.run("docker logs -t talk").stdout;
+    let times: Vec<&str> = stamped.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(times.len(), 2, "{stamped}");
+    let logs = |flags: &str| {
+        let run = lab.run(&format!("docker logs {flags} talk"));
+        assert_eq!(run.code, 0, "{flags}: {}", run.stderr);
+        run.stdout
+    };
+    assert_eq!(logs("--since 10m"), "one\ntwo\n");
+    assert_eq!(logs("--since 0 --until 0"), "one\ntwo\n");
+    assert_eq!(logs("--until 10m"), "");
+    assert_eq!(logs("--since 2099-01-01"), "");
+    assert_eq!(logs("--since 4070908800"), "", "Unix seconds, in 2099");
+    assert_eq!(logs("--until 2000-01-01T00:00:00Z"), "");
+    assert_eq!(logs(&format!("--until {}", times[0])), if times[0] == times[1] { "one\ntwo\n" } else { "one\n" });
+    assert_eq!(logs(&format!("--since {}", times[1])), if times[0] == times[1] { "one\ntwo\n" } else { "two\n" });
+    assert_eq!(logs(&format!("-t --since {} --until {}", times[0], times[0])).lines().next(), stamped.lines().next());
+    let bogus = lab.run("docker logs --since bogus talk");
+    assert_eq!((bogus.stderr.as_str(), bogus.code), ("invalid value for \"since\": failed to parse value as time or duration: \"bogus\"\n", 1));
+    let bogus = lab.run("docker logs --until bogus talk");
+    assert_eq!((bogus.stderr.as_str(), bogus.code), ("invalid value for \"until\": failed to parse value as time or duration: \"bogus\"\n", 1));
+    assert_eq!(lab.run("docker rm talk").code, 0);
+    lab.assert_clean();
+}
+
+#[test]
+fn log_driver_none_keeps_nothing_and_others_are_refused() {
+    let lab = Lab::new();
+    let run = lab.run("docker run --name quiet --log-driver none busybox echo hi");
+    assert_eq!((run.stdout.as_str(), run.code), ("hi\n", 0), "the foreground still sees the output: {}", run.stderr);
+    let logs = lab.run("docker logs quiet");
+    assert_eq!((logs.stderr.as_str(), logs.code), ("Error response from daemon: configured logging driver does not support reading\n", 1));
+    assert_eq!(lab.run("docker inspect -f '{{json .HostConfig.LogConfig}}' quiet").stdout, "{\"Type\":\"none\",\"Config\":{}}\n");
+    let kept = lab.run("docker run --name kept --log-driver json-file busybox echo yo");
+    assert_eq!(kept.code, 0, "{}", kept.stderr);
+    assert_eq!(lab.run("docker logs kept").stdout, "yo\n");
+    let unknown = lab.run("docker run --rm --log-driver syslog2 busybox true");
+    assert_eq!(
+        (unknown.stderr.as_str(), unknown.code),
+        ("docker: Error response from daemon: error looking up logging plugin syslog2: plugin \"syslog2\" not found\nSee 'docker run --help'.\n", 125)
+    );
+    let other = lab.run("docker run --rm --log-driver journald busybox true");
+    assert_eq!(other.code, 125);
+    assert!(other.stderr.contains("json-file driver only (or none, to keep nothing), not journald"), "{}", other.stderr);
+    assert_eq!(lab.run("docker rm quiet kept").code, 0);
+    lab.assert_clean();
+}

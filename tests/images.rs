@@ -83,3 +83,50 @@ fn images_move_between_whaleshell_and_real_docker() {
     assert_eq!(other.run(&format!("docker load -i {}", theirs.display())).stdout, "Loaded image: busybox:latest\n");
     assert_eq!(other.run("docker run --rm busybox echo from docker").stdout, "from docker\n");
 }
+
+#[test]
+fn history_and_system_df_take_go_templates() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull -q busybox").code, 0);
+    let table = lab.run("docker history --format 'table {{.ID}}\\t{{.CreatedSince}}\\t{{.CreatedAt}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}' busybox");
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert_normalized_snapshot!("history_format_table", table.stdout);
+    let json = lab.run("docker history --format '{{json .}}' busybox");
+    assert_normalized_snapshot!("history_format_json", json.stdout);
+    let bogus = lab.run("docker history --format '{{.Bogus}}' busybox");
+    assert_eq!(
+        (bogus.stderr.as_str(), bogus.code),
+        ("template parsing error: template: :1:2: executing \"\" at <.Bogus>: can't evaluate field Bogus in type *image.historyContext\n", 1)
+    );
+    let df = lab.run("docker system df --format 'table {{.Type}}\\t{{.TotalCount}}\\t{{.Active}}\\t{{.Size}}\\t{{.Reclaimable}}'");
+    assert_eq!(df.code, 0, "{}", df.stderr);
+    assert_eq!(df.stdout, lab.run("docker system df").stdout, "the same table as without --format");
+    assert_normalized_snapshot!("system_df_format_json", lab.run("docker system df --format '{{json .}}'").stdout);
+    let bogus = lab.run("docker system df --format '{{.Bogus}}'");
+    assert_eq!(
+        (bogus.stderr.as_str(), bogus.code),
+        ("template parsing error: template: :1:2: executing \"\" at <.Bogus>: can't evaluate field Bogus in type *formatter.diskUsageImagesContext\n", 1)
+    );
+    lab.assert_clean();
+}
+
+#[test]
+fn commit_change_sets_the_new_images_config() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker create --name box busybox true").code, 0);
+    let line = "docker commit -c 'ENV A=1' -c 'LABEL k=v' -c 'EXPOSE 8080' -c 'ENTRYPOINT [\"echo\"]' --change 'WORKDIR srv' box changed:1";
+    let run = lab.run(line);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let config = lab.run(
+        "docker inspect -f '{{json .Config.Cmd}} {{json .Config.Entrypoint}} {{.Config.Env}} {{.Config.Labels}} {{.Config.ExposedPorts}} {{.Config.WorkingDir}}' changed:1",
+    );
+    // What Docker 20.10 printed for the same commit: ENTRYPOINT resets CMD.
+    assert_eq!(config.stdout, "null [\"echo\"] [PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin A=1] map[k:v] map[8080/tcp:{}] /srv\n");
+    assert_eq!(lab.run("docker commit -c 'CMD [\"hi\"]' box changed:2").code, 0);
+    assert_eq!(lab.run("docker inspect -f '{{json .Config.Cmd}} {{json .Config.Entrypoint}}' changed:2").stdout, "[\"hi\"] null\n");
+    let refused = lab.run("docker commit -c 'RUN true' box changed:3");
+    assert_eq!((refused.stderr.as_str(), refused.code), ("Error response from daemon: run is not a valid change command\n", 1));
+    assert_eq!(lab.run("docker images -q changed:3").stdout, "", "nothing is stored for a refused change");
+    assert_eq!(lab.run("docker rm box").code, 0);
+    lab.assert_clean();
+}

@@ -53,6 +53,10 @@ pub enum Error {
     #[error("container {0} is not running")]
     NotRunning(String),
 
+    /// `docker logs` of a container run with `--log-driver none`.
+    #[error("configured logging driver does not support reading")]
+    LogsNotReadable,
+
     /// `docker pause` of a container that is not running.
     #[error("Container {0} is not running")]
     PauseNotRunning(String),

@@ -222,7 +222,7 @@ impl Filters {
 }
 
 /// `secs.nanos` (Docker's `timetypes.ParseTimestamps`) in nanoseconds.
-fn nanos(text: &str) -> i64 {
+pub(crate) fn nanos(text: &str) -> i64 {
     let (secs, frac) = text.split_once('.').unwrap_or((text, ""));
     let secs: i64 = secs.parse().unwrap_or(0);
     let frac_ns = if frac.is_empty() {
@@ -237,7 +237,7 @@ fn nanos(text: &str) -> i64 {
 /// Docker's `timetypes.GetTimestamp`: a Go duration (`10m`, before now),
 /// an RFC 3339 date or time (in the local zone unless it names one), or
 /// Unix seconds; as the `secs[.nanos]` text the daemon is sent.
-fn timestamp(value: &str, now: DateTime<Local>) -> Result<String, String> {
+pub(crate) fn timestamp(value: &str, now: DateTime<Local>) -> Result<String, String> {
     if value != "0" {
         if let Ok(d) = whaleshell_runtime::go_time::parse_duration(value) {
             let t = now.timestamp_nanos_opt().unwrap_or(0) as i128 - d;

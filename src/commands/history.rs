@@ -5,16 +5,18 @@
 use whaleshell_runtime::digest::short;
 use whaleshell_runtime::Runtime;
 
-use super::error::CommandResult;
+use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::HistoryArgs;
 use crate::io::Io;
-use crate::output::{ago, human_size, table};
+use crate::output::{ago, human_size, print_format, table, TemplateWords};
+use crate::template::{Struct, Value, HISTORY_HEADERS};
 
 pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> CommandResult {
     let image = rt.images.resolve(&args.image)?;
     let history = rt.images.config(&image).ok().and_then(|c| c.history().clone()).unwrap_or_default();
     let mut layers = image.layers.iter();
     let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut contexts: Vec<Value> = Vec::new();
     for (i, step) in history.iter().enumerate() {
         let size = if step.empty_layer().unwrap_or(false) { 0 } else { layers.next().map_or(0, |l| l.size) };
         let newest = i + 1 == history.len();
@@ -23,12 +25,29 @@ pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> CommandResult {
             (true, false) => short(&image.id).to_owned(),
             (false, _) => "<missing>".to_owned(),
         };
-        let created = step.created().as_deref().and_then(|c| c.parse().ok()).map(ago).unwrap_or_default();
-        let by = step.created_by().clone().unwrap_or_default();
+        let when: Option<chrono::DateTime<chrono::Utc>> = step.created().as_deref().and_then(|c| c.parse().ok());
+        let created = when.map(ago).unwrap_or_default();
+        let by = step.created_by().clone().unwrap_or_default().replace('\t', " ");
         let by = if args.no_trunc || by.chars().count() <= 45 { by } else { format!("{}…", by.chars().take(44).collect::<String>()) };
-        rows.push(vec![id, created, by, human_size(size), step.comment().clone().unwrap_or_default()]);
+        let comment = step.comment().clone().unwrap_or_default();
+        contexts.push(
+            Struct::context("*image.historyContext")
+                .field("ID", id.as_str())
+                .field("CreatedSince", created.as_str())
+                .field("CreatedAt", when.map(|w| w.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default())
+                .field("CreatedBy", by.as_str())
+                .field("Size", human_size(size))
+                .field("Comment", comment.as_str())
+                .into_value(),
+        );
+        rows.push(vec![id, created, by, human_size(size), comment]);
     }
     rows.reverse();
+    contexts.reverse();
+    if let Some(source) = args.format.as_deref().filter(|f| !f.is_empty() && *f != "table") {
+        let words = TemplateWords { parse: "template parsing error: ", exec: "template parsing error: " };
+        return print_format(io.stdout, source, &contexts, HISTORY_HEADERS, &words).map(|()| 0).map_err(CommandError::Client);
+    }
     rows.insert(0, ["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"].map(String::from).to_vec());
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
     Ok(0)

@@ -1,6 +1,8 @@
 //! `docker images` / `docker image ls`: local images, one row per tag.
 
+use chrono::{DateTime, Utc};
 use whaleshell_runtime::digest::short;
+use whaleshell_runtime::image::store::TaggedImage;
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::Runtime;
 
@@ -12,14 +14,13 @@ use crate::template::{Struct, IMAGE_HEADERS};
 
 pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> CommandResult {
     let images = rt.images.list()?;
-    let mut patterns: Vec<String> = args.filter.iter().filter_map(|f| f.strip_prefix("reference=")).map(str::to_owned).collect();
-    if let Some(unknown) = args.filter.iter().find(|f| !f.starts_with("reference=")) {
-        return Err(CommandError::Client(format!("Error response from daemon: invalid filter '{}'", unknown.split('=').next().unwrap_or(unknown))));
-    }
+    super::ps::check_filter_format(&args.filter, "docker images [OPTIONS] [REPOSITORY[:TAG]]", "docker images")?;
+    let filters = ImageFilters::parse(rt, &args.filter).map_err(CommandError::Client)?;
+    let mut patterns = filters.references.clone();
     patterns.extend(args.repository.clone());
     let mut rows = Vec::new();
     let mut contexts = Vec::new();
-    for image in images.iter().filter(|i| args.all || !i.tags.is_empty() || !i.record.intermediate) {
+    for image in images.iter().filter(|i| (args.all || !i.tags.is_empty() || !i.record.intermediate) && filters.matches(rt, i)) {
         let id = if args.no_trunc { image.record.id.clone() } else { short(&image.record.id).to_owned() };
         let created = image.record.created.map(ago).unwrap_or_else(|| "N/A".into());
         let size = human_size(image.record.size());
@@ -79,6 +80,80 @@ pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> CommandResult {
     rows.insert(0, header.into_iter().map(String::from).collect());
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
     Ok(0)
+}
+
+/// `docker images -f`: `reference=`, `dangling=`, `label=`, `before=`, `since=`.
+#[derive(Default)]
+struct ImageFilters {
+    references: Vec<String>,
+    dangling: Option<bool>,
+    labels: Vec<(String, Option<String>)>,
+    before: Option<DateTime<Utc>>,
+    since: Option<DateTime<Utc>>,
+}
+
+impl ImageFilters {
+    fn parse(rt: &Runtime, texts: &[String]) -> Result<ImageFilters, String> {
+        let mut filters = ImageFilters::default();
+        let mut dangling = Vec::new();
+        for text in texts {
+            let (key, value) = text.split_once('=').unwrap_or((text, ""));
+            match key {
+                "reference" => filters.references.push(value.to_owned()),
+                "dangling" => dangling.push(value.to_owned()),
+                "label" => filters.labels.push(match value.split_once('=') {
+                    Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+                    None => (value.to_owned(), None),
+                }),
+                "before" | "since" => {
+                    let created = rt.images.resolve(value).map_err(|_| format!("Error response from daemon: No such image: {}", with_tag(value)))?.created;
+                    let created = created.unwrap_or_default();
+                    if key == "before" {
+                        filters.before = Some(created);
+                    } else {
+                        filters.since = Some(created);
+                    }
+                }
+                _ => return Err(format!("Error response from daemon: Invalid filter '{key}'")),
+            }
+        }
+        if !dangling.is_empty() {
+            if dangling.iter().any(|d| d == "true") {
+                filters.dangling = Some(true);
+            } else if dangling.iter().any(|d| d == "false") {
+                filters.dangling = Some(false);
+            } else {
+                return Err(format!("Error response from daemon: Invalid filter 'dangling=[{}]'", dangling.join(" ")));
+            }
+        }
+        Ok(filters)
+    }
+
+    fn matches(&self, rt: &Runtime, image: &TaggedImage) -> bool {
+        if self.dangling.is_some_and(|d| d != image.tags.is_empty()) {
+            return false;
+        }
+        let created = image.record.created.unwrap_or_default();
+        if self.before.is_some_and(|b| created >= b) || self.since.is_some_and(|s| created <= s) {
+            return false;
+        }
+        if !self.labels.is_empty() {
+            let config = rt.images.config(&image.record).ok();
+            let labels = config.as_ref().and_then(|c| c.config().as_ref()).and_then(|c| c.labels().clone()).unwrap_or_default();
+            return self.labels.iter().all(|(k, v)| labels.get(k).is_some_and(|have| v.as_ref().is_none_or(|want| want == have)));
+        }
+        true
+    }
+}
+
+/// `busybox` → `busybox:latest`, as Docker names a missing image.
+fn with_tag(name: &str) -> String {
+    let last = name.rsplit('/').next().unwrap_or(name);
+    if last.contains(':') || name.contains('@') {
+        name.to_owned()
+    } else {
+        format!("{name}:latest")
+    }
 }
 
 /// Docker's `reference=` filter: a glob over `name` or `name:tag`.

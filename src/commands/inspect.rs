@@ -236,7 +236,7 @@ fn host_config(c: &ContainerRecord) -> Value {
     let mut out = Map::new();
     out.insert("Binds".into(), if binds.is_empty() { Value::Null } else { json!(binds) });
     out.insert("ContainerIDFile".into(), json!(""));
-    out.insert("LogConfig".into(), json!({ "Type": "json-file", "Config": {} }));
+    out.insert("LogConfig".into(), json!({ "Type": c.config.log_driver.as_str(), "Config": {} }));
     out.insert("NetworkMode".into(), json!("default"));
     out.insert("PortBindings".into(), port_map(&c.config.ports, false));
     out.insert("RestartPolicy".into(), json!({ "Name": "no", "MaximumRetryCount": 0 }));

@@ -1,5 +1,6 @@
 //! `docker ps` / `docker container ls`: containers in Docker's columns,
-//! with `-a`, `-q`, `-n`, `-l`, `--no-trunc` and `-f KEY=VALUE` filters.
+//! with `-a`, `-q`, `-n`, `-l`, `--no-trunc` and `-f KEY=VALUE` filters
+//! (status, name, id, ancestor, exited, label, before, since, volume, publish, expose).
 
 use chrono::Utc;
 use whaleshell_runtime::container::{ContainerRecord, Status};
@@ -15,11 +16,12 @@ use whaleshell_runtime::fsutil::dir_size;
 use whaleshell_runtime::volume::MountKind;
 
 pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> CommandResult {
-    let filters = args.filter.iter().map(|f| Filter::parse(f)).collect::<Result<Vec<_>, _>>().map_err(CommandError::Client)?;
+    check_filter_format(&args.filter, "docker ps [OPTIONS]", "docker ps")?;
+    let filters = args.filter.iter().map(|f| Filter::parse(rt, f)).collect::<Result<Vec<_>, _>>().map_err(CommandError::Client)?;
     let mut containers = rt.containers.list()?;
     let limit = if args.latest { Some(1) } else { args.last };
     let all = args.all || limit.is_some() || filters.iter().any(|f| matches!(f, Filter::Status(_) | Filter::Exited(_)));
-    containers.retain(|c| (all || c.status().is_running()) && filters.iter().all(|f| f.matches(c)));
+    containers.retain(|c| (all || c.status().is_running()) && filters.iter().all(|f| f.matches(rt, c)));
     if let Some(n) = limit {
         containers.truncate(n);
     }
@@ -129,31 +131,97 @@ enum Filter {
     Id(String),
     Ancestor(String),
     Exited(i32),
+    /// `label=KEY` or `label=KEY=VALUE`.
+    Label(String, Option<String>),
+    /// Created before this container (never it).
+    Before(ContainerRecord),
+    /// Created after this container (never it).
+    Since(ContainerRecord),
+    /// A volume's name, a bind's host path, or a mount's destination.
+    Volume(String),
+    /// A host port published (Docker's `publish=`).
+    Publish(u16, u16),
+    /// A container port exposed (Docker's `expose=`).
+    Expose(u16, u16),
+}
+
+/// Docker's client refuses a filter without `=` before asking the daemon (125).
+pub fn check_filter_format(filters: &[String], usage: &str, command: &str) -> Result<(), CommandError> {
+    match filters.iter().find(|f| !f.contains('=')) {
+        Some(text) => Err(CommandError::WithStatus {
+            message: format!(
+                "invalid argument \"{text}\" for \"-f, --filter\" flag: bad format of filter (expected name=value)\n\nUsage:  {usage}\n\nRun '{command} --help' for more information"
+            ),
+            code: 125,
+        }),
+        None => Ok(()),
+    }
+}
+
+fn invalid(text: &str) -> String {
+    format!("Error response from daemon: Invalid filter '{text}'")
+}
+
+/// `PORT[/PROTO]` or `START-END[/PROTO]`: the inclusive range it names, and
+/// whether it is tcp (the only protocol Whaleshell publishes).
+fn port_range(key: &str, value: &str) -> Result<Option<(u16, u16)>, String> {
+    let (ports, proto) = value.split_once('/').unwrap_or((value, "tcp"));
+    let number = |p: &str| {
+        p.parse::<u16>()
+            .map_err(|_| format!("Error response from daemon: error while looking up for {key} {value}: strconv.ParseUint: parsing {p:?}: invalid syntax"))
+    };
+    let (start, end) = match ports.split_once('-') {
+        Some((a, b)) => (number(a)?, number(b)?),
+        None => (number(ports)?, number(ports)?),
+    };
+    if start > end {
+        return Err(format!("Error response from daemon: error while looking up for {key} {value}: invalid range specified for the Port: {ports}"));
+    }
+    Ok((proto == "tcp").then_some((start, end)))
 }
 
 impl Filter {
-    fn parse(text: &str) -> Result<Filter, String> {
-        let Some((key, value)) = text.split_once('=') else {
-            return Err(format!("Error response from daemon: invalid filter '{text}': bad format of filter (expected name=value)"));
-        };
+    fn parse(rt: &Runtime, text: &str) -> Result<Filter, String> {
+        let (key, value) = text.split_once('=').unwrap_or((text, ""));
         let value = value.to_owned();
         Ok(match key {
             "status" => {
                 const STATES: [&str; 7] = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
                 if !STATES.contains(&value.as_str()) {
-                    return Err(format!("Error response from daemon: invalid filter 'status={value}': Invalid filter 'status={value}'"));
+                    return Err(invalid(&format!("status={value}")));
                 }
                 Filter::Status(value)
             }
             "name" => Filter::Name(value),
             "id" => Filter::Id(value),
             "ancestor" => Filter::Ancestor(value),
-            "exited" => Filter::Exited(value.parse().map_err(|_| format!("Error response from daemon: invalid filter 'exited={value}'"))?),
-            _ => return Err(format!("Error response from daemon: invalid filter '{key}'")),
+            "exited" => Filter::Exited(value.parse().map_err(|_| format!("Error response from daemon: strconv.Atoi: parsing {value:?}: invalid syntax"))?),
+            "label" => match value.split_once('=') {
+                Some((k, v)) => Filter::Label(k.to_owned(), Some(v.to_owned())),
+                None => Filter::Label(value, None),
+            },
+            "before" | "since" => {
+                let record = rt.containers.find(&value).map_err(|_| format!("Error response from daemon: no such container {value}"))?;
+                if key == "before" {
+                    Filter::Before(record)
+                } else {
+                    Filter::Since(record)
+                }
+            }
+            "volume" => Filter::Volume(value),
+            "publish" | "expose" => {
+                let (start, end) = port_range(key, &value)?.unwrap_or((1, 0));
+                if key == "publish" {
+                    Filter::Publish(start, end)
+                } else {
+                    Filter::Expose(start, end)
+                }
+            }
+            _ => return Err(invalid(key)),
         })
     }
 
-    fn matches(&self, c: &ContainerRecord) -> bool {
+    fn matches(&self, rt: &Runtime, c: &ContainerRecord) -> bool {
         match self {
             Filter::Status(s) => c.status().as_str() == s,
             Filter::Name(n) => c.name.contains(n.as_str()),
@@ -164,6 +232,29 @@ impl Filter {
                 (wanted.is_some() && wanted == image) || c.image_id.trim_start_matches("sha256:").starts_with(a.trim_start_matches("sha256:"))
             }
             Filter::Exited(code) => c.status() == Status::Exited && c.state.exit_code == Some(*code),
+            Filter::Label(key, value) => c.config.labels.get(key).is_some_and(|v| value.as_ref().is_none_or(|want| want == v)),
+            Filter::Before(other) => c.id != other.id && c.created < other.created,
+            Filter::Since(other) => c.id != other.id && c.created > other.created,
+            Filter::Volume(v) => c.config.mounts.iter().any(|m| &m.source == v || &m.target == v),
+            Filter::Publish(start, end) => {
+                let bound = if c.state.ports.is_empty() { &c.config.ports } else { &c.state.ports };
+                bound.iter().any(|p| p.host_port != 0 && (*start..=*end).contains(&p.host_port))
+            }
+            Filter::Expose(start, end) => exposed_ports(rt, c).iter().any(|p| (*start..=*end).contains(p)),
         }
     }
+}
+
+/// The container's exposed tcp ports: its image's `EXPOSE`s and what `-p` publishes.
+fn exposed_ports(rt: &Runtime, c: &ContainerRecord) -> Vec<u16> {
+    let mut ports: Vec<u16> = c.config.ports.iter().map(|p| p.container_port).collect();
+    let image = rt.images.get(&c.image_id).ok().flatten();
+    let config = image.and_then(|i| rt.images.config(&i).ok());
+    let exposed = config.and_then(|c| c.config().as_ref().and_then(|c| c.exposed_ports().clone()));
+    for port in exposed.unwrap_or_default() {
+        if let Some(n) = port.strip_suffix("/tcp").unwrap_or(&port).parse().ok().filter(|_| !port.contains("/udp")) {
+            ports.push(n);
+        }
+    }
+    ports
 }

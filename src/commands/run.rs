@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::process::Stdio;
 
-use whaleshell_runtime::container::{ports, ContainerRecord, RunOptions, StartFailure, Streams};
+use whaleshell_runtime::container::{ports, ContainerRecord, LogDriver, RunOptions, StartFailure, Streams};
 use whaleshell_runtime::image::pull::PullEvent;
 use whaleshell_runtime::image::store::ImageRecord;
 use whaleshell_runtime::reference::Reference;
@@ -94,6 +94,7 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
         labels: parse_labels(&args.label),
         pids_limit: args.pids_limit,
         hostname: args.hostname.clone(),
+        log_driver: LogDriver::parse(args.log_driver.as_deref().unwrap_or("")).map_err(daemon)?,
     };
     let container = rt.create_container(&args.image, &image, &options).map_err(daemon)?;
     Ok((container, pulled))

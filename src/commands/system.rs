@@ -5,12 +5,13 @@ use whaleshell_runtime::digest::short;
 use whaleshell_runtime::usage::Usage;
 use whaleshell_runtime::Runtime;
 
-use super::error::CommandResult;
+use super::error::{CommandError, CommandResult};
 use super::prune::{confirm, print_block, remove_stopped_containers, remove_unused_volumes};
 use super::ps::status_text;
 use crate::grammar::docker::{DfArgs, ImagePruneArgs, SystemCommand, SystemPruneArgs};
 use crate::io::Io;
-use crate::output::{ago, human_size, quoted_command, table};
+use crate::output::{ago, human_size, print_format, quoted_command, table, TemplateWords};
+use crate::template::{Struct, Value, DF_HEADERS};
 
 pub fn run(rt: &Runtime, command: &SystemCommand, io: &mut Io<'_>) -> CommandResult {
     match command {
@@ -21,6 +22,15 @@ pub fn run(rt: &Runtime, command: &SystemCommand, io: &mut Io<'_>) -> CommandRes
 
 fn percent(part: u64, whole: u64) -> String {
     format!("{}%", (part * 100).checked_div(whole).unwrap_or(0))
+}
+
+/// Docker's RECLAIMABLE: `1.2MB (50%)`, and no percentage of nothing (`0B`).
+fn reclaimable(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        human_size(part)
+    } else {
+        format!("{} ({})", human_size(part), percent(part, whole))
+    }
 }
 
 fn df(rt: &Runtime, args: &DfArgs, io: &mut Io<'_>) -> CommandResult {
@@ -36,29 +46,32 @@ fn df(rt: &Runtime, args: &DfArgs, io: &mut Io<'_>) -> CommandResult {
     let (ri, rc, rv) = (usage.reclaimable_images(), usage.reclaimable_containers(), usage.reclaimable_volumes());
     let rows = vec![
         ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"].map(String::from).to_vec(),
-        vec![
-            "Images".into(),
-            usage.images.len().to_string(),
-            images_active.to_string(),
-            human_size(usage.layers_size),
-            format!("{} ({})", human_size(ri), percent(ri, usage.layers_size)),
-        ],
-        vec![
-            "Containers".into(),
-            usage.containers.len().to_string(),
-            running.to_string(),
-            human_size(containers_size),
-            format!("{} ({})", human_size(rc), percent(rc, containers_size)),
-        ],
-        vec![
-            "Local Volumes".into(),
-            usage.volumes.len().to_string(),
-            volumes_active.to_string(),
-            human_size(volumes_size),
-            format!("{} ({})", human_size(rv), percent(rv, volumes_size)),
-        ],
+        vec!["Images".into(), usage.images.len().to_string(), images_active.to_string(), human_size(usage.layers_size), reclaimable(ri, usage.layers_size)],
+        vec!["Containers".into(), usage.containers.len().to_string(), running.to_string(), human_size(containers_size), reclaimable(rc, containers_size)],
+        vec!["Local Volumes".into(), usage.volumes.len().to_string(), volumes_active.to_string(), human_size(volumes_size), reclaimable(rv, volumes_size)],
         ["Build Cache", "0", "0", "0B", "0B"].map(String::from).to_vec(),
     ];
+    if let Some(source) = args.format.as_deref().filter(|f| !f.is_empty() && *f != "table") {
+        const TYPES: [&str; 4] = [
+            "*formatter.diskUsageImagesContext",
+            "*formatter.diskUsageContainersContext",
+            "*formatter.diskUsageVolumesContext",
+            "*formatter.diskUsageBuilderContext",
+        ];
+        let contexts: Vec<Value> = rows[1..]
+            .iter()
+            .zip(TYPES)
+            .map(|(row, kind)| {
+                let mut context = Struct::context(kind);
+                for ((field, _), value) in DF_HEADERS.iter().zip(row) {
+                    context = context.field(field, value.as_str());
+                }
+                context.into_value()
+            })
+            .collect();
+        let words = TemplateWords { parse: "template parsing error: ", exec: "template parsing error: " };
+        return print_format(io.stdout, source, &contexts, DF_HEADERS, &words).map(|()| 0).map_err(CommandError::Client);
+    }
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
     Ok(0)
 }

@@ -299,6 +299,9 @@ pub struct RunArgs {
     /// Tune container pids limit (set -1 for unlimited)
     #[arg(long = "pids-limit", value_name = "int", allow_negative_numbers = true)]
     pub pids_limit: Option<i64>,
+    /// Logging driver for the container (json-file or none)
+    #[arg(long = "log-driver", value_name = "string")]
+    pub log_driver: Option<String>,
     /// Print usage
     #[arg(long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,
@@ -428,12 +431,18 @@ pub struct LogsArgs {
     /// Follow log output
     #[arg(short = 'f', long)]
     pub follow: bool,
+    /// Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)
+    #[arg(long, value_name = "string")]
+    pub since: Option<String>,
     /// Number of lines to show from the end of the logs
     #[arg(short = 'n', long, value_name = "string")]
     pub tail: Option<String>,
     /// Show timestamps
     #[arg(short = 't', long)]
     pub timestamps: bool,
+    /// Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)
+    #[arg(long, value_name = "string")]
+    pub until: Option<String>,
     pub container: String,
 }
 
@@ -718,6 +727,9 @@ pub struct TagArgs {
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]")]
 pub struct CommitArgs {
+    /// Apply Dockerfile instruction to the created image
+    #[arg(short = 'c', long = "change", value_name = "list")]
+    pub change: Vec<String>,
     /// Commit message
     #[arg(short = 'm', long, value_name = "string")]
     pub message: Option<String>,
@@ -728,6 +740,9 @@ pub struct CommitArgs {
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker history [OPTIONS] IMAGE")]
 pub struct HistoryArgs {
+    /// Pretty-print images using a Go template
+    #[arg(long, value_name = "string")]
+    pub format: Option<String>,
     /// Don't truncate output
     #[arg(long = "no-trunc")]
     pub no_trunc: bool,
@@ -756,6 +771,9 @@ pub struct InfoArgs {
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 pub struct DfArgs {
+    /// Pretty-print images using a Go template
+    #[arg(long, value_name = "string")]
+    pub format: Option<String>,
     /// Show detailed information on space usage
     #[arg(short = 'v', long)]
     pub verbose: bool,

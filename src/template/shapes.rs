@@ -126,3 +126,10 @@ pub const STATS_HEADERS: &[(&str, &str)] = &[
     ("BlockIO", "BLOCK I/O"),
     ("PIDs", "PIDS"),
 ];
+
+/// Docker's column titles for `history --format 'table …'`.
+pub const HISTORY_HEADERS: &[(&str, &str)] =
+    &[("ID", "IMAGE"), ("CreatedSince", "CREATED"), ("CreatedAt", "CREATED AT"), ("CreatedBy", "CREATED BY"), ("Size", "SIZE"), ("Comment", "COMMENT")];
+
+/// Docker's column titles for `system df --format 'table …'`.
+pub const DF_HEADERS: &[(&str, &str)] = &[("Type", "TYPE"), ("TotalCount", "TOTAL"), ("Active", "ACTIVE"), ("Size", "SIZE"), ("Reclaimable", "RECLAIMABLE")];

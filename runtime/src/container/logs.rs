@@ -8,7 +8,7 @@ use chrono::{SecondsFormat, Utc};
 use crate::container::attach::{read_frame, write_frame, Frame};
 use crate::container::session::LogEntry;
 pub use crate::container::session::Stream;
-use crate::container::ContainerRecord;
+use crate::container::{ContainerRecord, LogDriver};
 use crate::error::Result;
 use crate::layout::Layout;
 
@@ -16,6 +16,9 @@ use crate::layout::Layout;
 /// with `follow` and while it runs, its output as it comes until it exits.
 /// `on_line` gets each piece with its stream and time (RFC 3339, as logged).
 pub fn read(layout: &Layout, container: &ContainerRecord, follow: bool, tail: Option<usize>, on_line: &mut dyn FnMut(Stream, &str, &[u8])) -> Result<()> {
+    if container.config.log_driver == LogDriver::None {
+        return Err(crate::Error::LogsNotReadable);
+    }
     // Following: subscribe first, so nothing falls between the file and the live stream.
     let mut live = if follow && container.status().is_running() { attach(layout, container).ok() } else { None };
     let mut logged_up_to = None;

@@ -97,6 +97,43 @@ pub struct RunConfig {
     /// limits, or a config built without one) gets [`DEFAULT_PIDS_LIMIT`].
     #[serde(default)]
     pub pids_limit: Option<i64>,
+    /// `--log-driver`: where the container's output is kept.
+    #[serde(default)]
+    pub log_driver: LogDriver,
+}
+
+/// The logging drivers Whaleshell has: Docker's default `json-file` (the
+/// log `docker logs` reads) and `none` (nothing kept).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogDriver {
+    #[default]
+    JsonFile,
+    None,
+}
+
+impl LogDriver {
+    /// Docker's name for it (HostConfig.LogConfig.Type).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogDriver::JsonFile => "json-file",
+            LogDriver::None => "none",
+        }
+    }
+
+    /// `--log-driver NAME`, with Docker's words for a driver it does not know
+    /// and a clear refusal of Docker's others, which Whaleshell does not have.
+    pub fn parse(name: &str) -> Result<LogDriver> {
+        const DOCKERS: [&str; 10] = ["local", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs", "logentries"];
+        match name {
+            "" | "json-file" => Ok(LogDriver::JsonFile),
+            "none" => Ok(LogDriver::None),
+            _ if DOCKERS.contains(&name) => Err(Error::Spec(format!(
+                "failed to initialize logging driver: Whaleshell keeps container logs with the json-file driver only (or none, to keep nothing), not {name}"
+            ))),
+            _ => Err(Error::Spec(format!("error looking up logging plugin {name}: plugin \"{name}\" not found"))),
+        }
+    }
 }
 
 /// Podman's default pids limit (`pids_limit` in containers.conf): a fork
@@ -533,6 +570,8 @@ pub struct RunOptions {
     pub pids_limit: Option<i64>,
     /// `-h/--hostname`; None: the short ID, as Docker.
     pub hostname: Option<String>,
+    /// `--log-driver json-file|none`.
+    pub log_driver: LogDriver,
 }
 
 /// Merges run options with the image config the way Docker does:
@@ -590,5 +629,6 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         entrypoint_len,
         labels: config.labels().clone().unwrap_or_default().into_iter().chain(options.labels.clone()).collect(),
         pids_limit: options.pids_limit.map(pids_limit),
+        log_driver: options.log_driver,
     })
 }

@@ -24,7 +24,7 @@ use crate::container::helper::{
 pub(crate) use crate::container::helper::{MonitorEvent, MonitorHandle};
 use crate::container::rootfs;
 use crate::container::session::{ContainerIo, Ended, Foreground, LogWriter, Proxy, Session};
-use crate::container::{ports, spec, ContainerRecord, ContainerStore, Status};
+use crate::container::{ports, spec, ContainerRecord, ContainerStore, LogDriver, Status};
 use crate::error::{exit_code, Error, Result};
 use crate::layout::Layout;
 use crate::process;
@@ -152,7 +152,10 @@ fn run_container(
     let spec = spec::build(record, rootfs_dir, &host_files, &VolumeStore::new(layout.clone()))?;
     spec.save(dir.join("config.json")).map_err(|e| Error::Spec(e.to_string()))?;
     let log_path = layout.container_log(&record.id);
-    let log = LogWriter::open(&log_path).map_err(Error::io("opening log", &log_path))?;
+    let log = match record.config.log_driver {
+        LogDriver::JsonFile => Some(LogWriter::open(&log_path).map_err(Error::io("opening log", &log_path))?),
+        LogDriver::None => None,
+    };
     let listener = bind_here(dir, "attach.sock")?;
     let published = ports::bind_all(&record.config.ports, &record.name, &record.id)?;
 
@@ -211,7 +214,7 @@ fn run_container(
         Foreground::new(record.config.open_stdin, record.config.tty && std::io::stdin().is_terminal())
     });
     release_startup_code();
-    let mut session = Session::new(pid, signals, io, foreground, Some(listener), Some(log));
+    let mut session = Session::new(pid, signals, io, foreground, Some(listener), log);
     // Told to a person only: a build's RUN step has no terminal to say it on.
     session.name = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| record.name.clone());
     session.cgroup = Some(Cgroup::of(&record.id));

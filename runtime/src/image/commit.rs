@@ -17,9 +17,12 @@ use crate::image::store::{ImageRecord, ImageStore, LayerInfo};
 use crate::image::{layer, manifest};
 use crate::reference::Reference;
 
-/// Makes an image of `container`'s image plus its writable layer; tagged
-/// `tag` when given. Returns the new image.
-pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Reference>, comment: Option<&str>) -> Result<ImageRecord> {
+/// Makes an image of `container`'s image plus its writable layer, its
+/// config then changed by `changes` (`docker commit -c`, the instructions
+/// `docker import -c` takes); tagged `tag` when given. Returns the new image.
+pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Reference>, comment: Option<&str>, changes: &[String]) -> Result<ImageRecord> {
+    // Refused changes fail before any layer is written.
+    crate::image::import::apply_changes(&mut ContainerConfig::default(), changes)?;
     let parent = store.get(&container.image_id)?.ok_or_else(|| Error::NoSuchImage(container.image_id.clone()))?;
     let upper = store.layout().container_dir(&container.id).join("upper");
     let layer = layer_from_dir(store, &upper, Clock::Now)?;
@@ -28,6 +31,8 @@ pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Refe
     let image = derive_image(store, Clock::Now, Some(&parent), Some(layer), entry, |config| {
         config.cmd = Some(args.clone());
         config.entrypoint = None;
+        // Checked above: the same instructions cannot fail here.
+        let _ = crate::image::import::apply_changes(config, changes);
     })?;
     let image = ImageRecord { intermediate: false, ..image };
     store.add(image.clone(), tag)?;

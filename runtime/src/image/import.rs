@@ -33,8 +33,10 @@ pub fn apply_changes(config: &mut ContainerConfig, changes: &[String]) -> Result
         }
         let instruction = parse_trigger(text, '\\').map_err(Error::Spec)?;
         let instruction = match instruction {
-            // Docker's import takes WORKDIR relative to `/`.
-            Instruction::Workdir(dir) if !dir.starts_with('/') && config.working_dir.is_none() => Instruction::Workdir(format!("/{dir}")),
+            // Docker's import and commit take WORKDIR relative to `/` when there is none yet.
+            Instruction::Workdir(dir) if !dir.starts_with('/') && config.working_dir.as_deref().is_none_or(str::is_empty) => {
+                Instruction::Workdir(format!("/{dir}"))
+            }
             i => i,
         };
         let vars: Vars = config.env.iter().flatten().filter_map(|e| e.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
