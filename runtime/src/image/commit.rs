@@ -22,7 +22,7 @@ use crate::reference::Reference;
 /// `docker import -c` takes); tagged `tag` when given. Returns the new image.
 pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Reference>, comment: Option<&str>, changes: &[String]) -> Result<ImageRecord> {
     // Refused changes fail before any layer is written.
-    crate::image::import::apply_changes(&mut ContainerConfig::default(), changes)?;
+    crate::image::change::apply_changes(&mut ContainerConfig::default(), changes)?;
     let parent = store.get(&container.image_id)?.ok_or_else(|| Error::NoSuchImage(container.image_id.clone()))?;
     let upper = store.layout().container_dir(&container.id).join("upper");
     let layer = layer_from_dir(store, &upper, Clock::Now)?;
@@ -32,7 +32,7 @@ pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Refe
         config.cmd = Some(args.clone());
         config.entrypoint = None;
         // Checked above: the same instructions cannot fail here.
-        let _ = crate::image::import::apply_changes(config, changes);
+        let _ = crate::image::change::apply_changes(config, changes);
     })?;
     let image = ImageRecord { intermediate: false, ..image };
     store.add(image.clone(), tag)?;

@@ -1,6 +1,7 @@
 //! Images: the content-addressed store, layer unpacking, and pulling.
 
 pub mod archive;
+pub mod change;
 pub mod commit;
 pub mod config;
 pub mod import;
