@@ -125,7 +125,7 @@ fn main() -> ExitCode {
             let words: Vec<&str> = words.iter().map(String::as_str).collect();
             let (mut out, mut err) = (io::Output::Stdout, io::Output::Stderr);
             let lifetime = whaleshell_ecr::lab::Lifetime::UntilDown;
-            commands::lab::run(&runtime, &words, lifetime, &mut io::Io { stdin: io::Input::Terminal, stdout: &mut out, stderr: &mut err }).0
+            commands::lab::run(&runtime, &words, lifetime, locale, &mut io::Io { stdin: io::Input::Terminal, stdout: &mut out, stderr: &mut err }).0
         }
         Some(Tool::Demo { lesson, speed, no_pause }) => lessons::demo::run(&runtime, locale, &lesson, speed, !no_pause),
         None => {

@@ -294,14 +294,14 @@ impl Shell {
                 outcome.status
             }
             "aws" => {
-                let (status, operation) = commands::aws::aws(&self.runtime, line, first.span.clone(), &argv[1..], io);
+                let (status, operation) = commands::aws::aws(&self.runtime, line, first.span.clone(), &argv[1..], self.locale, io);
                 if let Some(operation) = operation {
                     self.last.aws = Some((operation.to_owned(), status));
                 }
                 status
             }
             "lab" => {
-                let (status, started) = commands::lab::run_builtin(&self.runtime, &argv[1..], io);
+                let (status, started) = commands::lab::run_builtin(&self.runtime, &argv[1..], self.locale, io);
                 if started {
                     self.started_labs.push(self.runtime.layout.clone());
                 }

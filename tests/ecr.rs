@@ -346,3 +346,14 @@ fn a_killed_shell_takes_its_lab_with_it() {
     assert!(down.status.success());
     drop(stdin);
 }
+
+/// A learner in pt-BR reads the lab's own lines in Portuguese too.
+#[test]
+fn the_lab_speaks_the_learners_language() {
+    let lab = Lab::new();
+    let status = lab.command().args(["--lang", "pt-BR", "-c", "lab ecr status"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&status.stdout), "O laboratório ECR local não está rodando. `lab ecr up` o inicia.\n");
+    assert_eq!(status.status.code(), Some(3));
+    let english = lab.run("lab ecr status");
+    assert_eq!((english.stdout.as_str(), english.code), ("The local ECR lab is not running. `lab ecr up` starts it.\n", 3));
+}

@@ -214,7 +214,7 @@ pub fn start_lab(shell: &mut Shell, io: &mut Io<'_>) -> bool {
     if real_aws_configured() {
         return false;
     }
-    match crate::commands::lab::up(&shell.runtime, io) {
+    match crate::commands::lab::up(&shell.runtime, shell.locale, io) {
         Ok(true) => {
             shell.started_labs.push(shell.runtime.layout.clone());
             true

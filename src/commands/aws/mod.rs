@@ -25,7 +25,7 @@ const SERVICE_ERROR: i32 = 254;
 const OTHER_ERROR: i32 = 255;
 
 /// Runs `aws …`: its status, and the operation's name once the line parsed.
-pub fn aws(rt: &Runtime, line: &str, aws_span: Span, args: &[Arg], io: &mut Io<'_>) -> (i32, Option<&'static str>) {
+pub fn aws(rt: &Runtime, line: &str, aws_span: Span, args: &[Arg], locale: &str, io: &mut Io<'_>) -> (i32, Option<&'static str>) {
     let command = match aws::parse(args, aws_span) {
         Ok(Parsed::Command(c)) => c,
         Ok(Parsed::Help(text)) => {
@@ -38,10 +38,10 @@ pub fn aws(rt: &Runtime, line: &str, aws_span: Span, args: &[Arg], io: &mut Io<'
         }
     };
     let operation = operation_name(&command.service);
-    (run(rt, &command, io), Some(operation))
+    (run(rt, &command, locale, io), Some(operation))
 }
 
-fn run(rt: &Runtime, command: &aws::AwsLine, io: &mut Io<'_>) -> i32 {
+fn run(rt: &Runtime, command: &aws::AwsLine, locale: &str, io: &mut Io<'_>) -> i32 {
     let global = &command.global;
     let profile = global.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()).filter(|p| !p.is_empty());
     if let Some(p) = profile.filter(|p| p != "default" && !matches!(command.service, Service::Configure(_))) {
@@ -56,11 +56,11 @@ fn run(rt: &Runtime, command: &aws::AwsLine, io: &mut Io<'_>) -> i32 {
     let status = match &command.service {
         Service::Configure(a) => configure::run(a, global, io),
         Service::Ecr(c) => {
-            announce_lab(lab.as_ref(), io);
+            announce_lab(lab.as_ref(), locale, io);
             ecr::run(&options, lab.as_ref(), c, global, io)
         }
         Service::Sts(c) => {
-            announce_lab(lab.as_ref(), io);
+            announce_lab(lab.as_ref(), locale, io);
             sts::run(&options, lab.as_ref(), c, global, io)
         }
     };
@@ -92,13 +92,9 @@ pub fn operation_name(service: &Service) -> &'static str {
 }
 
 /// One line on stderr, so `$(aws ecr get-login-password)` stays clean.
-fn announce_lab(lab: Option<&LabState>, io: &mut Io<'_>) {
+fn announce_lab(lab: Option<&LabState>, locale: &str, io: &mut Io<'_>) {
     if let Some(lab) = lab {
-        io.err(
-            format!("[local ECR lab on 127.0.0.1:{} — not real AWS. For real AWS: `lab ecr down`, then `aws configure` with your keys.]", lab.api_port)
-                .dimmed()
-                .to_string(),
-        );
+        io.err(super::lab::notice(locale, lab.api_port).dimmed().to_string());
     }
 }
 
