@@ -43,6 +43,8 @@ fn read_only_makes_the_root_read_only_but_not_dev_tmpfs_or_etc_hosts_mounts() {
     let plain = ok(&lab, "docker create busybox").trim().to_owned();
     assert_eq!(inspect(&lab, "{{json .HostConfig.ReadonlyRootfs}}", &plain), "false");
     assert!(ok(&lab, "docker run --rm busybox sh -c 'touch /x && echo writable'").contains("writable"));
+    let err = refused(&lab, "docker run --rm --tmpfs run busybox true");
+    assert!(err.contains("Error response from daemon: invalid mount path: 'run' mount path must be absolute"), "{err}");
     ok(&lab, &format!("docker rm {id} {plain}"));
     lab.assert_clean();
 }

@@ -124,7 +124,7 @@ fn security_flags(args: &RunArgs, fail: &dyn Fn(String) -> CommandError, daemon:
     for t in &args.tmpfs {
         let (path, opts) = t.split_once(':').unwrap_or((t.as_str(), ""));
         if !path.starts_with('/') {
-            return Err(daemon(Error::Spec(format!("invalid mount config for type \"tmpfs\": invalid mount path: '{path}' mount path must be absolute"))));
+            return Err(daemon(Error::Spec(format!("invalid mount path: '{path}' mount path must be absolute"))));
         }
         tmpfs.insert(path.to_owned(), opts.to_owned());
     }
