@@ -100,6 +100,7 @@ fn sysctl_sets_namespaced_keys_and_refuses_others_as_docker() {
     for bad in ["kernel.hostname=x", "vm.swappiness=1"] {
         let err = refused(&lab, &format!("docker run --rm --sysctl {bad} busybox true"));
         assert!(err.contains(&format!(r#"invalid argument "{bad}" for "--sysctl" flag: sysctl '{bad}' is not allowed"#)), "{err}");
+        assert!(err.contains("\n\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"), "Docker's flag error: {err}");
     }
     lab.assert_clean();
 }

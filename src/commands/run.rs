@@ -107,6 +107,13 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
 /// capability or `--security-opt`.
 fn security_flags(args: &RunArgs, fail: &dyn Fn(String) -> CommandError, daemon: &dyn Fn(Error) -> CommandError) -> Result<Security, CommandError> {
     let caps = |list: &[String], which: &str| list.iter().map(|c| security::normalize_capability(c, which)).collect::<Result<Vec<_>, _>>();
+    // A malformed --sysctl or --add-host is a flag error in Docker's client: its usage block.
+    let command = if matches!(fail(String::new()), CommandError::Run(_)) { "run" } else { "create" };
+    let flag_error = |message: String| {
+        CommandError::Usage(format!(
+            "{message}\n\nUsage:  docker {command} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'docker {command} --help' for more information"
+        ))
+    };
     let mut no_new_privileges = false;
     for opt in &args.security_opt {
         let (key, value) = opt.split_once(['=', ':']).map_or((opt.as_str(), None), |(k, v)| (k, Some(v)));
@@ -130,7 +137,7 @@ fn security_flags(args: &RunArgs, fail: &dyn Fn(String) -> CommandError, daemon:
     }
     let mut sysctls = std::collections::BTreeMap::new();
     for s in &args.sysctl {
-        let not_allowed = || fail(format!("invalid argument \"{s}\" for \"--sysctl\" flag: sysctl '{s}' is not allowed"));
+        let not_allowed = || flag_error(format!("invalid argument \"{s}\" for \"--sysctl\" flag: sysctl '{s}' is not allowed"));
         let (key, value) = s.split_once('=').ok_or_else(not_allowed)?;
         const ALLOWED: [&str; 8] =
             ["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"];
@@ -147,7 +154,7 @@ fn security_flags(args: &RunArgs, fail: &dyn Fn(String) -> CommandError, daemon:
             } else {
                 format!("bad format for add-host: \"{h}\"")
             };
-            return Err(fail(format!("invalid argument \"{h}\" for \"--add-host\" flag: {why}")));
+            return Err(flag_error(format!("invalid argument \"{h}\" for \"--add-host\" flag: {why}")));
         }
     }
     let stop_signal = match &args.stop_signal {
