@@ -35,6 +35,13 @@ fn read_only_makes_the_root_read_only_but_not_dev_tmpfs_or_etc_hosts_mounts() {
     let lab = Lab::new();
     let run = lab.run("docker run --rm --read-only --tmpfs /run:size=1m busybox sh -c 'touch /x; touch /run/y && echo tmpfs-ok; echo hi > /dev/null && echo dev-ok; grep \" /run \" /proc/mounts'");
     assert!(run.stderr.contains("touch: /x: Read-only file system"), "{}", run.stderr);
+    let hosts = lab.run("docker run --rm --read-only busybox sh -c 'touch /etc/hosts; touch /etc/hostname; touch /dev/shm/a && echo shm-ok'");
+    assert!(
+        hosts.stderr.contains("touch: /etc/hosts: Read-only file system") && hosts.stderr.contains("touch: /etc/hostname: Read-only file system"),
+        "{}",
+        hosts.stderr
+    );
+    assert!(hosts.stdout.contains("shm-ok"), "{}", hosts.stdout);
     assert!(run.stdout.contains("tmpfs-ok") && run.stdout.contains("dev-ok"), "{}", run.stdout);
     // Docker's defaults for --tmpfs, then the size asked for.
     assert!(run.stdout.contains("tmpfs /run tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k"), "{}", run.stdout);

@@ -112,7 +112,12 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         })
         .collect();
     for (src, dest) in [(&host_files.hosts, "/etc/hosts"), (&host_files.hostname, "/etc/hostname")] {
-        mounts.push(MountBuilder::default().destination(dest).typ("bind").source(src).options(vec!["rbind".into(), "rprivate".into()]).build().map_err(err)?);
+        // Read-only with a --read-only root, as Docker mounts them.
+        let mut options = vec!["rbind".to_owned(), "rprivate".to_owned()];
+        if security.read_only {
+            options.push("ro".into());
+        }
+        mounts.push(MountBuilder::default().destination(dest).typ("bind").source(src).options(options).build().map_err(err)?);
     }
 
     for (path, opts) in &security.tmpfs {
