@@ -333,8 +333,11 @@ impl Runtime {
         Ok(self.containers.get(&container.id)?.state.exit_code.unwrap_or(0))
     }
 
-    /// The STOPSIGNAL of the container's image; SIGTERM without one.
+    /// `--stop-signal`, else the STOPSIGNAL of the container's image; SIGTERM without one.
     fn stop_signal(&self, container: &ContainerRecord) -> Signal {
+        if let Some(sig) = container.config.security.stop_signal.as_deref().and_then(process::parse_signal) {
+            return sig;
+        }
         let image = self.images.get(&container.image_id).ok().flatten();
         let configured = image.and_then(|i| self.images.container_config(&i).ok()).and_then(|c| c.stop_signal);
         configured.as_deref().and_then(process::parse_signal).unwrap_or(Signal::SIGTERM)

@@ -243,23 +243,28 @@ fn host_config(c: &ContainerRecord) -> Value {
     out.insert("AutoRemove".into(), json!(c.config.auto_remove));
     out.insert("VolumeDriver".into(), json!(""));
     out.insert("VolumesFrom".into(), Value::Null);
-    out.insert("CapAdd".into(), Value::Null);
-    out.insert("CapDrop".into(), Value::Null);
+    let sec = &c.config.security;
+    let list = |l: &[String]| if l.is_empty() { Value::Null } else { json!(l) };
+    out.insert("CapAdd".into(), list(&sec.cap_add));
+    out.insert("CapDrop".into(), list(&sec.cap_drop));
     out.insert("CgroupnsMode".into(), json!("host"));
     for key in ["Dns", "DnsOptions", "DnsSearch"] {
         out.insert(key.into(), json!([]));
     }
-    out.insert("ExtraHosts".into(), Value::Null);
-    out.insert("GroupAdd".into(), Value::Null);
+    out.insert("ExtraHosts".into(), list(&sec.extra_hosts));
+    out.insert("GroupAdd".into(), list(&sec.group_add));
     out.insert("IpcMode".into(), json!("private"));
     out.insert("Cgroup".into(), json!(""));
     out.insert("Links".into(), Value::Null);
     out.insert("OomScoreAdj".into(), json!(0));
     out.insert("PidMode".into(), json!(""));
-    out.insert("Privileged".into(), json!(false));
+    out.insert("Privileged".into(), json!(sec.privileged));
     out.insert("PublishAllPorts".into(), json!(false));
-    out.insert("ReadonlyRootfs".into(), json!(false));
-    out.insert("SecurityOpt".into(), Value::Null);
+    out.insert("ReadonlyRootfs".into(), json!(sec.read_only));
+    out.insert("SecurityOpt".into(), list(&sec.security_opt));
+    if !sec.tmpfs.is_empty() {
+        out.insert("Tmpfs".into(), json!(sec.tmpfs));
+    }
     out.insert("UTSMode".into(), json!(""));
     out.insert("UsernsMode".into(), json!(""));
     out.insert("ShmSize".into(), json!(67108864));
@@ -293,8 +298,12 @@ fn host_config(c: &ContainerRecord) -> Value {
     for key in ["CpuCount", "CpuPercent", "IOMaximumIOps", "IOMaximumBandwidth"] {
         out.insert(key.into(), json!(0));
     }
-    out.insert("MaskedPaths".into(), json!(spec::DOCKER_MASKED_PATHS));
-    out.insert("ReadonlyPaths".into(), json!(spec::DOCKER_READONLY_PATHS));
+    if !sec.sysctls.is_empty() {
+        out.insert("Sysctls".into(), json!(sec.sysctls));
+    }
+    // --privileged: none, Docker's null.
+    out.insert("MaskedPaths".into(), if sec.privileged { Value::Null } else { json!(spec::DOCKER_MASKED_PATHS) });
+    out.insert("ReadonlyPaths".into(), if sec.privileged { Value::Null } else { json!(spec::DOCKER_READONLY_PATHS) });
     Value::Object(out)
 }
 
@@ -336,6 +345,12 @@ fn container_config(rt: &Runtime, c: &ContainerRecord) -> Value {
     set("WorkingDir", json!(if c.config.working_dir == "/" { "" } else { c.config.working_dir.as_str() }));
     set("Entrypoint", if entrypoint.is_empty() { Value::Null } else { json!(entrypoint) });
     set("Labels", json!(c.config.labels));
+    if let Some(sig) = &c.config.security.stop_signal {
+        set("StopSignal", json!(sig));
+    }
+    if let Some(t) = c.config.security.stop_timeout {
+        set("StopTimeout", json!(t));
+    }
     if !exposed.is_empty() {
         let mut ports = config.get("ExposedPorts").and_then(Value::as_object).cloned().unwrap_or_default();
         ports.extend(exposed);
@@ -367,6 +382,7 @@ const CONFIG_KEYS: &[&str] = &[
     "OnBuild",
     "Labels",
     "StopSignal",
+    "StopTimeout",
     "Shell",
 ];
 

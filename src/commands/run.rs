@@ -5,6 +5,7 @@
 use std::io::IsTerminal;
 use std::process::Stdio;
 
+use whaleshell_runtime::container::security::{self, Security};
 use whaleshell_runtime::container::{ports, ContainerRecord, LogDriver, RunOptions, StartFailure, Streams};
 use whaleshell_runtime::image::pull::PullEvent;
 use whaleshell_runtime::image::store::ImageRecord;
@@ -95,9 +96,86 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
         pids_limit: args.pids_limit,
         hostname: args.hostname.clone(),
         log_driver: LogDriver::parse(args.log_driver.as_deref().unwrap_or("")).map_err(daemon)?,
+        security: security_flags(args, &fail, &daemon)?,
     };
     let container = rt.create_container(&args.image, &image, &options).map_err(daemon)?;
     Ok((container, pulled))
+}
+
+/// The security flags, checked as Docker checks them: its client's words
+/// for a malformed `--sysctl` or `--add-host`, its daemon's for an unknown
+/// capability or `--security-opt`.
+fn security_flags(args: &RunArgs, fail: &dyn Fn(String) -> CommandError, daemon: &dyn Fn(Error) -> CommandError) -> Result<Security, CommandError> {
+    let caps = |list: &[String], which: &str| list.iter().map(|c| security::normalize_capability(c, which)).collect::<Result<Vec<_>, _>>();
+    // A malformed --sysctl or --add-host is a flag error in Docker's client: its usage block.
+    let command = if matches!(fail(String::new()), CommandError::Run(_)) { "run" } else { "create" };
+    let flag_error = |message: String| {
+        CommandError::Usage(format!(
+            "{message}\n\nUsage:  docker {command} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'docker {command} --help' for more information"
+        ))
+    };
+    let mut no_new_privileges = false;
+    for opt in &args.security_opt {
+        let (key, value) = opt.split_once(['=', ':']).map_or((opt.as_str(), None), |(k, v)| (k, Some(v)));
+        match (key, value) {
+            ("no-new-privileges", None | Some("true")) => no_new_privileges = true,
+            ("no-new-privileges", Some("false")) => no_new_privileges = false,
+            ("no-new-privileges", Some(_)) => return Err(daemon(Error::Spec(format!("invalid --security-opt 2: \"{opt}\"")))),
+            ("seccomp" | "apparmor" | "label" | "systempaths" | "writable-cgroups", Some(_)) => {
+                return Err(fail(format!("--security-opt {opt}: Whaleshell does not support {key} options yet (only no-new-privileges)")))
+            }
+            _ => return Err(fail(format!("Invalid --security-opt: \"{opt}\""))),
+        }
+    }
+    let mut tmpfs = std::collections::BTreeMap::new();
+    for t in &args.tmpfs {
+        let (path, opts) = t.split_once(':').unwrap_or((t.as_str(), ""));
+        if !path.starts_with('/') {
+            return Err(daemon(Error::Spec(format!("invalid mount path: '{path}' mount path must be absolute"))));
+        }
+        tmpfs.insert(path.to_owned(), opts.to_owned());
+    }
+    let mut sysctls = std::collections::BTreeMap::new();
+    for s in &args.sysctl {
+        let not_allowed = || flag_error(format!("invalid argument \"{s}\" for \"--sysctl\" flag: sysctl '{s}' is not allowed"));
+        let (key, value) = s.split_once('=').ok_or_else(not_allowed)?;
+        const ALLOWED: [&str; 8] =
+            ["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"];
+        if !(ALLOWED.contains(&key) || key.starts_with("net.") || key.starts_with("fs.mqueue.")) {
+            return Err(not_allowed());
+        }
+        sysctls.insert(key.to_owned(), value.to_owned());
+    }
+    for h in &args.add_host {
+        let valid = h.split_once(':').is_some_and(|(name, ip)| !name.is_empty() && ip.parse::<std::net::IpAddr>().is_ok());
+        if !valid {
+            let why = if h.contains(':') {
+                format!("invalid IP address in add-host: \"{}\"", h.split_once(':').map_or("", |(_, ip)| ip))
+            } else {
+                format!("bad format for add-host: \"{h}\"")
+            };
+            return Err(flag_error(format!("invalid argument \"{h}\" for \"--add-host\" flag: {why}")));
+        }
+    }
+    let stop_signal = match &args.stop_signal {
+        Some(sig) if whaleshell_runtime::process::parse_signal(sig).is_none() => return Err(daemon(Error::Spec(format!("Invalid signal: {sig}")))),
+        Some(sig) => Some(sig.clone()),
+        None => None,
+    };
+    Ok(Security {
+        read_only: args.read_only,
+        cap_add: caps(&args.cap_add, "CapAdd").map_err(daemon)?,
+        cap_drop: caps(&args.cap_drop, "CapDrop").map_err(daemon)?,
+        security_opt: args.security_opt.clone(),
+        no_new_privileges,
+        privileged: args.privileged,
+        tmpfs,
+        sysctls,
+        extra_hosts: args.add_host.clone(),
+        group_add: args.group_add.clone(),
+        stop_signal,
+        stop_timeout: args.stop_timeout,
+    })
 }
 
 /// `-l KEY=VALUE` (or `-l KEY`, an empty value), as Docker keeps them.

@@ -21,9 +21,14 @@ pub fn restart(rt: &Runtime, args: &StopArgs, io: &mut Io<'_>) -> CommandResult 
 }
 
 fn each(rt: &Runtime, args: &StopArgs, io: &mut Io<'_>, start_again: bool) -> CommandResult {
-    let grace = Duration::from_secs(args.time.unwrap_or(DEFAULT_GRACE));
     each_target(&args.containers, |target| {
         let c = rt.containers.find(target)?;
+        // -t, else the container's --stop-timeout (negative: wait for ever), else 10 s.
+        let grace = match (args.time, c.config.security.stop_timeout) {
+            (Some(t), _) => Duration::from_secs(t),
+            (None, Some(t)) => Duration::from_secs(u64::try_from(t).unwrap_or(u64::from(u32::MAX))),
+            (None, None) => Duration::from_secs(DEFAULT_GRACE),
+        };
         rt.stop(&c, grace)?;
         if start_again {
             let c = rt.containers.get(&c.id)?;

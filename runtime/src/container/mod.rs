@@ -13,6 +13,7 @@ pub mod monitor;
 pub mod names;
 pub mod ports;
 pub mod rootfs;
+pub mod security;
 pub mod session;
 pub mod spec;
 pub mod stats;
@@ -100,6 +101,9 @@ pub struct RunConfig {
     /// `--log-driver`: where the container's output is kept.
     #[serde(default)]
     pub log_driver: LogDriver,
+    /// The security flags (`--read-only`, `--cap-add`, ...).
+    #[serde(default)]
+    pub security: security::Security,
 }
 
 /// The logging drivers Whaleshell has: Docker's default `json-file` (the
@@ -572,6 +576,8 @@ pub struct RunOptions {
     pub hostname: Option<String>,
     /// `--log-driver json-file|none`.
     pub log_driver: LogDriver,
+    /// The security flags, checked by [`security::Security`]'s parsers.
+    pub security: security::Security,
 }
 
 /// Merges run options with the image config the way Docker does:
@@ -630,5 +636,6 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         labels: config.labels().clone().unwrap_or_default().into_iter().chain(options.labels.clone()).collect(),
         pids_limit: options.pids_limit.map(pids_limit),
         log_driver: options.log_driver,
+        security: options.security.clone(),
     })
 }

@@ -295,8 +295,10 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
 fn write_host_files(record: &ContainerRecord, dir: &Path) -> Result<spec::HostFiles> {
     let hostname = &record.config.hostname;
     let files = spec::HostFiles { hosts: dir.join("hosts"), hostname: dir.join("hostname") };
+    // `--add-host NAME:IP` lines come after the defaults, before the container's own name, as in Docker.
+    let extra: String = record.config.security.extra_hosts.iter().filter_map(|h| h.split_once(':')).map(|(name, ip)| format!("{ip}\t{name}\n")).collect();
     let hosts = format!(
-        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n127.0.1.1\t{hostname}\n"
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n{extra}127.0.1.1\t{hostname}\n"
     );
     fs::write(&files.hosts, hosts).map_err(Error::io("writing", &files.hosts))?;
     fs::write(&files.hostname, format!("{hostname}\n")).map_err(Error::io("writing", &files.hostname))?;

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::volume::{MountKind, VolumeStore};
 
 /// Docker's default capabilities (moby's `oci/caps/defaults.go`).
-const DOCKER_CAPABILITIES: &[Capability] = &[
+pub const DOCKER_CAPABILITIES: &[Capability] = &[
     Capability::Chown,
     Capability::DacOverride,
     Capability::Fsetid,
@@ -63,7 +63,8 @@ pub struct HostFiles {
 
 pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, volumes: &VolumeStore) -> Result<Spec> {
     let err = |e: libcontainer::oci_spec::OciSpecError| Error::Spec(e.to_string());
-    let caps: HashSet<Capability> = DOCKER_CAPABILITIES.iter().copied().collect();
+    let security = &record.config.security;
+    let caps: HashSet<Capability> = security.capabilities(DOCKER_CAPABILITIES);
     let capabilities = LinuxCapabilitiesBuilder::default()
         .bounding(caps.clone())
         .effective(caps.clone())
@@ -72,7 +73,12 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         .ambient(HashSet::new())
         .build()
         .map_err(err)?;
-    let user = exec_user(&record.config.user, rootfs)?;
+    let mut user = exec_user(&record.config.user, rootfs)?;
+    for gid in group_add_gids(&security.group_add, rootfs)? {
+        if !user.additional_gids.contains(&gid) {
+            user.additional_gids.push(gid);
+        }
+    }
     let args = if record.config.init {
         [INIT_PATH.to_owned(), "--".to_owned()].into_iter().chain(record.config.args.iter().cloned()).collect()
     } else {
@@ -85,18 +91,19 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         .cwd(record.config.working_dir.clone())
         .user(UserBuilder::default().uid(user.uid).gid(user.gid).additional_gids(user.additional_gids).build().map_err(err)?)
         .capabilities(capabilities)
+        .no_new_privileges(security.no_new_privileges)
         .build()
         .map_err(err)?;
 
     let mut mounts: Vec<Mount> = libcontainer::oci_spec::runtime::get_default_mounts()
         .into_iter()
         .map(|m| {
-            // Docker mounts /sys read-only.
+            // Docker mounts /sys read-only, read-write for --privileged.
             if m.destination() == Path::new("/sys") {
                 let mut m = m;
                 let mut opts = m.options().clone().unwrap_or_default();
-                opts.retain(|o| o != "rw");
-                opts.push("ro".into());
+                opts.retain(|o| o != "rw" && o != "ro");
+                opts.push(if security.privileged { "rw" } else { "ro" }.into());
                 m.set_options(Some(opts));
                 m
             } else {
@@ -105,7 +112,18 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         })
         .collect();
     for (src, dest) in [(&host_files.hosts, "/etc/hosts"), (&host_files.hostname, "/etc/hostname")] {
-        mounts.push(MountBuilder::default().destination(dest).typ("bind").source(src).options(vec!["rbind".into(), "rprivate".into()]).build().map_err(err)?);
+        // Read-only with a --read-only root, as Docker mounts them.
+        let mut options = vec!["rbind".to_owned(), "rprivate".to_owned()];
+        if security.read_only {
+            options.push("ro".into());
+        }
+        mounts.push(MountBuilder::default().destination(dest).typ("bind").source(src).options(options).build().map_err(err)?);
+    }
+
+    for (path, opts) in &security.tmpfs {
+        // Docker's defaults for --tmpfs, then what was asked for.
+        let options = ["noexec", "nosuid", "nodev"].into_iter().map(str::to_owned).chain(opts.split(',').filter(|o| !o.is_empty()).map(str::to_owned));
+        mounts.push(MountBuilder::default().destination(path).typ("tmpfs").source("tmpfs").options(options.collect::<Vec<_>>()).build().map_err(err)?);
     }
 
     if record.config.init {
@@ -141,8 +159,16 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     let defaults = Spec::default();
     let mut linux_full = defaults.linux().clone().unwrap_or_default();
     linux_full.set_cgroups_path(linux.cgroups_path().clone());
-    linux_full.set_masked_paths(linux.masked_paths().clone());
-    linux_full.set_readonly_paths(linux.readonly_paths().clone());
+    if security.privileged {
+        linux_full.set_masked_paths(Some(Vec::new()));
+        linux_full.set_readonly_paths(Some(Vec::new()));
+    } else {
+        linux_full.set_masked_paths(linux.masked_paths().clone());
+        linux_full.set_readonly_paths(linux.readonly_paths().clone());
+    }
+    if !security.sysctls.is_empty() {
+        linux_full.set_sysctl(Some(security.sysctls.clone().into_iter().collect()));
+    }
     let mut resources = linux_full.resources().clone().unwrap_or_default();
     // Unlimited is the kernel's default for a new cgroup: no pids entry then.
     let pids_limit = record.config.effective_pids_limit();
@@ -150,7 +176,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     linux_full.set_resources(Some(resources));
 
     let mut spec = defaults;
-    spec.set_root(Some(RootBuilder::default().path(rootfs).readonly(false).build().map_err(err)?));
+    spec.set_root(Some(RootBuilder::default().path(rootfs).readonly(security.read_only).build().map_err(err)?));
     spec.set_process(Some(process));
     spec.set_hostname(Some(record.config.hostname.clone()));
     spec.set_mounts(Some(mounts));
@@ -165,6 +191,29 @@ fn seed_volume(data: &Path, rootfs: &Path, target: &str) -> Result<()> {
         Some(inside) if empty => crate::fsutil::copy_preserving(&inside, data).map_err(Error::io("copying the image's files into volume", data)),
         _ => Ok(()),
     }
+}
+
+/// `--group-add`: gids as given, names through the image's /etc/group,
+/// with Docker's error for a name it does not have.
+fn group_add_gids(groups: &[String], rootfs: &Path) -> Result<Vec<u32>> {
+    let read = rootfs::resolve_in_root(rootfs, Path::new("/etc/group")).and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
+    groups
+        .iter()
+        .map(|g| {
+            if let Ok(gid) = g.parse::<u32>() {
+                return Ok(gid);
+            }
+            read.lines()
+                .filter_map(|line| {
+                    let mut fields = line.split(':');
+                    let name = fields.next()?;
+                    let gid = fields.nth(1)?.parse::<u32>().ok()?;
+                    (name == g).then_some(gid)
+                })
+                .next()
+                .ok_or_else(|| Error::Spec(format!("Unable to find group {g}: no matching entries in group file")))
+        })
+        .collect()
 }
 
 /// `USER`/`-u` resolved in the container's own /etc/passwd and /etc/group.

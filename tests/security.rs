@@ -1,0 +1,182 @@
+//! `docker run`'s security flags, each checked inside the container (what
+//! /proc/self/status, /proc/mounts, /etc/hosts, `sysctl` and `id` say
+//! there) and in `inspect`, with Docker's values and errors.
+
+mod common;
+
+use common::Lab;
+
+fn inspect(lab: &Lab, template: &str, id: &str) -> String {
+    let run = lab.run(&format!("docker inspect -f '{template}' {id}"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout.trim().to_owned()
+}
+
+/// Runs a line that must succeed; returns its output.
+fn ok(lab: &Lab, line: &str) -> String {
+    let run = lab.run(line);
+    assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+    run.stdout
+}
+
+/// Runs a line that must fail with Docker's 125; returns its error.
+fn refused(lab: &Lab, line: &str) -> String {
+    let run = lab.run(line);
+    assert_eq!(run.code, 125, "{line}: {}{}", run.stdout, run.stderr);
+    run.stderr
+}
+
+fn status_line(output: &str, key: &str) -> String {
+    output.lines().find(|l| l.starts_with(key)).unwrap_or_else(|| panic!("no {key} in {output}")).split_whitespace().nth(1).unwrap_or("").to_owned()
+}
+
+#[test]
+fn read_only_makes_the_root_read_only_but_not_dev_tmpfs_or_etc_hosts_mounts() {
+    let lab = Lab::new();
+    let run = lab.run("docker run --rm --read-only --tmpfs /run:size=1m busybox sh -c 'touch /x; touch /run/y && echo tmpfs-ok; echo hi > /dev/null && echo dev-ok; grep \" /run \" /proc/mounts'");
+    assert!(run.stderr.contains("touch: /x: Read-only file system"), "{}", run.stderr);
+    let hosts = lab.run("docker run --rm --read-only busybox sh -c 'touch /etc/hosts; touch /etc/hostname; touch /dev/shm/a && echo shm-ok'");
+    assert!(
+        hosts.stderr.contains("touch: /etc/hosts: Read-only file system") && hosts.stderr.contains("touch: /etc/hostname: Read-only file system"),
+        "{}",
+        hosts.stderr
+    );
+    assert!(hosts.stdout.contains("shm-ok"), "{}", hosts.stdout);
+    assert!(run.stdout.contains("tmpfs-ok") && run.stdout.contains("dev-ok"), "{}", run.stdout);
+    // Docker's defaults for --tmpfs, then the size asked for.
+    assert!(run.stdout.contains("tmpfs /run tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k"), "{}", run.stdout);
+    let id = ok(&lab, "docker create --read-only --tmpfs /run:size=1m busybox").trim().to_owned();
+    assert_eq!(inspect(&lab, "{{json .HostConfig.ReadonlyRootfs}} {{json .HostConfig.Tmpfs}}", &id), r#"true {"/run":"size=1m"}"#);
+    let plain = ok(&lab, "docker create busybox").trim().to_owned();
+    assert_eq!(inspect(&lab, "{{json .HostConfig.ReadonlyRootfs}}", &plain), "false");
+    assert!(ok(&lab, "docker run --rm busybox sh -c 'touch /x && echo writable'").contains("writable"));
+    let err = refused(&lab, "docker run --rm --tmpfs run busybox true");
+    assert!(err.contains("Error response from daemon: invalid mount path: 'run' mount path must be absolute"), "{err}");
+    ok(&lab, &format!("docker rm {id} {plain}"));
+    lab.assert_clean();
+}
+
+#[test]
+fn cap_add_and_cap_drop_change_the_capability_sets_as_docker() {
+    let lab = Lab::new();
+    let caps = |flags: &str| status_line(&ok(&lab, &format!("docker run --rm {flags} busybox grep Cap /proc/self/status")), "CapEff:");
+    // Docker 20.10's numbers for the same flags.
+    assert_eq!(caps(""), "00000000a80425fb");
+    assert_eq!(caps("--cap-drop ALL --cap-add net_admin"), "0000000000001000");
+    assert_eq!(caps("--cap-add CAP_SYS_ADMIN --cap-drop chown"), "00000000a82425fa");
+    assert_eq!(caps("--cap-drop all"), "0000000000000000");
+    let all = u64::from_str_radix(&caps("--cap-add ALL --cap-drop Net_Raw"), 16).unwrap();
+    assert_eq!((all & (1 << 13), all & (1 << 21)), (0, 1 << 21), "all but NET_RAW: {all:x}");
+    let id = ok(&lab, "docker create --cap-add net_admin --cap-drop CAP_chown busybox").trim().to_owned();
+    assert_eq!(inspect(&lab, "{{json .HostConfig.CapAdd}} {{json .HostConfig.CapDrop}}", &id), r#"["CAP_NET_ADMIN"] ["CAP_CHOWN"]"#);
+    ok(&lab, &format!("docker rm {id}"));
+    let err = refused(&lab, "docker run --rm --cap-add foo busybox true");
+    assert!(err.contains(r#"Error response from daemon: invalid CapAdd: unknown capability: "CAP_FOO""#), "{err}");
+    lab.assert_clean();
+}
+
+#[test]
+fn no_new_privileges_is_the_one_security_opt_and_others_are_refused() {
+    let lab = Lab::new();
+    let nnp = |flags: &str| status_line(&ok(&lab, &format!("docker run --rm {flags} busybox grep NoNewPrivs /proc/self/status")), "NoNewPrivs:");
+    assert_eq!(nnp(""), "0");
+    assert_eq!(nnp("--security-opt no-new-privileges"), "1");
+    assert_eq!(nnp("--security-opt no-new-privileges:true"), "1");
+    assert_eq!(nnp("--security-opt no-new-privileges=false"), "0");
+    let id = ok(&lab, "docker create --security-opt no-new-privileges busybox").trim().to_owned();
+    assert_eq!(inspect(&lab, "{{json .HostConfig.SecurityOpt}}", &id), r#"["no-new-privileges"]"#);
+    ok(&lab, &format!("docker rm {id}"));
+    let err = refused(&lab, "docker run --rm --security-opt seccomp=unconfined busybox true");
+    assert!(err.contains("does not support seccomp options yet"), "{err}");
+    let err = refused(&lab, "docker run --rm --security-opt foo busybox true");
+    assert!(err.contains(r#"Invalid --security-opt: "foo""#), "{err}");
+    let err = refused(&lab, "docker run --rm --security-opt no-new-privileges:maybe busybox true");
+    assert!(err.contains(r#"invalid --security-opt 2: "no-new-privileges:maybe""#), "{err}");
+    assert!(lab.container_ids().is_empty(), "a refused run leaves nothing");
+    lab.assert_clean();
+}
+
+#[test]
+fn sysctl_sets_namespaced_keys_and_refuses_others_as_docker() {
+    let lab = Lab::new();
+    let out = ok(&lab, "docker run --rm --sysctl net.ipv4.ip_forward=1 --sysctl kernel.shmmax=12345 busybox sysctl net.ipv4.ip_forward kernel.shmmax");
+    assert_eq!(out, "net.ipv4.ip_forward = 1\nkernel.shmmax = 12345\n");
+    let id = ok(&lab, "docker create --sysctl net.ipv4.ip_forward=1 busybox").trim().to_owned();
+    assert_eq!(inspect(&lab, "{{json .HostConfig.Sysctls}}", &id), r#"{"net.ipv4.ip_forward":"1"}"#);
+    ok(&lab, &format!("docker rm {id}"));
+    for bad in ["kernel.hostname=x", "vm.swappiness=1"] {
+        let err = refused(&lab, &format!("docker run --rm --sysctl {bad} busybox true"));
+        assert!(err.contains(&format!(r#"invalid argument "{bad}" for "--sysctl" flag: sysctl '{bad}' is not allowed"#)), "{err}");
+        assert!(err.contains("\n\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"), "Docker's flag error: {err}");
+    }
+    lab.assert_clean();
+}
+
+#[test]
+fn add_host_lines_go_into_etc_hosts() {
+    let lab = Lab::new();
+    let hosts = ok(&lab, "docker run --rm --add-host foo:1.2.3.4 --add-host bar:::1 busybox cat /etc/hosts");
+    let lines: Vec<&str> = hosts.lines().collect();
+    assert_eq!(lines[6..8], ["1.2.3.4\tfoo", "::1\tbar"], "{hosts}");
+    let id = ok(&lab, "docker create --add-host foo:1.2.3.4 busybox").trim().to_owned();
+    assert_eq!(inspect(&lab, "{{json .HostConfig.ExtraHosts}}", &id), r#"["foo:1.2.3.4"]"#);
+    ok(&lab, &format!("docker rm {id}"));
+    let err = refused(&lab, "docker run --rm --add-host foo busybox true");
+    assert!(err.contains(r#"invalid argument "foo" for "--add-host" flag: bad format for add-host: "foo""#), "{err}");
+    lab.assert_clean();
+}
+
+#[test]
+fn group_add_gives_extra_groups_by_gid_or_name() {
+    let lab = Lab::new();
+    let id = ok(&lab, "docker run --rm --group-add 1234 --group-add root busybox id");
+    assert!(id.starts_with("uid=0(root) gid=0(root) groups=0(root),") && id.trim_end().ends_with(",1234"), "{id}");
+    let user = ok(&lab, "docker run --rm -u nobody --group-add 1234 busybox id -G");
+    assert_eq!(user.split_whitespace().collect::<Vec<_>>().last(), Some(&"1234"), "{user}");
+    let created = ok(&lab, "docker create --group-add 10 --group-add root busybox").trim().to_owned();
+    assert_eq!(inspect(&lab, "{{json .HostConfig.GroupAdd}}", &created), r#"["10","root"]"#);
+    ok(&lab, &format!("docker rm {created}"));
+    let err = refused(&lab, "docker run --rm --group-add nosuch busybox id");
+    assert!(err.contains("Unable to find group nosuch: no matching entries in group file"), "{err}");
+    assert!(lab.container_ids().is_empty(), "--rm removed the container that could not start");
+    lab.assert_clean();
+}
+
+#[test]
+fn stop_signal_and_stop_timeout_are_what_docker_stop_uses() {
+    let lab = Lab::new();
+    // sleep as PID 1 ignores SIGTERM: only the signal asked for ends it,
+    // long before stop's 100 s would.
+    let id = lab.run_detached("docker run -d --stop-signal KILL busybox sleep 1000");
+    assert_eq!(inspect(&lab, "{{json .Config.StopSignal}}", &id), r#""KILL""#);
+    ok(&lab, &format!("docker stop -t 100 {id}"));
+    assert_eq!(inspect(&lab, "{{.State.ExitCode}}", &id), "137");
+    // --stop-timeout 0: SIGKILL at once, with no -t.
+    let quick = lab.run_detached("docker run -d --stop-timeout 0 busybox sleep 1000");
+    assert_eq!(inspect(&lab, "{{json .Config.StopTimeout}}", &quick), "0");
+    ok(&lab, &format!("docker stop {quick}"));
+    assert_eq!(inspect(&lab, "{{.State.ExitCode}}", &quick), "137");
+    let plain = ok(&lab, "docker create busybox").trim().to_owned();
+    assert!(!inspect(&lab, "{{json .Config}}", &plain).contains("StopTimeout"), "Docker leaves it out when unset");
+    let err = refused(&lab, "docker run --rm --stop-signal FOO busybox true");
+    assert!(err.contains("Error response from daemon: Invalid signal: FOO"), "{err}");
+    ok(&lab, &format!("docker rm {id} {quick} {plain}"));
+    lab.assert_clean();
+}
+
+#[test]
+fn privileged_has_every_capability_and_no_masked_paths() {
+    let lab = Lab::new();
+    let out = ok(
+        &lab,
+        "docker run --rm --privileged busybox sh -c 'grep CapEff /proc/self/status; grep \" /sys \" /proc/mounts; grep -c \" /proc/sys \" /proc/mounts || true'",
+    );
+    let eff = u64::from_str_radix(&status_line(&out, "CapEff:"), 16).unwrap();
+    assert_ne!(eff & (1 << 21), 0, "CAP_SYS_ADMIN: {out}");
+    assert!(out.contains("sysfs /sys sysfs rw,"), "{out}");
+    assert!(out.trim_end().ends_with('0'), "/proc/sys not read-only: {out}");
+    let id = ok(&lab, "docker create --privileged busybox").trim().to_owned();
+    assert_eq!(inspect(&lab, "{{json .HostConfig.Privileged}} {{json .HostConfig.MaskedPaths}}", &id), "true null");
+    ok(&lab, &format!("docker rm {id}"));
+    lab.assert_clean();
+}
