@@ -244,12 +244,17 @@ fn create_makes_a_container_that_start_runs_and_wait_reports() {
 #[test]
 fn wait_blocks_until_a_running_container_ends() {
     let lab = Lab::new();
-    let id = lab.run_detached("docker run -d busybox sh -c 'until [ -e /go ]; do sleep 0.05; done; exit 7'");
+    // The go signal comes from the host through a bind mount: an exec'd
+    // `touch` could itself be killed as the container ends (its PID 1 exits
+    // at once), as in Docker.
+    let signals = lab.root().join("signals");
+    std::fs::create_dir_all(&signals).unwrap();
+    let id = lab.run_detached(&format!("docker run -d -v {}:/sig busybox sh -c 'until [ -e /sig/go ]; do sleep 0.05; done; exit 7'", signals.display()));
     assert_eq!(lab.record(&id).status(), Status::Running);
     let mut wait = lab.command();
     wait.args(["-c", &format!("docker wait {id}")]).stdout(std::process::Stdio::piped());
     let waiting = wait.spawn().expect("whaleshell starts");
-    assert_eq!(lab.run(&format!("docker exec {id} touch /go")).code, 0);
+    std::fs::write(signals.join("go"), "").unwrap();
     let out = waiting.wait_with_output().expect("wait ends");
     assert_eq!((String::from_utf8_lossy(&out.stdout).as_ref(), out.status.code()), ("7\n", Some(0)));
     lab.assert_clean();
