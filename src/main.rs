@@ -14,6 +14,7 @@ mod output;
 mod repl;
 mod shell;
 mod template;
+mod timetypes;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -10,9 +10,9 @@ use whaleshell_runtime::container::logs::Stream;
 use whaleshell_runtime::Runtime;
 
 use super::error::{CommandError, CommandResult};
-use super::events::{nanos, timestamp};
 use crate::grammar::docker::LogsArgs;
 use crate::io::Io;
+use crate::timetypes::{nanos, timestamp};
 
 pub fn run(rt: &Runtime, args: &LogsArgs, io: &mut Io<'_>) -> CommandResult {
     let tail = match args.tail.as_deref() {
