@@ -13,6 +13,7 @@ pub mod monitor;
 pub mod names;
 pub mod ports;
 pub mod rootfs;
+pub mod seccomp;
 pub mod security;
 pub mod session;
 pub mod spec;
