@@ -64,6 +64,9 @@ fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option
 /// reports it (`docker run` adds its help pointer).
 pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(String) -> CommandError) -> Result<(ContainerRecord, Vec<PullEvent>), CommandError> {
     let daemon = |e: Error| fail(format!("Error response from daemon: {e}"));
+    // A malformed value is the client's flag error, before any pull.
+    let command = if matches!(fail(String::new()), CommandError::Run(_)) { "run" } else { "create" };
+    let resources = super::resource_flags::run_resources(args, command)?;
     let (image, pulled) = find_or_pull(rt, &args.image, io).map_err(daemon)?;
     let env = collect_env(args).map_err(fail)?;
     let mounts = args.volume.iter().map(|v| volume::parse_volume_flag(v)).chain(args.mount.iter().map(|m| volume::parse_mount_flag(m)));
@@ -98,6 +101,7 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
         hostname: args.hostname.clone(),
         log_driver: LogDriver::parse(args.log_driver.as_deref().unwrap_or("")).map_err(daemon)?,
         security: security_flags(args, &fail, &daemon)?,
+        resources,
     };
     let container = rt.create_container(&args.image, &image, &options).map_err(daemon)?;
     Ok((container, pulled))

@@ -12,6 +12,7 @@ pub mod logs;
 pub mod monitor;
 pub mod names;
 pub mod ports;
+pub mod resources;
 pub mod rootfs;
 pub mod seccomp;
 pub mod security;
@@ -105,6 +106,9 @@ pub struct RunConfig {
     /// The security flags (`--read-only`, `--cap-add`, ...).
     #[serde(default)]
     pub security: security::Security,
+    /// The resource flags (`-m`, `--cpus`, `--ulimit`, ...), as `docker update` leaves them.
+    #[serde(default)]
+    pub resources: resources::Resources,
 }
 
 /// The logging drivers Whaleshell has: Docker's default `json-file` (the
@@ -185,6 +189,9 @@ pub struct State {
     /// Published ports as bound while running.
     #[serde(default)]
     pub ports: Vec<ports::PortSpec>,
+    /// The kernel OOM-killed a process of the last run (Docker's State.OOMKilled).
+    #[serde(default)]
+    pub oom_killed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -579,6 +586,8 @@ pub struct RunOptions {
     pub log_driver: LogDriver,
     /// The security flags, checked by [`security::Security`]'s parsers.
     pub security: security::Security,
+    /// The resource flags, parsed by [`resources`]; checked and adjusted at creation.
+    pub resources: resources::Resources,
 }
 
 /// Merges run options with the image config the way Docker does:
@@ -638,5 +647,6 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         pids_limit: options.pids_limit.map(pids_limit),
         log_driver: options.log_driver,
         security: options.security.clone(),
+        resources: options.resources.clone(),
     })
 }
