@@ -165,6 +165,9 @@ fn update_changes_a_running_containers_limits() {
     assert_eq!(run.stderr, format!("{}\nError response from daemon: No such container: nope\n{}\n", cannot(&id), cannot(&other)));
     let run = lab.run("docker update -m 5m web");
     assert_eq!((run.code, run.stderr.as_str()), (1, "Error response from daemon: Minimum memory limit allowed is 6MB\n"));
+    // The kernel's bound, which v1 would clamp silently, checked as runc does for a running container.
+    let run = lab.run("docker update --cpu-shares 1 web");
+    assert_eq!((run.code, run.stderr), (1, format!("Error response from daemon: Cannot update container {id}: the minimum allowed cpu-shares is 2\n")));
     let run = lab.run("docker update web");
     assert_eq!((run.code, run.stderr.as_str()), (1, "you must provide one or more flags when using this command\n"));
     let run = lab.run("docker update --restart always web");
@@ -225,5 +228,10 @@ fn bad_resource_values_fail_with_dockers_errors() {
         assert_eq!((run.code, run.stderr), (125, format!("{expected}{usage}")), "{flags}");
     }
     assert!(lab.container_ids().is_empty(), "no container was made");
+    // runc's bound, at start: the container stays created, as in Docker.
+    let run = lab.run("docker run --name low -c 1 busybox true");
+    assert_eq!(run.code, 125);
+    assert!(run.stderr.contains("unable to start container process: the minimum allowed cpu-shares is 2"), "{}", run.stderr);
+    assert_eq!(lab.run("docker rm low").code, 0);
     lab.assert_clean();
 }

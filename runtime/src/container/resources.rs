@@ -247,13 +247,6 @@ pub fn verify(r: &Resources, update: bool) -> Result<()> {
     if r.nano_cpus < 0 || r.nano_cpus > cpus * 1_000_000_000 {
         return fail(format!("Range of CPUs is from 0.01 to {cpus}.00, as there are only {cpus} CPUs available"));
     }
-    // The kernel's bounds (runc checks them when it starts the container).
-    if r.cpu_shares != 0 && r.cpu_shares < 2 {
-        return fail("the minimum allowed cpu-shares is 2".into());
-    }
-    if r.cpu_shares > 262_144 {
-        return fail("the maximum allowed cpu-shares is 262144".into());
-    }
     if !r.cpuset_cpus.is_empty() {
         let asked = parse_uint_list(&r.cpuset_cpus).map_err(|e| Error::Spec(format!("Invalid value {} for cpuset cpus: {e}", r.cpuset_cpus)))?;
         let available_text = available_cpus();
@@ -360,6 +353,7 @@ impl ResourceUpdate {
     pub fn write_cgroup(&self, cgroup: &Cgroup, r: &Resources, pids_limit: i64) -> Result<()> {
         let v1 = cgroup.hierarchy() == Hierarchy::V1;
         let dir = |controller: &str| cgroup.controller_dir(controller);
+        check_cpu_shares(r.cpu_shares)?;
         if self.memory != 0 || self.memory_swap != 0 {
             let mem = dir("memory");
             if v1 {
@@ -413,6 +407,18 @@ impl ResourceUpdate {
             write(&dir("pids").join("pids.max"), &value)?;
         }
         Ok(())
+    }
+}
+
+/// The kernel's bounds for `--cpu-shares`, which v1 would clamp silently:
+/// runc's check when it sets the cgroup (at start, or a running container's
+/// update), not the daemon's, so a stopped container may record any value.
+pub fn check_cpu_shares(shares: i64) -> Result<()> {
+    match shares {
+        0 => Ok(()),
+        s if s < 2 => Err(Error::Spec("the minimum allowed cpu-shares is 2".into())),
+        s if s > 262_144 => Err(Error::Spec("the maximum allowed cpu-shares is 262144".into())),
+        _ => Ok(()),
     }
 }
 

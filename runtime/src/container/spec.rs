@@ -201,6 +201,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         }
         resources.set_memory(Some(memory.build().map_err(err)?));
     }
+    resources::check_cpu_shares(limits.cpu_shares)?;
     if limits.nano_cpus > 0 || limits.cpu_shares > 0 || !limits.cpuset_cpus.is_empty() {
         let mut cpu = LinuxCpuBuilder::default();
         if let Some(quota) = limits.cpu_quota() {
