@@ -235,3 +235,49 @@ fn bad_resource_values_fail_with_dockers_errors() {
     assert_eq!(lab.run("docker rm low").code, 0);
     lab.assert_clean();
 }
+
+/// The same lines on a real Docker engine (`../shared/tools/real-docker`
+/// starts one here, with busybox): what the container sees, inspect's
+/// fields, the OOM kill, and the first line of each error, alike.
+/// `cargo test --test resources -- --ignored`.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn resource_flags_do_what_real_dockers_do() {
+    let docker = |line: &str| {
+        let out = std::process::Command::new("sh").arg("-c").arg(line).output().expect("sh");
+        common::Run {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code().unwrap_or(-1),
+        }
+    };
+    assert_eq!(docker("docker info").code, 0, "no Docker engine is running");
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    let probe = if v1() {
+        "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory/memory.soft_limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpuset/cpuset.cpus"
+    } else {
+        "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.low /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu.weight /sys/fs/cgroup/cpuset.cpus"
+    };
+    let flags = "-m 64m --memory-reservation 32m --cpus 1.5 --cpu-shares 512 --cpuset-cpus 0 --ulimit nofile=1024:2048 --ulimit nproc=100 --shm-size 32m";
+    let lines = [
+        format!("docker run --rm {flags} busybox sh -c 'ulimit -n; ulimit -Hn; ulimit -u; df /dev/shm | tail -1; {probe}'"),
+        format!(r"docker create --name rsc-cmp {flags} busybox true >/dev/null && docker inspect -f '{HOST_CONFIG}' rsc-cmp | sed 's/\[.*\]/ULIMITS/'; docker rm rsc-cmp"),
+        // Alone: with the fields above, Docker's CLI falls back to the raw JSON, whose keys Go sorts.
+        format!("docker create --name rsc-cmp {flags} busybox true >/dev/null && docker inspect -f '{{{{json .HostConfig.Ulimits}}}}' rsc-cmp; docker rm rsc-cmp"),
+        "docker run --rm busybox df /dev/shm".to_owned(),
+        r#"docker run --name rsc-oom -m 8m busybox sh -c 'x=$(head -c 64m /dev/zero | tr "\0" a)'; echo $?; docker inspect -f '{{.State.OOMKilled}}' rsc-oom; docker rm rsc-oom"#.to_owned(),
+        "docker run -d --name rsc-up -m 64m busybox sleep 100 >/dev/null; docker update --cpus 0.5 -m 100m rsc-up; docker update -m 200m rsc-up 2>&1 | cut -d: -f1,3; docker inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}' rsc-up; docker rm -f rsc-up".to_owned(),
+    ];
+    for line in &lines {
+        let (ours, theirs) = (lab.run(line), docker(line));
+        assert_eq!((ours.stdout, ours.code), (theirs.stdout, theirs.code), "{line}");
+    }
+    for flags in ["-m 5m", "-m 3x", "-m 10m --memory-swap 5m", "--cpus 99", "--cpus abc", "--cpuset-cpus 99", "--ulimit nofile=2:1", "--memory-reservation 1k"]
+    {
+        let line = format!("docker run --rm {flags} busybox true");
+        let (ours, theirs) = (lab.run(&line), docker(&line));
+        assert_eq!((ours.stderr.lines().next(), ours.code), (theirs.stderr.lines().next(), theirs.code), "{line}");
+    }
+    lab.assert_clean();
+}
