@@ -422,12 +422,19 @@ pub fn check_cpu_shares(shares: i64) -> Result<()> {
     }
 }
 
-/// cgroup v2's `cpu.weight` for v1's shares, the conversion runc and crun use.
+/// cgroup v2's `cpu.weight` for v1's shares, as libcontainer converts them
+/// when it creates the cgroup (runc's formula: 2 → 1, 1024 → 100, 262144 → 10000),
+/// so an update gives what a run with the same shares gets.
 pub fn shares_to_weight(shares: i64) -> i64 {
-    if shares == 0 {
-        100
-    } else {
-        1 + ((shares - 2) * 9999) / 262_142
+    match shares {
+        0 => 100,
+        s if s <= 2 => 1,
+        s if s >= 262_144 => 10_000,
+        s => {
+            let log = (s as f64).log2();
+            let exponent = (log * log + 125.0 * log) / 612.0 - 7.0 / 34.0;
+            (10f64.powf(exponent).ceil() as i64).clamp(1, 10_000)
+        }
     }
 }
 
@@ -492,6 +499,11 @@ mod tests {
         assert_eq!(parse_ulimit("foo=1"), Err("invalid ulimit type: foo".into()));
         assert_eq!(parse_ulimit("nofile=20:10"), Err("ulimit soft limit must be less than or equal to hard limit: 20 > 10".into()));
         assert_eq!(parse_ulimit("nofile=x"), Err("strconv.ParseInt: parsing \"x\": invalid syntax".into()));
+    }
+
+    #[test]
+    fn shares_become_weights_as_libcontainer_converts_them() {
+        assert_eq!([2, 1024, 262_144].map(shares_to_weight), [1, 100, 10_000]);
     }
 
     #[test]
