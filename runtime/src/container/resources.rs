@@ -198,6 +198,15 @@ fn available_cpus() -> String {
     std::fs::read_to_string(file).map(|s| s.trim().to_owned()).unwrap_or_else(|_| format!("0-{}", num_cpus() - 1))
 }
 
+/// Whether the kernel limits swap (v1's `memory.memsw.*` files come with
+/// swap accounting only); without it Docker limits the memory alone.
+pub fn swap_accounting() -> bool {
+    match Hierarchy::detect() {
+        Hierarchy::V1 => Path::new("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes").exists(),
+        Hierarchy::Unified => true,
+    }
+}
+
 /// Docker's `parsers.ParseUintList`: `0-2,4`.
 fn parse_uint_list(text: &str) -> std::result::Result<BTreeSet<u32>, String> {
     let invalid = || format!("invalid format: {text}");

@@ -194,7 +194,10 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         if limits.memory > 0 {
             memory = memory.limit(limits.memory);
             // -1 is unlimited swap; unset (a record from before) is twice the memory, as Docker.
-            memory = memory.swap(if limits.memory_swap != 0 { limits.memory_swap } else { limits.memory * 2 });
+            // A kernel without swap accounting limits the memory alone, as Docker does there.
+            if resources::swap_accounting() {
+                memory = memory.swap(if limits.memory_swap != 0 { limits.memory_swap } else { limits.memory * 2 });
+            }
         }
         if limits.memory_reservation > 0 {
             memory = memory.reservation(limits.memory_reservation);
