@@ -143,6 +143,10 @@ fn update_changes_a_running_containers_limits() {
     }
     let fields = "{{.HostConfig.NanoCpus}} {{.HostConfig.CpuShares}} {{.HostConfig.CpusetCpus}} {{.HostConfig.PidsLimit}}";
     assert_eq!(out(&lab, &format!("docker inspect -f '{fields}' web idle")), "500000000 100 0 50\n500000000 100 0 50\n");
+    // Unlimited by an update: pids.max is max, and Docker's inspect says 0 (null only at creation).
+    assert_eq!(out(&lab, "docker update --pids-limit -1 idle"), "idle\n");
+    assert_eq!(Cgroup::of(&other).pids_max().as_deref(), Some("max"));
+    assert_eq!(out(&lab, "docker inspect -f '{{json .HostConfig.PidsLimit}}' idle"), "0\n");
     // Memory within the recorded swap (twice 64m), then both at once.
     assert_eq!(out(&lab, "docker update -m 100m web"), "web\n");
     assert_eq!(memory_limit(&id), "104857600");

@@ -313,7 +313,8 @@ impl Runtime {
         update.verify()?;
         let cannot = |why: String| Error::CannotUpdate(container.id.clone(), why);
         let resources = update.apply(&container.config.resources).map_err(cannot)?;
-        let pids_limit = update.pids_limit.map_or(container.config.effective_pids_limit(), container::pids_limit);
+        // Unlimited by an update is -1: Docker's inspect shows it as 0, not null.
+        let pids_limit = update.pids_limit.map_or(container.config.effective_pids_limit(), |n| if n > 0 { n } else { -1 });
         if container.status().is_running() {
             let cgroup = container::cgroup::Cgroup::of(&container.id);
             update.write_cgroup(&cgroup, &resources, pids_limit).map_err(|e| cannot(e.to_string()))?;

@@ -296,7 +296,12 @@ fn host_config(c: &ContainerRecord) -> Value {
     out.insert("MemorySwappiness".into(), Value::Null);
     out.insert("OomKillDisable".into(), json!(false));
     // Docker's null is unlimited.
-    out.insert("PidsLimit".into(), Some(c.config.effective_pids_limit()).filter(|n| *n > 0).map_or(Value::Null, |n| json!(n)));
+    // Docker's null is unlimited at creation; unlimited by `docker update` is 0.
+    let pids_limit = match c.config.effective_pids_limit() {
+        0 => Value::Null,
+        n => json!(n.max(0)),
+    };
+    out.insert("PidsLimit".into(), pids_limit);
     // Docker 20.10's client sends none when no --ulimit is given: null.
     let ulimits: Vec<Value> = res.ulimits.iter().map(|u| json!({ "Name": u.name, "Hard": u.hard, "Soft": u.soft })).collect();
     out.insert("Ulimits".into(), if ulimits.is_empty() { Value::Null } else { json!(ulimits) });

@@ -96,8 +96,10 @@ pub struct RunConfig {
     pub labels: BTreeMap<String, String>,
     /// The most processes the container may have (its cgroup's pids.max),
     /// settled at creation: `--pids-limit`, else the default (see
-    /// [`default_pids_limit`]); 0 is unlimited. None (a record from before
-    /// limits, or a config built without one) gets [`DEFAULT_PIDS_LIMIT`].
+    /// [`default_pids_limit`]); 0 is unlimited, and -1 unlimited by `docker
+    /// update` (Docker's inspect shows null for the one, 0 for the other).
+    /// None (a record from before limits, or a config built without one)
+    /// gets [`DEFAULT_PIDS_LIMIT`].
     #[serde(default)]
     pub pids_limit: Option<i64>,
     /// `--log-driver`: where the container's output is kept.
