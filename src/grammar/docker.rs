@@ -1007,6 +1007,22 @@ fn create_has_no_detach(args: &[Arg], docker_span: Span) -> ParseError {
     ParseError { message, span, footer: Some(format!("See 'docker {path} --help'.")) }
 }
 
+/// Whether a docker command (the words after `docker`) was typed with this
+/// flag, in any of its spellings: `-v` or `--volume`, `--cap-drop=ALL`,
+/// `-it` for `-t`.
+pub fn typed_with_flag(words: &[String], flag: &str) -> bool {
+    let args: Vec<Arg> = words.iter().map(|w| Arg { text: w.clone(), span: Span { start: 0, end: 0 } }).collect();
+    let texts = fold_long_form(&split_run_command(&args));
+    let line = DockerLine::command();
+    let Ok(matches) = line.clone().try_get_matches_from(std::iter::once("docker".to_owned()).chain(texts)) else { return false };
+    let Some((name, sub)) = matches.subcommand() else { return false };
+    let Some(command) = line.find_subcommand(name) else { return false };
+    let bare = flag.trim_start_matches('-');
+    let is_it = |a: &&clap::Arg| if flag.starts_with("--") { a.get_long() == Some(bare) } else { bare.len() == 1 && a.get_short() == bare.chars().next() };
+    let typed = command.get_arguments().find(is_it).is_some_and(|a| sub.value_source(a.get_id().as_str()) == Some(clap::parser::ValueSource::CommandLine));
+    typed
+}
+
 /// A literal `docker …` line as a typed command (None for other lines).
 pub fn parse_literal(line: &str) -> Option<Docker> {
     let script = parse_line(line).ok()?;
