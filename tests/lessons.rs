@@ -154,3 +154,20 @@ fn lesson_7_does_not_take_a_sleep_that_ends_or_a_file_read_without_the_mount() {
     assert!(screen.contains("Lesson complete"), "{screen}");
     lab.assert_clean();
 }
+
+#[test]
+fn lesson_texts_name_the_learners_real_container_and_pid() {
+    let lab = Lab::new();
+    let lines = "lesson 5\ndocker run -d --name keeper busybox tail -f /dev/null\nnext\ndocker top keeper\ndocker rm -f keeper\nleave\nexit\n";
+    let mut child =
+        lab.command().env("XDG_DATA_HOME", lab.root().join("xdg")).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), lines.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    // docker top's row for tail: UID PID PPID …
+    let row = screen.lines().find(|l| l.ends_with("tail -f /dev/null") && !l.contains("docker")).unwrap_or_else(|| panic!("{screen}"));
+    let pid = row.split_whitespace().nth(1).unwrap();
+    assert!(screen.contains(&format!("now with an everyday PID: {pid}. It is")), "{screen}");
+    assert!(!screen.contains("{pid:"), "{screen}");
+    lab.assert_clean();
+}
