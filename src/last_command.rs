@@ -6,6 +6,7 @@
 use whaleshell_runtime::image::pull::PullEvent;
 
 use crate::grammar::docker::Docker;
+use crate::grammar::Arg;
 
 #[derive(Debug, Clone, Default)]
 pub struct LastCommand {
@@ -15,9 +16,12 @@ pub struct LastCommand {
     pub run: Option<RunOutcome>,
     /// The last `aws` operation (`ecr create-repository`, `sts get-caller-identity` …) and its status.
     pub aws: Option<(String, i32)>,
-    /// The words after `docker` of the last docker command, as expanded:
-    /// which flags it was typed with.
-    pub docker_words: Vec<String>,
+    /// The words after `docker` of the last docker command, as expanded,
+    /// with where they were on its line: which flags it was typed with,
+    /// and where a lesson's caret goes.
+    pub docker_args: Vec<Arg>,
+    /// The line that last docker command was on.
+    pub docker_line: String,
     /// Host programs the last line ran (`ps`, `grep` …), with their exit status.
     pub programs: Vec<ProgramRun>,
 }
@@ -30,11 +34,16 @@ pub struct ProgramRun {
 }
 
 impl LastCommand {
+    pub fn docker_words(&self) -> Vec<String> {
+        self.docker_args.iter().map(|a| a.text.clone()).collect()
+    }
+
     /// Forgets the commands (not the programs, which are per line): what was
     /// typed before a lesson does not count toward its steps.
     pub fn forget_commands(&mut self) {
         self.docker = None;
-        self.docker_words.clear();
+        self.docker_args.clear();
+        self.docker_line.clear();
         self.run = None;
         self.aws = None;
     }

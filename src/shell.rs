@@ -289,7 +289,8 @@ impl Shell {
                 // A line that did not parse leaves the record of the last command as it was.
                 if let Some(command) = outcome.command {
                     self.last.docker = Some((command, outcome.status));
-                    self.last.docker_words = argv[1..].iter().map(|a| a.text.clone()).collect();
+                    self.last.docker_args = argv[1..].to_vec();
+                    self.last.docker_line = line.to_owned();
                     self.last.run = outcome.run;
                 }
                 outcome.status

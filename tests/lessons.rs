@@ -171,3 +171,27 @@ fn lesson_texts_name_the_learners_real_container_and_pid() {
     assert!(!screen.contains("{pid:"), "{screen}");
     lab.assert_clean();
 }
+
+#[test]
+fn a_flag_after_the_image_is_named_with_a_caret_and_does_not_do_the_step() {
+    let lab = Lab::new();
+    let lines = "lesson 1\ndocker run busybox:latest --rm /bin/echo \"Hello Docker\"\nleave\nexit\n";
+    let mut child =
+        lab.command().env("XDG_DATA_HOME", lab.root().join("xdg")).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), lines.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    let nudge = "Close, but not quite: --rm came after the image, so Docker handed it to the container as its command: flags go before the image.\n  docker run busybox:latest --rm /bin/echo \"Hello Docker\"\n                            ^^^^\n";
+    assert!(screen.contains(nudge), "{screen}");
+    assert!(!screen.contains("✔ Done!"), "{screen}");
+    // Docker leaves the container it could not start; leaving the lesson keeps it in the lesson's root.
+    let lesson_root = lab.root().join("lessons/hello-busybox");
+    let rm = std::process::Command::new(env!("CARGO_BIN_EXE_whaleshell"))
+        .arg("--root")
+        .arg(&lesson_root)
+        .args(["-c", "docker rm $(docker ps -aq)"])
+        .status()
+        .unwrap();
+    assert!(rm.success());
+    lab.assert_clean();
+}

@@ -155,7 +155,7 @@ impl Check {
             Check::LastProgram(ProgramCheck::Ended { name, exit_code }) => {
                 last.programs.iter().any(|p| p.name == *name && exit_code.is_none_or(|c| p.status == c))
             }
-            Check::TypedFlag(flag) => last.docker.is_some() && typed_with_flag(&last.docker_words, flag),
+            Check::TypedFlag(flag) => last.docker.is_some() && typed_with_flag(&last.docker_words(), flag),
             Check::Container(want) => containers(rt).iter().filter(|c| c.name == want.name).any(|c| {
                 // What `docker inspect` says, so the check and the learner see the same thing.
                 let json = crate::commands::inspect::container_json(rt, c, false);

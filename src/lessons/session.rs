@@ -453,28 +453,64 @@ pub fn after_line(tutor: &mut Tutor, io: &mut Io<'_>) {
         s.hints_shown = 0;
         save_progress(&s.lesson.id, s.step, false);
         show_step(tutor, io);
-    } else if let Some(advice) = near_miss(step, &tutor.shell.last, t) {
+    } else if let Some((advice, at)) = near_miss(step, &tutor.shell.last, t) {
+        let last = &tutor.shell.last;
         io.out(format!("{} {advice}", t.near_miss.yellow().bold()));
+        // The caret under the word at fault, as under a parse error.
+        if let Some(arg) = at.and_then(|i| last.docker_args.get(i)) {
+            let caret = crate::grammar::ParseError { message: String::new(), span: arg.span.clone(), footer: None }.render(&last.docker_line);
+            io.out(caret.trim_start_matches('\n').yellow().to_string());
+        }
     }
 }
 
-/// Works out, from what the command really did, why it was not what the step wants.
-fn near_miss(step: &Step, last: &LastCommand, t: &Text) -> Option<String> {
+/// Works out, from what the command really did, why it was not what the
+/// step wants: the advice, and which of the typed words it is about.
+fn near_miss(step: &Step, last: &LastCommand, t: &Text) -> Option<(String, Option<usize>)> {
     let (typed, _) = last.docker.as_ref()?;
     let expected: Vec<Docker> = step.commands.iter().filter_map(|c| parse_literal(c)).collect();
     let same_kind: Vec<&Docker> = expected.iter().filter(|e| e.name() == typed.name()).collect();
+    let words = last.docker_words();
+    let position = |text: &str| words.iter().position(|w| w == text);
+    if let (Docker::Build(got), Some(Docker::Build(want))) = (typed, same_kind.first().copied()) {
+        let tag = want.tags.first()?;
+        let typed_tag = got.tags.iter().find(|g| !same_image(g, tag));
+        return typed_tag.filter(|_| !got.tags.iter().any(|g| same_image(g, tag))).map(|g| (format!("{} {}.", t.wrong_tag, tag.bold()), position(g)));
+    }
     let (Docker::Run(got), Some(Docker::Run(want))) = (typed, same_kind.first().copied()) else {
         return None;
     };
+    // `docker run --rm busybox -v x:/y …`: the flag went to the container.
+    let image_at = words.iter().rposition(|w| same_image(w, &got.image));
+    if let (Some(first), Some(i)) = (got.command.first(), image_at) {
+        // `--volume=x` → `--volume`; a cluster `-it` → `-i`.
+        let flag = if first.starts_with("--") { first.split('=').next().unwrap_or(first).to_owned() } else { first.chars().take(2).collect() };
+        let probe = [vec!["run".to_owned(), first.clone()], want_value(first)].concat();
+        let is_flag_of_run = first.starts_with('-') && first.len() > 1 && crate::grammar::docker::typed_with_flag(&probe, &flag);
+        if is_flag_of_run && want.command.first() != Some(first) {
+            return Some((format!("{} {}", first.bold(), t.flag_after_image), Some(i + 1)));
+        }
+    }
     if let Some(run) = &last.run {
         let exited_at_once = run.exit_code == Some(0) && run.output.is_empty() && !run.tty && !run.detached;
         if want.tty && !got.tty && exited_at_once && got.command.is_empty() {
-            return Some(t.no_terminal_shell.to_owned());
+            return Some((t.no_terminal_shell.to_owned(), None));
         }
     }
     let mut missing = Vec::new();
     if !same_image(&got.image, &want.image) {
-        return Some(format!("{} {}.", t.other_image, want.image.bold()));
+        return Some((format!("{} {}.", t.other_image, want.image.bold()), image_at));
+    }
+    if let (Some(name), None) = (&want.name, &got.name) {
+        return Some((format!("{} {}.", t.forgot_name, format!("--name {name}").bold()), image_at));
+    }
+    // `-p 80:8050` for `-p 8050:80`.
+    for wanted in &want.publish {
+        let swapped = wanted.rsplit_once(':').map(|(host, container)| format!("{container}:{host}"));
+        if let Some(typed_p) = got.publish.iter().find(|p| Some(p.as_str()) == swapped.as_deref() && !got.publish.contains(wanted)) {
+            let at = words.iter().position(|w| w == typed_p || w.ends_with(&format!("p{typed_p}")) || w.ends_with(&format!("={typed_p}")));
+            return Some((format!("{} {}.", t.swapped_port, format!("-p {wanted}").bold()), at));
+        }
     }
     if want.rm && !got.rm {
         missing.push("--rm");
@@ -486,7 +522,7 @@ fn near_miss(step: &Step, last: &LastCommand, t: &Text) -> Option<String> {
         missing.push("-d");
     }
     if !missing.is_empty() {
-        return Some(format!("{} {}.", t.missing_flag, missing.join(" ").bold()));
+        return Some((format!("{} {}.", t.missing_flag, missing.join(" ").bold()), None));
     }
     let mut extra = Vec::new();
     if got.rm && !want.rm {
@@ -495,5 +531,63 @@ fn near_miss(step: &Step, last: &LastCommand, t: &Text) -> Option<String> {
     if got.detach && !want.detach {
         extra.push("-d");
     }
-    (!extra.is_empty()).then(|| format!("{} {}.", t.extra_flag, extra.join(" ").bold()))
+    (!extra.is_empty()).then(|| (format!("{} {}.", t.extra_flag, extra.join(" ").bold()), None))
+}
+
+/// A placeholder value for a flag that takes one, so that asking the grammar
+/// whether `-v` is one of run's flags parses (`run -v x busybox`).
+fn want_value(flag: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    if !flag.contains('=') {
+        words.push("x".to_owned());
+    }
+    words.push("busybox".to_owned());
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grammar::line::WordPart;
+
+    fn step(command: &str) -> Step {
+        Step { text: String::new(), commands: vec![command.to_owned()], checks: Vec::new(), hints: Vec::new(), explain: String::new(), play: None }
+    }
+
+    /// What the shell records for a typed docker line (literal words only).
+    fn typed(line: &str) -> LastCommand {
+        let script = parse_line(line).unwrap();
+        let words = &script.first.unwrap().commands[0].words;
+        let args: Vec<Arg> = words[1..]
+            .iter()
+            .map(|w| {
+                let text = w.parts.iter().map(|p| if let WordPart::Literal(s) = &p.kind { s.clone() } else { String::new() }).collect();
+                Arg { text, span: w.span.clone() }
+            })
+            .collect();
+        LastCommand { docker: Some((parse_literal(line).unwrap(), 0)), docker_args: args, docker_line: line.to_owned(), ..LastCommand::default() }
+    }
+
+    /// The advice, and the word its caret is under.
+    fn nudge(expected: &str, line: &str) -> Option<(String, Option<String>)> {
+        let last = typed(line);
+        let plain = |s: String| regex::Regex::new("\x1b\\[[0-9;]*m").unwrap().replace_all(&s, "").into_owned();
+        near_miss(&step(expected), &last, for_locale("en")).map(|(advice, at)| (plain(advice), at.map(|i| last.docker_args[i].text.clone())))
+    }
+
+    #[test]
+    fn common_mistakes_get_one_line_naming_them_with_the_word_at_fault() {
+        let (advice, at) = nudge("docker run --rm -v notes:/notes busybox ls /notes", "docker run --rm busybox -v notes:/notes ls /notes").unwrap();
+        assert!(advice.starts_with("-v came after the image"), "{advice}");
+        assert_eq!(at.as_deref(), Some("-v"));
+        let (advice, at) = nudge("docker run -d --name keeper busybox tail -f /dev/null", "docker run -d busybox tail -f /dev/null").unwrap();
+        assert_eq!((advice.as_str(), at.as_deref()), ("this step names its container; add --name keeper.", Some("busybox")));
+        let (advice, at) = nudge("docker run -d -p 8050:80 chucks/apache-app", "docker run -d -p 80:8050 chucks/apache-app").unwrap();
+        assert_eq!((advice.as_str(), at.as_deref()), ("-p takes HOST:CONTAINER, the host's port first; this step uses -p 8050:80.", Some("80:8050")));
+        let (advice, at) = nudge("docker build -t chucks/apache-app .", "docker build -t chucks/apache .").unwrap();
+        assert_eq!((advice.as_str(), at.as_deref()), ("this step tags the image chucks/apache-app.", Some("chucks/apache")));
+        // The right command, or a harmless difference, gets no nudge.
+        assert_eq!(nudge("docker run -d -p 8050:80 chucks/apache-app", "docker run -p 8050:80 -d chucks/apache-app"), None);
+        assert_eq!(nudge("docker run --rm busybox ls -la", "docker run --rm busybox ls -la"), None);
+    }
 }

@@ -24,6 +24,14 @@ pub struct Text {
     pub missing_flag: &'static str,
     pub extra_flag: &'static str,
     pub other_image: &'static str,
+    /// After the flag's name: why it did nothing there.
+    pub flag_after_image: &'static str,
+    /// Before `--name NAME`.
+    pub forgot_name: &'static str,
+    /// Before the `-p HOST:CONTAINER` the step uses.
+    pub swapped_port: &'static str,
+    /// Before the tag the step builds.
+    pub wrong_tag: &'static str,
 }
 
 const EN: Text = Text {
@@ -49,6 +57,10 @@ const EN: Text = Text {
     missing_flag: "this step uses",
     extra_flag: "this step is done without",
     other_image: "this step uses the image",
+    flag_after_image: "came after the image, so Docker handed it to the container as its command: flags go before the image.",
+    forgot_name: "this step names its container; add",
+    swapped_port: "-p takes HOST:CONTAINER, the host's port first; this step uses",
+    wrong_tag: "this step tags the image",
 };
 
 const PT_BR: Text = Text {
@@ -74,6 +86,10 @@ const PT_BR: Text = Text {
     missing_flag: "este passo usa",
     extra_flag: "este passo é feito sem",
     other_image: "este passo usa a imagem",
+    flag_after_image: "veio depois da imagem, então o Docker o entregou ao contêiner como comando: as flags vêm antes da imagem.",
+    forgot_name: "este passo dá um nome ao contêiner; acrescente",
+    swapped_port: "o -p recebe HOST:CONTÊINER, a porta do host primeiro; este passo usa",
+    wrong_tag: "este passo marca a imagem como",
 };
 
 pub fn for_locale(locale: &str) -> &'static Text {
