@@ -20,21 +20,27 @@ fn a_learner_completes_lesson_1_with_a_mistake_and_a_hint() {
     let lab = Lab::new();
     let (screen, code) = lab.repl_on_terminal(&[
         ("whaleshell$ ", b"lesson 1\n"),
-        ("Step 1/4", b"docker run busybox:latest /bin/echo \"Hello Docker\"\n"),
+        ("Step 1/5", b"docker run busybox:latest /bin/echo \"Hello Docker\"\n"),
         ("this step uses --rm", b"hint\n"),
         ("Hint 1/2", b"docker run --rm busybox:latest /bin/echo \"Hello Docker\"\n"),
-        ("Step 2/4", b"docker images\n"),
+        ("Step 2/5", b"docker images\n"),
         // Plain `docker ps` lists no stopped container: the step waits for `-a`.
-        ("Step 3/4", b"docker ps\n"),
+        ("Step 3/5", b"docker ps\n"),
         ("NAMES", b"docker ps -a\n"),
-        ("Step 4/4", b"docker run busybox /bin/echo \"Hello again\"\n"),
+        ("Step 4/5", b"docker run busybox /bin/echo \"Hello again\"\n"),
+        ("Step 5/5", b"docker ps -a\n"),
         ("Lesson complete", b"exit\n"),
     ]);
     assert_eq!(code, Some(0), "{screen}");
     assert!(screen.contains("Close, but not quite: this step uses --rm."), "{screen}");
-    assert_eq!(screen.matches("✔ Done!").count(), 4, "{screen}");
-    let step_3 = &screen[screen.find("Step 3/4").unwrap()..screen.find("Step 4/4").unwrap()];
+    assert_eq!(screen.matches("✔ Done!").count(), 5, "{screen}");
+    let step_3 = &screen[screen.find("Step 3/5").unwrap()..screen.find("Step 4/5").unwrap()];
     assert_eq!(step_3.matches("CONTAINER ID").count(), 2, "both listings belong to step 3: {step_3}");
+    // The first run, without --rm, left a container: step 3 says so, by its real name.
+    let left = whaleshell_runtime::Runtime::open(lab.root().join("lessons/hello-busybox")).unwrap().containers.list().unwrap();
+    let first = left.iter().min_by_key(|c| c.created).unwrap();
+    assert!(step_3.contains(&format!("The one still listed, {}, is left from a run", first.name)), "{step_3}");
+    assert!(!step_3.contains("The list is empty"), "{step_3}");
     let progress = std::fs::read_to_string(lab.root().join("xdg/whaleshell/progress.json")).unwrap();
     assert!(progress.contains("\"completed\": true"), "{progress}");
     // The lesson ran in a state root of its own, not the learner's.
@@ -47,7 +53,7 @@ fn a_lesson_in_portuguese() {
     let lab = Lab::new();
     let run = lab.command().args(["--lang", "pt-BR", "-c", "lesson 1"]).env("XDG_DATA_HOME", lab.root().join("xdg")).output().unwrap();
     let text = String::from_utf8_lossy(&run.stdout);
-    assert!(text.contains("Lição 1 · Olá, busybox ── Passo 1/4"), "{text}");
+    assert!(text.contains("Lição 1 · Olá, busybox ── Passo 1/5"), "{text}");
     // A second terminal can reach the lesson's containers: the banner says how.
     let root = std::fs::canonicalize(lab.root()).unwrap().join("lessons/hello-busybox");
     assert!(text.contains("para vê-los de outro terminal:") && text.contains(&format!(" --root {}", root.display())), "{text}");
@@ -60,7 +66,7 @@ fn demo_mode_plays_a_lesson_to_the_end() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("Hello Docker") && text.contains("Hello again"), "{text}");
-    assert_eq!(text.matches('✔').count(), 4, "{text}");
+    assert_eq!(text.matches('✔').count(), 5, "{text}");
     lab.assert_clean();
 }
 
@@ -152,6 +158,8 @@ fn lesson_7_does_not_take_a_sleep_that_ends_or_a_file_read_without_the_mount() {
     let (own, host) = (step_6.find("root:x:0:0:root:/root:/bin/sh\n"), step_6.find(&format!("{host_line}\n")));
     assert!(own.is_some() && own < host && host < step_6.find("✔ Done!"), "only the read through the mount does step 6: {step_6}");
     assert!(screen.contains("Lesson complete"), "{screen}");
+    // Each `next` says it rebuilt the state the step starts from.
+    assert!(screen.contains("Replaying what the earlier steps leave behind (this lesson's containers and images), as at the start of step 6…"), "{screen}");
     lab.assert_clean();
 }
 

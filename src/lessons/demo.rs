@@ -55,7 +55,7 @@ pub fn run(home: &Runtime, locale: &'static str, which: &str, speed_ms: u64, pau
         let line = if pause { step.commands[0].as_str() } else { step.play_line() };
         type_out(line, speed_ms);
         status = shell.run_line(line);
-        println!("\n{} {}", "✔".green().bold(), render(&from_state(&step.explain, &shell.runtime)));
+        println!("\n{} {}", "✔".green().bold(), render(&from_state(step.explanation(&shell.runtime, &shell.last), &shell.runtime)));
         if pause {
             print!("{}", "  ⏎ ".dimmed());
             let _ = std::io::stdout().flush();

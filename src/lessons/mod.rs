@@ -62,9 +62,29 @@ pub struct Step {
     /// A line with the same effect that needs no terminal, for steps whose
     /// command is interactive (`-it`): played by `reset`, `lessons check` and `demo --no-pause`.
     pub play: Option<String>,
+    /// When the learner's detours left the runtime otherwise than the ideal
+    /// path does (a container a forgotten `--rm` left), this explanation,
+    /// which says so, replaces `explain`.
+    pub detour: Option<Detour>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Detour {
+    /// All hold: the state is not the ideal path's.
+    pub checks: Vec<Check>,
+    pub explain: String,
 }
 
 impl Step {
+    /// The explanation that is true of the runtime as it is now.
+    pub fn explanation(&self, rt: &whaleshell_runtime::Runtime, last: &crate::last_command::LastCommand) -> &str {
+        match &self.detour {
+            Some(d) if d.checks.iter().all(|c| c.holds(rt, last)) => &d.explain,
+            _ => &self.explain,
+        }
+    }
+
     /// What replays this step without a person at the keyboard.
     pub fn play_line(&self) -> &str {
         self.play.as_deref().unwrap_or(&self.commands[0])

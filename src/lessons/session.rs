@@ -334,6 +334,7 @@ pub fn from_state(text: &str, rt: &Runtime) -> String {
         let inner = &rest[start + 1..start + len];
         let value = match inner.split_once(':') {
             Some(("id", target)) => Some(container(rt, target).map_or("<container-id>".to_owned(), |c| c.id[..12].to_owned())),
+            Some(("name", target)) => Some(container(rt, target).map_or("<name>".to_owned(), |c| c.name)),
             Some(("pid", target)) => Some(container(rt, target).and_then(|c| c.state.pid).map_or("<pid>".to_owned(), |p| p.to_string())),
             _ => None,
         };
@@ -406,6 +407,7 @@ fn move_to(tutor: &mut Tutor, delta: isize, io: &mut Io<'_>) -> i32 {
     s.hints_shown = 0;
     save_progress(&s.lesson.id, s.step, false);
     let step = s.step;
+    io.out(format!("{} {}…", t.moving, step + 1).dimmed().to_string());
     // The runtime must look as it would had the learner done the steps before.
     empty_lab(tutor);
     prepare(tutor, step);
@@ -440,7 +442,7 @@ pub fn after_line(tutor: &mut Tutor, io: &mut Io<'_>) {
     let step = &session.lesson.steps[session.step];
     if step.checks.iter().all(|c| c.holds(&tutor.shell.runtime, &tutor.shell.last)) {
         io.out(format!("{} {}", "✔".green().bold(), t.done.green().bold()));
-        io.out(render(&from_state(&step.explain, &tutor.shell.runtime)));
+        io.out(render(&from_state(step.explanation(&tutor.shell.runtime, &tutor.shell.last), &tutor.shell.runtime)));
         let Some(s) = &mut tutor.lesson else { return };
         if s.step + 1 >= s.lesson.steps.len() {
             save_progress(&s.lesson.id, s.step, true);
@@ -551,7 +553,15 @@ mod tests {
     use crate::grammar::line::WordPart;
 
     fn step(command: &str) -> Step {
-        Step { text: String::new(), commands: vec![command.to_owned()], checks: Vec::new(), hints: Vec::new(), explain: String::new(), play: None }
+        Step {
+            text: String::new(),
+            commands: vec![command.to_owned()],
+            checks: Vec::new(),
+            hints: Vec::new(),
+            explain: String::new(),
+            play: None,
+            detour: None,
+        }
     }
 
     /// What the shell records for a typed docker line (literal words only).

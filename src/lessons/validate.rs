@@ -67,7 +67,8 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
                         continue;
                     }
                     for (i, (a, b)) in en.steps.iter().zip(&other.steps).enumerate() {
-                        if a.commands != b.commands || a.checks != b.checks || a.play != b.play {
+                        let detour_checks = |s: &super::Step| s.detour.as_ref().map(|d| d.checks.clone());
+                        if a.commands != b.commands || a.checks != b.checks || a.play != b.play || detour_checks(a) != detour_checks(b) {
                             problems.push(format!("lessons/{locale}/{stem}.toml step {}: commands, play or checks differ from English", i + 1));
                         }
                         if a.hints.len() != b.hints.len() {
