@@ -332,7 +332,7 @@ impl Shell {
                 0
             }
             word if argv.len() == 1 && word.contains('=') && self.assign(word, false) => 0,
-            "help" => commands::help::run(&argv[1..], io),
+            "help" => commands::help::run(&argv[1..], self.locale, io),
             "explain" => crate::explain::run(&self.runtime, &self.last, &argv[1..], io),
             "exit" => {
                 let status = argv.get(1).and_then(|a| a.text.parse().ok()).unwrap_or(self.last_status);

@@ -57,6 +57,11 @@ fn a_lesson_in_portuguese() {
     // A second terminal can reach the lesson's containers: the banner says how.
     let root = std::fs::canonicalize(lab.root()).unwrap().join("lessons/hello-busybox");
     assert!(text.contains("para vê-los de outro terminal:") && text.contains(&format!(" --root {}", root.display())), "{text}");
+    // help too: its overview and every command's summary.
+    let help = lab.command().args(["--lang", "pt-BR", "-c", "help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.starts_with("O Whaleshell roda os seus comandos docker"), "{help}");
+    assert!(help.contains("  docker ps          Lista os contêineres\n") && help.contains("Para aprender:"), "{help}");
 }
 
 #[test]

@@ -26,7 +26,13 @@ pub fn run(mut tutor: Tutor) -> i32 {
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
-    println!("{} — Docker, for real, one command at a time. Type {} to start, {} to leave.", "Whaleshell".bold().cyan(), "help".bold(), "exit".bold());
+    let banner = if tutor.shell.locale == "pt-BR" {
+        "— Docker de verdade, um comando de cada vez. Digite {help} para começar, {exit} para sair."
+    } else {
+        "— Docker, for real, one command at a time. Type {help} to start, {exit} to leave."
+    };
+    let banner = banner.replace("{help}", &"help".bold().to_string()).replace("{exit}", &"exit".bold().to_string());
+    println!("{} {banner}", "Whaleshell".bold().cyan());
     let prompt = format!("{} ", "whaleshell$".bold().blue());
     let mut status = 0;
     loop {
