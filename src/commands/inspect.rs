@@ -158,10 +158,10 @@ pub fn container_json(rt: &Runtime, c: &ContainerRecord, size: bool) -> Value {
             "Status": status.as_str(),
             "Running": status.is_running(),
             "Paused": status == Status::Paused,
-            "Restarting": false,
+            "Restarting": status == Status::Restarting,
             "OOMKilled": false,
             "Dead": false,
-            "Pid": if status.is_running() { c.state.pid.unwrap_or(0) } else { 0 },
+            "Pid": if status.is_running() && status != Status::Restarting { c.state.pid.unwrap_or(0) } else { 0 },
             "ExitCode": c.state.exit_code.unwrap_or(0),
             "Error": c.state.error.clone().unwrap_or_default(),
             "StartedAt": time(c.state.started_at),
@@ -174,7 +174,7 @@ pub fn container_json(rt: &Runtime, c: &ContainerRecord, size: bool) -> Value {
     out.insert("HostsPath".into(), json!(path_if_made("hosts")));
     out.insert("LogPath".into(), json!(rt.layout.container_log(&c.id)));
     out.insert("Name".into(), json!(format!("/{}", c.name)));
-    out.insert("RestartCount".into(), json!(0));
+    out.insert("RestartCount".into(), json!(c.state.restart_count));
     out.insert("Driver".into(), json!("overlay"));
     out.insert("Platform".into(), json!("linux"));
     for key in ["MountLabel", "ProcessLabel", "AppArmorProfile"] {
@@ -239,7 +239,7 @@ fn host_config(c: &ContainerRecord) -> Value {
     out.insert("LogConfig".into(), json!({ "Type": c.config.log_driver.as_str(), "Config": {} }));
     out.insert("NetworkMode".into(), json!("default"));
     out.insert("PortBindings".into(), port_map(&c.config.ports, false));
-    out.insert("RestartPolicy".into(), json!({ "Name": "no", "MaximumRetryCount": 0 }));
+    out.insert("RestartPolicy".into(), json!({ "Name": c.config.restart.name_str(), "MaximumRetryCount": c.config.restart.max_retries }));
     out.insert("AutoRemove".into(), json!(c.config.auto_remove));
     out.insert("VolumeDriver".into(), json!(""));
     out.insert("VolumesFrom".into(), Value::Null);

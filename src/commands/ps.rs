@@ -117,6 +117,11 @@ pub fn status_text(c: &ContainerRecord) -> String {
             let paused = if status == Status::Paused { " (Paused)" } else { "" };
             format!("Up {}{paused}", human_duration((now - since).num_seconds()))
         }
+        // Docker's, while the back-off runs: since PID 1 exited.
+        Status::Restarting => {
+            let code = c.state.exit_code.unwrap_or(255);
+            format!("Restarting ({code}) {}", ago(c.state.finished_at.unwrap_or(c.created)))
+        }
         Status::Exited => {
             let code = c.state.exit_code.unwrap_or(255);
             let since = c.state.finished_at.or(c.state.started_at).unwrap_or(c.created);

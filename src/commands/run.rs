@@ -5,6 +5,7 @@
 use std::io::IsTerminal;
 use std::process::Stdio;
 
+use whaleshell_runtime::container::restart::{PolicyError, RestartPolicy};
 use whaleshell_runtime::container::security::{self, Security};
 use whaleshell_runtime::container::{ports, ContainerRecord, LogDriver, RunOptions, StartFailure, Streams};
 use whaleshell_runtime::image::pull::PullEvent;
@@ -63,6 +64,7 @@ fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option
 /// reports it (`docker run` adds its help pointer).
 pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(String) -> CommandError) -> Result<(ContainerRecord, Vec<PullEvent>), CommandError> {
     let daemon = |e: Error| fail(format!("Error response from daemon: {e}"));
+    let restart = restart_policy(args, fail)?;
     let (image, pulled) = find_or_pull(rt, &args.image, io).map_err(daemon)?;
     let env = collect_env(args).map_err(fail)?;
     let mounts = args.volume.iter().map(|v| volume::parse_volume_flag(v)).chain(args.mount.iter().map(|m| volume::parse_mount_flag(m)));
@@ -97,6 +99,7 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
         hostname: args.hostname.clone(),
         log_driver: LogDriver::parse(args.log_driver.as_deref().unwrap_or("")).map_err(daemon)?,
         security: security_flags(args, &fail, &daemon)?,
+        restart,
     };
     let container = rt.create_container(&args.image, &image, &options).map_err(daemon)?;
     Ok((container, pulled))
@@ -176,6 +179,21 @@ fn security_flags(args: &RunArgs, fail: &dyn Fn(String) -> CommandError, daemon:
         stop_signal,
         stop_timeout: args.stop_timeout,
     })
+}
+
+/// `--restart`, checked before anything is pulled, as Docker's client
+/// does: its format, then its clash with `--rm`, then the daemon's check of
+/// the policy's name and count.
+fn restart_policy(args: &RunArgs, fail: &dyn Fn(String) -> CommandError) -> Result<RestartPolicy, CommandError> {
+    let text = args.restart.as_deref().unwrap_or("no");
+    let parsed = RestartPolicy::parse(text);
+    if let Err(e @ PolicyError::Format(_)) = &parsed {
+        return Err(fail(e.to_string()));
+    }
+    if args.rm && !matches!(text.split(':').next(), Some("" | "no")) {
+        return Err(fail("conflicting options: cannot specify both --restart and --rm".into()));
+    }
+    parsed.map_err(|e| fail(format!("Error response from daemon: {e}")))
 }
 
 /// `-l KEY=VALUE` (or `-l KEY`, an empty value), as Docker keeps them.

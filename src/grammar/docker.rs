@@ -335,6 +335,9 @@ pub struct RunArgs {
     /// Timeout (in seconds) to stop a container
     #[arg(long = "stop-timeout", value_name = "int", allow_negative_numbers = true)]
     pub stop_timeout: Option<i64>,
+    /// Restart policy to apply when a container exits (default "no")
+    #[arg(long, value_name = "string")]
+    pub restart: Option<String>,
     /// Print usage
     #[arg(long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,

@@ -1,0 +1,169 @@
+//! Restart policies (`--restart`) as Docker 20.10 applies them: the
+//! monitor starts PID 1 again with Docker's back-off, counts the restarts,
+//! and `docker stop`/`kill` end the loop; after a reboot (a boot ID in the
+//! record that is not this boot's) the containers whose policy says so
+//! come back. Every wait is on the engine's state, bounded.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::Lab;
+use whaleshell_runtime::container::{ContainerRecord, Status};
+
+/// Polls the container's record until `done` holds (at most a minute).
+fn wait_for(lab: &Lab, id: &str, what: &str, done: impl Fn(&ContainerRecord) -> bool) -> ContainerRecord {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let record = lab.record(id);
+        if done(&record) {
+            return record;
+        }
+        assert!(Instant::now() < deadline, "{id} never {what}: {:?}", record.state);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn inspect(lab: &Lab, template: &str, id: &str) -> String {
+    let run = lab.run(&format!("docker inspect -f '{template}' {id}"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout.trim().to_owned()
+}
+
+/// The actions logged so far for the container, oldest first.
+fn actions(lab: &Lab, name: &str) -> Vec<String> {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    let until = format!("{}.{:09}", t.as_secs(), t.subsec_nanos());
+    let run = lab.run(&format!("docker events --since 0 --until {until} -f container={name} --format '{{{{.Action}}}}'"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout.lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn on_failure_restarts_at_most_n_times_then_stays_exited() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d --name crash --restart on-failure:2 busybox sh -c 'exit 3'");
+    let record = wait_for(&lab, &id, "exited for good", |r| r.status() == Status::Exited);
+    assert_eq!((record.state.restart_count, record.state.exit_code), (2, Some(3)));
+    assert!(!record.monitor_alive());
+    assert_eq!(
+        inspect(&lab, "{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}} {{json .HostConfig.RestartPolicy}}", &id),
+        r#"exited 3 2 {"Name":"on-failure","MaximumRetryCount":2}"#
+    );
+    let ps = lab.run("docker ps -a --format '{{.Status}}'").stdout;
+    assert!(ps.starts_with("Exited (3) "), "{ps}");
+    // Docker logs a start and a die for every run, and no `restart` for a policy's.
+    let events = actions(&lab, "crash");
+    assert_eq!(events.iter().filter(|a| *a == "start").count(), 3, "{events:?}");
+    assert_eq!(events.iter().filter(|a| *a == "die").count(), 3, "{events:?}");
+    // A success is no failure: on-failure leaves it exited at once.
+    let ok = lab.run_detached("docker run -d --restart on-failure busybox true");
+    let record = wait_for(&lab, &ok, "exited", |r| r.status() == Status::Exited);
+    assert_eq!(record.state.restart_count, 0);
+    lab.run("docker rm crash");
+    lab.run(&format!("docker rm {ok}"));
+    lab.assert_clean();
+}
+
+#[test]
+fn always_restarts_until_docker_stop_even_during_its_back_off() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d --name flappy --restart always busybox sh -c 'exit 1'");
+    // 100, 200, 400, 800, 1600, 3200 ms: a back-off long enough to be seen.
+    let record = wait_for(&lab, &id, "waited out a long back-off", |r| r.state.status == Some(Status::Restarting) && r.state.restart_delay_ms >= 3200);
+    assert!(record.state.restart_count >= 6, "{:?}", record.state);
+    let seen = lab.run("docker ps --format '{{.Status}}' -f status=restarting").stdout;
+    // Docker's words while it waits (unless the back-off ended meanwhile, on a slow machine).
+    if !seen.is_empty() {
+        assert!(seen.starts_with("Restarting (1) ") && seen.trim_end().ends_with(" ago"), "{seen}");
+        assert_eq!(inspect(&lab, "{{.State.Status}} {{.State.Running}} {{.State.Restarting}} {{.State.Pid}}", &id), "restarting true true 0");
+    }
+    let stop = lab.run("docker stop flappy");
+    assert_eq!(stop.code, 0, "{}", stop.stderr);
+    let record = lab.record(&id);
+    assert_eq!((record.status(), record.state.exit_code), (Status::Exited, Some(1)));
+    assert!(!record.monitor_alive());
+    let count = record.state.restart_count;
+    // Stopped stays stopped: a `docker start` begins a new count.
+    assert_eq!(lab.record(&id).state.restart_count, count);
+    lab.run("docker rm flappy");
+
+    // A running one: `docker stop` ends it and no restart follows.
+    let id = lab.run_detached("docker run -d --name server --restart always busybox sleep 1000");
+    lab.run("docker kill server");
+    let record = lab.record(&id);
+    assert_eq!((record.status(), record.state.exit_code, record.state.restart_count), (Status::Exited, Some(137), 0));
+    lab.run("docker rm server");
+    lab.assert_clean();
+}
+
+#[test]
+fn rm_force_ends_a_restarting_container() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d --restart always busybox sh -c 'exit 2'");
+    wait_for(&lab, &id, "restarted", |r| r.state.restart_count >= 2);
+    let rm = lab.run(&format!("docker rm -f {id}"));
+    assert_eq!(rm.code, 0, "{}", rm.stderr);
+    assert!(lab.container_ids().is_empty());
+    lab.assert_clean();
+}
+
+#[test]
+fn restart_flag_errors_are_dockers() {
+    let lab = Lab::new();
+    let run = lab.run("docker run --rm --restart always busybox true");
+    assert_eq!(run.code, 125);
+    assert!(run.stderr.starts_with("docker: conflicting options: cannot specify both --restart and --rm\n"), "{}", run.stderr);
+    let run = lab.run("docker run --restart bogus busybox true");
+    assert_eq!(run.code, 125);
+    assert!(run.stderr.starts_with("docker: Error response from daemon: invalid restart policy 'bogus'\n"), "{}", run.stderr);
+    let run = lab.run("docker run --restart on-failure:x busybox true");
+    assert!(run.stderr.starts_with("docker: invalid restart policy format: maximum retry count must be an integer\n"), "{}", run.stderr);
+    let run = lab.run("docker create --restart always:3 busybox true");
+    assert_eq!(run.stderr, "Error response from daemon: maximum retry count cannot be used with restart policy 'always'\n");
+    assert!(lab.container_ids().is_empty());
+    lab.assert_clean();
+}
+
+/// Makes the record say the container last started on another boot, and
+/// ends its monitor and processes as a power cut would.
+fn as_if_rebooted(lab: &Lab, id: &str) {
+    let record = lab.record(id);
+    if let Some(monitor) = record.state.monitor_pid.filter(|_| record.monitor_alive()) {
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(monitor), nix::sys::signal::Signal::SIGKILL);
+        whaleshell_runtime::process::wait_exit(monitor);
+    }
+    let path = lab.root().join("containers").join(id).join("container.json");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    json["state"]["boot_id"] = "00000000-0000-0000-0000-000000000000".into();
+    std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
+}
+
+#[test]
+fn after_a_reboot_always_and_unless_stopped_come_back() {
+    let lab = Lab::new();
+    let always = lab.run_detached("docker run -d --name always --restart always busybox sleep 1000");
+    let unless = lab.run_detached("docker run -d --name unless --restart unless-stopped busybox sleep 1000");
+    let stopped = lab.run_detached("docker run -d --name stopped --restart unless-stopped busybox sleep 1000");
+    let plain = lab.run_detached("docker run -d --name plain busybox sleep 1000");
+    lab.run("docker kill stopped");
+    for id in [&always, &unless, &stopped, &plain] {
+        as_if_rebooted(&lab, id);
+    }
+    // Whaleshell opening the state root again is the daemon starting.
+    let ps = lab.run("docker ps --format '{{.Names}} {{.Status}}'");
+    let mut up: Vec<&str> = ps.stdout.lines().filter_map(|l| l.split_once(' ')).map(|(name, _)| name).collect();
+    up.sort();
+    assert_eq!(up, ["always", "unless"], "{}", ps.stdout);
+    for id in [&always, &unless] {
+        let record = lab.record(id);
+        assert_eq!(record.status(), Status::Running);
+        assert_eq!(record.state.boot_id, whaleshell_runtime::container::restart::boot_id());
+    }
+    assert_eq!(lab.record(&stopped).status(), Status::Exited);
+    assert_eq!(lab.record(&plain).status(), Status::Exited);
+    // Looked at once: opening again starts nothing more.
+    assert_eq!(lab.run("docker ps -q").stdout.lines().count(), 2);
+    lab.run("docker rm -f always unless stopped plain");
+    lab.assert_clean();
+}
