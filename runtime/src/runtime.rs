@@ -145,6 +145,7 @@ impl Runtime {
             }
         }
         run_config.mounts = self.resolve_mounts(&mounts)?;
+        run_config.healthcheck = container::health::merge(options.healthcheck.clone(), self.images.container_config(image)?.healthcheck);
         self.containers.create(NewContainer {
             name: options.name.clone(),
             image: image_name.to_owned(),

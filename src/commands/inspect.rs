@@ -152,9 +152,7 @@ pub fn container_json(rt: &Runtime, c: &ContainerRecord, size: bool) -> Value {
     out.insert("Created".into(), json!(time(Some(c.created))));
     out.insert("Path".into(), json!(c.config.args.first()));
     out.insert("Args".into(), json!(c.config.args.get(1..).unwrap_or_default()));
-    out.insert(
-        "State".into(),
-        json!({
+    let mut state = json!({
             "Status": status.as_str(),
             "Running": status.is_running(),
             "Paused": status == Status::Paused,
@@ -166,8 +164,13 @@ pub fn container_json(rt: &Runtime, c: &ContainerRecord, size: bool) -> Value {
             "Error": c.state.error.clone().unwrap_or_default(),
             "StartedAt": time(c.state.started_at),
             "FinishedAt": time(c.state.finished_at),
-        }),
-    );
+    });
+    if let (Some(h), Some(state)) = (&c.state.health, state.as_object_mut()) {
+        let log: Vec<Value> =
+            h.log.iter().map(|r| json!({ "Start": time(Some(r.start)), "End": time(Some(r.end)), "ExitCode": r.exit_code, "Output": r.output })).collect();
+        state.insert("Health".into(), json!({ "Status": h.status.as_str(), "FailingStreak": h.failing_streak, "Log": log }));
+    }
+    out.insert("State".into(), state);
     out.insert("Image".into(), json!(c.image_id));
     out.insert("ResolvConfPath".into(), json!(path_if_made("resolv.conf")));
     out.insert("HostnamePath".into(), json!(path_if_made("hostname")));
@@ -345,6 +348,9 @@ fn container_config(rt: &Runtime, c: &ContainerRecord) -> Value {
     set("WorkingDir", json!(if c.config.working_dir == "/" { "" } else { c.config.working_dir.as_str() }));
     set("Entrypoint", if entrypoint.is_empty() { Value::Null } else { json!(entrypoint) });
     set("Labels", json!(c.config.labels));
+    if let Some(check) = &c.config.healthcheck {
+        set("Healthcheck", json!(check));
+    }
     if let Some(sig) = &c.config.security.stop_signal {
         set("StopSignal", json!(sig));
     }

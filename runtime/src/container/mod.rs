@@ -7,6 +7,7 @@ pub mod cgroup;
 pub mod changes;
 pub mod copy;
 pub mod exec;
+pub mod health;
 mod helper;
 pub mod logs;
 pub mod monitor;
@@ -112,6 +113,9 @@ pub struct RunConfig {
     /// `--restart`: what the monitor does when PID 1 exits.
     #[serde(default)]
     pub restart: restart::RestartPolicy,
+    /// The health check: `--health-*` over the image's HEALTHCHECK (Docker's Config.Healthcheck).
+    #[serde(default)]
+    pub healthcheck: Option<health::Healthcheck>,
 }
 
 /// The logging drivers Whaleshell has: Docker's default `json-file` (the
@@ -209,6 +213,9 @@ pub struct State {
     /// The machine's boot ID when the container last started (see [`restart::boot_id`]).
     #[serde(default)]
     pub boot_id: Option<String>,
+    /// Docker's `State.Health`, for a container with a health check once started.
+    #[serde(default)]
+    pub health: Option<health::Health>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -638,6 +645,8 @@ pub struct RunOptions {
     pub security: security::Security,
     /// `--restart`.
     pub restart: restart::RestartPolicy,
+    /// `--health-*` and `--no-healthcheck` (Test `["NONE"]`), merged over the image's.
+    pub healthcheck: Option<health::Healthcheck>,
 }
 
 /// Merges run options with the image config the way Docker does:
@@ -698,5 +707,6 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         log_driver: options.log_driver,
         security: options.security.clone(),
         restart: options.restart,
+        healthcheck: options.healthcheck.clone(),
     })
 }

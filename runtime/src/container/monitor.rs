@@ -25,7 +25,7 @@ use crate::container::helper::{
 pub(crate) use crate::container::helper::{MonitorEvent, MonitorHandle};
 use crate::container::rootfs;
 use crate::container::session::{ContainerIo, Ended, Foreground, LogWriter, Proxy, Session};
-use crate::container::{ports, restart, spec, ContainerRecord, ContainerStore, LogDriver, Status};
+use crate::container::{health, ports, restart, spec, ContainerRecord, ContainerStore, LogDriver, Status};
 use crate::error::{exit_code, Error, Result};
 use crate::layout::Layout;
 use crate::process;
@@ -134,6 +134,10 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
                     r.state.monitor_start = process::start_time(me);
                 }
                 r.state.status = Some(if restarting { Status::Restarting } else { Status::Exited });
+                // As Docker's: a container that is not running is not healthy.
+                if let Some(h) = &mut r.state.health {
+                    h.status = health::HealthStatus::Unhealthy;
+                }
                 r.state.exit_code = Some(*code);
                 r.state.finished_at = Some(Utc::now());
             }
@@ -263,6 +267,9 @@ fn run_container(
         // A stop that came while a restart was starting it: it ends now.
         stopped_meanwhile = r.state.manually_stopped;
         r.state.boot_id = restart::boot_id();
+        if r.config.healthcheck.as_ref().and_then(health::probe).is_some() {
+            r.state.health = Some(health::on_start(r.state.health.take()));
+        }
         r.state.restart_waiting = false;
         r.state.status = Some(Status::Running);
         r.state.pid = Some(pid.as_raw());
@@ -287,6 +294,9 @@ fn run_container(
     // Told to a person only: a build's RUN step has no terminal to say it on.
     session.name = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| record.name.clone());
     session.cgroup = Some(Cgroup::of(&record.id));
+    if let Ok(Some(started)) = &started {
+        session.health = health::Checker::new(layout, started);
+    }
     if !published.is_empty() {
         let listeners = published.into_iter().map(|(l, p)| (l, p.container_port)).collect();
         session.proxy = Some(Proxy::new(listeners, netns, home));
