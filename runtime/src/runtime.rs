@@ -214,7 +214,15 @@ impl Runtime {
             if record.state.boot_id.as_ref().is_none_or(|b| *b == now) || record.monitor_alive() {
                 continue;
             }
-            let _ = self.containers.update(&record.id, |r| r.state.boot_id = Some(now.clone()));
+            // Claimed under the lock: two Whaleshells opening the root at once start it once.
+            let mut claimed = false;
+            let _ = self.containers.update(&record.id, |r| {
+                claimed = r.state.boot_id.as_ref() != Some(&now);
+                r.state.boot_id = Some(now.clone());
+            });
+            if !claimed {
+                continue;
+            }
             let policy = record.config.restart;
             let exit_code = record.state.exit_code.unwrap_or(0);
             if record.status() == container::Status::Exited && policy.restores_after_reboot(exit_code, record.state.manually_stopped, 0) {
@@ -272,6 +280,7 @@ impl Runtime {
         match container.status() {
             container::Status::Running => {}
             container::Status::Paused => return Err(Error::ExecPaused(container.name.clone()).into()),
+            container::Status::Restarting => return Err(Error::Restarting(container.id.clone()).into()),
             _ => return Err(Error::NotRunning(container.id.clone()).into()),
         }
         if let Some(user) = &request.user {

@@ -531,6 +531,7 @@ impl ContainerStore {
             if !force {
                 return Err(match status {
                     Status::Paused => Error::RemovePaused(record.id.clone()),
+                    Status::Restarting => Error::RemoveRestarting(record.id.clone()),
                     _ => Error::ContainerRunning(record.name.clone()),
                 });
             }

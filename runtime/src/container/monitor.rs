@@ -70,6 +70,9 @@ pub(crate) fn spawn(layout: &Layout, id: &str, mode: Mode, stdio: (Stdio, Stdio,
 /// The monitor process: runs the container to its end and returns its exit code.
 pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
     let mut status = StatusPipe::open();
+    if mode == Mode::Restart {
+        status.close();
+    }
     reset_signals();
     let setup = Layout::open(root).and_then(|layout| {
         let store = ContainerStore::new(layout.clone());
