@@ -306,9 +306,9 @@ impl Runtime {
         let container = &stopped.unwrap_or_else(|| container.clone());
         let status = container.status();
         let (Some(pid), Some(monitor)) = (container.state.pid, container.state.monitor_pid) else {
-            // Restarting: its monitor ends without starting it again.
+            // Restarting: its monitor ends without starting it again (no
+            // `kill` or `stop` event: Docker logs none for that).
             self.wait_monitors(&container.id);
-            events::log(&self.layout, container.event("stop"));
             return Ok(());
         };
         let signal = self.stop_signal(container);
