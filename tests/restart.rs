@@ -117,6 +117,8 @@ fn restart_flag_errors_are_dockers() {
     assert!(run.stderr.starts_with("docker: Error response from daemon: invalid restart policy 'bogus'\n"), "{}", run.stderr);
     let run = lab.run("docker run --restart on-failure:x busybox true");
     assert!(run.stderr.starts_with("docker: invalid restart policy format: maximum retry count must be an integer\n"), "{}", run.stderr);
+    let run = lab.run("docker create --rm --restart on-failure busybox true");
+    assert_eq!((run.stderr.as_str(), run.code), ("docker: conflicting options: cannot specify both --restart and --rm\nSee 'docker create --help'.\n", 125));
     let run = lab.run("docker create --restart always:3 busybox true");
     assert_eq!(run.stderr, "Error response from daemon: maximum retry count cannot be used with restart policy 'always'\n");
     assert!(lab.container_ids().is_empty());

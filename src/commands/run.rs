@@ -184,6 +184,15 @@ fn security_flags(args: &RunArgs, fail: &dyn Fn(String) -> CommandError, daemon:
     })
 }
 
+/// An option Docker's client refuses before asking its daemon: `docker:`
+/// and its help pointer, exit 125, for `create` as for `run`.
+fn client_error(fail: &dyn Fn(String) -> CommandError, message: String) -> CommandError {
+    match fail(message.clone()) {
+        run @ CommandError::Run(_) => run,
+        _ => CommandError::Usage(format!("docker: {message}\nSee 'docker create --help'.")),
+    }
+}
+
 /// `--restart`, checked before anything is pulled, as Docker's client
 /// does: its format, then its clash with `--rm`, then the daemon's check of
 /// the policy's name and count.
@@ -191,10 +200,10 @@ fn restart_policy(args: &RunArgs, fail: &dyn Fn(String) -> CommandError) -> Resu
     let text = args.restart.as_deref().unwrap_or("no");
     let parsed = RestartPolicy::parse(text);
     if let Err(e @ PolicyError::Format(_)) = &parsed {
-        return Err(fail(e.to_string()));
+        return Err(client_error(fail, e.to_string()));
     }
     if args.rm && !matches!(text.split(':').next(), Some("" | "no")) {
-        return Err(fail("conflicting options: cannot specify both --restart and --rm".into()));
+        return Err(client_error(fail, "conflicting options: cannot specify both --restart and --rm".into()));
     }
     parsed.map_err(|e| fail(format!("Error response from daemon: {e}")))
 }
@@ -219,7 +228,7 @@ fn healthcheck(args: &RunArgs, fail: &dyn Fn(String) -> CommandError) -> Result<
     let any = args.health_cmd.as_deref().is_some_and(|c| !c.is_empty()) || interval != 0 || timeout != 0 || start_period != 0 || retries != 0;
     if args.no_healthcheck {
         if any {
-            return Err(fail("--no-healthcheck conflicts with --health-* options".into()));
+            return Err(client_error(fail, "--no-healthcheck conflicts with --health-* options".into()));
         }
         return Ok(Some(Healthcheck { test: vec!["NONE".into()], ..Healthcheck::default() }));
     }
@@ -228,7 +237,7 @@ fn healthcheck(args: &RunArgs, fail: &dyn Fn(String) -> CommandError) -> Result<
     }
     for (flag, value) in [("interval", interval), ("timeout", timeout), ("retries", i128::from(retries)), ("start-period", start_period)] {
         if value < 0 {
-            return Err(fail(format!("--health-{flag} cannot be negative")));
+            return Err(client_error(fail, format!("--health-{flag} cannot be negative")));
         }
     }
     for (name, value) in [("Interval", interval), ("Timeout", timeout), ("StartPeriod", start_period)] {

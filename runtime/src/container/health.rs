@@ -100,14 +100,24 @@ pub fn merge(user: Option<Healthcheck>, image: Option<Healthcheck>) -> Option<He
 }
 
 /// The command a check runs: `CMD args…` as given, `CMD-SHELL cmd` under
-/// `/bin/sh -c`; None for `NONE` or no test (no checks, no `State.Health`).
-pub fn probe(check: &Healthcheck) -> Option<Vec<String>> {
+/// the image's SHELL (`/bin/sh -c` without one), as Docker's; None for
+/// `NONE` or no test (no checks, no `State.Health`).
+pub fn probe(check: &Healthcheck, shell: Option<&[String]>) -> Option<Vec<String>> {
     let (kind, rest) = check.test.split_first()?;
     match kind.as_str() {
         "CMD" if !rest.is_empty() => Some(rest.to_vec()),
-        "CMD-SHELL" if !rest.is_empty() => Some(vec!["/bin/sh".into(), "-c".into(), rest.join(" ")]),
+        "CMD-SHELL" if !rest.is_empty() => {
+            let default = ["/bin/sh".to_owned(), "-c".to_owned()];
+            let shell = shell.filter(|s| !s.is_empty()).unwrap_or(&default);
+            Some(shell.iter().cloned().chain([rest.join(" ")]).collect())
+        }
         _ => None,
     }
+}
+
+/// Whether the container has checks to run.
+pub fn has_probe(check: Option<&Healthcheck>) -> bool {
+    check.and_then(|c| probe(c, None)).is_some()
 }
 
 /// What a new run of the container starts with: `starting`, no failures,
@@ -172,7 +182,10 @@ impl Checker {
     /// The checks of a container that has just started; None when it has none.
     pub(crate) fn new(layout: &Layout, record: &ContainerRecord) -> Option<Checker> {
         let check = record.config.healthcheck.clone()?;
-        let args = probe(&check)?;
+        let images = crate::image::store::ImageStore::new(layout.clone());
+        let image = images.get(&record.image_id).ok().flatten();
+        let shell = image.and_then(|i| images.container_config(&i).ok()).and_then(|c| c.shell);
+        let args = probe(&check, shell.as_deref())?;
         let interval = nanos_or(check.interval, DEFAULT_INTERVAL);
         Some(Checker {
             layout: layout.clone(),
@@ -355,7 +368,9 @@ mod tests {
         let user = Healthcheck { interval: 1, ..Default::default() };
         let merged = merge(Some(user), Some(image)).unwrap();
         assert_eq!((merged.test.clone(), merged.interval, merged.retries), (vec!["CMD".to_owned(), "true".to_owned()], 1, 4));
-        assert_eq!(probe(&Healthcheck { test: vec!["CMD-SHELL".into(), "exit 1".into()], ..Default::default() }).unwrap(), ["/bin/sh", "-c", "exit 1"]);
-        assert_eq!(probe(&Healthcheck { test: vec!["NONE".into()], ..Default::default() }), None);
+        let shell_check = Healthcheck { test: vec!["CMD-SHELL".into(), "exit 1".into()], ..Default::default() };
+        assert_eq!(probe(&shell_check, None).unwrap(), ["/bin/sh", "-c", "exit 1"]);
+        assert_eq!(probe(&shell_check, Some(&["/bin/ash".to_owned(), "-ec".to_owned()])).unwrap(), ["/bin/ash", "-ec", "exit 1"]);
+        assert_eq!(probe(&Healthcheck { test: vec!["NONE".into()], ..Default::default() }, None), None);
     }
 }

@@ -270,7 +270,7 @@ fn run_container(
         // A stop that came while a restart was starting it: it ends now.
         stopped_meanwhile = r.state.manually_stopped;
         r.state.boot_id = restart::boot_id();
-        if r.config.healthcheck.as_ref().and_then(health::probe).is_some() {
+        if health::has_probe(r.config.healthcheck.as_ref()) {
             r.state.health = Some(health::on_start(r.state.health.take()));
         }
         r.state.restart_waiting = false;
