@@ -280,9 +280,15 @@ impl ContainerRecord {
         !self.monitor_alive() && (self.state.status.is_some_and(|s| s.is_running()) || cgroup::Cgroup::of(&self.id).exists())
     }
 
+    /// Its monitor runs: the process recorded, on this boot of the machine
+    /// (after a reboot a new process can have the PID and start time).
     pub fn monitor_alive(&self) -> bool {
+        let this_boot = match (&self.state.boot_id, restart::boot_id()) {
+            (Some(then), Some(now)) => *then == now,
+            _ => true,
+        };
         match (self.state.monitor_pid, self.state.monitor_start) {
-            (Some(pid), Some(start)) => process::start_time(pid) == Some(start),
+            (Some(pid), Some(start)) => this_boot && process::start_time(pid) == Some(start),
             _ => false,
         }
     }

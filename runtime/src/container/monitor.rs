@@ -90,6 +90,8 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
     let _ = store.update(id, |r| {
         r.state.monitor_pid = Some(me);
         r.state.monitor_start = process::start_time(me);
+        // The boot the monitor runs on, with it (see `monitor_alive`).
+        r.state.boot_id = restart::boot_id();
         r.state.error = None;
         // The user's start begins a new count, and the policy applies again (Docker's ResetRestartManager).
         if mode != Mode::Restart {

@@ -126,7 +126,8 @@ pub fn next_delay(previous: Duration, ran: Duration) -> Duration {
 /// when a container starts, so the engine can tell later that the machine
 /// went down under it.
 pub fn boot_id() -> Option<String> {
-    std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok().map(|s| s.trim().to_owned())
+    static BOOT_ID: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    BOOT_ID.get_or_init(|| std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok().map(|s| s.trim().to_owned())).clone()
 }
 
 /// The restarting monitor's wait: the back-off the record holds, cut
