@@ -118,7 +118,6 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
         Ok(code) => *code,
         Err(e) => e.exit_code,
     };
-    let policy = record.config.restart;
     let mut restarting = false;
     let ended = store.update(id, |r| {
         r.state.pid = None;
@@ -128,7 +127,8 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
         match &outcome {
             Ok(code) => {
                 // A stop or kill cancels the loop, `always` too (Docker's restart manager's Cancel).
-                restarting = !r.state.manually_stopped && policy.should_restart(*code, false, r.state.restart_count);
+                // The policy as recorded now (`docker update --restart` may have changed it).
+                restarting = !r.state.manually_stopped && r.config.restart.should_restart(*code, false, r.state.restart_count);
                 // Docker's SetRestarting: still "running", PID 1 gone, its exit code kept.
                 if restarting {
                     let ran = r.state.started_at.map_or(Duration::ZERO, |s| (Utc::now() - s).to_std().unwrap_or(Duration::ZERO));

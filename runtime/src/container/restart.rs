@@ -139,12 +139,15 @@ pub(crate) fn wait_back_off(store: &ContainerStore, id: &str) -> bool {
     let mut set = SigSet::empty();
     set.add(Signal::SIGTERM);
     set.add(Signal::SIGINT);
-    if sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), None).is_ok() {
-        if let Ok(signals) = SignalFd::new(&set) {
+    let signals = sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), None).ok().and_then(|()| SignalFd::new(&set).ok());
+    match signals {
+        Some(signals) => {
             let mut fds = [PollFd::new(signals.as_fd(), PollFlags::POLLIN)];
             let timeout = PollTimeout::try_from(delay).unwrap_or(PollTimeout::MAX);
             let _ = poll(&mut fds, timeout);
         }
+        // No signalfd: the back-off still holds, only a stop waits for its end.
+        None => std::thread::sleep(delay),
     }
     let mut go = false;
     let _ = store.update(id, |r| {
