@@ -126,6 +126,14 @@ pub fn created_at(when: DateTime<Utc>) -> String {
     when.format("%Y-%m-%d %H:%M:%S +0000 UTC").to_string()
 }
 
+/// An OS error as Go prints it: `no such file or directory`.
+pub fn go_io_error(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_lowercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

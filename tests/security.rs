@@ -76,7 +76,7 @@ fn cap_add_and_cap_drop_change_the_capability_sets_as_docker() {
 }
 
 #[test]
-fn no_new_privileges_is_the_one_security_opt_and_others_are_refused() {
+fn no_new_privileges_security_opt_and_unsupported_ones_refused() {
     let lab = Lab::new();
     let nnp = |flags: &str| status_line(&ok(&lab, &format!("docker run --rm {flags} busybox grep NoNewPrivs /proc/self/status")), "NoNewPrivs:");
     assert_eq!(nnp(""), "0");
@@ -86,8 +86,8 @@ fn no_new_privileges_is_the_one_security_opt_and_others_are_refused() {
     let id = ok(&lab, "docker create --security-opt no-new-privileges busybox").trim().to_owned();
     assert_eq!(inspect(&lab, "{{json .HostConfig.SecurityOpt}}", &id), r#"["no-new-privileges"]"#);
     ok(&lab, &format!("docker rm {id}"));
-    let err = refused(&lab, "docker run --rm --security-opt seccomp=unconfined busybox true");
-    assert!(err.contains("does not support seccomp options yet"), "{err}");
+    let err = refused(&lab, "docker run --rm --security-opt apparmor=unconfined busybox true");
+    assert!(err.contains("does not support apparmor options yet"), "{err}");
     let err = refused(&lab, "docker run --rm --security-opt foo busybox true");
     assert!(err.contains(r#"Invalid --security-opt: "foo""#), "{err}");
     let err = refused(&lab, "docker run --rm --security-opt no-new-privileges:maybe busybox true");
@@ -178,5 +178,71 @@ fn privileged_has_every_capability_and_no_masked_paths() {
     let id = ok(&lab, "docker create --privileged busybox").trim().to_owned();
     assert_eq!(inspect(&lab, "{{json .HostConfig.Privileged}} {{json .HostConfig.MaskedPaths}}", &id), "true null");
     ok(&lab, &format!("docker rm {id}"));
+    lab.assert_clean();
+}
+
+#[test]
+fn docker_default_seccomp_profile_filters_run_exec_and_build_as_docker() {
+    let lab = Lab::new();
+    let seccomp = |line: &str| status_line(&ok(&lab, line), "Seccomp:");
+    assert_eq!(seccomp("docker run --rm busybox grep Seccomp: /proc/self/status"), "2");
+    // The profile blocks namespaces without CAP_SYS_ADMIN; unconfined, the kernel allows a user namespace.
+    let blocked = lab.run("docker run --rm busybox unshare -r true");
+    assert_eq!((blocked.code, blocked.stderr.trim()), (1, "unshare: unshare(0x10000000): Operation not permitted"));
+    ok(&lab, "docker run --rm --security-opt seccomp=unconfined busybox unshare -r true");
+    ok(&lab, "docker run --rm --cap-add SYS_ADMIN busybox unshare -r true");
+    assert_eq!(seccomp("docker run --rm --security-opt seccomp=unconfined busybox grep Seccomp: /proc/self/status"), "0");
+    assert_eq!(seccomp("docker run --rm --privileged busybox grep Seccomp: /proc/self/status"), "0");
+    assert_eq!(seccomp("docker run --rm --security-opt no-new-privileges busybox grep Seccomp: /proc/self/status"), "2");
+
+    // An exec'd process is under the same filter, with the container's own capabilities.
+    let id = ok(&lab, "docker run -d busybox sleep 300").trim().to_owned();
+    assert_eq!(seccomp(&format!("docker exec {id} grep Seccomp: /proc/self/status")), "2");
+    let caps = |line: &str| status_line(&ok(&lab, line), "CapEff:");
+    assert_eq!(caps(&format!("docker exec {id} grep CapEff /proc/self/status")), caps(&format!("docker exec {id} cat /proc/1/status")));
+    assert_eq!(caps(&format!("docker exec -u 1000 {id} grep CapEff /proc/self/status")), "0000000000000000");
+    assert_eq!(lab.run(&format!("docker exec {id} unshare -r true")).code, 1);
+    assert_eq!(inspect(&lab, "{{json .HostConfig.SecurityOpt}}", &id), "null");
+    ok(&lab, &format!("docker rm -f {id}"));
+
+    // A build's RUN steps too, as Docker's builder runs them.
+    let context = lab.root().join("ctx");
+    std::fs::create_dir_all(&context).unwrap();
+    std::fs::write(context.join("Dockerfile"), "FROM busybox\nRUN grep Seccomp: /proc/self/status\n").unwrap();
+    let build = ok(&lab, &format!("docker build --no-cache {}", context.display()));
+    assert!(build.contains("Seccomp:\t2"), "{build}");
+    lab.assert_clean();
+}
+
+#[test]
+fn seccomp_profile_files_are_read_when_created_and_bad_ones_refused_as_docker() {
+    let lab = Lab::new();
+    let profile = lab.root().join("no-mkdir.json");
+    std::fs::write(
+        &profile,
+        "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\"}]\n}\n",
+    )
+    .unwrap();
+    let id = ok(&lab, &format!("docker create --security-opt seccomp={} busybox mkdir /x", profile.display())).trim().to_owned();
+    // Docker's client sends the profile's text: the file is not needed after create.
+    std::fs::remove_file(&profile).unwrap();
+    let run = lab.run(&format!("docker start -a {id}"));
+    assert_eq!((run.code, run.stderr.trim()), (1, "mkdir: can't create directory '/x': Operation not permitted"));
+    assert_eq!(
+        inspect(&lab, "{{json .HostConfig.SecurityOpt}}", &id),
+        r#"["seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"]"#
+    );
+    ok(&lab, &format!("docker rm {id}"));
+
+    let err = refused(&lab, "docker run --rm --security-opt seccomp=/nope.json busybox true");
+    assert!(err.starts_with("docker: opening seccomp profile (/nope.json) failed: open /nope.json: no such file or directory"), "{err}");
+    let bad = lab.root().join("bad.json");
+    std::fs::write(&bad, "{bad").unwrap();
+    let err = refused(&lab, &format!("docker run --rm --security-opt seccomp={} busybox true", bad.display()));
+    assert!(err.starts_with(&format!("docker: compacting json for seccomp profile ({}) failed: ", bad.display())), "{err}");
+    std::fs::write(&bad, r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"name":"mkdir","names":["mkdirat"],"action":"SCMP_ACT_ERRNO"}]}"#).unwrap();
+    let err = refused(&lab, &format!("docker run --rm --security-opt seccomp={} busybox true", bad.display()));
+    assert!(err.contains("'name' and 'names' were specified in the seccomp profile, use either 'name' or 'names'"), "{err}");
+    assert!(lab.container_ids().is_empty(), "refused runs leave nothing");
     lab.assert_clean();
 }

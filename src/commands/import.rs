@@ -28,19 +28,11 @@ pub fn run(rt: &Runtime, args: &ImportArgs, io: &mut Io<'_>) -> CommandResult {
             Input::Terminal => import(&rt.images, &mut std::io::stdin().lock(), &args.change, args.message.as_deref(), tag.as_ref())?,
         }
     } else {
-        let mut file = std::fs::File::open(source).map_err(|e| CommandError::Client(format!("open {source}: {}", go_error(&e))))?;
+        let mut file = std::fs::File::open(source).map_err(|e| CommandError::Client(format!("open {source}: {}", crate::output::go_io_error(&e))))?;
         let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(|e| CommandError::Client(format!("read {source}: {}", go_error(&e))))?;
+        file.read_to_end(&mut bytes).map_err(|e| CommandError::Client(format!("read {source}: {}", crate::output::go_io_error(&e))))?;
         import(&rt.images, &mut bytes.as_slice(), &args.change, args.message.as_deref(), tag.as_ref())?
     };
     io.out(&image.id);
     Ok(0)
-}
-
-/// An OS error as Go prints it: `no such file or directory`.
-fn go_error(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    let text = text.split(" (os error").next().unwrap_or(&text);
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_lowercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }

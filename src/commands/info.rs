@@ -1,12 +1,12 @@
 //! `docker info [-f FORMAT]`: the engine and this machine in Docker's
 //! sections and JSON keys, from the real state root and kernel. What
-//! Whaleshell has not got is not claimed: no seccomp profile yet (no
-//! Security Options), no networks beyond a container's own loopback (the
+//! Whaleshell has not got is not claimed: no networks beyond a container's own loopback (the
 //! `null` network driver only), no swarm; its runtime is libcontainer.
 
 use std::io::Write;
 
 use serde_json::{json, Value as Json};
+use whaleshell_runtime::container::seccomp::{self, Seccomp};
 use whaleshell_runtime::sysinfo::{SystemInfo, LIBCONTAINER_VERSION};
 use whaleshell_runtime::Runtime;
 
@@ -64,7 +64,8 @@ fn info_json(info: &SystemInfo) -> Json {
         "RuncCommit": { "ID": format!("libcontainer {LIBCONTAINER_VERSION}"), "Expected": "" },
         // Docker shows tini's git commit here, which Debian's build has not got.
         "InitCommit": { "ID": "" },
-        "SecurityOptions": [],
+        // Only what a container really gets: the profile must be installed.
+        "SecurityOptions": if seccomp::default_profile_installed() { vec![Seccomp::info_entry()] } else { Vec::new() },
         "Warnings": null,
         "ClientInfo": client_json(),
     })
@@ -125,6 +126,21 @@ fn text(v: &Json) -> String {
     out.push(format!(" containerd version: {}", s(&v["ContainerdCommit"]["ID"])));
     out.push(format!(" runc version: {}", s(&v["RuncCommit"]["ID"])));
     out.push(format!(" init version: {}", s(&v["InitCommit"]["ID"])));
+    if let Some(options) = v["SecurityOptions"].as_array().filter(|o| !o.is_empty()) {
+        out.push(" Security Options:".into());
+        // "name=seccomp,profile=default" → "  seccomp" then "   Profile: default", as Docker's client draws it.
+        for option in options.iter().filter_map(Json::as_str) {
+            for (i, field) in option.split(',').enumerate() {
+                let (key, value) = field.split_once('=').unwrap_or(("", field));
+                if i == 0 {
+                    out.push(format!("  {value}"));
+                } else {
+                    let key: String = key.chars().take(1).flat_map(char::to_uppercase).chain(key.chars().skip(1)).collect();
+                    out.push(format!("   {key}: {value}"));
+                }
+            }
+        }
+    }
     out.push(format!(" Kernel Version: {}", s(&v["KernelVersion"])));
     out.push(format!(" Operating System: {}", s(&v["OperatingSystem"])));
     out.push(format!(" OSType: {}", s(&v["OSType"])));

@@ -7,6 +7,7 @@ use std::process::Stdio;
 
 use whaleshell_runtime::container::health::Healthcheck;
 use whaleshell_runtime::container::restart::{PolicyError, RestartPolicy};
+use whaleshell_runtime::container::seccomp::Seccomp;
 use whaleshell_runtime::container::security::{self, Security};
 use whaleshell_runtime::container::{ports, ContainerRecord, LogDriver, RunOptions, StartFailure, Streams};
 use whaleshell_runtime::image::pull::PullEvent;
@@ -121,14 +122,34 @@ fn security_flags(args: &RunArgs, fail: &dyn Fn(String) -> CommandError, daemon:
         ))
     };
     let mut no_new_privileges = false;
+    let mut seccomp = Seccomp::Default;
+    let mut security_opt = Vec::new();
     for opt in &args.security_opt {
         let (key, value) = opt.split_once(['=', ':']).map_or((opt.as_str(), None), |(k, v)| (k, Some(v)));
         match (key, value) {
-            ("no-new-privileges", None | Some("true")) => no_new_privileges = true,
-            ("no-new-privileges", Some("false")) => no_new_privileges = false,
+            ("no-new-privileges", None | Some("true")) => {
+                no_new_privileges = true;
+                security_opt.push(opt.clone());
+            }
+            ("no-new-privileges", Some("false")) => {
+                no_new_privileges = false;
+                security_opt.push(opt.clone());
+            }
             ("no-new-privileges", Some(_)) => return Err(daemon(Error::Spec(format!("invalid --security-opt 2: \"{opt}\"")))),
-            ("seccomp" | "apparmor" | "label" | "systempaths" | "writable-cgroups", Some(_)) => {
-                return Err(fail(format!("--security-opt {opt}: Whaleshell does not support {key} options yet (only no-new-privileges)")))
+            ("seccomp", Some("unconfined")) => {
+                seccomp = Seccomp::Unconfined;
+                security_opt.push(opt.clone());
+            }
+            // Docker's client reads the profile: the container keeps its text.
+            ("seccomp", Some(path)) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| fail(format!("opening seccomp profile ({path}) failed: open {path}: {}", crate::output::go_io_error(&e))))?;
+                let compact = compact_json(&text).map_err(|e| fail(format!("compacting json for seccomp profile ({path}) failed: {e}")))?;
+                security_opt.push(format!("seccomp={compact}"));
+                seccomp = Seccomp::Profile(compact);
+            }
+            ("apparmor" | "label" | "systempaths" | "writable-cgroups", Some(_)) => {
+                return Err(fail(format!("--security-opt {opt}: Whaleshell does not support {key} options yet (only no-new-privileges and seccomp)")))
             }
             _ => return Err(fail(format!("Invalid --security-opt: \"{opt}\""))),
         }
@@ -172,8 +193,9 @@ fn security_flags(args: &RunArgs, fail: &dyn Fn(String) -> CommandError, daemon:
         read_only: args.read_only,
         cap_add: caps(&args.cap_add, "CapAdd").map_err(daemon)?,
         cap_drop: caps(&args.cap_drop, "CapDrop").map_err(daemon)?,
-        security_opt: args.security_opt.clone(),
+        security_opt,
         no_new_privileges,
+        seccomp,
         privileged: args.privileged,
         tmpfs,
         sysctls,
@@ -297,4 +319,24 @@ fn collect_env(args: &RunArgs) -> Result<Vec<String>, String> {
     }
     env.extend(args.env.iter().cloned());
     Ok(env)
+}
+
+/// JSON without the whitespace between its tokens, as Go's `json.Compact`
+/// leaves it (key order kept), or why it is not JSON.
+fn compact_json(text: &str) -> Result<String, serde_json::Error> {
+    serde_json::from_str::<serde::de::IgnoredAny>(text)?;
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            escaped = !escaped && c == '\\';
+            in_string = escaped || c != '"';
+        } else if c.is_whitespace() {
+            continue;
+        } else {
+            in_string = c == '"';
+        }
+        out.push(c);
+    }
+    Ok(out)
 }

@@ -311,7 +311,7 @@ pub struct RunArgs {
     /// Drop Linux capabilities
     #[arg(long = "cap-drop", value_name = "list")]
     pub cap_drop: Vec<String>,
-    /// Security Options (no-new-privileges)
+    /// Security Options
     #[arg(long = "security-opt", value_name = "list")]
     pub security_opt: Vec<String>,
     /// Give extended privileges to this container

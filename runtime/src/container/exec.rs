@@ -5,13 +5,16 @@
 //! must not fork from the multi-threaded app. Without a terminal the
 //! process inherits the helper's stdio; with `-t` the helper relays a pty.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::path::Path;
 use std::process::Stdio;
 
 use libcontainer::container::builder::ContainerBuilder;
-use libcontainer::oci_spec::runtime::Spec;
+use libcontainer::oci_spec::runtime::{Capability, LinuxSeccomp, Process, Spec};
 use libcontainer::syscall::syscall::SyscallType;
+use libcontainer::workload::default::DefaultExecutor;
+use libcontainer::workload::{Executor, ExecutorError, ExecutorValidationError};
 use serde::{Deserialize, Serialize};
 
 use crate::container::helper::{
@@ -97,7 +100,13 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
     // capabilities) with this command, environment, directory and terminal.
     let process_file = dir.join(format!("exec-{}.json", std::process::id()));
     let user = req.user.as_deref().map(|u| spec::exec_user(u, &dir.join("rootfs"))).transpose()?;
-    write_process(&dir.join("config.json"), &process_file, req, env, &working_dir, user)?;
+    let container_spec = Spec::load(dir.join("config.json")).map_err(|e| Error::Spec(e.to_string()))?;
+    let mut process = exec_process(&container_spec, req, env, &working_dir, user);
+    if let Some(filter) = container_spec.linux().as_ref().and_then(|l| l.seccomp().clone()) {
+        base = base.with_executor(SeccompExecutor::prepare(filter, &mut process));
+    }
+    let json = serde_json::to_vec(&process).map_err(|e| Error::Spec(e.to_string()))?;
+    std::fs::write(&process_file, json).map_err(Error::io("writing", &process_file))?;
     let built = base.as_tenant().with_process(Some(&process_file)).with_detach(req.tty).build();
     let _ = std::fs::remove_file(&process_file);
     let _ = std::fs::remove_file(dir.join(&socket_name));
@@ -123,8 +132,9 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
     }
 }
 
-fn write_process(config: &Path, out: &Path, req: &ExecRequest, mut env: Vec<String>, working_dir: &str, user: Option<ExecUser>) -> Result<(), StartError> {
-    let spec = Spec::load(config).map_err(|e| Error::Spec(e.to_string()))?;
+/// The exec'd process is the container's own process spec (user,
+/// capabilities) with this command, environment, directory and terminal.
+fn exec_process(spec: &Spec, req: &ExecRequest, mut env: Vec<String>, working_dir: &str, user: Option<ExecUser>) -> Process {
     let mut process = spec.process().clone().unwrap_or_default();
     if let Some(user) = user {
         let mut as_user = process.user().clone();
@@ -140,9 +150,54 @@ fn write_process(config: &Path, out: &Path, req: &ExecRequest, mut env: Vec<Stri
     process.set_env(Some(dedup_env(env)));
     process.set_cwd(working_dir.into());
     process.set_terminal(Some(req.tty));
-    let json = serde_json::to_vec(&process).map_err(|e| Error::Spec(e.to_string()))?;
-    std::fs::write(out, json).map_err(Error::io("writing", out))?;
-    Ok(())
+    process
+}
+
+/// libcontainer 0.7 leaves the container's seccomp filter out of an exec'd
+/// process (its tenant spec keeps only namespaces and cgroup), where runc
+/// applies it: this executor loads the filter as the last step before the
+/// exec. Without no-new-privileges that takes CAP_SYS_ADMIN, so the process
+/// holds it (effective and permitted, never bounding) until the filter is
+/// loaded, then drops it, as runc loads the filter before dropping caps.
+#[derive(Clone)]
+struct SeccompExecutor {
+    filter: LinuxSeccomp,
+    drop_sys_admin: bool,
+}
+
+impl SeccompExecutor {
+    fn prepare(filter: LinuxSeccomp, process: &mut Process) -> SeccompExecutor {
+        let needs_sys_admin = process.no_new_privileges() != Some(true);
+        let mut drop_sys_admin = false;
+        if let Some(mut caps) = process.capabilities().clone().filter(|_| needs_sys_admin) {
+            let mut with_sys_admin = |set: &Option<HashSet<Capability>>| {
+                let mut set = set.clone().unwrap_or_default();
+                drop_sys_admin |= set.insert(Capability::SysAdmin);
+                set
+            };
+            let (effective, permitted) = (with_sys_admin(caps.effective()), with_sys_admin(caps.permitted()));
+            caps.set_effective(Some(effective));
+            caps.set_permitted(Some(permitted));
+            process.set_capabilities(Some(caps));
+        }
+        SeccompExecutor { filter, drop_sys_admin }
+    }
+}
+
+impl Executor for SeccompExecutor {
+    fn exec(&self, spec: &Spec) -> std::result::Result<(), ExecutorError> {
+        libcontainer::seccomp::initialize_seccomp(&self.filter).map_err(|e| ExecutorError::Other(format!("loading the container's seccomp filter: {e}")))?;
+        if self.drop_sys_admin {
+            for set in [caps::CapSet::Effective, caps::CapSet::Permitted] {
+                caps::drop(None, set, caps::Capability::CAP_SYS_ADMIN).map_err(|e| ExecutorError::Other(format!("dropping CAP_SYS_ADMIN: {e}")))?;
+            }
+        }
+        DefaultExecutor {}.exec(spec)
+    }
+
+    fn validate(&self, spec: &Spec) -> std::result::Result<(), ExecutorValidationError> {
+        DefaultExecutor {}.validate(spec)
+    }
 }
 
 /// Later entries win, as with `docker exec -e`.

@@ -15,6 +15,7 @@ pub mod names;
 pub mod ports;
 pub mod restart;
 pub mod rootfs;
+pub mod seccomp;
 pub mod security;
 pub mod session;
 pub mod spec;

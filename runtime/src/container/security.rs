@@ -1,6 +1,6 @@
 //! `docker run`'s security flags, as the container record keeps them:
 //! `--read-only`, `--cap-add/--cap-drop`, `--security-opt
-//! no-new-privileges`, `--privileged`, `--tmpfs`, `--sysctl`,
+//! no-new-privileges|seccomp=`, `--privileged`, `--tmpfs`, `--sysctl`,
 //! `--add-host`, `--group-add`, `--stop-signal`, `--stop-timeout`.
 //! Parsed and checked here the way Docker does; turned into the OCI spec by
 //! `spec::build`.
@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use libcontainer::oci_spec::runtime::Capability;
 use serde::{Deserialize, Serialize};
 
+use crate::container::seccomp::Seccomp;
 use crate::error::{Error, Result};
 
 /// What the flags asked for. Every field has a default, so a record from
@@ -27,6 +28,8 @@ pub struct Security {
     pub security_opt: Vec<String>,
     /// `--security-opt no-new-privileges[:true]`.
     pub no_new_privileges: bool,
+    /// `--security-opt seccomp=`: Docker's default profile unless it said.
+    pub seccomp: Seccomp,
     /// `--privileged`: every capability, no masked or read-only paths.
     pub privileged: bool,
     /// `--tmpfs PATH[:OPTIONS]`: path to its mount options.
@@ -43,49 +46,49 @@ pub struct Security {
     pub stop_timeout: Option<i64>,
 }
 
-/// Every capability with its number, the order of linux/capability.h.
+/// Every capability by its name, in the order of linux/capability.h.
 const ALL_CAPABILITIES: &[(&str, Capability)] = &[
-    ("CHOWN", Capability::Chown),
-    ("DAC_OVERRIDE", Capability::DacOverride),
-    ("DAC_READ_SEARCH", Capability::DacReadSearch),
-    ("FOWNER", Capability::Fowner),
-    ("FSETID", Capability::Fsetid),
-    ("KILL", Capability::Kill),
-    ("SETGID", Capability::Setgid),
-    ("SETUID", Capability::Setuid),
-    ("SETPCAP", Capability::Setpcap),
-    ("LINUX_IMMUTABLE", Capability::LinuxImmutable),
-    ("NET_BIND_SERVICE", Capability::NetBindService),
-    ("NET_BROADCAST", Capability::NetBroadcast),
-    ("NET_ADMIN", Capability::NetAdmin),
-    ("NET_RAW", Capability::NetRaw),
-    ("IPC_LOCK", Capability::IpcLock),
-    ("IPC_OWNER", Capability::IpcOwner),
-    ("SYS_MODULE", Capability::SysModule),
-    ("SYS_RAWIO", Capability::SysRawio),
-    ("SYS_CHROOT", Capability::SysChroot),
-    ("SYS_PTRACE", Capability::SysPtrace),
-    ("SYS_PACCT", Capability::SysPacct),
-    ("SYS_ADMIN", Capability::SysAdmin),
-    ("SYS_BOOT", Capability::SysBoot),
-    ("SYS_NICE", Capability::SysNice),
-    ("SYS_RESOURCE", Capability::SysResource),
-    ("SYS_TIME", Capability::SysTime),
-    ("SYS_TTY_CONFIG", Capability::SysTtyConfig),
-    ("MKNOD", Capability::Mknod),
-    ("LEASE", Capability::Lease),
-    ("AUDIT_WRITE", Capability::AuditWrite),
-    ("AUDIT_CONTROL", Capability::AuditControl),
-    ("SETFCAP", Capability::Setfcap),
-    ("MAC_OVERRIDE", Capability::MacOverride),
-    ("MAC_ADMIN", Capability::MacAdmin),
-    ("SYSLOG", Capability::Syslog),
-    ("WAKE_ALARM", Capability::WakeAlarm),
-    ("BLOCK_SUSPEND", Capability::BlockSuspend),
-    ("AUDIT_READ", Capability::AuditRead),
-    ("PERFMON", Capability::Perfmon),
-    ("BPF", Capability::Bpf),
-    ("CHECKPOINT_RESTORE", Capability::CheckpointRestore),
+    ("CAP_CHOWN", Capability::Chown),
+    ("CAP_DAC_OVERRIDE", Capability::DacOverride),
+    ("CAP_DAC_READ_SEARCH", Capability::DacReadSearch),
+    ("CAP_FOWNER", Capability::Fowner),
+    ("CAP_FSETID", Capability::Fsetid),
+    ("CAP_KILL", Capability::Kill),
+    ("CAP_SETGID", Capability::Setgid),
+    ("CAP_SETUID", Capability::Setuid),
+    ("CAP_SETPCAP", Capability::Setpcap),
+    ("CAP_LINUX_IMMUTABLE", Capability::LinuxImmutable),
+    ("CAP_NET_BIND_SERVICE", Capability::NetBindService),
+    ("CAP_NET_BROADCAST", Capability::NetBroadcast),
+    ("CAP_NET_ADMIN", Capability::NetAdmin),
+    ("CAP_NET_RAW", Capability::NetRaw),
+    ("CAP_IPC_LOCK", Capability::IpcLock),
+    ("CAP_IPC_OWNER", Capability::IpcOwner),
+    ("CAP_SYS_MODULE", Capability::SysModule),
+    ("CAP_SYS_RAWIO", Capability::SysRawio),
+    ("CAP_SYS_CHROOT", Capability::SysChroot),
+    ("CAP_SYS_PTRACE", Capability::SysPtrace),
+    ("CAP_SYS_PACCT", Capability::SysPacct),
+    ("CAP_SYS_ADMIN", Capability::SysAdmin),
+    ("CAP_SYS_BOOT", Capability::SysBoot),
+    ("CAP_SYS_NICE", Capability::SysNice),
+    ("CAP_SYS_RESOURCE", Capability::SysResource),
+    ("CAP_SYS_TIME", Capability::SysTime),
+    ("CAP_SYS_TTY_CONFIG", Capability::SysTtyConfig),
+    ("CAP_MKNOD", Capability::Mknod),
+    ("CAP_LEASE", Capability::Lease),
+    ("CAP_AUDIT_WRITE", Capability::AuditWrite),
+    ("CAP_AUDIT_CONTROL", Capability::AuditControl),
+    ("CAP_SETFCAP", Capability::Setfcap),
+    ("CAP_MAC_OVERRIDE", Capability::MacOverride),
+    ("CAP_MAC_ADMIN", Capability::MacAdmin),
+    ("CAP_SYSLOG", Capability::Syslog),
+    ("CAP_WAKE_ALARM", Capability::WakeAlarm),
+    ("CAP_BLOCK_SUSPEND", Capability::BlockSuspend),
+    ("CAP_AUDIT_READ", Capability::AuditRead),
+    ("CAP_PERFMON", Capability::Perfmon),
+    ("CAP_BPF", Capability::Bpf),
+    ("CAP_CHECKPOINT_RESTORE", Capability::CheckpointRestore),
 ];
 
 /// Every capability this kernel knows (up to /proc/sys/kernel/cap_last_cap),
@@ -107,16 +110,21 @@ pub fn normalize_capability(name: &str, which: &str) -> Result<String> {
         return Ok(upper);
     }
     let bare = upper.strip_prefix("CAP_").unwrap_or(&upper);
-    if ALL_CAPABILITIES.iter().any(|(n, _)| *n == bare) {
+    if ALL_CAPABILITIES.iter().any(|(n, _)| n.strip_prefix("CAP_") == Some(bare)) {
         Ok(format!("CAP_{bare}"))
     } else {
         Err(Error::Spec(format!("invalid {which}: unknown capability: \"CAP_{bare}\"")))
     }
 }
 
+/// `Capability::SysAdmin` → `CAP_SYS_ADMIN`, as seccomp profiles name them.
+pub fn capability_name(cap: Capability) -> Option<&'static str> {
+    ALL_CAPABILITIES.iter().find(|(_, c)| *c == cap).map(|(n, _)| *n)
+}
+
 fn capability(name: &str) -> Option<Capability> {
     let bare = name.strip_prefix("CAP_").unwrap_or(name);
-    ALL_CAPABILITIES.iter().find(|(n, _)| *n == bare).map(|(_, c)| *c)
+    ALL_CAPABILITIES.iter().find(|(n, _)| n.strip_prefix("CAP_") == Some(bare)).map(|(_, c)| *c)
 }
 
 impl Security {

@@ -65,6 +65,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     let err = |e: libcontainer::oci_spec::OciSpecError| Error::Spec(e.to_string());
     let security = &record.config.security;
     let caps: HashSet<Capability> = security.capabilities(DOCKER_CAPABILITIES);
+    let seccomp = security.seccomp.filter(security.privileged, &caps)?;
     let capabilities = LinuxCapabilitiesBuilder::default()
         .bounding(caps.clone())
         .effective(caps.clone())
@@ -91,9 +92,12 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         .cwd(record.config.working_dir.clone())
         .user(UserBuilder::default().uid(user.uid).gid(user.gid).additional_gids(user.additional_gids).build().map_err(err)?)
         .capabilities(capabilities)
-        .no_new_privileges(security.no_new_privileges)
         .build()
         .map_err(err)?;
+    let mut process = process;
+    // Unset, not false: libcontainer then loads the filter while the init
+    // still holds CAP_SYS_ADMIN, as runc does without no-new-privileges.
+    process.set_no_new_privileges(security.no_new_privileges.then_some(true));
 
     let mut mounts: Vec<Mount> = libcontainer::oci_spec::runtime::get_default_mounts()
         .into_iter()
@@ -166,6 +170,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         linux_full.set_masked_paths(linux.masked_paths().clone());
         linux_full.set_readonly_paths(linux.readonly_paths().clone());
     }
+    linux_full.set_seccomp(seccomp);
     if !security.sysctls.is_empty() {
         linux_full.set_sysctl(Some(security.sysctls.clone().into_iter().collect()));
     }
