@@ -34,7 +34,8 @@ impl Output {
     /// How a child process should get this output.
     pub fn stdio(&self) -> Stdio {
         match self {
-            Output::Stdout => Stdio::inherit(),
+            // Named, not inherited: `2>&1` hands stdout to a child's stderr.
+            Output::Stdout => Stdio::from(io::stdout()),
             Output::Stderr => Stdio::from(io::stderr()),
             Output::Capture(_) => Stdio::piped(),
             Output::File(f) => f.try_clone().map(Stdio::from).unwrap_or_else(|_| Stdio::null()),

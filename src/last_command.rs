@@ -15,8 +15,18 @@ pub struct LastCommand {
     pub run: Option<RunOutcome>,
     /// The last `aws` operation (`ecr create-repository`, `sts get-caller-identity` …) and its status.
     pub aws: Option<(String, i32)>,
-    /// Host programs the last line ran (`ps`, `grep` …).
-    pub programs: Vec<String>,
+    /// The words after `docker` of the last docker command, as expanded:
+    /// which flags it was typed with.
+    pub docker_words: Vec<String>,
+    /// Host programs the last line ran (`ps`, `grep` …), with their exit status.
+    pub programs: Vec<ProgramRun>,
+}
+
+/// A host program a line ran (`curl`, not `/usr/bin/curl`) and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramRun {
+    pub name: String,
+    pub status: i32,
 }
 
 impl LastCommand {
@@ -24,6 +34,7 @@ impl LastCommand {
     /// typed before a lesson does not count toward its steps.
     pub fn forget_commands(&mut self) {
         self.docker = None;
+        self.docker_words.clear();
         self.run = None;
         self.aws = None;
     }

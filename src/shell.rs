@@ -13,7 +13,7 @@ use crate::commands;
 use crate::grammar::line::{self, Connector, Pipeline, Script, Word, WordPart};
 use crate::grammar::{suggest, words, Arg, ParseError};
 use crate::io::{collect_child, Input, Io, Output};
-use crate::last_command::LastCommand;
+use crate::last_command::{LastCommand, ProgramRun};
 
 pub struct Shell {
     pub runtime: Runtime,
@@ -289,6 +289,7 @@ impl Shell {
                 // A line that did not parse leaves the record of the last command as it was.
                 if let Some(command) = outcome.command {
                     self.last.docker = Some((command, outcome.status));
+                    self.last.docker_words = argv[1..].iter().map(|a| a.text.clone()).collect();
                     self.last.run = outcome.run;
                 }
                 outcome.status
@@ -348,8 +349,9 @@ impl Shell {
                 }
             }
             program => {
-                self.last.programs.push(program.rsplit('/').next().unwrap_or(program).to_owned());
-                run_host(line, argv, io)
+                let status = run_host(line, argv, io);
+                self.last.programs.push(ProgramRun { name: program.rsplit('/').next().unwrap_or(program).to_owned(), status });
+                status
             }
         }
     }

@@ -196,6 +196,9 @@ fn redirections_send_output_to_files_and_files_to_input() {
     assert_eq!(run.stdout.trim(), "2");
     let joined = lab.run("docker run --rm busybox sh -c 'echo a; echo b >&2' 2>&1 | wc -l");
     assert_eq!(joined.stdout.trim(), "2");
+    // To the shell's own stdout too, for a container and a host program alike.
+    let to_stdout = lab.run("docker run --rm busybox sh -c 'echo b >&2' 2>&1; sh -c 'echo c >&2' 2>&1");
+    assert_eq!((to_stdout.stdout.as_str(), to_stdout.stderr.as_str()), ("b\nc\n", ""));
     let quiet = lab.run("docker images > /dev/null && echo listed");
     assert_eq!(quiet.stdout, "listed\n");
     let bad = lab.run("echo x > /no/such/dir/file");

@@ -116,3 +116,58 @@ fn a_learner_completes_lesson_10_on_the_ecr_lab_it_starts() {
     assert!(!whaleshell_ecr::lab::dir(&layout).exists());
     lab.assert_clean();
 }
+
+#[test]
+fn lesson_7_does_not_take_a_sleep_that_ends_or_a_file_read_without_the_mount() {
+    use std::io::Write;
+    let lab = Lab::new();
+    let lines = [
+        "lesson 7",
+        // `sleep` with no duration prints its usage and exits: nothing to watch.
+        "docker run -d --name watched busybox sleep",
+        "docker rm -f watched",
+        "docker run -d --name watched busybox sleep 1000",
+        "next",
+        "next",
+        "next",
+        "next",
+        // The container's own /etc/passwd also starts with root: — not what the step is about.
+        "docker run --rm busybox head -1 /etc/passwd",
+        "docker run --rm -v /etc:/host-etc:ro busybox head -1 /host-etc/passwd",
+        "docker rm -f watched",
+        "exit",
+    ];
+    let mut child =
+        lab.command().env("XDG_DATA_HOME", lab.root().join("xdg")).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(lines.map(|l| format!("{l}\n")).concat().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    let between = |from: &str, to: &str| screen[screen.find(from).unwrap()..screen.find(to).unwrap()].to_owned();
+    // Each step is done only after its right command: after `rm` printed the name, after the host's line.
+    let step_1 = between("Step 1/7", "Step 2/7");
+    assert!(step_1.find("\nwatched\n") < step_1.find("✔ Done!"), "only the sleep that lasts does step 1: {step_1}");
+    let step_6 = between("Step 6/7", "Step 7/7");
+    let host_line = std::fs::read_to_string("/etc/passwd").unwrap().lines().next().unwrap().to_owned();
+    let (own, host) = (step_6.find("root:x:0:0:root:/root:/bin/sh\n"), step_6.find(&format!("{host_line}\n")));
+    assert!(own.is_some() && own < host && host < step_6.find("✔ Done!"), "only the read through the mount does step 6: {step_6}");
+    assert!(screen.contains("Lesson complete"), "{screen}");
+    lab.assert_clean();
+}
+
+#[test]
+fn lesson_texts_name_the_learners_real_container_and_pid() {
+    let lab = Lab::new();
+    let lines = "lesson 5\ndocker run -d --name keeper busybox tail -f /dev/null\nnext\ndocker top keeper\ndocker rm -f keeper\nleave\nexit\n";
+    let mut child =
+        lab.command().env("XDG_DATA_HOME", lab.root().join("xdg")).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), lines.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    // docker top's row for tail: UID PID PPID …
+    let row = screen.lines().find(|l| l.ends_with("tail -f /dev/null") && !l.contains("docker")).unwrap_or_else(|| panic!("{screen}"));
+    let pid = row.split_whitespace().nth(1).unwrap();
+    assert!(screen.contains(&format!("now with an everyday PID: {pid}. It is")), "{screen}");
+    assert!(!screen.contains("{pid:"), "{screen}");
+    lab.assert_clean();
+}

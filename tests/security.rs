@@ -246,3 +246,42 @@ fn seccomp_profile_files_are_read_when_created_and_bad_ones_refused_as_docker() 
     assert!(lab.container_ids().is_empty(), "refused runs leave nothing");
     lab.assert_clean();
 }
+
+/// The same lines on a real Docker engine (`../shared/tools/real-docker`
+/// starts one here, with busybox): the seccomp filter and what it refuses,
+/// capabilities, read-only roots, in containers and their execs.
+/// `cargo test --test security -- --ignored`.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn security_flags_and_seccomp_do_what_real_dockers_do() {
+    let docker = |line: &str| {
+        let out = std::process::Command::new("sh").arg("-c").arg(line).output().expect("sh");
+        common::Run {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code().unwrap_or(-1),
+        }
+    };
+    assert_eq!(docker("docker info").code, 0, "no Docker engine is running");
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    let profile = lab.root().join("no-mkdir.json");
+    std::fs::write(&profile, r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}"#).unwrap();
+    let lines = [
+        "docker run --rm busybox grep -E 'Seccomp:|CapEff|NoNewPrivs' /proc/self/status".to_owned(),
+        "docker run --rm busybox unshare -r true 2>&1; echo $?".to_owned(),
+        "docker run --rm --security-opt seccomp=unconfined busybox sh -c 'grep Seccomp: /proc/self/status; unshare -r true; echo $?'".to_owned(),
+        "docker run --rm --cap-add SYS_ADMIN busybox unshare -r true; echo $?".to_owned(),
+        "docker run --rm --security-opt no-new-privileges busybox grep -E 'Seccomp:|NoNewPrivs' /proc/self/status".to_owned(),
+        "docker run --rm --cap-drop ALL busybox sh -c 'grep CapEff /proc/self/status; chown 1000 /tmp 2>&1; echo $?'".to_owned(),
+        "docker run --rm --read-only busybox touch /hello 2>&1; echo $?".to_owned(),
+        format!("docker run --rm --security-opt seccomp={} busybox mkdir /x 2>&1; echo $?", profile.display()),
+        "docker run -d --name sec-cmp busybox sleep 100 >/dev/null; docker exec sec-cmp grep -E 'Seccomp:|CapEff' /proc/self/status; docker exec -u 1000 sec-cmp grep CapEff /proc/self/status; docker exec sec-cmp unshare -r true 2>&1; docker rm -f sec-cmp".to_owned(),
+        "docker info --format '{{json .SecurityOptions}}'".to_owned(),
+    ];
+    for line in &lines {
+        let (ours, theirs) = (lab.run(line), docker(line));
+        assert_eq!((ours.stdout, ours.code), (theirs.stdout, theirs.code), "{line}");
+    }
+    lab.assert_clean();
+}

@@ -31,6 +31,10 @@ pub enum Error {
     #[error("No such container: {0}")]
     NoSuchContainer(String),
 
+    /// `docker update` could not change a container's limits.
+    #[error("Cannot update container {0}: {1}")]
+    CannotUpdate(String, String),
+
     #[error("multiple IDs found with provided prefix: {0}")]
     AmbiguousPrefix(String),
 

@@ -137,6 +137,9 @@ impl Runtime {
         let config = self.images.config(image)?;
         let mut run_config = container::run_config(options, &config)?;
         run_config.pids_limit = Some(run_config.pids_limit.unwrap_or_else(|| container::default_pids_limit(&self.layout)));
+        // The daemon's checks and adjustments of the resource flags, as Docker's at creation.
+        container::resources::verify(&run_config.resources, false)?;
+        run_config.resources.adapt();
         // The image's VOLUMEs each get an anonymous volume, unless the run mounts something there.
         let mut mounts = options.mounts.clone();
         for target in self.images.container_config(image)?.volumes.unwrap_or_default().into_keys() {
@@ -354,6 +357,28 @@ impl Runtime {
         })?;
         events::log(&self.layout, paused.unwrap_or_else(|| container.clone()).event("pause"));
         Ok(())
+    }
+
+    /// `docker update`: changes a container's limits in its record and, when
+    /// it runs, in its cgroup, as Docker's daemon does (checks first, then the
+    /// merge with what is set, then the kernel).
+    pub fn update(&self, container: &ContainerRecord, update: &container::resources::ResourceUpdate) -> Result<ContainerRecord> {
+        update.verify()?;
+        let cannot = |why: String| Error::CannotUpdate(container.id.clone(), why);
+        let resources = update.apply(&container.config.resources).map_err(cannot)?;
+        // Unlimited by an update is -1: Docker's inspect shows it as 0, not null.
+        let pids_limit = update.pids_limit.map_or(container.config.effective_pids_limit(), |n| if n > 0 { n } else { -1 });
+        if container.status().is_running() {
+            let cgroup = container::cgroup::Cgroup::of(&container.id);
+            update.write_cgroup(&cgroup, &resources, pids_limit).map_err(|e| cannot(e.to_string()))?;
+        }
+        let updated = self.containers.update(&container.id, |r| {
+            r.config.resources = resources.clone();
+            r.config.pids_limit = Some(pids_limit);
+        })?;
+        let updated = updated.unwrap_or_else(|| container.clone());
+        events::log(&self.layout, updated.event("update"));
+        Ok(updated)
     }
 
     /// `docker unpause`: lets a paused container's processes run again.

@@ -157,7 +157,7 @@ pub fn container_json(rt: &Runtime, c: &ContainerRecord, size: bool) -> Value {
             "Running": status.is_running(),
             "Paused": status == Status::Paused,
             "Restarting": status == Status::Restarting,
-            "OOMKilled": false,
+            "OOMKilled": c.state.oom_killed,
             "Dead": false,
             "Pid": if status.is_running() && status != Status::Restarting { c.state.pid.unwrap_or(0) } else { 0 },
             "ExitCode": c.state.exit_code.unwrap_or(0),
@@ -270,13 +270,14 @@ fn host_config(c: &ContainerRecord) -> Value {
     }
     out.insert("UTSMode".into(), json!(""));
     out.insert("UsernsMode".into(), json!(""));
-    out.insert("ShmSize".into(), json!(67108864));
+    let res = &c.config.resources;
+    out.insert("ShmSize".into(), json!(res.shm_size()));
     out.insert("Runtime".into(), json!("libcontainer"));
     out.insert("ConsoleSize".into(), json!([0, 0]));
     out.insert("Isolation".into(), json!(""));
-    for key in ["CpuShares", "Memory", "NanoCpus"] {
-        out.insert(key.into(), json!(0));
-    }
+    out.insert("CpuShares".into(), json!(res.cpu_shares));
+    out.insert("Memory".into(), json!(res.memory));
+    out.insert("NanoCpus".into(), json!(res.nano_cpus));
     out.insert("CgroupParent".into(), json!(""));
     out.insert("BlkioWeight".into(), json!(0));
     for key in ["BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps"] {
@@ -285,19 +286,28 @@ fn host_config(c: &ContainerRecord) -> Value {
     for key in ["CpuPeriod", "CpuQuota", "CpuRealtimePeriod", "CpuRealtimeRuntime"] {
         out.insert(key.into(), json!(0));
     }
-    out.insert("CpusetCpus".into(), json!(""));
+    out.insert("CpusetCpus".into(), json!(res.cpuset_cpus));
     out.insert("CpusetMems".into(), json!(""));
     out.insert("Devices".into(), json!([]));
     out.insert("DeviceCgroupRules".into(), Value::Null);
     out.insert("DeviceRequests".into(), Value::Null);
-    for key in ["KernelMemory", "KernelMemoryTCP", "MemoryReservation", "MemorySwap"] {
+    for key in ["KernelMemory", "KernelMemoryTCP"] {
         out.insert(key.into(), json!(0));
     }
+    out.insert("MemoryReservation".into(), json!(res.memory_reservation));
+    out.insert("MemorySwap".into(), json!(res.memory_swap));
     out.insert("MemorySwappiness".into(), Value::Null);
     out.insert("OomKillDisable".into(), json!(false));
     // Docker's null is unlimited.
-    out.insert("PidsLimit".into(), Some(c.config.effective_pids_limit()).filter(|n| *n > 0).map_or(Value::Null, |n| json!(n)));
-    out.insert("Ulimits".into(), json!([]));
+    // Docker's null is unlimited at creation; unlimited by `docker update` is 0.
+    let pids_limit = match c.config.effective_pids_limit() {
+        0 => Value::Null,
+        n => json!(n.max(0)),
+    };
+    out.insert("PidsLimit".into(), pids_limit);
+    // Docker 20.10's client sends none when no --ulimit is given: null.
+    let ulimits: Vec<Value> = res.ulimits.iter().map(|u| json!({ "Name": u.name, "Hard": u.hard, "Soft": u.soft })).collect();
+    out.insert("Ulimits".into(), if ulimits.is_empty() { Value::Null } else { json!(ulimits) });
     for key in ["CpuCount", "CpuPercent", "IOMaximumIOps", "IOMaximumBandwidth"] {
         out.insert(key.into(), json!(0));
     }

@@ -29,6 +29,7 @@ pub mod ps;
 pub mod pull;
 pub mod push;
 pub mod rename;
+pub mod resource_flags;
 pub mod rm;
 pub mod rmi;
 pub mod run;
@@ -39,6 +40,7 @@ pub mod stop;
 pub mod system;
 pub mod tag;
 pub mod top;
+pub mod update;
 pub mod version;
 pub mod volume;
 pub mod wait;
@@ -105,6 +107,7 @@ pub fn docker(rt: &Runtime, line: &str, docker_span: Span, args: &[Arg], io: &mu
         Docker::Attach(a) => attach::run(rt, a, io),
         Docker::Pause(a) => pause::pause(rt, a, io),
         Docker::Unpause(a) => pause::unpause(rt, a, io),
+        Docker::Update(a) => update::update(rt, a, io),
         Docker::Stats(a) => stats::run(rt, a, io),
         Docker::Events(a) => events::run(rt, a, io),
         Docker::Inspect(a) => inspect::run(rt, a, io),

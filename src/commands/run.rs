@@ -68,6 +68,9 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
     let daemon = |e: Error| fail(format!("Error response from daemon: {e}"));
     let restart = restart_policy(args, fail)?;
     let healthcheck = healthcheck(args, fail)?;
+    // A malformed value is the client's flag error, before any pull.
+    let command = if matches!(fail(String::new()), CommandError::Run(_)) { "run" } else { "create" };
+    let resources = super::resource_flags::run_resources(args, command)?;
     let (image, pulled) = find_or_pull(rt, &args.image, io).map_err(daemon)?;
     let env = collect_env(args).map_err(fail)?;
     let mounts = args.volume.iter().map(|v| volume::parse_volume_flag(v)).chain(args.mount.iter().map(|m| volume::parse_mount_flag(m)));
@@ -104,6 +107,7 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
         security: security_flags(args, &fail, &daemon)?,
         restart,
         healthcheck,
+        resources,
     };
     let container = rt.create_container(&args.image, &image, &options).map_err(daemon)?;
     Ok((container, pulled))

@@ -66,6 +66,8 @@ pub enum Docker {
     Pause(PauseArgs),
     /// Unpause all processes within one or more containers
     Unpause(UnpauseArgs),
+    /// Update configuration of one or more containers
+    Update(UpdateArgs),
     /// Display a live stream of container(s) resource usage statistics
     Stats(StatsArgs),
     /// Get real time events from the server
@@ -138,6 +140,7 @@ impl Docker {
             Docker::Attach(_) => "attach",
             Docker::Pause(_) => "pause",
             Docker::Unpause(_) => "unpause",
+            Docker::Update(_) => "update",
             Docker::Stats(_) => "stats",
             Docker::Events(_) => "events",
             Docker::Inspect(_) => "inspect",
@@ -191,6 +194,7 @@ const LONG_FORMS: &[(&str, &str, &[&str], &str, &str)] = &[
     ("container", "commit", &[], "commit", ""),
     ("container", "pause", &[], "pause", ""),
     ("container", "unpause", &[], "unpause", ""),
+    ("container", "update", &[], "update", ""),
     ("container", "stats", &[], "stats", ""),
     ("system", "events", &[], "events", ""),
     ("image", "ls", &["list"], "images", ""),
@@ -299,6 +303,30 @@ pub struct RunArgs {
     /// Tune container pids limit (set -1 for unlimited)
     #[arg(long = "pids-limit", value_name = "int", allow_negative_numbers = true)]
     pub pids_limit: Option<i64>,
+    /// Memory limit
+    #[arg(short = 'm', long = "memory", value_name = "bytes", allow_negative_numbers = true)]
+    pub memory: Option<String>,
+    /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
+    #[arg(long = "memory-swap", value_name = "bytes", allow_negative_numbers = true)]
+    pub memory_swap: Option<String>,
+    /// Memory soft limit
+    #[arg(long = "memory-reservation", value_name = "bytes", allow_negative_numbers = true)]
+    pub memory_reservation: Option<String>,
+    /// Number of CPUs
+    #[arg(long = "cpus", value_name = "decimal", allow_negative_numbers = true)]
+    pub cpus: Option<String>,
+    /// CPU shares (relative weight)
+    #[arg(short = 'c', long = "cpu-shares", value_name = "int", allow_negative_numbers = true)]
+    pub cpu_shares: Option<String>,
+    /// CPUs in which to allow execution (0-3, 0,1)
+    #[arg(long = "cpuset-cpus", value_name = "string")]
+    pub cpuset_cpus: Option<String>,
+    /// Ulimit options (default [])
+    #[arg(long = "ulimit", value_name = "ulimit")]
+    pub ulimit: Vec<String>,
+    /// Size of /dev/shm
+    #[arg(long = "shm-size", value_name = "bytes", allow_negative_numbers = true)]
+    pub shm_size: Option<String>,
     /// Logging driver for the container (json-file or none)
     #[arg(long = "log-driver", value_name = "string")]
     pub log_driver: Option<String>,
@@ -568,6 +596,37 @@ pub struct PauseArgs {
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker unpause CONTAINER [CONTAINER...]")]
 pub struct UnpauseArgs {
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker update [OPTIONS] CONTAINER [CONTAINER...]")]
+pub struct UpdateArgs {
+    /// CPU shares (relative weight)
+    #[arg(short = 'c', long = "cpu-shares", value_name = "int", allow_negative_numbers = true)]
+    pub cpu_shares: Option<String>,
+    /// Number of CPUs
+    #[arg(long = "cpus", value_name = "decimal", allow_negative_numbers = true)]
+    pub cpus: Option<String>,
+    /// CPUs in which to allow execution (0-3, 0,1)
+    #[arg(long = "cpuset-cpus", value_name = "string")]
+    pub cpuset_cpus: Option<String>,
+    /// Memory limit
+    #[arg(short = 'm', long = "memory", value_name = "bytes", allow_negative_numbers = true)]
+    pub memory: Option<String>,
+    /// Memory soft limit
+    #[arg(long = "memory-reservation", value_name = "bytes", allow_negative_numbers = true)]
+    pub memory_reservation: Option<String>,
+    /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
+    #[arg(long = "memory-swap", value_name = "bytes", allow_negative_numbers = true)]
+    pub memory_swap: Option<String>,
+    /// Tune container pids limit (set -1 for unlimited)
+    #[arg(long = "pids-limit", value_name = "int", allow_negative_numbers = true)]
+    pub pids_limit: Option<String>,
+    /// Restart policy to apply when a container exits (refused for now: Whaleshell has no restart policies yet)
+    #[arg(long = "restart", value_name = "string")]
+    pub restart: Option<String>,
     #[arg(required = true, value_name = "CONTAINER")]
     pub containers: Vec<String>,
 }
@@ -967,6 +1026,22 @@ fn create_has_no_detach(args: &[Arg], docker_span: Span) -> ParseError {
     let span = flag.map_or(docker_span, |a| a.span.clone());
     let path = if args.first().is_some_and(|a| a.text == "container") { "container create" } else { "create" };
     ParseError { message, span, footer: Some(format!("See 'docker {path} --help'.")) }
+}
+
+/// Whether a docker command (the words after `docker`) was typed with this
+/// flag, in any of its spellings: `-v` or `--volume`, `--cap-drop=ALL`,
+/// `-it` for `-t`.
+pub fn typed_with_flag(words: &[String], flag: &str) -> bool {
+    let args: Vec<Arg> = words.iter().map(|w| Arg { text: w.clone(), span: Span { start: 0, end: 0 } }).collect();
+    let texts = fold_long_form(&split_run_command(&args));
+    let line = DockerLine::command();
+    let Ok(matches) = line.clone().try_get_matches_from(std::iter::once("docker".to_owned()).chain(texts)) else { return false };
+    let Some((name, sub)) = matches.subcommand() else { return false };
+    let Some(command) = line.find_subcommand(name) else { return false };
+    let bare = flag.trim_start_matches('-');
+    let is_it = |a: &&clap::Arg| if flag.starts_with("--") { a.get_long() == Some(bare) } else { bare.len() == 1 && a.get_short() == bare.chars().next() };
+    let typed = command.get_arguments().find(is_it).is_some_and(|a| sub.value_source(a.get_id().as_str()) == Some(clap::parser::ValueSource::CommandLine));
+    typed
 }
 
 /// A literal `docker …` line as a typed command (None for other lines).

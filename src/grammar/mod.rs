@@ -76,6 +76,16 @@ mod tests {
     use super::line::{parse_line, Script};
     use super::{Arg, ParseError};
 
+    #[test]
+    fn a_flag_counts_as_typed_in_any_spelling_and_only_before_the_image() {
+        let words = |line: &str| line.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        assert!(docker::typed_with_flag(&words("run --rm --volume /etc:/e busybox true"), "-v"));
+        assert!(docker::typed_with_flag(&words("container run -it busybox"), "--tty"));
+        assert!(docker::typed_with_flag(&words("run --cap-drop=ALL busybox true"), "--cap-drop"));
+        assert!(!docker::typed_with_flag(&words("run --rm busybox ls -v"), "-v"));
+        assert!(!docker::typed_with_flag(&words("ps -a"), "-v"));
+    }
+
     /// Parses a line the way the shell does, without running anything:
     /// every literal `docker …` command in it goes through the docker grammar.
     fn parse_all(line: &str) -> Vec<Result<Parsed, ParseError>> {

@@ -8,7 +8,7 @@ use whaleshell_runtime::container::{ContainerRecord, Status};
 use whaleshell_runtime::reference::Reference;
 use whaleshell_runtime::Runtime;
 
-use crate::grammar::docker::{parse_literal, Docker};
+use crate::grammar::docker::{parse_literal, typed_with_flag, Docker};
 use crate::last_command::LastCommand;
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -19,7 +19,9 @@ pub enum Check {
     LastRun(LastRun),
     LastCommand(String),
     LastRefused(String),
-    LastProgram(String),
+    LastProgram(ProgramCheck),
+    TypedFlag(String),
+    Container(ContainerState),
     Containers(Containers),
     Running(Running),
     NoContainerHasFile(String),
@@ -32,6 +34,33 @@ pub enum Check {
     EcrRepositoryAbsent(String),
     EcrImage(EcrImage),
     EcrImageAbsent(EcrImage),
+}
+
+/// `last_program = "curl"`, or with how it must have ended:
+/// `last_program = { name = "curl", exit_code = 0 }`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum ProgramCheck {
+    Name(String),
+    Ended { name: String, exit_code: Option<i32> },
+}
+
+/// One container's state, as `docker inspect` shows it. Some of it is
+/// reached after the command (a restart, a health check): `lessons check`
+/// gives such checks a few seconds to hold.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerState {
+    pub name: String,
+    /// `created`, `running`, `exited` …
+    pub status: Option<String>,
+    pub exit_code: Option<i32>,
+    /// `.State.OOMKilled`.
+    pub oom_killed: Option<bool>,
+    /// `.RestartCount`.
+    pub restart_count: Option<u32>,
+    /// `.State.Health.Status`: `starting`, `healthy`, `unhealthy`.
+    pub health: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -85,7 +114,8 @@ pub struct Containers {
 pub struct Running {
     pub name: Option<String>,
     pub image: Option<String>,
-    /// The program PID 1 runs (its name, e.g. `tail`).
+    /// The program PID 1 runs: its name (`tail`), or with a space its
+    /// whole command line (`sleep 1000`).
     pub pid1: Option<String>,
     /// A container port published on the host (on whatever host port).
     pub port: Option<u16>,
@@ -121,7 +151,21 @@ impl Check {
                     && want.detached.is_none_or(|d| run.detached == d)
             }),
             Check::LastRefused(name) => last.docker.as_ref().is_some_and(|(command, status)| *status != 0 && command.name() == name),
-            Check::LastProgram(name) => last.programs.iter().any(|p| p == name),
+            Check::LastProgram(ProgramCheck::Name(name)) => last.programs.iter().any(|p| p.name == *name),
+            Check::LastProgram(ProgramCheck::Ended { name, exit_code }) => {
+                last.programs.iter().any(|p| p.name == *name && exit_code.is_none_or(|c| p.status == c))
+            }
+            Check::TypedFlag(flag) => last.docker.is_some() && typed_with_flag(&last.docker_words, flag),
+            Check::Container(want) => containers(rt).iter().filter(|c| c.name == want.name).any(|c| {
+                // What `docker inspect` says, so the check and the learner see the same thing.
+                let json = crate::commands::inspect::container_json(rt, c, false);
+                let state = &json["State"];
+                want.status.as_ref().is_none_or(|s| state["Status"] == s.as_str())
+                    && want.exit_code.is_none_or(|code| state["ExitCode"] == code)
+                    && want.oom_killed.is_none_or(|oom| state["OOMKilled"] == oom)
+                    && want.restart_count.is_none_or(|n| json["RestartCount"] == n)
+                    && want.health.as_ref().is_none_or(|h| state["Health"]["Status"] == h.as_str())
+            }),
             Check::LastCommand(name) => last.docker.as_ref().is_some_and(|(command, status)| *status == 0 && command.name() == name),
             Check::Containers(want) => {
                 let n = containers(rt)
@@ -136,7 +180,13 @@ impl Check {
                 c.status() == Status::Running
                     && want.name.as_ref().is_none_or(|n| *n == c.name)
                     && want.image.as_ref().is_none_or(|i| same_image(i, &c.image))
-                    && want.pid1.as_ref().is_none_or(|p| pid1_program(c).as_deref() == Some(p.as_str()))
+                    && want.pid1.as_ref().is_none_or(|p| {
+                        if p.contains(' ') {
+                            pid1_command_line(c).as_deref() == Some(p.as_str())
+                        } else {
+                            pid1_program(c).as_deref() == Some(p.as_str())
+                        }
+                    })
                     && want.port.is_none_or(|p| c.state.ports.iter().any(|s| s.container_port == p))
             }),
             Check::NoContainerHasFile(path) => containers(rt).iter().all(|c| {
@@ -240,6 +290,14 @@ fn pid1_program(c: &ContainerRecord) -> Option<String> {
     let first = cmdline.split(|b| *b == 0).next()?;
     let program = String::from_utf8_lossy(first).into_owned();
     Some(program.rsplit('/').next().unwrap_or(&program).to_owned())
+}
+
+/// A running container's PID 1 with its arguments (`sleep 1000`), from /proc.
+fn pid1_command_line(c: &ContainerRecord) -> Option<String> {
+    let pid = c.state.pid?;
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let words: Vec<String> = cmdline.split(|b| *b == 0).filter(|w| !w.is_empty()).map(|w| String::from_utf8_lossy(w).into_owned()).collect();
+    Some(words.join(" "))
 }
 
 /// Two typed commands are the same when they differ only in how images are

@@ -8,7 +8,7 @@ use std::time::Duration;
 use colored::Colorize;
 use whaleshell_runtime::Runtime;
 
-use super::session::render;
+use super::session::{from_state, render};
 use super::text::for_locale;
 use crate::io::{Input, Io, Output};
 use crate::shell::Shell;
@@ -50,12 +50,12 @@ pub fn run(home: &Runtime, locale: &'static str, which: &str, speed_ms: u64, pau
     let mut status = 0;
     for (i, step) in lesson.steps.iter().enumerate() {
         println!("{}", format!("── {} {}/{} ──", t.step, i + 1, lesson.steps.len()).bold().cyan());
-        println!("{}\n", render(&step.text));
+        println!("{}\n", render(&from_state(&step.text, &shell.runtime)));
         // Without a presenter there is no terminal to type into: play the non-interactive form.
         let line = if pause { step.commands[0].as_str() } else { step.play_line() };
         type_out(line, speed_ms);
         status = shell.run_line(line);
-        println!("\n{} {}", "✔".green().bold(), render(&step.explain));
+        println!("\n{} {}", "✔".green().bold(), render(&from_state(&step.explain, &shell.runtime)));
         if pause {
             print!("{}", "  ⏎ ".dimmed());
             let _ = std::io::stdout().flush();

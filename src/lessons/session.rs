@@ -319,7 +319,41 @@ fn show_step(tutor: &Tutor, io: &mut Io<'_>) {
     let header = format!("── {} {} · {} ── {} {}/{} ", t.lesson, s.lesson.number, s.lesson.title, t.step, s.step + 1, s.lesson.steps.len());
     io.out("");
     io.out(header.bold().cyan().to_string());
-    io.out(render(&step.text));
+    io.out(render(&from_state(&step.text, &tutor.shell.runtime)));
+}
+
+/// Lesson text names what really is there: `{id:NAME}` is the short ID of
+/// the container of that name (or, newest first, of that image), `{pid:NAME}`
+/// the host PID of its PID 1. Without one, the tutorials' placeholder
+/// (`<container-id>`, `<pid>`) stays, which the shell explains if typed.
+pub fn from_state(text: &str, rt: &Runtime) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        let inner = &rest[start + 1..start + len];
+        let value = match inner.split_once(':') {
+            Some(("id", target)) => Some(container(rt, target).map_or("<container-id>".to_owned(), |c| c.id[..12].to_owned())),
+            Some(("pid", target)) => Some(container(rt, target).and_then(|c| c.state.pid).map_or("<pid>".to_owned(), |p| p.to_string())),
+            _ => None,
+        };
+        out.push_str(&rest[..start]);
+        match value {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(&rest[start..=start + len]),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn container(rt: &Runtime, target: &str) -> Option<whaleshell_runtime::container::ContainerRecord> {
+    let mut all = rt.containers.list().unwrap_or_default();
+    all.sort_by_key(|c| std::cmp::Reverse(c.created));
+    let by_name = all.iter().position(|c| c.name == target);
+    let by_image = || all.iter().position(|c| same_image(target, &c.image));
+    by_name.or_else(by_image).map(|i| all.swap_remove(i))
 }
 
 /// Lesson text is light Markdown: `**bold**` and `` `code` ``.
@@ -348,7 +382,7 @@ fn hint(tutor: &mut Tutor, io: &mut Io<'_>) -> i32 {
     match hints.get(s.hints_shown) {
         Some(h) => {
             s.hints_shown += 1;
-            io.out(format!("{} {}/{}: {}", t.hint.yellow().bold(), s.hints_shown, hints.len(), render(h)));
+            io.out(format!("{} {}/{}: {}", t.hint.yellow().bold(), s.hints_shown, hints.len(), render(&from_state(h, &tutor.shell.runtime))));
         }
         None => io.out(t.no_more_hints),
     }
@@ -406,7 +440,7 @@ pub fn after_line(tutor: &mut Tutor, io: &mut Io<'_>) {
     let step = &session.lesson.steps[session.step];
     if step.checks.iter().all(|c| c.holds(&tutor.shell.runtime, &tutor.shell.last)) {
         io.out(format!("{} {}", "✔".green().bold(), t.done.green().bold()));
-        io.out(render(&step.explain));
+        io.out(render(&from_state(&step.explain, &tutor.shell.runtime)));
         let Some(s) = &mut tutor.lesson else { return };
         if s.step + 1 >= s.lesson.steps.len() {
             save_progress(&s.lesson.id, s.step, true);

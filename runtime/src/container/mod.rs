@@ -13,6 +13,7 @@ pub mod logs;
 pub mod monitor;
 pub mod names;
 pub mod ports;
+pub mod resources;
 pub mod restart;
 pub mod rootfs;
 pub mod seccomp;
@@ -101,8 +102,10 @@ pub struct RunConfig {
     pub labels: BTreeMap<String, String>,
     /// The most processes the container may have (its cgroup's pids.max),
     /// settled at creation: `--pids-limit`, else the default (see
-    /// [`default_pids_limit`]); 0 is unlimited. None (a record from before
-    /// limits, or a config built without one) gets [`DEFAULT_PIDS_LIMIT`].
+    /// [`default_pids_limit`]); 0 is unlimited, and -1 unlimited by `docker
+    /// update` (Docker's inspect shows null for the one, 0 for the other).
+    /// None (a record from before limits, or a config built without one)
+    /// gets [`DEFAULT_PIDS_LIMIT`].
     #[serde(default)]
     pub pids_limit: Option<i64>,
     /// `--log-driver`: where the container's output is kept.
@@ -117,6 +120,9 @@ pub struct RunConfig {
     /// The health check: `--health-*` over the image's HEALTHCHECK (Docker's Config.Healthcheck).
     #[serde(default)]
     pub healthcheck: Option<health::Healthcheck>,
+    /// The resource flags (`-m`, `--cpus`, `--ulimit`, ...), as `docker update` leaves them.
+    #[serde(default)]
+    pub resources: resources::Resources,
 }
 
 /// The logging drivers Whaleshell has: Docker's default `json-file` (the
@@ -217,6 +223,9 @@ pub struct State {
     /// Docker's `State.Health`, for a container with a health check once started.
     #[serde(default)]
     pub health: Option<health::Health>,
+    /// The kernel OOM-killed a process of the last run (Docker's State.OOMKilled).
+    #[serde(default)]
+    pub oom_killed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -655,6 +664,8 @@ pub struct RunOptions {
     pub restart: restart::RestartPolicy,
     /// `--health-*` and `--no-healthcheck` (Test `["NONE"]`), merged over the image's.
     pub healthcheck: Option<health::Healthcheck>,
+    /// The resource flags, parsed by [`resources`]; checked and adjusted at creation.
+    pub resources: resources::Resources,
 }
 
 /// Merges run options with the image config the way Docker does:
@@ -716,5 +727,6 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         security: options.security.clone(),
         restart: options.restart,
         healthcheck: options.healthcheck.clone(),
+        resources: options.resources.clone(),
     })
 }

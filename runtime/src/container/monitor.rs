@@ -108,6 +108,8 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
     let outcome = rootfs::mount(&layout, &record, &dir)
         .map_err(StartError::from)
         .and_then(|()| run_container(&layout, &store, &record, &dir, &rootfs_dir, mode, &mut status));
+    // Read before the cgroup goes: whether the kernel OOM-killed one of its processes.
+    let oom_killed = crate::container::resources::oom_killed(&Cgroup::of(id));
     cleanup_runtime_state(&layout, id);
     rootfs::unmount(&rootfs_dir);
     let (outcome, mut session) = match outcome {
@@ -145,6 +147,7 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
                 }
                 r.state.exit_code = Some(*code);
                 r.state.finished_at = Some(Utc::now());
+                r.state.oom_killed = oom_killed;
             }
             // Docker leaves a container that failed to start as it was, with
             // the error (one failing to restart, exited).
@@ -281,6 +284,7 @@ fn run_container(
         r.state.started_at = Some(Utc::now());
         r.state.finished_at = None;
         r.state.exit_code = None;
+        r.state.oom_killed = false;
         r.state.ports = published.iter().map(|(_, p)| p.clone()).collect();
     });
     if let Ok(Some(started)) = &started {

@@ -1,17 +1,18 @@
 //! The OCI runtime spec libcontainer runs, built from a container record
 //! with Docker's defaults: its capability set, masked and read-only paths,
 //! a hostname of the short ID, and the container's own cgroup with its
-//! pids limit.
+//! pids limit and the resource flags' limits (memory, CPU, rlimits, /dev/shm).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use libcontainer::oci_spec::runtime::{
-    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxPidsBuilder, Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec, UserBuilder,
+    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxCpuBuilder, LinuxMemoryBuilder, LinuxPidsBuilder, Mount, MountBuilder, PosixRlimit,
+    PosixRlimitBuilder, PosixRlimitType, ProcessBuilder, RootBuilder, Spec, UserBuilder,
 };
 
 use crate::container::cgroup::Cgroup;
-use crate::container::{rootfs, user, ContainerRecord};
+use crate::container::{resources, rootfs, user, ContainerRecord};
 use crate::error::{Error, Result};
 use crate::volume::{MountKind, VolumeStore};
 
@@ -92,6 +93,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         .cwd(record.config.working_dir.clone())
         .user(UserBuilder::default().uid(user.uid).gid(user.gid).additional_gids(user.additional_gids).build().map_err(err)?)
         .capabilities(capabilities)
+        .rlimits(rlimits(&record.config.resources.ulimits).map_err(err)?)
         .build()
         .map_err(err)?;
     let mut process = process;
@@ -103,7 +105,15 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         .into_iter()
         .map(|m| {
             // Docker mounts /sys read-only, read-write for --privileged.
-            if m.destination() == Path::new("/sys") {
+            if m.destination() == Path::new("/dev/shm") {
+                // --shm-size, else Docker's 64 MiB.
+                let mut m = m;
+                let mut opts = m.options().clone().unwrap_or_default();
+                opts.retain(|o| !o.starts_with("size="));
+                opts.push(format!("size={}", record.config.resources.shm_size()));
+                m.set_options(Some(opts));
+                m
+            } else if m.destination() == Path::new("/sys") {
                 let mut m = m;
                 let mut opts = m.options().clone().unwrap_or_default();
                 opts.retain(|o| o != "rw" && o != "ro");
@@ -178,6 +188,36 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     // Unlimited is the kernel's default for a new cgroup: no pids entry then.
     let pids_limit = record.config.effective_pids_limit();
     resources.set_pids((pids_limit > 0).then(|| LinuxPidsBuilder::default().limit(pids_limit).build()).transpose().map_err(err)?);
+    let limits = &record.config.resources;
+    if limits.memory > 0 || limits.memory_reservation > 0 {
+        let mut memory = LinuxMemoryBuilder::default();
+        if limits.memory > 0 {
+            memory = memory.limit(limits.memory);
+            // -1 is unlimited swap; unset (a record from before) is twice the memory, as Docker.
+            // A kernel without swap accounting limits the memory alone, as Docker does there.
+            if resources::swap_accounting() {
+                memory = memory.swap(if limits.memory_swap != 0 { limits.memory_swap } else { limits.memory * 2 });
+            }
+        }
+        if limits.memory_reservation > 0 {
+            memory = memory.reservation(limits.memory_reservation);
+        }
+        resources.set_memory(Some(memory.build().map_err(err)?));
+    }
+    resources::check_cpu_shares(limits.cpu_shares)?;
+    if limits.nano_cpus > 0 || limits.cpu_shares > 0 || !limits.cpuset_cpus.is_empty() {
+        let mut cpu = LinuxCpuBuilder::default();
+        if let Some(quota) = limits.cpu_quota() {
+            cpu = cpu.quota(quota).period(resources::CPU_PERIOD);
+        }
+        if limits.cpu_shares > 0 {
+            cpu = cpu.shares(limits.cpu_shares as u64);
+        }
+        if !limits.cpuset_cpus.is_empty() {
+            cpu = cpu.cpus(limits.cpuset_cpus.clone());
+        }
+        resources.set_cpu(Some(cpu.build().map_err(err)?));
+    }
     linux_full.set_resources(Some(resources));
 
     let mut spec = defaults;
@@ -232,4 +272,35 @@ pub fn exec_user(spec: &str, rootfs: &Path) -> Result<user::ExecUser> {
     groups.extend(resolved.additional_gids.iter().filter(|g| **g != resolved.gid));
     resolved.additional_gids = groups;
     Ok(resolved)
+}
+
+/// `--ulimit`s as the spec's rlimits, over the default's (RLIMIT_NOFILE
+/// 1024); -1 is unlimited, as Docker passes it.
+fn rlimits(ulimits: &[resources::Ulimit]) -> std::result::Result<Vec<PosixRlimit>, libcontainer::oci_spec::OciSpecError> {
+    let kind = |name: &str| match name {
+        "core" => Some(PosixRlimitType::RlimitCore),
+        "cpu" => Some(PosixRlimitType::RlimitCpu),
+        "data" => Some(PosixRlimitType::RlimitData),
+        "fsize" => Some(PosixRlimitType::RlimitFsize),
+        "locks" => Some(PosixRlimitType::RlimitLocks),
+        "memlock" => Some(PosixRlimitType::RlimitMemlock),
+        "msgqueue" => Some(PosixRlimitType::RlimitMsgqueue),
+        "nice" => Some(PosixRlimitType::RlimitNice),
+        "nofile" => Some(PosixRlimitType::RlimitNofile),
+        "nproc" => Some(PosixRlimitType::RlimitNproc),
+        "rss" => Some(PosixRlimitType::RlimitRss),
+        "rtprio" => Some(PosixRlimitType::RlimitRtprio),
+        "rttime" => Some(PosixRlimitType::RlimitRttime),
+        "sigpending" => Some(PosixRlimitType::RlimitSigpending),
+        "stack" => Some(PosixRlimitType::RlimitStack),
+        _ => None,
+    };
+    let value = |v: i64| if v < 0 { u64::MAX } else { v as u64 };
+    let mut list: Vec<PosixRlimit> = libcontainer::oci_spec::runtime::Process::default().rlimits().clone().unwrap_or_default();
+    for u in ulimits {
+        let Some(typ) = kind(&u.name) else { continue };
+        list.retain(|r| r.typ() != typ);
+        list.push(PosixRlimitBuilder::default().typ(typ).soft(value(u.soft)).hard(value(u.hard)).build()?);
+    }
+    Ok(list)
 }

@@ -1,0 +1,40 @@
+//! `docker update [OPTIONS] CONTAINER…`: changes the resource limits of
+//! containers, running or not — in the record `inspect` shows and, for a
+//! running one, in its cgroup. Each container's name is printed as given
+//! once updated; the failures come after, together, as Docker's CLI does.
+
+use whaleshell_runtime::container::resources::{self, ResourceUpdate};
+use whaleshell_runtime::Runtime;
+
+use super::error::{CommandError, CommandResult};
+use super::resource_flags::{flag_error, parse_int, read};
+use crate::grammar::docker::UpdateArgs;
+use crate::io::Io;
+
+pub fn update(rt: &Runtime, args: &UpdateArgs, io: &mut Io<'_>) -> CommandResult {
+    let bad = |v: &str, flag: &str, why: &str| flag_error("[OPTIONS] CONTAINER [CONTAINER...]", "update", v, flag, why);
+    let update = ResourceUpdate {
+        memory: read(&args.memory, "-m, --memory", resources::parse_size, &bad)?,
+        memory_swap: read(&args.memory_swap, "--memory-swap", resources::parse_memory_swap, &bad)?,
+        memory_reservation: read(&args.memory_reservation, "--memory-reservation", resources::parse_size, &bad)?,
+        nano_cpus: read(&args.cpus, "--cpus", resources::parse_nano_cpus, &bad)?,
+        cpu_shares: read(&args.cpu_shares, "-c, --cpu-shares", parse_int, &bad)?,
+        cpuset_cpus: args.cpuset_cpus.clone().unwrap_or_default(),
+        pids_limit: args.pids_limit.as_ref().map(|v| parse_int(v).map_err(|why| bad(v, "--pids-limit", &why))).transpose()?,
+    };
+    if args.restart.is_some() {
+        // Refused rather than dropped: Whaleshell keeps no restart policy yet.
+        return Err(CommandError::Client("docker update --restart: Whaleshell does not support restart policies yet".into()));
+    }
+    if update == ResourceUpdate::default() {
+        return Err(CommandError::Client("you must provide one or more flags when using this command".into()));
+    }
+    let mut errors = Vec::new();
+    for target in &args.containers {
+        match rt.containers.find(target).and_then(|c| rt.update(&c, &update)) {
+            Ok(_) => io.out(target),
+            Err(e) => errors.push(CommandError::Daemon(e)),
+        }
+    }
+    CommandError::from_many(errors).map_or(Ok(0), Err)
+}
