@@ -125,6 +125,33 @@ fn restart_flag_errors_are_dockers() {
     lab.assert_clean();
 }
 
+#[test]
+fn docker_update_restart_applies_at_the_next_exit() {
+    let lab = Lab::new();
+    // PID 1 exits with 3 once told to (a file the test's exec makes).
+    let id = lab.run_detached("docker run -d --name later busybox sh -c 'while [ ! -f /tmp/go ]; do sleep 0.1; done; exit 3'");
+    assert_eq!(lab.run("docker update --restart on-failure:1 later").stdout, "later\n");
+    assert_eq!(inspect(&lab, "{{json .HostConfig.RestartPolicy}}", &id), r#"{"Name":"on-failure","MaximumRetryCount":1}"#);
+    assert_eq!(lab.run("docker exec later touch /tmp/go").code, 0);
+    // Restarted once (the file is still there, so it exits at once), then left exited.
+    let record = wait_for(&lab, &id, "exited for good", |r| r.status() == Status::Exited);
+    assert_eq!((record.state.restart_count, record.state.exit_code), (1, Some(3)));
+    let run = lab.run("docker update --restart always:2 later");
+    assert_eq!((run.code, run.stderr.as_str()), (1, "Error response from daemon: maximum retry count cannot be used with restart policy 'always'\n"));
+    let run = lab.run("docker update --restart on-failure:x later");
+    assert_eq!((run.code, run.stderr.as_str()), (1, "invalid restart policy format: maximum retry count must be an integer\n"));
+    let auto = lab.run_detached("docker run -d --rm busybox sleep 1000");
+    let run = lab.run(&format!("docker update --restart always {auto}"));
+    assert_eq!(
+        run.stderr,
+        format!(
+            "Error response from daemon: Cannot update container {auto}: Restart policy cannot be updated because AutoRemove is enabled for the container\n"
+        )
+    );
+    lab.run(&format!("docker rm -f later {auto}"));
+    lab.assert_clean();
+}
+
 /// Makes the record say the container last started on another boot, and
 /// ends its monitor and processes as a power cut would.
 fn as_if_rebooted(lab: &Lab, id: &str) {

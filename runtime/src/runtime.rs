@@ -381,6 +381,21 @@ impl Runtime {
         Ok(updated)
     }
 
+    /// `docker update --restart`: a new restart policy, which the monitor
+    /// applies the next time PID 1 exits (it reads the record then).
+    /// `log_event`: say `update` (once per container, as Docker: not when
+    /// [`Self::update`] of the same command said it already).
+    pub fn update_restart(&self, container: &ContainerRecord, policy: container::restart::RestartPolicy, log_event: bool) -> Result<ContainerRecord> {
+        if container.config.auto_remove && !policy.is_none() {
+            return Err(Error::CannotUpdate(container.id.clone(), "Restart policy cannot be updated because AutoRemove is enabled for the container".into()));
+        }
+        let updated = self.containers.update(&container.id, |r| r.config.restart = policy)?.unwrap_or_else(|| container.clone());
+        if log_event {
+            events::log(&self.layout, updated.event("update"));
+        }
+        Ok(updated)
+    }
+
     /// `docker unpause`: lets a paused container's processes run again.
     pub fn unpause(&self, container: &ContainerRecord) -> Result<()> {
         if container.status() != container::Status::Paused {

@@ -624,7 +624,7 @@ pub struct UpdateArgs {
     /// Tune container pids limit (set -1 for unlimited)
     #[arg(long = "pids-limit", value_name = "int", allow_negative_numbers = true)]
     pub pids_limit: Option<String>,
-    /// Restart policy to apply when a container exits (refused for now: Whaleshell has no restart policies yet)
+    /// Restart policy to apply when a container exits
     #[arg(long = "restart", value_name = "string")]
     pub restart: Option<String>,
     #[arg(required = true, value_name = "CONTAINER")]
