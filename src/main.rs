@@ -118,6 +118,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Containers whose restart policy says so come back after a reboot, as
+    // Docker's come back with its daemon.
+    runtime.restore_after_reboot();
     let locale = lessons::locale_from(cli.lang.as_deref());
     let status = match cli.tool {
         Some(Tool::Lessons { action: LessonsAction::Check }) => lessons_check(&runtime),

@@ -81,6 +81,14 @@ pub enum Error {
     #[error("You cannot remove a paused container {0}. Unpause and then stop the container before attempting removal or force remove")]
     RemovePaused(String),
 
+    /// `docker rm` (unforced) of a container waiting out its restart back-off.
+    #[error("You cannot remove a restarting container {0}. Stop the container before attempting removal or force remove")]
+    RemoveRestarting(String),
+
+    /// `docker exec` into a container waiting out its restart back-off.
+    #[error("Container {0} is restarting, wait until the container is running")]
+    Restarting(String),
+
     #[error("conflict: {0}")]
     Conflict(String),
 

@@ -148,6 +148,7 @@ impl Runtime {
             }
         }
         run_config.mounts = self.resolve_mounts(&mounts)?;
+        run_config.healthcheck = container::health::merge(options.healthcheck.clone(), self.images.container_config(image)?.healthcheck);
         self.containers.create(NewContainer {
             name: options.name.clone(),
             image: image_name.to_owned(),
@@ -203,6 +204,36 @@ impl Runtime {
         monitor::spawn(&self.layout, &container.id, Mode::Detached, (Stdio::null(), Stdio::null(), Stdio::null()))?.wait_started()
     }
 
+    /// After the machine rebooted under them (the boot ID recorded at their
+    /// start is not this boot's), starts again the containers whose restart
+    /// policy says so, as Docker's daemon does when it starts: `always`,
+    /// `unless-stopped` unless the user stopped it, `on-failure` after a
+    /// failure. Each container is looked at once per boot. A container that
+    /// cannot start stays exited, its error recorded by its monitor.
+    pub fn restore_after_reboot(&self) {
+        let Some(now) = container::restart::boot_id() else { return };
+        let Ok(records) = self.containers.list() else { return };
+        for record in records {
+            if record.state.boot_id.as_ref().is_none_or(|b| *b == now) || record.monitor_alive() {
+                continue;
+            }
+            // Claimed under the lock: two Whaleshells opening the root at once start it once.
+            let mut claimed = false;
+            let _ = self.containers.update(&record.id, |r| {
+                claimed = r.state.boot_id.as_ref() != Some(&now);
+                r.state.boot_id = Some(now.clone());
+            });
+            if !claimed {
+                continue;
+            }
+            let policy = record.config.restart;
+            let exit_code = record.state.exit_code.unwrap_or(0);
+            if record.status() == container::Status::Exited && policy.restores_after_reboot(exit_code, record.state.manually_stopped, 0) {
+                let _ = self.start_detached(&record);
+            }
+        }
+    }
+
     /// `docker run`, `docker start -a`: runs a container with the caller's
     /// streams until PID 1 exits or the user detaches.
     pub fn run_foreground(&self, container: &ContainerRecord, streams: Streams<'_>) -> Result<Finished, StartFailure> {
@@ -252,6 +283,7 @@ impl Runtime {
         match container.status() {
             container::Status::Running => {}
             container::Status::Paused => return Err(Error::ExecPaused(container.name.clone()).into()),
+            container::Status::Restarting => return Err(Error::Restarting(container.id.clone()).into()),
             _ => return Err(Error::NotRunning(container.id.clone()).into()),
         }
         if let Some(user) = &request.user {
@@ -269,11 +301,19 @@ impl Runtime {
     /// A paused container gets the signal, then is thawed so it can act on
     /// it, as Docker's stop does (a `kill`, then an `unpause` event).
     pub fn stop(&self, container: &ContainerRecord, timeout: Duration) -> Result<()> {
-        let (Some(pid), Some(monitor)) = (container.state.pid, container.state.monitor_pid) else { return Ok(()) };
-        let status = container.status();
-        if !status.is_running() {
+        if !container.status().is_running() {
             return Ok(());
         }
+        // Stopped by the user: its restart policy starts it no more.
+        let stopped = self.containers.end_restart_loop(&container.id)?;
+        let container = &stopped.unwrap_or_else(|| container.clone());
+        let status = container.status();
+        let (Some(pid), Some(monitor)) = (container.state.pid, container.state.monitor_pid) else {
+            // Restarting: its monitor ends without starting it again (no
+            // `kill` or `stop` event: Docker logs none for that).
+            self.wait_monitors(&container.id);
+            return Ok(());
+        };
         let signal = self.stop_signal(container);
         events::log(&self.layout, container.event("kill").with("signal", (signal as i32).to_string()));
         let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal);
@@ -284,9 +324,22 @@ impl Runtime {
             events::log(&self.layout, container.event("kill").with("signal", "9"));
             process::kill_and_wait(pid, Some(monitor));
         }
+        self.wait_monitors(&container.id);
         let now = self.containers.get(&container.id).unwrap_or_else(|_| container.clone());
         events::log(&self.layout, now.event("stop"));
         Ok(())
+    }
+
+    /// Waits until no monitor looks after the container: one whose PID 1
+    /// exited may have handed over to a restarting one just before a stop,
+    /// which then ends without starting it (see [`ContainerStore::end_restart_loop`]).
+    fn wait_monitors(&self, id: &str) {
+        while let Ok(record) = self.containers.get(id) {
+            match record.state.monitor_pid {
+                Some(monitor) if record.monitor_alive() => process::wait_exit(monitor),
+                _ => return,
+            }
+        }
     }
 
     /// `docker pause`: freezes the container's processes.
@@ -325,6 +378,21 @@ impl Runtime {
         })?;
         let updated = updated.unwrap_or_else(|| container.clone());
         events::log(&self.layout, updated.event("update"));
+        Ok(updated)
+    }
+
+    /// `docker update --restart`: a new restart policy, which the monitor
+    /// applies the next time PID 1 exits (it reads the record then).
+    /// `log_event`: say `update` (once per container, as Docker: not when
+    /// [`Self::update`] of the same command said it already).
+    pub fn update_restart(&self, container: &ContainerRecord, policy: container::restart::RestartPolicy, log_event: bool) -> Result<ContainerRecord> {
+        if container.config.auto_remove && !policy.is_none() {
+            return Err(Error::CannotUpdate(container.id.clone(), "Restart policy cannot be updated because AutoRemove is enabled for the container".into()));
+        }
+        let updated = self.containers.update(&container.id, |r| r.config.restart = policy)?.unwrap_or_else(|| container.clone());
+        if log_event {
+            events::log(&self.layout, updated.event("update"));
+        }
         Ok(updated)
     }
 
@@ -372,7 +440,18 @@ impl Runtime {
     /// paused container stays paused (the signal waits) unless it is
     /// SIGKILL, which thaws it so it can die, as runc's kill does.
     pub fn kill(&self, container: &ContainerRecord, signal: Signal) -> Result<()> {
-        match (container.status(), container.state.pid) {
+        let status = container.status();
+        if status.is_running() {
+            // As Docker's kill: its restart policy starts it no more.
+            let stopped = self.containers.end_restart_loop(&container.id)?;
+            let container = stopped.unwrap_or_else(|| container.clone());
+            if container.state.pid.is_none() {
+                // Restarting: nothing to signal; its monitor ends without starting it.
+                self.wait_monitors(&container.id);
+                return Ok(());
+            }
+        }
+        match (status, container.state.pid) {
             (status, Some(pid)) if status.is_running() => {
                 events::log(&self.layout, container.event("kill").with("signal", (signal as i32).to_string()));
                 nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).map_err(Error::sys("kill"))?;
@@ -381,6 +460,7 @@ impl Runtime {
                 }
                 if signal == Signal::SIGKILL {
                     process::wait_exit(container.state.monitor_pid.unwrap_or(pid));
+                    self.wait_monitors(&container.id);
                 }
                 Ok(())
             }

@@ -50,9 +50,10 @@ impl SystemInfo {
         let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
         Ok(SystemInfo {
             containers: containers.len(),
-            running: count(Status::Running),
+            // A restarting container counts as running, as in Docker.
+            running: count(Status::Running) + count(Status::Restarting),
             paused: count(Status::Paused),
-            stopped: containers.len() - count(Status::Running) - count(Status::Paused),
+            stopped: containers.len() - count(Status::Running) - count(Status::Restarting) - count(Status::Paused),
             images: image_ids.len(),
             backing_filesystem: backing_filesystem(rt.layout.root()),
             cgroup_version: if Path::new("/sys/fs/cgroup/cgroup.controllers").exists() { 2 } else { 1 },

@@ -152,29 +152,32 @@ pub fn container_json(rt: &Runtime, c: &ContainerRecord, size: bool) -> Value {
     out.insert("Created".into(), json!(time(Some(c.created))));
     out.insert("Path".into(), json!(c.config.args.first()));
     out.insert("Args".into(), json!(c.config.args.get(1..).unwrap_or_default()));
-    out.insert(
-        "State".into(),
-        json!({
+    let mut state = json!({
             "Status": status.as_str(),
             "Running": status.is_running(),
             "Paused": status == Status::Paused,
-            "Restarting": false,
+            "Restarting": status == Status::Restarting,
             "OOMKilled": c.state.oom_killed,
             "Dead": false,
-            "Pid": if status.is_running() { c.state.pid.unwrap_or(0) } else { 0 },
+            "Pid": if status.is_running() && status != Status::Restarting { c.state.pid.unwrap_or(0) } else { 0 },
             "ExitCode": c.state.exit_code.unwrap_or(0),
             "Error": c.state.error.clone().unwrap_or_default(),
             "StartedAt": time(c.state.started_at),
             "FinishedAt": time(c.state.finished_at),
-        }),
-    );
+    });
+    if let (Some(h), Some(state)) = (&c.state.health, state.as_object_mut()) {
+        let log: Vec<Value> =
+            h.log.iter().map(|r| json!({ "Start": time(Some(r.start)), "End": time(Some(r.end)), "ExitCode": r.exit_code, "Output": r.output })).collect();
+        state.insert("Health".into(), json!({ "Status": h.status.as_str(), "FailingStreak": h.failing_streak, "Log": log }));
+    }
+    out.insert("State".into(), state);
     out.insert("Image".into(), json!(c.image_id));
     out.insert("ResolvConfPath".into(), json!(path_if_made("resolv.conf")));
     out.insert("HostnamePath".into(), json!(path_if_made("hostname")));
     out.insert("HostsPath".into(), json!(path_if_made("hosts")));
     out.insert("LogPath".into(), json!(rt.layout.container_log(&c.id)));
     out.insert("Name".into(), json!(format!("/{}", c.name)));
-    out.insert("RestartCount".into(), json!(0));
+    out.insert("RestartCount".into(), json!(c.state.restart_count));
     out.insert("Driver".into(), json!("overlay"));
     out.insert("Platform".into(), json!("linux"));
     for key in ["MountLabel", "ProcessLabel", "AppArmorProfile"] {
@@ -239,7 +242,7 @@ fn host_config(c: &ContainerRecord) -> Value {
     out.insert("LogConfig".into(), json!({ "Type": c.config.log_driver.as_str(), "Config": {} }));
     out.insert("NetworkMode".into(), json!("default"));
     out.insert("PortBindings".into(), port_map(&c.config.ports, false));
-    out.insert("RestartPolicy".into(), json!({ "Name": "no", "MaximumRetryCount": 0 }));
+    out.insert("RestartPolicy".into(), json!({ "Name": c.config.restart.name_str(), "MaximumRetryCount": c.config.restart.max_retries }));
     out.insert("AutoRemove".into(), json!(c.config.auto_remove));
     out.insert("VolumeDriver".into(), json!(""));
     out.insert("VolumesFrom".into(), Value::Null);
@@ -355,6 +358,9 @@ fn container_config(rt: &Runtime, c: &ContainerRecord) -> Value {
     set("WorkingDir", json!(if c.config.working_dir == "/" { "" } else { c.config.working_dir.as_str() }));
     set("Entrypoint", if entrypoint.is_empty() { Value::Null } else { json!(entrypoint) });
     set("Labels", json!(c.config.labels));
+    if let Some(check) = &c.config.healthcheck {
+        set("Healthcheck", json!(check));
+    }
     if let Some(sig) = &c.config.security.stop_signal {
         set("StopSignal", json!(sig));
     }

@@ -114,8 +114,14 @@ pub fn status_text(c: &ContainerRecord) -> String {
         Status::Created => "Created".into(),
         status @ (Status::Running | Status::Paused) => {
             let since = c.state.started_at.unwrap_or(c.created);
-            let paused = if status == Status::Paused { " (Paused)" } else { "" };
-            format!("Up {}{paused}", human_duration((now - since).num_seconds()))
+            let health = c.state.health.as_ref().map(|h| format!(" ({})", h.status.ps_text())).unwrap_or_default();
+            let suffix = if status == Status::Paused { " (Paused)".to_owned() } else { health };
+            format!("Up {}{suffix}", human_duration((now - since).num_seconds()))
+        }
+        // Docker's, while the back-off runs: since PID 1 exited.
+        Status::Restarting => {
+            let code = c.state.exit_code.unwrap_or(255);
+            format!("Restarting ({code}) {}", ago(c.state.finished_at.unwrap_or(c.created)))
         }
         Status::Exited => {
             let code = c.state.exit_code.unwrap_or(255);
@@ -127,6 +133,8 @@ pub fn status_text(c: &ContainerRecord) -> String {
 
 enum Filter {
     Status(String),
+    /// `health=starting|healthy|unhealthy|none`.
+    Health(String),
     Name(String),
     Id(String),
     Ancestor(String),
@@ -192,6 +200,12 @@ impl Filter {
                 }
                 Filter::Status(value)
             }
+            "health" => {
+                if !["starting", "healthy", "unhealthy", "none"].contains(&value.as_str()) {
+                    return Err(format!("Error response from daemon: Unrecognised filter value for health: {value}"));
+                }
+                Filter::Health(value)
+            }
             "name" => Filter::Name(value),
             "id" => Filter::Id(value),
             "ancestor" => Filter::Ancestor(value),
@@ -224,6 +238,7 @@ impl Filter {
     fn matches(&self, rt: &Runtime, c: &ContainerRecord) -> bool {
         match self {
             Filter::Status(s) => c.status().as_str() == s,
+            Filter::Health(h) => c.state.health.as_ref().map_or("none", |health| health.status.as_str()) == h,
             Filter::Name(n) => c.name.contains(n.as_str()),
             Filter::Id(id) => c.id.starts_with(id.as_str()),
             Filter::Ancestor(a) => {

@@ -5,6 +5,8 @@
 use std::io::IsTerminal;
 use std::process::Stdio;
 
+use whaleshell_runtime::container::health::Healthcheck;
+use whaleshell_runtime::container::restart::{PolicyError, RestartPolicy};
 use whaleshell_runtime::container::seccomp::Seccomp;
 use whaleshell_runtime::container::security::{self, Security};
 use whaleshell_runtime::container::{ports, ContainerRecord, LogDriver, RunOptions, StartFailure, Streams};
@@ -64,6 +66,8 @@ fn run_inner(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, outcome: &mut Option
 /// reports it (`docker run` adds its help pointer).
 pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(String) -> CommandError) -> Result<(ContainerRecord, Vec<PullEvent>), CommandError> {
     let daemon = |e: Error| fail(format!("Error response from daemon: {e}"));
+    let restart = restart_policy(args, fail)?;
+    let healthcheck = healthcheck(args, fail)?;
     // A malformed value is the client's flag error, before any pull.
     let command = if matches!(fail(String::new()), CommandError::Run(_)) { "run" } else { "create" };
     let resources = super::resource_flags::run_resources(args, command)?;
@@ -101,6 +105,8 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
         hostname: args.hostname.clone(),
         log_driver: LogDriver::parse(args.log_driver.as_deref().unwrap_or("")).map_err(daemon)?,
         security: security_flags(args, &fail, &daemon)?,
+        restart,
+        healthcheck,
         resources,
     };
     let container = rt.create_container(&args.image, &image, &options).map_err(daemon)?;
@@ -202,6 +208,72 @@ fn security_flags(args: &RunArgs, fail: &dyn Fn(String) -> CommandError, daemon:
         stop_signal,
         stop_timeout: args.stop_timeout,
     })
+}
+
+/// An option Docker's client refuses before asking its daemon: `docker:`
+/// and its help pointer, exit 125, for `create` as for `run`.
+fn client_error(fail: &dyn Fn(String) -> CommandError, message: String) -> CommandError {
+    match fail(message.clone()) {
+        run @ CommandError::Run(_) => run,
+        _ => CommandError::Usage(format!("docker: {message}\nSee 'docker create --help'.")),
+    }
+}
+
+/// `--restart`, checked before anything is pulled, as Docker's client
+/// does: its format, then its clash with `--rm`, then the daemon's check of
+/// the policy's name and count.
+fn restart_policy(args: &RunArgs, fail: &dyn Fn(String) -> CommandError) -> Result<RestartPolicy, CommandError> {
+    let text = args.restart.as_deref().unwrap_or("no");
+    let parsed = RestartPolicy::parse(text);
+    if let Err(e @ PolicyError::Format(_)) = &parsed {
+        return Err(client_error(fail, e.to_string()));
+    }
+    if args.rm && !matches!(text.split(':').next(), Some("" | "no")) {
+        return Err(client_error(fail, "conflicting options: cannot specify both --restart and --rm".into()));
+    }
+    parsed.map_err(|e| fail(format!("Error response from daemon: {e}")))
+}
+
+/// The `--health-*` flags as Docker's client reads them (a duration in Go's
+/// syntax, then its checks), and its daemon's minimum of 1 ms. None when no
+/// flag is given (the image's HEALTHCHECK applies as it is).
+fn healthcheck(args: &RunArgs, fail: &dyn Fn(String) -> CommandError) -> Result<Option<Healthcheck>, CommandError> {
+    let command = if matches!(fail(String::new()), CommandError::Run(_)) { "run" } else { "create" };
+    let duration = |flag: &str, value: &Option<String>| -> Result<i128, CommandError> {
+        let Some(text) = value else { return Ok(0) };
+        whaleshell_runtime::go_time::parse_duration(text).map_err(|e| {
+            CommandError::Usage(format!(
+                "invalid argument \"{text}\" for \"--{flag}\" flag: {e}\n\nUsage:  docker {command} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'docker {command} --help' for more information"
+            ))
+        })
+    };
+    let interval = duration("health-interval", &args.health_interval)?;
+    let timeout = duration("health-timeout", &args.health_timeout)?;
+    let start_period = duration("health-start-period", &args.health_start_period)?;
+    let retries = args.health_retries.unwrap_or(0);
+    let any = args.health_cmd.as_deref().is_some_and(|c| !c.is_empty()) || interval != 0 || timeout != 0 || start_period != 0 || retries != 0;
+    if args.no_healthcheck {
+        if any {
+            return Err(client_error(fail, "--no-healthcheck conflicts with --health-* options".into()));
+        }
+        return Ok(Some(Healthcheck { test: vec!["NONE".into()], ..Healthcheck::default() }));
+    }
+    if !any {
+        return Ok(None);
+    }
+    for (flag, value) in [("interval", interval), ("timeout", timeout), ("retries", i128::from(retries)), ("start-period", start_period)] {
+        if value < 0 {
+            return Err(client_error(fail, format!("--health-{flag} cannot be negative")));
+        }
+    }
+    for (name, value) in [("Interval", interval), ("Timeout", timeout), ("StartPeriod", start_period)] {
+        if value != 0 && value < 1_000_000 {
+            return Err(fail(format!("Error response from daemon: {name} in Healthcheck cannot be less than 1ms")));
+        }
+    }
+    let test = args.health_cmd.iter().filter(|c| !c.is_empty()).flat_map(|c| ["CMD-SHELL".to_owned(), c.clone()]).collect();
+    let nanos = |n: i128| u64::try_from(n).unwrap_or(u64::MAX);
+    Ok(Some(Healthcheck { test, interval: nanos(interval), timeout: nanos(timeout), start_period: nanos(start_period), retries: retries as u64 }))
 }
 
 /// `-l KEY=VALUE` (or `-l KEY`, an empty value), as Docker keeps them.

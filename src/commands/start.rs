@@ -30,7 +30,8 @@ pub fn run(rt: &Runtime, args: &StartArgs, io: &mut Io<'_>) -> CommandResult {
             failed.push(target.as_str());
             continue;
         }
-        if container.status() == Status::Running {
+        // Restarting is running too, as in Docker: its monitor starts it.
+        if matches!(container.status(), Status::Running | Status::Restarting) {
             // Docker treats starting a running container as done.
             if !(args.attach || args.interactive) {
                 io.out(target);

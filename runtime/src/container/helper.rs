@@ -123,6 +123,12 @@ impl StatusPipe {
         StatusPipe(Some(unsafe { File::from_raw_fd(STATUS_FD) }))
     }
 
+    /// Nobody reads this pipe (a restarting monitor's): closed, so no send
+    /// can meet a reader gone (SIGPIPE), and fd 3 never reaches the container.
+    pub(crate) fn close(&mut self) {
+        self.0 = None;
+    }
+
     pub(crate) fn send(&mut self, event: &MonitorEvent) {
         if let (Some(f), Ok(line)) = (self.0.as_mut(), serde_json::to_string(event)) {
             // The app may have gone away; the container's life does not depend on it.

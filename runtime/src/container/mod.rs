@@ -7,12 +7,14 @@ pub mod cgroup;
 pub mod changes;
 pub mod copy;
 pub mod exec;
+pub mod health;
 mod helper;
 pub mod logs;
 pub mod monitor;
 pub mod names;
 pub mod ports;
 pub mod resources;
+pub mod restart;
 pub mod rootfs;
 pub mod seccomp;
 pub mod security;
@@ -47,6 +49,8 @@ pub enum Status {
     Running,
     /// Running, its processes frozen by `docker pause`.
     Paused,
+    /// PID 1 exited and its restart policy starts it again after a back-off.
+    Restarting,
     Exited,
 }
 
@@ -57,14 +61,16 @@ impl Status {
             Status::Created => "created",
             Status::Running => "running",
             Status::Paused => "paused",
+            Status::Restarting => "restarting",
             Status::Exited => "exited",
         }
     }
 
     /// Docker's `State.Running`: true for a paused container too, whose
-    /// processes are there, only frozen.
+    /// processes are there, only frozen, and for a restarting one (as
+    /// Docker's, so `rm` and `start` treat it as running).
     pub fn is_running(&self) -> bool {
-        matches!(self, Status::Running | Status::Paused)
+        matches!(self, Status::Running | Status::Paused | Status::Restarting)
     }
 }
 
@@ -108,6 +114,12 @@ pub struct RunConfig {
     /// The security flags (`--read-only`, `--cap-add`, ...).
     #[serde(default)]
     pub security: security::Security,
+    /// `--restart`: what the monitor does when PID 1 exits.
+    #[serde(default)]
+    pub restart: restart::RestartPolicy,
+    /// The health check: `--health-*` over the image's HEALTHCHECK (Docker's Config.Healthcheck).
+    #[serde(default)]
+    pub healthcheck: Option<health::Healthcheck>,
     /// The resource flags (`-m`, `--cpus`, `--ulimit`, ...), as `docker update` leaves them.
     #[serde(default)]
     pub resources: resources::Resources,
@@ -191,6 +203,26 @@ pub struct State {
     /// Published ports as bound while running.
     #[serde(default)]
     pub ports: Vec<ports::PortSpec>,
+    /// Docker's `RestartCount`: restarts by the policy since the user last started it.
+    #[serde(default)]
+    pub restart_count: u32,
+    /// Docker's `HasBeenManuallyStopped`: a `docker stop` or `kill` ended
+    /// it, so its restart policy does not start it again.
+    #[serde(default)]
+    pub manually_stopped: bool,
+    /// The back-off (ms) the restarting monitor waits, doubling at each restart.
+    #[serde(default)]
+    pub restart_delay_ms: u64,
+    /// A restarting monitor is waiting out its back-off (and will read
+    /// `manually_stopped` under the lock before it starts the container).
+    #[serde(default)]
+    pub restart_waiting: bool,
+    /// The machine's boot ID when the container last started (see [`restart::boot_id`]).
+    #[serde(default)]
+    pub boot_id: Option<String>,
+    /// Docker's `State.Health`, for a container with a health check once started.
+    #[serde(default)]
+    pub health: Option<health::Health>,
     /// The kernel OOM-killed a process of the last run (Docker's State.OOMKilled).
     #[serde(default)]
     pub oom_killed: bool,
@@ -222,7 +254,7 @@ impl ContainerRecord {
     /// what is left and records the exit.
     pub fn status(&self) -> Status {
         match self.state.status.unwrap_or(Status::Created) {
-            Status::Running | Status::Paused if !self.monitor_alive() && !cgroup::Cgroup::of(&self.id).holds_processes() => Status::Exited,
+            Status::Running | Status::Paused | Status::Restarting if !self.monitor_alive() && !cgroup::Cgroup::of(&self.id).holds_processes() => Status::Exited,
             s => s,
         }
     }
@@ -258,9 +290,15 @@ impl ContainerRecord {
         !self.monitor_alive() && (self.state.status.is_some_and(|s| s.is_running()) || cgroup::Cgroup::of(&self.id).exists())
     }
 
+    /// Its monitor runs: the process recorded, on this boot of the machine
+    /// (after a reboot a new process can have the PID and start time).
     pub fn monitor_alive(&self) -> bool {
+        let this_boot = match (&self.state.boot_id, restart::boot_id()) {
+            (Some(then), Some(now)) => *then == now,
+            _ => true,
+        };
         match (self.state.monitor_pid, self.state.monitor_start) {
-            (Some(pid), Some(start)) => process::start_time(pid) == Some(start),
+            (Some(pid), Some(start)) => this_boot && process::start_time(pid) == Some(start),
             _ => false,
         }
     }
@@ -388,8 +426,11 @@ impl ContainerStore {
         if !record.state.status.is_some_and(|s| s.is_running()) {
             return Ok(Some(record));
         }
+        // A restarting container's PID 1 had exited already, with its code.
+        let restarting = record.state.status == Some(Status::Restarting) && !pid1_left;
         record.state.status = Some(Status::Exited);
-        record.state.exit_code = Some(if pid1_left { 137 } else { 255 });
+        record.state.exit_code = if restarting { record.state.exit_code } else { Some(if pid1_left { 137 } else { 255 }) };
+        record.state.restart_waiting = false;
         record.state.finished_at = Some(Utc::now());
         record.state.error = Some("the container's monitor ended before the container did".into());
         record.state.pid = None;
@@ -458,6 +499,22 @@ impl ContainerStore {
         Ok(Some(record))
     }
 
+    /// Marks a container stopped by the user, as Docker's stop, kill and
+    /// `rm -f` do, so its restart policy starts it no more; a monitor
+    /// waiting out a restart back-off is told at once (SIGTERM), and ends
+    /// without starting it. The record as it is now; None when removed.
+    pub fn end_restart_loop(&self, id: &str) -> Result<Option<ContainerRecord>> {
+        let record = self.update(id, |r| r.state.manually_stopped = true)?;
+        if let Some(r) = &record {
+            if r.state.restart_waiting && r.monitor_alive() {
+                if let Some(monitor) = r.state.monitor_pid {
+                    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(monitor), nix::sys::signal::Signal::SIGTERM);
+                }
+            }
+        }
+        Ok(record)
+    }
+
     /// `docker rename`: a new name, unique among this root's containers.
     pub fn rename(&self, id_or_name: &str, new_name: &str) -> Result<ContainerRecord> {
         let record = self.find(id_or_name)?;
@@ -484,14 +541,25 @@ impl ContainerStore {
     /// `docker rm [-f]`: refuses a running container unless forced; forced,
     /// kills it and waits for its monitor to finish before removing.
     pub fn remove(&self, id_or_name: &str, force: bool, volumes: bool) -> Result<ContainerRecord> {
-        let record = self.find(id_or_name)?;
+        let mut record = self.find(id_or_name)?;
         let status = record.status();
         if status.is_running() {
             if !force {
                 return Err(match status {
                     Status::Paused => Error::RemovePaused(record.id.clone()),
+                    Status::Restarting => Error::RemoveRestarting(record.id.clone()),
                     _ => Error::ContainerRunning(record.name.clone()),
                 });
+            }
+            // Its restart policy must not start it again as it goes.
+            if let Some(stopped) = self.end_restart_loop(&record.id)? {
+                record = stopped;
+            }
+            if record.state.pid.is_none() {
+                if let Some(monitor) = record.state.monitor_pid.filter(|_| record.monitor_alive()) {
+                    process::wait_exit(monitor);
+                }
+                record = self.get(&record.id).unwrap_or(record);
             }
             if let Some(pid) = record.state.pid {
                 events::log(&self.layout, record.event("kill").with("signal", "9"));
@@ -544,7 +612,11 @@ pub fn main_if_helper() -> Option<i32> {
     let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
     if role == monitor::MONITOR_ARG {
         let [root, id, mode] = rest.as_slice() else { return Some(crate::error::exit_code::DOCKER) };
-        let mode = if mode == "detached" { monitor::Mode::Detached } else { monitor::Mode::Foreground };
+        let mode = match mode.as_str() {
+            "detached" => monitor::Mode::Detached,
+            "restart" => monitor::Mode::Restart,
+            _ => monitor::Mode::Foreground,
+        };
         Some(monitor::main(std::path::Path::new(root), id, mode))
     } else if role == exec::EXEC_ARG {
         Some(exec::helper_main(&rest))
@@ -588,6 +660,10 @@ pub struct RunOptions {
     pub log_driver: LogDriver,
     /// The security flags, checked by [`security::Security`]'s parsers.
     pub security: security::Security,
+    /// `--restart`.
+    pub restart: restart::RestartPolicy,
+    /// `--health-*` and `--no-healthcheck` (Test `["NONE"]`), merged over the image's.
+    pub healthcheck: Option<health::Healthcheck>,
     /// The resource flags, parsed by [`resources`]; checked and adjusted at creation.
     pub resources: resources::Resources,
 }
@@ -649,6 +725,8 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         pids_limit: options.pids_limit.map(pids_limit),
         log_driver: options.log_driver,
         security: options.security.clone(),
+        restart: options.restart,
+        healthcheck: options.healthcheck.clone(),
         resources: options.resources.clone(),
     })
 }

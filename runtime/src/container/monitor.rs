@@ -11,6 +11,7 @@ use std::fs::{self, File};
 use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::process::Stdio;
+use std::time::Duration;
 
 use chrono::Utc;
 use libcontainer::container::builder::ContainerBuilder;
@@ -24,7 +25,7 @@ use crate::container::helper::{
 pub(crate) use crate::container::helper::{MonitorEvent, MonitorHandle};
 use crate::container::rootfs;
 use crate::container::session::{ContainerIo, Ended, Foreground, LogWriter, Proxy, Session};
-use crate::container::{ports, spec, ContainerRecord, ContainerStore, LogDriver, Status};
+use crate::container::{health, ports, restart, spec, ContainerRecord, ContainerStore, LogDriver, Status};
 use crate::error::{exit_code, Error, Result};
 use crate::layout::Layout;
 use crate::process;
@@ -44,6 +45,9 @@ pub(crate) enum Mode {
     Foreground,
     /// Its own session, stdio on /dev/null: outlives the app.
     Detached,
+    /// Detached, started by the monitor whose PID 1 exited, to start the
+    /// container again by its restart policy once the back-off is over.
+    Restart,
 }
 
 /// Starts the monitor for a created (or exited) container. In Foreground
@@ -53,18 +57,22 @@ pub(crate) fn spawn(layout: &Layout, id: &str, mode: Mode, stdio: (Stdio, Stdio,
     cmd.arg(layout.root()).arg(id).arg(match mode {
         Mode::Foreground => "foreground",
         Mode::Detached => "detached",
+        Mode::Restart => "restart",
     });
     let (stdin, stdout, stderr) = match mode {
         Mode::Foreground => stdio,
-        Mode::Detached => (Stdio::null(), Stdio::null(), Stdio::null()),
+        Mode::Detached | Mode::Restart => (Stdio::null(), Stdio::null(), Stdio::null()),
     };
     cmd.stdin(stdin).stdout(stdout).stderr(stderr);
-    spawn_with_status(cmd, mode == Mode::Detached)
+    spawn_with_status(cmd, mode != Mode::Foreground)
 }
 
 /// The monitor process: runs the container to its end and returns its exit code.
 pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
     let mut status = StatusPipe::open();
+    if mode == Mode::Restart {
+        status.close();
+    }
     reset_signals();
     let setup = Layout::open(root).and_then(|layout| {
         let store = ContainerStore::new(layout.clone());
@@ -82,8 +90,19 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
     let _ = store.update(id, |r| {
         r.state.monitor_pid = Some(me);
         r.state.monitor_start = process::start_time(me);
+        // The boot the monitor runs on, with it (see `monitor_alive`).
+        r.state.boot_id = restart::boot_id();
         r.state.error = None;
+        // The user's start begins a new count, and the policy applies again (Docker's ResetRestartManager).
+        if mode != Mode::Restart {
+            r.state.restart_count = 0;
+            r.state.manually_stopped = false;
+            r.state.restart_delay_ms = 0;
+        }
     });
+    if mode == Mode::Restart && !restart::wait_back_off(&store, id) {
+        return record.state.exit_code.unwrap_or(0);
+    }
     let dir = layout.container_dir(id);
     let rootfs_dir = dir.join("rootfs");
     let outcome = rootfs::mount(&layout, &record, &dir)
@@ -101,6 +120,7 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
         Ok(code) => *code,
         Err(e) => e.exit_code,
     };
+    let mut restarting = false;
     let ended = store.update(id, |r| {
         r.state.pid = None;
         r.state.ports.clear();
@@ -108,13 +128,33 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
         r.state.monitor_start = None;
         match &outcome {
             Ok(code) => {
-                r.state.status = Some(Status::Exited);
+                // A stop or kill cancels the loop, `always` too (Docker's restart manager's Cancel).
+                // The policy as recorded now (`docker update --restart` may have changed it).
+                restarting = !r.state.manually_stopped && r.config.restart.should_restart(*code, false, r.state.restart_count);
+                // Docker's SetRestarting: still "running", PID 1 gone, its exit code kept.
+                if restarting {
+                    let ran = r.state.started_at.map_or(Duration::ZERO, |s| (Utc::now() - s).to_std().unwrap_or(Duration::ZERO));
+                    r.state.restart_count += 1;
+                    r.state.restart_delay_ms = restart::next_delay(Duration::from_millis(r.state.restart_delay_ms), ran).as_millis() as u64;
+                    r.state.restart_waiting = true;
+                    r.state.monitor_pid = Some(me);
+                    r.state.monitor_start = process::start_time(me);
+                }
+                r.state.status = Some(if restarting { Status::Restarting } else { Status::Exited });
+                // As Docker's: a container that is not running is not healthy.
+                if let Some(h) = &mut r.state.health {
+                    h.status = health::HealthStatus::Unhealthy;
+                }
                 r.state.exit_code = Some(*code);
                 r.state.finished_at = Some(Utc::now());
                 r.state.oom_killed = oom_killed;
             }
-            // Docker leaves a container that failed to start as it was, with the error.
+            // Docker leaves a container that failed to start as it was, with
+            // the error (one failing to restart, exited).
             Err(e) => {
+                if r.state.status == Some(Status::Restarting) {
+                    r.state.status = Some(Status::Exited);
+                }
                 r.state.exit_code = Some(e.exit_code);
                 r.state.error = Some(e.message.clone());
             }
@@ -123,6 +163,9 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
     if let (Ok(code), Ok(Some(record))) = (&outcome, &ended) {
         crate::events::log(&layout, record.event("die").with("exitCode", code.to_string()));
     }
+    if restarting {
+        hand_over_restart(&layout, &store, id);
+    }
     // Clients learn of the exit only now, so `ps` after `attach` shows it exited.
     if let Some(session) = &mut session {
         session.notify_exit(code);
@@ -130,7 +173,7 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
     if let Err(e) = &outcome {
         status.send(&MonitorEvent::Failed { message: e.message.clone(), exit_code: e.exit_code });
     }
-    if record.config.auto_remove && store.remove_files(&record, true).is_ok() {
+    if record.config.auto_remove && !restarting && store.remove_files(&record, true).is_ok() {
         status.send(&MonitorEvent::Removed);
     }
     if outcome.is_ok() {
@@ -138,6 +181,33 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
         status.send(&MonitorEvent::Exited { code, output });
     }
     code
+}
+
+/// Starts the monitor that restarts the container after its back-off, and
+/// records it as the container's monitor before this one ends, so the
+/// container is never seen without one. A monitor that cannot be started
+/// leaves the container exited.
+fn hand_over_restart(layout: &Layout, store: &ContainerStore, id: &str) {
+    let next = spawn(layout, id, Mode::Restart, (Stdio::null(), Stdio::null(), Stdio::null()));
+    let _ = store.update(id, |r| {
+        match &next {
+            Ok(handle) => {
+                let pid = handle.child.id() as i32;
+                // Unless it already recorded itself (and perhaps ended).
+                if r.state.monitor_pid == Some(std::process::id() as i32) {
+                    r.state.monitor_pid = Some(pid);
+                    r.state.monitor_start = process::start_time(pid);
+                }
+            }
+            Err(e) => {
+                r.state.status = Some(Status::Exited);
+                r.state.restart_waiting = false;
+                r.state.monitor_pid = None;
+                r.state.monitor_start = None;
+                r.state.error = Some(e.to_string());
+            }
+        }
+    });
 }
 
 fn run_container(
@@ -200,7 +270,15 @@ fn run_container(
     ignore_sigpipe();
     container.start().map_err(lc)?;
     wait_for_exec(pid.as_raw());
+    let mut stopped_meanwhile = false;
     let started = store.update(&record.id, |r| {
+        // A stop that came while a restart was starting it: it ends now.
+        stopped_meanwhile = r.state.manually_stopped;
+        r.state.boot_id = restart::boot_id();
+        if health::has_probe(r.config.healthcheck.as_ref()) {
+            r.state.health = Some(health::on_start(r.state.health.take()));
+        }
+        r.state.restart_waiting = false;
         r.state.status = Some(Status::Running);
         r.state.pid = Some(pid.as_raw());
         r.state.started_at = Some(Utc::now());
@@ -213,6 +291,9 @@ fn run_container(
         crate::events::log(layout, started.event("start"));
     }
     status.send(&MonitorEvent::Started { pid: pid.as_raw() });
+    if stopped_meanwhile && mode == Mode::Restart {
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+    }
     let foreground = (mode == Mode::Foreground).then(|| {
         use std::io::IsTerminal;
         Foreground::new(record.config.open_stdin, record.config.tty && std::io::stdin().is_terminal())
@@ -222,6 +303,9 @@ fn run_container(
     // Told to a person only: a build's RUN step has no terminal to say it on.
     session.name = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| record.name.clone());
     session.cgroup = Some(Cgroup::of(&record.id));
+    if let Ok(Some(started)) = &started {
+        session.health = health::Checker::new(layout, started);
+    }
     if !published.is_empty() {
         let listeners = published.into_iter().map(|(l, p)| (l, p.container_port)).collect();
         session.proxy = Some(Proxy::new(listeners, netns, home));

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::container::attach::{write_frame, Frame, FrameBuffer};
 use crate::container::cgroup::Cgroup;
+use crate::container::health::Checker;
 use crate::container::ports::Pair;
 use crate::process;
 
@@ -163,6 +164,8 @@ pub struct Session {
     /// The container's name, for the line a foreground user at a terminal
     /// gets when PID 1 ignores Ctrl-C (None: no such line, no detaching).
     pub name: Option<String>,
+    /// The container's health checks, run from this loop (see `health`).
+    pub health: Option<Checker>,
     clients: Vec<Client>,
     detach_pending: bool,
     /// When the user was last told that PID 1 ignores Ctrl-C.
@@ -199,6 +202,7 @@ impl Session {
             log,
             cgroup: None,
             name: None,
+            health: None,
             clients: Vec::new(),
             detach_pending: false,
             told_about_interrupt: None,
@@ -244,6 +248,9 @@ impl Session {
     fn reap(&mut self) -> Option<i32> {
         let code = reap(self.pid);
         if code.is_some() {
+            if let Some(mut checker) = self.health.take() {
+                checker.stop();
+            }
             if let Some(cgroup) = &self.cgroup {
                 let _ = cgroup.kill_all();
             }
@@ -330,10 +337,25 @@ impl Session {
         for (i, c) in self.clients.iter().enumerate() {
             add(c.stream.as_fd(), Slot::Client(i), &mut fds);
         }
+        if let Some(fd) = self.health.as_ref().and_then(|h| h.fd()) {
+            add(fd, Slot::Health, &mut fds);
+        }
         // After PID 1 exits, the rest of the container dies with it and its
         // output closes; the timeout only guards against a leaked writer.
-        let timeout = if exited { PollTimeout::from(2000u16) } else { PollTimeout::NONE };
+        // While it runs, a health check due wakes the loop.
+        let health_wake = self.health.as_ref().filter(|_| !exited).map(|h| h.wake_in());
+        let timeout = match health_wake {
+            _ if exited => PollTimeout::from(2000u16),
+            // Rounded up, so the check is due when poll returns.
+            Some(wait) => PollTimeout::try_from(wait + std::time::Duration::from_millis(1)).unwrap_or(PollTimeout::MAX),
+            None => PollTimeout::NONE,
+        };
         match poll(&mut fds, timeout) {
+            Ok(0) if health_wake.is_some() => {
+                drop(fds);
+                self.service_health();
+                return Step::Continue;
+            }
             Ok(0) => return Step::Stalled,
             Ok(_) => {}
             Err(nix::errno::Errno::EINTR) => return Step::Continue,
@@ -366,6 +388,7 @@ impl Session {
                     }
                 }
                 Slot::PortListener(i) => self.accept_port(i),
+                Slot::Health => {}
                 Slot::Pair(i) => {
                     if let Some(proxy) = &mut self.proxy {
                         if !proxy.pairs[i].pump() {
@@ -383,7 +406,15 @@ impl Session {
         for i in gone_clients.into_iter().rev() {
             self.clients.remove(i);
         }
+        self.service_health();
         step
+    }
+
+    /// Reads a health check's output, reaps it, starts the next when due.
+    fn service_health(&mut self) {
+        if let Some(checker) = &mut self.health {
+            checker.service();
+        }
     }
 
     fn accept_port(&mut self, i: usize) {
@@ -620,6 +651,7 @@ enum Slot {
     ForegroundIn,
     Listener,
     Client(usize),
+    Health,
 }
 
 enum Step {
