@@ -218,6 +218,21 @@ impl Check {
     }
 }
 
+/// A container's state can come after the command that caused it (a
+/// restart's back-off, a health check's interval): while a `container`
+/// check does not hold yet, wait for it, up to 30 seconds. For `lessons
+/// check` and demo mode, where no learner types the next line. Says
+/// whether it had to wait.
+pub fn settle(checks: &[Check], rt: &Runtime, last: &LastCommand) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let pending = || checks.iter().any(|c| matches!(c, Check::Container(_)) && !c.holds(rt, last));
+    let waited = pending();
+    while pending() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    waited
+}
+
 use ecr::Ecr;
 
 /// What ECR holds, asked the way `aws ecr` asks: the same API calls, to the

@@ -55,6 +55,14 @@ pub fn run(home: &Runtime, locale: &'static str, which: &str, speed_ms: u64, pau
         let line = if pause { step.commands[0].as_str() } else { step.play_line() };
         type_out(line, speed_ms);
         status = shell.run_line(line);
+        // What the explanation describes may come a moment later (a restart,
+        // a health check): once it has, the step's command shows it, as the
+        // step tells a learner to run it again.
+        if super::checks::settle(&step.checks, &shell.runtime, &shell.last) {
+            println!();
+            type_out(line, speed_ms);
+            status = shell.run_line(line);
+        }
         println!("\n{} {}", "✔".green().bold(), render(&from_state(step.explanation(&shell.runtime, &shell.last), &shell.runtime)));
         if pause {
             print!("{}", "  ⏎ ".dimmed());

@@ -131,7 +131,7 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
                     problems.push(format!("lessons/en/{stem}.toml step {}: its checks hold before `{line}` is played", i + 1));
                 }
                 let (status, _, stderr) = shell.run_quietly(&line);
-                settle(&step.checks, &shell);
+                let _ = super::checks::settle(&step.checks, &shell.runtime, &shell.last);
                 for check in step.checks.iter().filter(|c| !c.holds(&shell.runtime, &shell.last)) {
                     problems.push(format!(
                         "lessons/en/{stem}.toml step {}: after `{}` (status {status}{}) the check {check:?} does not hold; containers: {}",
@@ -157,17 +157,6 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
 
 /// The lesson's host ports that something on this machine already holds,
 /// each with a free port to play instead.
-/// A container's state can come after the command that caused it (a
-/// restart's back-off, a health check's interval): while a `container`
-/// check does not hold yet, give it up to 30 seconds.
-fn settle(checks: &[super::checks::Check], shell: &Shell) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let pending = || checks.iter().any(|c| matches!(c, super::checks::Check::Container(_)) && !c.holds(&shell.runtime, &shell.last));
-    while pending() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-}
-
 fn moved_ports(ports: &[u16]) -> Vec<(u16, u16)> {
     ports
         .iter()
