@@ -84,6 +84,9 @@ pub struct LastRun {
     pub exit_code: Option<i32>,
     /// Text the container wrote on its stdout.
     pub printed: Option<String>,
+    /// A whole line the container wrote (a terminal's `\r` aside): `hi`
+    /// from `cat`, not the `echo hi > f` a terminal echoes back.
+    pub printed_line: Option<String>,
     pub removed: Option<bool>,
     pub tty: Option<bool>,
     pub detached: Option<bool>,
@@ -146,6 +149,7 @@ impl Check {
                 want.image.as_ref().is_none_or(|i| same_image(i, &run.image))
                     && want.exit_code.is_none_or(|c| run.exit_code == Some(c))
                     && want.printed.as_ref().is_none_or(|p| run.output.contains(p.as_str()))
+                    && want.printed_line.as_ref().is_none_or(|p| run.output.lines().any(|l| l.trim_end_matches('\r') == p))
                     && want.removed.is_none_or(|r| run.removed == r)
                     && want.tty.is_none_or(|t| run.tty == t)
                     && want.detached.is_none_or(|d| run.detached == d)
