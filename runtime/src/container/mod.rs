@@ -7,6 +7,7 @@ pub mod cgroup;
 pub mod changes;
 pub mod copy;
 pub mod exec;
+mod exec_process;
 pub mod health;
 mod helper;
 pub mod logs;
@@ -619,7 +620,7 @@ pub fn main_if_helper() -> Option<i32> {
         };
         Some(monitor::main(std::path::Path::new(root), id, mode))
     } else if role == exec::EXEC_ARG {
-        Some(exec::helper_main(&rest))
+        Some(exec_process::helper_main(&rest))
     } else {
         None
     }

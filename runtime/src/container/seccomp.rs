@@ -25,7 +25,6 @@ use std::path::Path;
 use libcontainer::oci_spec::runtime::{Arch, Capability, LinuxSeccomp, LinuxSeccompAction, LinuxSeccompArg, LinuxSeccompFilterFlag, LinuxSyscall};
 use serde::{Deserialize, Serialize};
 
-use crate::container::security;
 use crate::error::{Error, Result};
 
 /// Where `scripts/install-deps.sh` puts Docker's default profile (from
@@ -150,7 +149,8 @@ pub fn to_oci(text: &str, caps: &HashSet<Capability>) -> Result<LinuxSeccomp> {
             .flat_map(|m| std::iter::once(m.architecture).chain(m.sub_architectures.iter().copied()))
             .collect()
     };
-    let cap_names: HashSet<&str> = caps.iter().filter_map(|c| security::capability_name(*c)).collect();
+    // The OCI spelling, `CAP_SYS_ADMIN`, which profiles use too.
+    let cap_names: HashSet<String> = caps.iter().filter_map(|c| serde_json::to_value(c).ok()?.as_str().map(str::to_owned)).collect();
     let kernel = kernel_version();
     let mut syscalls = Vec::new();
     for rule in profile.syscalls {
@@ -158,10 +158,10 @@ pub fn to_oci(text: &str, caps: &HashSet<Capability>) -> Result<LinuxSeccomp> {
             return Err(Error::Spec("'name' and 'names' were specified in the seccomp profile, use either 'name' or 'names'".into()));
         }
         let excluded = rule.excludes.arches.iter().any(|a| a == GO_ARCH)
-            || rule.excludes.caps.iter().any(|c| cap_names.contains(c.as_str()))
+            || rule.excludes.caps.iter().any(|c| cap_names.contains(c))
             || rule.excludes.min_kernel.as_deref().is_some_and(|v| kernel >= parse_kernel(v));
         let included = (rule.includes.arches.is_empty() || rule.includes.arches.iter().any(|a| a == GO_ARCH))
-            && rule.includes.caps.iter().all(|c| cap_names.contains(c.as_str()))
+            && rule.includes.caps.iter().all(|c| cap_names.contains(c))
             && rule.includes.min_kernel.as_deref().is_none_or(|v| kernel >= parse_kernel(v));
         if excluded || !included {
             continue;

@@ -117,11 +117,6 @@ pub fn normalize_capability(name: &str, which: &str) -> Result<String> {
     }
 }
 
-/// `Capability::SysAdmin` → `CAP_SYS_ADMIN`, as seccomp profiles name them.
-pub fn capability_name(cap: Capability) -> Option<&'static str> {
-    ALL_CAPABILITIES.iter().find(|(_, c)| *c == cap).map(|(n, _)| *n)
-}
-
 fn capability(name: &str) -> Option<Capability> {
     let bare = name.strip_prefix("CAP_").unwrap_or(name);
     ALL_CAPABILITIES.iter().find(|(n, _)| n.strip_prefix("CAP_") == Some(bare)).map(|(_, c)| *c)
