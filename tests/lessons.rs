@@ -208,3 +208,28 @@ fn a_flag_after_the_image_is_named_with_a_caret_and_does_not_do_the_step() {
     assert!(rm.success());
     lab.assert_clean();
 }
+
+#[test]
+fn a_run_without_d_is_told_the_way_out_at_once_and_its_leftover_goes_on_the_retry() {
+    let lab = Lab::new();
+    let (screen, code) = lab.repl_on_controlling_terminal(&[
+        ("whaleshell$ ", b"lesson 5\n"),
+        // tail prints, so the test knows it runs; it ignores Ctrl-C as PID 1.
+        ("Step 1/7", b"docker run --name keeper busybox tail -f /etc/passwd\n"),
+        ("nobody:x:65534", b"\x03"),
+        ("then ends it.", b"\x03"),
+        ("then ends it.", b"docker run -d --name keeper busybox tail -f /dev/null\n"),
+        ("Step 2/7", b"leave\n"),
+        ("You left the lesson", b"exit\n"),
+    ]);
+    assert_eq!(code, Some(0), "{screen}");
+    let nudge = "Close, but not quite: this step uses -d. Without it this container keeps the terminal until it ends: Ctrl-C twice leaves it running and gives you the prompt back; then try again with -d.";
+    let (told, ran) = (screen.find(nudge), screen.find("nobody:x:65534"));
+    assert!(told.is_some() && told < ran, "the way out comes before the container holds the terminal: {screen}");
+    assert_eq!(screen.matches("this step uses -d").count(), 1, "said once: {screen}");
+    assert!(screen.contains("Removed the container your earlier try at this step left, so the name is free again: keeper"), "{screen}");
+    let lesson_root = lab.root().join("lessons/pid-1");
+    let rm = std::process::Command::new(env!("CARGO_BIN_EXE_whaleshell")).arg("--root").arg(&lesson_root).args(["-c", "docker rm -f keeper"]).status().unwrap();
+    assert!(rm.success());
+    lab.assert_clean();
+}

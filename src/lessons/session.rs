@@ -43,9 +43,10 @@ impl Tutor {
             self.shell.last_status = status;
             return status;
         }
+        let nudged = self.lesson.is_some() && before_line(self, line, &mut io);
         let status = self.shell.run_line(line);
         if self.lesson.is_some() {
-            after_line(self, &mut io);
+            after_line(self, nudged, &mut io);
         }
         status
     }
@@ -70,6 +71,9 @@ pub struct LessonSession {
     /// The learner's own working directory, restored with it (a lesson
     /// with `files` works in a directory of its own).
     home_cwd: Option<PathBuf>,
+    /// The containers there were when the step was shown: one made since
+    /// is the learner's own try at this step.
+    before_step: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -189,7 +193,7 @@ fn start(tutor: &mut Tutor, which: &str, io: &mut Io<'_>) -> i32 {
     let lab_started = lesson.lab.as_deref() == Some("ecr") && start_lab(&mut tutor.shell, io);
     let work = Lesson::work_dir(tutor.shell.runtime.layout.root());
     let has_files = !lesson.files.is_empty();
-    tutor.lesson = Some(LessonSession { lesson, step, hints_shown: 0, home_root, home_cwd });
+    tutor.lesson = Some(LessonSession { lesson, step, hints_shown: 0, home_root, home_cwd, before_step: Vec::new() });
     // What was typed before the lesson does not count toward its steps.
     tutor.shell.last.forget_commands();
     // A fresh start begins from a clean lesson root with what the lesson
@@ -312,8 +316,11 @@ fn prepare(tutor: &mut Tutor, step: usize) {
     }
 }
 
-fn show_step(tutor: &Tutor, io: &mut Io<'_>) {
-    let Some(s) = &tutor.lesson else { return };
+fn show_step(tutor: &mut Tutor, io: &mut Io<'_>) {
+    let ids = tutor.shell.runtime.containers.list().unwrap_or_default().into_iter().map(|c| c.id).collect();
+    let Some(s) = &mut tutor.lesson else { return };
+    s.before_step = ids;
+    let s = &*s;
     let t = for_locale(tutor.shell.locale);
     let step = &s.lesson.steps[s.step];
     let header = format!("── {} {} · {} ── {} {}/{} ", t.lesson, s.lesson.number, s.lesson.title, t.step, s.step + 1, s.lesson.steps.len());
@@ -433,9 +440,37 @@ fn leave(tutor: &mut Tutor, io: &mut Io<'_>) -> i32 {
     0
 }
 
+/// Before a `docker run` of the step runs: a container the learner's
+/// earlier try at this step left under the step's name goes (one line says
+/// so), and a run that will hold the terminal where the step uses `-d` is
+/// told so now, with the way out, not once the learner has escaped. Says
+/// whether it nudged.
+fn before_line(tutor: &mut Tutor, line: &str, io: &mut Io<'_>) -> bool {
+    let t = for_locale(tutor.shell.locale);
+    let Some(s) = &tutor.lesson else { return false };
+    let Some(Docker::Run(got)) = parse_literal(line) else { return false };
+    let expected = s.lesson.steps[s.step].commands.iter().filter_map(|c| parse_literal(c)).find_map(|d| if let Docker::Run(r) = d { Some(r) } else { None });
+    let Some(want) = expected else { return false };
+    if let Some(name) = got.name.as_ref().filter(|n| want.name.as_ref() == Some(*n)) {
+        let rt = &tutor.shell.runtime;
+        let left = rt.containers.list().unwrap_or_default().into_iter().find(|c| &c.name == name && !s.before_step.contains(&c.id));
+        if let Some(c) = left {
+            if rt.containers.remove(&c.id, true, true).is_ok() {
+                io.out(format!("{} {}", t.removed_earlier_try, name.bold()).dimmed().to_string());
+            }
+        }
+    }
+    if want.detach && !got.detach && !got.tty {
+        io.out(format!("{} {} {}. {}", t.near_miss.yellow().bold(), t.missing_flag, "-d".bold(), t.holds_terminal));
+        return true;
+    }
+    false
+}
+
 /// After each line the learner types in a lesson: is the step done? If not,
-/// and the command was close to the one expected, say what differs.
-pub fn after_line(tutor: &mut Tutor, io: &mut Io<'_>) {
+/// and the command was close to the one expected, say what differs (unless
+/// `before_line` already did).
+pub fn after_line(tutor: &mut Tutor, nudged: bool, io: &mut Io<'_>) {
     let locale = tutor.shell.locale;
     let t = for_locale(locale);
     let Some(session) = &tutor.lesson else { return };
@@ -455,7 +490,7 @@ pub fn after_line(tutor: &mut Tutor, io: &mut Io<'_>) {
         s.hints_shown = 0;
         save_progress(&s.lesson.id, s.step, false);
         show_step(tutor, io);
-    } else if let Some((advice, at)) = near_miss(step, &tutor.shell.last, t) {
+    } else if let Some((advice, at)) = near_miss(step, &tutor.shell.last, t).filter(|_| !nudged) {
         let last = &tutor.shell.last;
         io.out(format!("{} {advice}", t.near_miss.yellow().bold()));
         // The caret under the word at fault, as under a parse error.

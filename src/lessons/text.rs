@@ -34,6 +34,10 @@ pub struct Text {
     pub swapped_port: &'static str,
     /// Before the tag the step builds.
     pub wrong_tag: &'static str,
+    /// After "this step uses -d", before a run that will hold the terminal.
+    pub holds_terminal: &'static str,
+    /// Before the container's name.
+    pub removed_earlier_try: &'static str,
 }
 
 const EN: Text = Text {
@@ -64,6 +68,9 @@ const EN: Text = Text {
     forgot_name: "this step names its container; add",
     swapped_port: "-p takes HOST:CONTAINER, the host's port first; this step uses",
     wrong_tag: "this step tags the image",
+    holds_terminal:
+        "Without it this container keeps the terminal until it ends: Ctrl-C twice leaves it running and gives you the prompt back; then try again with -d.",
+    removed_earlier_try: "Removed the container your earlier try at this step left, so the name is free again:",
 };
 
 const PT_BR: Text = Text {
@@ -94,6 +101,8 @@ const PT_BR: Text = Text {
     forgot_name: "este passo dá um nome ao contêiner; acrescente",
     swapped_port: "o -p recebe HOST:CONTÊINER, a porta do host primeiro; este passo usa",
     wrong_tag: "este passo marca a imagem como",
+    holds_terminal: "Sem ele este contêiner fica com o terminal até acabar: Ctrl-C duas vezes o deixa rodando e devolve o prompt; depois tente de novo com -d.",
+    removed_earlier_try: "Removido o contêiner que a sua tentativa anterior deste passo deixou, para liberar o nome:",
 };
 
 pub fn for_locale(locale: &str) -> &'static Text {

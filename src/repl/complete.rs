@@ -1,18 +1,21 @@
 //! Tab completion from the same sources the commands use: the clap tree
 //! for subcommands and flags, the stores for image and container names.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
+use colored::Colorize;
 use rustyline::completion::{Completer, Pair};
+use rustyline::highlight::Highlighter;
 use rustyline::hint::HistoryHinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::Context;
-use rustyline::{Helper as HelperTrait, Highlighter, Hinter};
+use rustyline::{Helper as HelperTrait, Hinter};
 use whaleshell_runtime::Runtime;
 
 use crate::grammar::docker::command_tree;
 
-#[derive(Highlighter, Hinter)]
+#[derive(Hinter)]
 pub struct Helper {
     #[rustyline(Hinter)]
     hinter: HistoryHinter,
@@ -20,6 +23,13 @@ pub struct Helper {
 }
 
 impl HelperTrait for Helper {}
+
+/// The history's suggestion is drawn dimmed, so it never looks typed.
+impl Highlighter for Helper {
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        Cow::Owned(hint.dimmed().to_string())
+    }
+}
 
 /// A line ending in a backslash, or with a quote still open, goes on: the
 /// prompt asks for the next line, as a shell's does.

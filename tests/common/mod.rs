@@ -118,6 +118,12 @@ impl Lab {
 
     /// As [`Lab::run_on_terminal`], on a terminal that is whaleshell's
     /// controlling one, so Ctrl-C (`\x03`) sends SIGINT as a real one does.
+    /// The REPL on a pseudo-terminal that is its controlling terminal, so
+    /// that Ctrl-C is a signal to its foreground process group.
+    pub fn repl_on_controlling_terminal(&self, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
+        self.play_terminal(&[], steps, true)
+    }
+
     pub fn run_on_controlling_terminal(&self, line: &str, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
         self.play_terminal(&["-c", line], steps, true)
     }
@@ -132,6 +138,11 @@ impl Lab {
         use std::io::{Read, Write};
         use std::os::unix::process::CommandExt;
         let pty = nix::pty::openpty(None, None).expect("openpty");
+        // Not inherited beyond the stdio given to whaleshell: a detached
+        // monitor holding a copy would keep the terminal's output open.
+        for fd in [&pty.master, &pty.slave] {
+            nix::fcntl::fcntl(std::os::fd::AsRawFd::as_raw_fd(fd), nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC)).expect("FD_CLOEXEC");
+        }
         let slave = std::fs::File::from(pty.slave);
         let mut cmd = self.command();
         if controlling {
