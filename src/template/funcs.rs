@@ -117,7 +117,7 @@ fn len(a: &[Value]) -> Result<Value, String> {
         Value::Map(m) => m.len(),
         Value::Nil(Nil::Slice | Nil::Map) => 0,
         Value::Struct(s) if s.kind == StructKind::OpenMap => s.shown_fields().len(),
-        Value::Nil(Nil::Pointer | Nil::Omitted) => return Err("len of nil pointer".into()),
+        Value::Nil(Nil::Pointer) => return Err("len of nil pointer".into()),
         other => return Err(format!("len of type {}", other.go_type())),
     };
     Ok(Value::Int(n as i64))
@@ -157,7 +157,7 @@ fn index(a: &[Value]) -> Result<Value, String> {
             },
             Value::Nil(Nil::Map) => Value::String(String::new()),
             Value::Nil(Nil::Slice) => return Err(format!("index out of range: {}", i)),
-            Value::Missing | Value::Nil(Nil::Pointer | Nil::Omitted) => return Err("index of untyped nil".into()),
+            Value::Missing | Value::Nil(Nil::Pointer) => return Err("index of untyped nil".into()),
             other => return Err(format!("can't index item of type {}", other.go_type())),
         };
     }

@@ -28,7 +28,7 @@ pub fn print_value(v: &Value, plus: bool) -> String {
 fn write_value(out: &mut String, v: &Value, plus: bool) {
     match v {
         Value::Missing => out.push_str("<no value>"),
-        Value::Nil(Nil::Pointer | Nil::Omitted) => out.push_str("<nil>"),
+        Value::Nil(Nil::Pointer) => out.push_str("<nil>"),
         Value::Nil(Nil::Slice) => out.push_str("[]"),
         Value::Nil(Nil::Map) => out.push_str("map[]"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -168,8 +168,7 @@ fn write_json(out: &mut String, v: &Value, escape_html: bool) {
         Value::Map(m) => write_json_object(out, m.iter().map(|(k, v)| (k.as_str(), v.clone())), escape_html),
         Value::Struct(s) => {
             let escape_html = escape_html || s.kind == StructKind::Context;
-            let shown = s.shown_fields().into_iter().filter(|(_, v)| !matches!(v, Value::Nil(Nil::Omitted)));
-            let tagged = shown.filter_map(|(k, v)| s.json_key(k, &v).map(|key| (key, v)));
+            let tagged = s.shown_fields().into_iter().filter_map(|(k, v)| s.json_key(k, &v).map(|key| (key, v)));
             write_json_object(out, tagged, escape_html)
         }
     }
@@ -361,8 +360,8 @@ fn format_verb(arg: &Value, verb: char, flags: Flags) -> String {
             }
             _ => bad_verb(arg, verb),
         },
-        Value::Nil(Nil::Pointer | Nil::Omitted) if verb == 'v' => pad("<nil>", flags, false),
-        Value::Nil(Nil::Pointer | Nil::Omitted) => format!("%!{verb}(<nil>)"),
+        Value::Nil(Nil::Pointer) if verb == 'v' => pad("<nil>", flags, false),
+        Value::Nil(Nil::Pointer) => format!("%!{verb}(<nil>)"),
         _ if matches!(verb, 'v' | 's' | 'd') || !matches!(arg, Value::Bool(_)) => pad(&print_value(arg, flags.plus && verb == 'v'), flags, false),
         _ => bad_verb(arg, verb),
     }

@@ -34,8 +34,32 @@ pub enum Nil {
     Slice,
     /// A nil map: `map[]`.
     Map,
-    /// A nil pointer Docker's JSON leaves out (`omitempty`): `<nil>`, and absent from `json`.
-    Omitted,
+}
+
+/// The Go zero value of a struct field Docker's JSON leaves out when empty
+/// (`json:",omitempty"`): the typed value still has the field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Zero {
+    /// A nil pointer: `<nil>`, `null`.
+    Pointer,
+    /// A nil map: `map[]`, `null`.
+    Map,
+    /// A nil slice: `[]`, `null`.
+    Slice,
+    Bool,
+    String,
+}
+
+impl Zero {
+    fn value(self) -> Value {
+        match self {
+            Zero::Pointer => Value::Nil(Nil::Pointer),
+            Zero::Map => Value::Nil(Nil::Map),
+            Zero::Slice => Value::Nil(Nil::Slice),
+            Zero::Bool => Value::Bool(false),
+            Zero::String => Value::String(String::new()),
+        }
+    }
 }
 
 /// A method a caller offers on a struct, as Docker's contexts have them
@@ -103,7 +127,7 @@ impl Struct {
     pub(super) fn json_key<'a>(&'a self, field: &'a str, value: &Value) -> Option<&'a str> {
         match self.json_tags.iter().find(|(f, ..)| f == field) {
             None => Some(field),
-            Some((_, _, true)) if matches!(value, Value::String(s) if s.is_empty()) || matches!(value, Value::Int(0)) => None,
+            Some((_, _, true)) if value.is_empty() => None,
             Some((_, key, _)) => Some(key),
         }
     }
@@ -148,14 +172,16 @@ impl Struct {
 /// the rest nil pointers). Paths are dotted keys from the root, `*` standing
 /// for any one key; array elements add no segment. E.g. `Config.Labels`,
 /// `NetworkSettings.Networks.*.DriverOpts`.
-/// `omitted` are struct fields the JSON leaves out when nil (`State.Health`),
+/// `omitted` are struct fields the JSON leaves out when empty (`json:",omitempty"`,
+/// e.g. `State.Health`): (path, the field it follows in the Go struct, its
+/// zero value), so `{{.Config.Healthcheck}}` is `<nil>` and `{{json .Config}}` still leaves it out;
 /// `types` names the structs at some paths (`""` is the root), for Go's
 /// errors: `can't evaluate field Foo in type system.versionInfo`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct GoShape<'a> {
     pub maps: &'a [&'a str],
     pub slices: &'a [&'a str],
-    pub omitted: &'a [&'a str],
+    pub omitted: &'a [(&'a str, &'a str, Zero)],
     pub types: &'a [(&'a str, &'a str)],
 }
 
@@ -194,11 +220,16 @@ impl Value {
                     let type_name = shape.types.iter().find(|(p, _)| *p == joined).map_or("", |(_, t)| t);
                     let mut s = Struct::new(type_name);
                     s.members = entries.into_iter().map(|(k, v)| (k, Member::Field(v))).collect();
-                    for omitted in shape.omitted {
-                        if let Some((parent, field)) = omitted.rsplit_once('.').or(Some(("", omitted))) {
-                            if parent == joined && s.member(field).is_none() {
-                                s.members.push((field.to_owned(), Member::Field(Value::Nil(Nil::Omitted))));
-                            }
+                    for (omitted, after, zero) in shape.omitted {
+                        let (parent, field) = omitted.rsplit_once('.').unwrap_or(("", omitted));
+                        if parent != joined {
+                            continue;
+                        }
+                        s = s.json_tag(field, field, true);
+                        if s.member(field).is_none() {
+                            // In the Go struct's field order, for `{{.Config}}`.
+                            let at = s.members.iter().position(|(n, _)| n == after).map_or(s.members.len(), |i| i + 1);
+                            s.members.insert(at, (field.to_owned(), Member::Field(zero.value())));
                         }
                     }
                     s.into_value()
@@ -234,6 +265,15 @@ impl Value {
         }
     }
 
+    /// Empty as Go's `omitempty` means it: false, 0, "", nil, and empty slices and maps.
+    pub(super) fn is_empty(&self) -> bool {
+        match self {
+            Value::Struct(_) => false,
+            Value::Float(f) => *f == 0.0,
+            other => !other.truth(),
+        }
+    }
+
     /// Go's truth: false, 0, "", empty slices and maps, nil and missing values are false.
     pub(super) fn truth(&self) -> bool {
         match self {
@@ -253,7 +293,7 @@ impl Value {
         let all_strings = |mut it: Box<dyn Iterator<Item = &Value> + '_>| it.all(|v| matches!(v, Value::String(_)));
         match self {
             Value::Missing => "<invalid reflect.Value>".into(),
-            Value::Nil(Nil::Pointer | Nil::Omitted) => "<nil>".into(),
+            Value::Nil(Nil::Pointer) => "<nil>".into(),
             Value::Nil(Nil::Slice) => "[]string".into(),
             Value::Nil(Nil::Map) => "map[string]string".into(),
             Value::Bool(_) => "bool".into(),
