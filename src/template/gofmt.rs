@@ -37,6 +37,11 @@ fn write_value(out: &mut String, v: &Value, plus: bool) {
         Value::String(s) => out.push_str(s),
         Value::List(items) => joined(out, ("[", " ", "]"), items.iter(), |out, item| write_value(out, item, plus)),
         Value::Map(m) => write_map(out, m.iter().map(|(k, v)| (k.as_str(), v.clone())), plus),
+        Value::Struct(s) if s.printed.is_some() => {
+            if let Some(printed) = &s.printed {
+                write_value(out, &printed(), plus)
+            }
+        }
         Value::Struct(s) if s.kind == StructKind::OpenMap => write_map(out, s.shown_fields().into_iter(), plus),
         Value::Struct(s) => joined(out, ("{", " ", "}"), s.shown_fields().into_iter(), |out, (name, value)| {
             if plus {

@@ -93,12 +93,15 @@ pub struct Struct {
     pub(super) kind: StructKind,
     /// Go's `json:"key,omitempty"` tags: (field, key, omitempty).
     pub(super) json_tags: Vec<(String, String, bool)>,
+    /// What `{{.}}` prints for a formatter context: the Go struct it is (Docker's
+    /// `ContainerContext` with its unexported fields), computed only when printed.
+    pub(super) printed: Option<Rc<dyn Fn() -> Value>>,
 }
 
 impl Struct {
     /// A Go struct of the given type name (used in Go's error texts, e.g. `system.versionInfo`).
     pub fn new(type_name: &str) -> Struct {
-        Struct { type_name: type_name.to_owned(), members: Vec::new(), kind: StructKind::Plain, json_tags: Vec::new() }
+        Struct { type_name: type_name.to_owned(), members: Vec::new(), kind: StructKind::Plain, json_tags: Vec::new(), printed: None }
     }
 
     /// A Docker formatter context, e.g. `Struct::context("*formatter.ContainerContext")` for `ps`.
@@ -130,6 +133,13 @@ impl Struct {
             Some((_, _, true)) if value.is_empty() => None,
             Some((_, key, _)) => Some(key),
         }
+    }
+
+    /// What Go's printing of the struct shows (`{{.}}`), when that is not its
+    /// fields: a formatter context prints as the Go struct behind it.
+    pub fn printed_as(mut self, printed: impl Fn() -> Value + 'static) -> Struct {
+        self.printed = Some(Rc::new(printed));
+        self
     }
 
     /// A method taking `arity` arguments; with 0 it is a field computed only when a template uses it.
