@@ -110,6 +110,40 @@ fn history_and_system_df_take_go_templates() {
     lab.assert_clean();
 }
 
+/// `history -q`, `-H=false` (bytes, RFC 3339 under CREATED AT) and
+/// `--no-trunc`, as Docker 20.10's `NewHistoryFormat` picks them.
+#[test]
+fn history_quiet_raw_and_untruncated() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull -q busybox").code, 0);
+    let id = lab.run("docker image inspect -f '{{.Id}}' busybox").stdout.trim().to_owned();
+    let size = lab.run("docker image inspect -f '{{.Size}}' busybox").stdout.trim().to_owned();
+    let created = lab.run("docker image inspect -f '{{.Created}}' busybox").stdout;
+    let created = chrono::DateTime::parse_from_rfc3339(created.trim()).unwrap().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let short = &id["sha256:".len()..][..12];
+    assert_eq!(lab.run("docker history -q busybox").stdout, format!("{short}\n"));
+    assert_eq!(lab.run("docker history -q --no-trunc busybox").stdout, format!("{id}\n"));
+    // The quiet format gives way to an explicit one.
+    assert_eq!(lab.run("docker history -q --format '{{.ID}}:{{.Size}}' busybox").stdout, format!("{short}:1.98MB\n"));
+    let raw = lab.run("docker history -H=false busybox");
+    assert_eq!(raw.code, 0, "{}", raw.stderr);
+    let lines: Vec<&str> = raw.stdout.lines().collect();
+    assert_eq!(lines[0], "IMAGE          CREATED AT             CREATED BY                                      SIZE      COMMENT");
+    assert_eq!(lines[1], format!("{short}   {created}   /bin/sh -c #(nop) ADD file:busybox-static in…   {size:<9} "));
+    assert_eq!(lab.run("docker history --human=false --format '{{.CreatedSince}}|{{.Size}}' busybox").stdout, format!("{created}|{size}\n"));
+    assert_eq!(lab.run("docker history -H --format '{{.Size}}' busybox").stdout, "1.98MB\n");
+    let full = lab.run("docker history --no-trunc --format '{{.ID}}|{{.CreatedBy}}' busybox").stdout;
+    assert_eq!(full, format!("{id}|/bin/sh -c #(nop) ADD file:busybox-static in / \n"));
+    let bad = lab.run("docker history -H=maybe busybox");
+    assert_eq!(bad.code, 125);
+    assert!(
+        bad.stderr.starts_with("invalid argument \"maybe\" for \"-H, --human\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax\n"),
+        "{}",
+        bad.stderr
+    );
+    lab.assert_clean();
+}
+
 #[test]
 fn commit_change_sets_the_new_images_config() {
     let lab = Lab::new();

@@ -1,5 +1,6 @@
-//! `docker history [--no-trunc] IMAGE`: the steps that made an image, newest
-//! first, with the size each added. Layers that came from a registry show
+//! `docker history [--no-trunc] [-q] [-H=false] [--format] IMAGE`: the steps
+//! that made an image, newest first, with the size each added (`-H=false`:
+//! in bytes, and when as RFC 3339 in a CREATED AT column, as Docker 20.10). Layers that came from a registry show
 //! `<missing>` as their IMAGE, as Docker shows them.
 
 use whaleshell_runtime::digest::short;
@@ -15,6 +16,7 @@ pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> CommandResult {
     let image = rt.images.resolve(&args.image)?;
     let history = rt.images.config(&image).ok().and_then(|c| c.history().clone()).unwrap_or_default();
     let mut layers = image.layers.iter();
+    let human = args.human.unwrap_or(true);
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut contexts: Vec<Value> = Vec::new();
     for (i, step) in history.iter().enumerate() {
@@ -26,7 +28,10 @@ pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> CommandResult {
             (false, _) => "<missing>".to_owned(),
         };
         let when: Option<chrono::DateTime<chrono::Utc>> = step.created().as_deref().and_then(|c| c.parse().ok());
-        let created = when.map(ago).unwrap_or_default();
+        let created_at = when.map(|w| w.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
+        // Docker's historyContext: without -H, CreatedSince is CreatedAt and Size is in bytes.
+        let created = if human { when.map(ago).unwrap_or_default() } else { created_at.clone() };
+        let size = if human { human_size(size) } else { size.to_string() };
         let by = step.created_by().clone().unwrap_or_default().replace('\t', " ");
         let by = if args.no_trunc || by.chars().count() <= 45 { by } else { format!("{}…", by.chars().take(44).collect::<String>()) };
         let comment = step.comment().clone().unwrap_or_default();
@@ -34,13 +39,13 @@ pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> CommandResult {
             Struct::context("*image.historyContext")
                 .field("ID", id.as_str())
                 .field("CreatedSince", created.as_str())
-                .field("CreatedAt", when.map(|w| w.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default())
+                .field("CreatedAt", created_at.as_str())
                 .field("CreatedBy", by.as_str())
-                .field("Size", human_size(size))
+                .field("Size", size.as_str())
                 .field("Comment", comment.as_str())
                 .into_value(),
         );
-        rows.push(vec![id, created, by, human_size(size), comment]);
+        rows.push(vec![id, created, by, size, comment]);
     }
     rows.reverse();
     contexts.reverse();
@@ -48,7 +53,15 @@ pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> CommandResult {
         let words = TemplateWords { parse: "template parsing error: ", exec: "template parsing error: " };
         return print_format(io.stdout, source, &contexts, HISTORY_HEADERS, &words).map(|()| 0).map_err(CommandError::Client);
     }
-    rows.insert(0, ["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"].map(String::from).to_vec());
+    // -q is Docker's quiet format, which only the table format gives way to.
+    if args.quiet {
+        for row in &rows {
+            io.out(&row[0]);
+        }
+        return Ok(0);
+    }
+    let created = if human { "CREATED" } else { "CREATED AT" };
+    rows.insert(0, ["IMAGE", created, "CREATED BY", "SIZE", "COMMENT"].map(String::from).to_vec());
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
     Ok(0)
 }
