@@ -110,6 +110,36 @@ fn history_and_system_df_take_go_templates() {
     lab.assert_clean();
 }
 
+/// `system df -v --format`: one run of the template on Docker's
+/// `diskUsageContext`, its lists holding `images`', `ps`'s and `volume ls`'s contexts.
+#[test]
+fn system_df_verbose_takes_a_template_over_everything() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull -q busybox").code, 0);
+    assert_eq!(lab.run("docker create --name box -v data:/data busybox true").code, 0);
+    let id = lab.run("docker image inspect -f '{{.Id}}' busybox").stdout.trim().to_owned();
+    let run = lab.run(
+        "docker system df -v --format '{{range .Images}}{{.Repository}}:{{.Tag}} {{.ID}} {{.Containers}} {{.UniqueSize}}|{{end}}{{range .Containers}}{{.Names}} {{.Size}} {{.LocalVolumes}} {{.Command}}|{{end}}{{range .Volumes}}{{.Name}} {{.Links}} {{.Driver}}{{end}}{{len .BuildCache}}'",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Alone, its layers are all its own; no newline after it, as Docker's.
+    assert_eq!(run.stdout, format!("busybox:latest {id} 1 1.983MB|box 0B 1 \"true\"|data 1 local0"));
+    let json: serde_json::Value = serde_json::from_str(&lab.run("docker system df -v --format '{{json .}}'").stdout).unwrap();
+    let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["Images", "Containers", "Volumes", "BuildCache"]);
+    assert_eq!(json["Containers"][0]["Size"], "0B", "no virtual size");
+    assert_eq!(json["BuildCache"], serde_json::json!([]));
+    let bad = lab.run("docker system df -v --format 'x{{.Type}}'");
+    assert_eq!(
+        (bad.stdout.as_str(), bad.stderr.as_str(), bad.code),
+        ("x", "template: :1:3: executing \"\" at <.Type>: can't evaluate field Type in type *formatter.diskUsageContext\n", 1)
+    );
+    assert_eq!(lab.run("docker system df -v --format 'table'").stdout, lab.run("docker system df -v").stdout);
+    assert_eq!(lab.run("docker rm -v box").code, 0);
+    assert_eq!(lab.run("docker volume rm data").code, 0);
+    lab.assert_clean();
+}
+
 /// `history -q`, `-H=false` (bytes, RFC 3339 under CREATED AT) and
 /// `--no-trunc`, as Docker 20.10's `NewHistoryFormat` picks them.
 #[test]

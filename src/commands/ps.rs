@@ -26,7 +26,7 @@ pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> CommandResult {
         containers.truncate(n);
     }
     if let Some(source) = args.format.as_deref().filter(|f| !f.is_empty() && *f != "table") {
-        let rows: Vec<Value> = containers.iter().map(|c| context(rt, c, !args.no_trunc)).collect();
+        let rows: Vec<Value> = containers.iter().map(|c| context(rt, c, !args.no_trunc, None)).collect();
         let words = TemplateWords { parse: "failed to parse template: ", exec: "failed to execute template: " };
         return print_format(io.stdout, source, &rows, PS_HEADERS, &words).map(|()| 0).map_err(CommandError::Client);
     }
@@ -68,8 +68,8 @@ fn size_text(rt: &Runtime, c: &ContainerRecord) -> String {
 }
 
 /// Docker's `*formatter.ContainerContext` for one container: what
-/// `--format` templates see.
-fn context(rt: &Runtime, c: &ContainerRecord, trunc: bool) -> Value {
+/// `--format` templates see; `size` replaces `.Size` (`system df -v` shows no virtual size).
+pub fn context(rt: &Runtime, c: &ContainerRecord, trunc: bool, size: Option<String>) -> Value {
     let labels = c.config.labels.clone();
     let mounts: Vec<String> = c
         .config
@@ -91,7 +91,7 @@ fn context(rt: &Runtime, c: &ContainerRecord, trunc: bool) -> Value {
         .field("Ports", ports_text(c))
         .field("State", c.status().as_str())
         .field("Status", status_text(c))
-        .field("Size", size_text(rt, c))
+        .field("Size", size.unwrap_or_else(|| size_text(rt, c)))
         .field("Labels", labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","))
         .method("Label", 1, move |a| Ok(Value::from(labels.get(a[0].as_str().unwrap_or("")).map_or("", String::as_str))))
         .field("Mounts", mounts.join(","))
