@@ -197,6 +197,7 @@ const LONG_FORMS: &[(&str, &str, &[&str], &str, &str)] = &[
     ("container", "update", &[], "update", ""),
     ("container", "stats", &[], "stats", ""),
     ("system", "events", &[], "events", ""),
+    ("system", "info", &[], "info", ""),
     ("image", "ls", &["list"], "images", ""),
     ("image", "pull", &[], "pull", ""),
     ("image", "rm", &[], "rmi", ""),
