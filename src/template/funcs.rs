@@ -201,7 +201,7 @@ enum Basic {
 fn basic(v: &Value) -> Basic {
     match v {
         Value::Bool(_) => Basic::Bool,
-        Value::Int(_) => Basic::Int,
+        Value::Int(_) | Value::Duration(_) => Basic::Int,
         Value::Float(_) => Basic::Float,
         Value::String(_) => Basic::String,
         _ => Basic::Other,
@@ -215,7 +215,16 @@ fn is_nil(v: &Value) -> bool {
     matches!(v, Value::Nil(_) | Value::Missing)
 }
 
+/// A Duration compares as the integer it is, as Go's `eq`/`lt` compare int kinds.
+fn as_int(v: &Value) -> Value {
+    match v {
+        Value::Duration(d) => Value::Int(*d),
+        other => other.clone(),
+    }
+}
+
 fn equal(a: &Value, b: &Value) -> Result<bool, String> {
+    let (a, b) = (&as_int(a), &as_int(b));
     let (ka, kb) = (basic(a), basic(b));
     if ka != kb {
         if !matches!(a, Value::Missing) && !matches!(b, Value::Missing) {
@@ -247,6 +256,7 @@ fn eq(a: &[Value]) -> Result<Value, String> {
 }
 
 fn less(a: &Value, b: &Value) -> Result<Ordering, String> {
+    let (a, b) = (&as_int(a), &as_int(b));
     let (ka, kb) = (basic(a), basic(b));
     if ka == Basic::Other || kb == Basic::Other {
         return Err(INVALID.into());

@@ -33,6 +33,7 @@ fn write_value(out: &mut String, v: &Value, plus: bool) {
         Value::Nil(Nil::Map) => out.push_str("map[]"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Duration(d) => out.push_str(&go_duration(*d)),
         Value::Float(f) => out.push_str(&float_g(*f, None)),
         Value::String(s) => out.push_str(s),
         Value::List(items) => joined(out, ("[", " ", "]"), items.iter(), |out, item| write_value(out, item, plus)),
@@ -166,7 +167,7 @@ fn write_json(out: &mut String, v: &Value, escape_html: bool) {
     match v {
         Value::Missing | Value::Nil(_) => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Int(i) | Value::Duration(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&json_float(*f)),
         Value::String(s) => json_string(out, s, escape_html),
         Value::List(items) => joined(out, ("[", ",", "]"), items.iter(), |out, item| write_json(out, item, escape_html)),
@@ -355,6 +356,9 @@ fn format_verb(arg: &Value, verb: char, flags: Flags) -> String {
         }
         Value::Bool(b) if matches!(verb, 't' | 'v') => pad(if *b { "true" } else { "false" }, flags, false),
         Value::Int(i) => format_int(*i, verb, flags).unwrap_or_else(|| bad_verb(arg, verb)),
+        // A Stringer: %v and %s give its String(), the integer verbs the nanoseconds.
+        Value::Duration(d) if matches!(verb, 'v' | 's') => pad(&go_duration(*d), flags, false),
+        Value::Duration(d) => format_int(*d, verb, flags).unwrap_or_else(|| bad_verb(arg, verb)),
         Value::Float(f) => format_float(*f, verb, flags).unwrap_or_else(|| bad_verb(arg, verb)),
         Value::String(s) => match verb {
             'v' | 's' => pad(&truncate_prec(s, flags.prec), flags, false),
@@ -472,5 +476,43 @@ pub fn go_quote(s: &str) -> String {
         }
     }
     out.push('"');
+    out
+}
+
+/// Go's `time.Duration.String`: `5s`, `1m30s`, `1h0m0s`, `1.5ms`, `0s`.
+pub fn go_duration(nanos: i64) -> String {
+    if nanos == 0 {
+        return "0s".into();
+    }
+    let u = nanos.unsigned_abs();
+    let sign = if nanos < 0 { "-" } else { "" };
+    // The integer part and its fraction of `scale`, trailing zeros dropped.
+    let fraction = |v: u64, scale: u64| {
+        let (whole, rest) = (v / scale, v % scale);
+        if rest == 0 {
+            return whole.to_string();
+        }
+        let digits = scale.ilog10() as usize;
+        let frac = format!("{rest:0digits$}");
+        format!("{whole}.{}", frac.trim_end_matches('0'))
+    };
+    if u < 1_000_000_000 {
+        let (scale, unit) = match u {
+            0..=999 => (1, "ns"),
+            1_000..=999_999 => (1_000, "µs"),
+            _ => (1_000_000, "ms"),
+        };
+        return format!("{sign}{}{unit}", fraction(u, scale));
+    }
+    let secs = u / 1_000_000_000;
+    let (hours, minutes) = (secs / 3600, secs / 60 % 60);
+    let mut out = sign.to_owned();
+    if hours > 0 {
+        out.push_str(&format!("{hours}h"));
+    }
+    if hours > 0 || minutes > 0 {
+        out.push_str(&format!("{minutes}m"));
+    }
+    out.push_str(&format!("{}s", fraction(u % 60_000_000_000, 1_000_000_000)));
     out
 }

@@ -92,6 +92,10 @@ macro_rules! config_omitted {
             (concat!($p, "StopSignal"), "Labels", Zero::String),
             (concat!($p, "StopTimeout"), "StopSignal", Zero::Pointer),
             (concat!($p, "Shell"), "StopTimeout", Zero::Slice),
+            (concat!($p, "Healthcheck.Interval"), "Test", Zero::Duration),
+            (concat!($p, "Healthcheck.Timeout"), "Interval", Zero::Duration),
+            (concat!($p, "Healthcheck.StartPeriod"), "Timeout", Zero::Duration),
+            (concat!($p, "Healthcheck.Retries"), "StartPeriod", Zero::Int),
         ]
     };
 }
@@ -99,7 +103,7 @@ macro_rules! config_omitted {
 /// The fields of Docker 20.10's `types.ContainerJSON` its JSON leaves out
 /// when empty, which templates still see (`{{json .Config.Healthcheck}}` is `null`).
 pub const CONTAINER_OMITTED: &[(&str, &str, Zero)] = &{
-    const CONFIG: [(&str, &str, Zero); 8] = config_omitted!("Config.");
+    const CONFIG: [(&str, &str, Zero); 12] = config_omitted!("Config.");
     const OTHERS: [(&str, &str, Zero); 12] = [
         ("Node", "LogPath", Zero::Pointer),
         ("SizeRw", "GraphDriver", Zero::Pointer),
@@ -114,20 +118,20 @@ pub const CONTAINER_OMITTED: &[(&str, &str, Zero)] = &{
         ("Mounts.Name", "Type", Zero::String),
         ("Mounts.Driver", "Destination", Zero::String),
     ];
-    const ALL: [(&str, &str, Zero); 20] = concat_shapes(CONFIG, OTHERS);
+    const ALL: [(&str, &str, Zero); 24] = concat_shapes(CONFIG, OTHERS);
     ALL
 };
 
 /// The fields of Docker 20.10's `types.ImageInspect` its JSON leaves out when empty.
 pub const IMAGE_OMITTED: &[(&str, &str, Zero)] = &{
-    const CONFIGS: [(&str, &str, Zero); 16] = concat_shapes(config_omitted!("Config."), config_omitted!("ContainerConfig."));
+    const CONFIGS: [(&str, &str, Zero); 24] = concat_shapes(config_omitted!("Config."), config_omitted!("ContainerConfig."));
     const OTHERS: [(&str, &str, Zero); 4] = [
         ("Variant", "Architecture", Zero::String),
         ("OsVersion", "Os", Zero::String),
         ("RootFS.Layers", "Type", Zero::Slice),
         ("RootFS.BaseLayer", "Layers", Zero::String),
     ];
-    const ALL: [(&str, &str, Zero); 20] = concat_shapes(CONFIGS, OTHERS);
+    const ALL: [(&str, &str, Zero); 28] = concat_shapes(CONFIGS, OTHERS);
     ALL
 };
 

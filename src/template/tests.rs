@@ -445,3 +445,30 @@ busybox:latest   555d2e066851
 busybox      2026-12-02 18:34:12 +0000 UTC
 "#)),
 ];
+
+/// A health check's durations as Docker 20.10 prints them (`time.Duration`,
+/// nanoseconds in the JSON), its empty fields as Go's zero values.
+#[test]
+fn healthcheck_durations_print_as_go_durations() {
+    let container = json(r#"{"Config":{"Healthcheck":{"Test":["CMD-SHELL","true"],"Interval":5000000000}}}"#);
+    let run = |source: &str| Template::parse(source).unwrap().render_json(&container, &container_shape()).unwrap();
+    assert_eq!(run("{{.Config.Healthcheck}}"), "{[CMD-SHELL true] 5s 0s 0s 0}");
+    assert_eq!(run("{{json .Config.Healthcheck}}"), r#"{"Test":["CMD-SHELL","true"],"Interval":5000000000}"#);
+    assert_eq!(
+        run(r#"{{printf "%v|%d|%s|%T" .Config.Healthcheck.Interval .Config.Healthcheck.Interval .Config.Healthcheck.Interval .Config.Healthcheck.Interval}}"#),
+        "5s|5000000000|5s|time.Duration"
+    );
+    assert_eq!(run("{{eq .Config.Healthcheck.Interval 5000000000}} {{.Config.Healthcheck.Retries}}"), "true 0");
+    for (nanos, go) in [
+        (0, "0s"),
+        (1_500_000, "1.5ms"),
+        (500_000, "500µs"),
+        (7, "7ns"),
+        (2_500_000_000, "2.5s"),
+        (90_000_000_000, "1m30s"),
+        (3_600_000_000_000, "1h0m0s"),
+        (-30_000_000_000, "-30s"),
+    ] {
+        assert_eq!(gofmt::go_duration(nanos), go);
+    }
+}

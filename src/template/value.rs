@@ -15,6 +15,8 @@ pub enum Value {
     Nil(Nil),
     Bool(bool),
     Int(i64),
+    /// A Go `time.Duration` (nanoseconds): prints `5s`, encodes as a number.
+    Duration(i64),
     Float(f64),
     String(String),
     /// A Go slice.
@@ -48,6 +50,9 @@ pub enum Zero {
     Slice,
     Bool,
     String,
+    Int,
+    /// A `time.Duration`: `0s`, and a number given where one is becomes one.
+    Duration,
 }
 
 impl Zero {
@@ -58,6 +63,8 @@ impl Zero {
             Zero::Slice => Value::Nil(Nil::Slice),
             Zero::Bool => Value::Bool(false),
             Zero::String => Value::String(String::new()),
+            Zero::Int => Value::Int(0),
+            Zero::Duration => Value::Duration(0),
         }
     }
 }
@@ -236,6 +243,14 @@ impl Value {
                             continue;
                         }
                         s = s.json_tag(field, field, true);
+                        // JSON gives a Duration as its nanoseconds.
+                        if *zero == Zero::Duration {
+                            if let Some((_, member)) = s.members.iter_mut().find(|(n, _)| n == field) {
+                                if let Member::Field(Value::Int(nanos)) = member {
+                                    *member = Member::Field(Value::Duration(*nanos));
+                                }
+                            }
+                        }
                         if s.member(field).is_none() {
                             // In the Go struct's field order, for `{{.Config}}`.
                             let at = s.members.iter().position(|(n, _)| n == after).map_or(s.members.len(), |i| i + 1);
@@ -289,7 +304,7 @@ impl Value {
         match self {
             Value::Missing | Value::Nil(_) => false,
             Value::Bool(b) => *b,
-            Value::Int(i) => *i != 0,
+            Value::Int(i) | Value::Duration(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
@@ -308,6 +323,7 @@ impl Value {
             Value::Nil(Nil::Map) => "map[string]string".into(),
             Value::Bool(_) => "bool".into(),
             Value::Int(_) => "int".into(),
+            Value::Duration(_) => "time.Duration".into(),
             Value::Float(_) => "float64".into(),
             Value::String(_) => "string".into(),
             Value::List(l) if all_strings(Box::new(l.iter())) => "[]string".into(),
