@@ -140,6 +140,28 @@ fn system_df_verbose_takes_a_template_over_everything() {
     lab.assert_clean();
 }
 
+/// `{{.}}` in `images` and `history` prints the Go struct behind Docker
+/// 20.10's context: `imageContext` with the API's `types.ImageSummary`,
+/// `historyContext` with its `HistoryResponseItem`.
+#[test]
+fn the_raw_dot_of_images_and_history_is_dockers_go_struct() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull -q busybox").code, 0);
+    let inspect = |f: &str| lab.run(&format!("docker image inspect -f '{f}' busybox")).stdout.trim().to_owned();
+    let (id, size, digest) = (inspect("{{.Id}}"), inspect("{{.Size}}"), inspect("{{index .RepoDigests 0}}"));
+    let created = chrono::DateTime::parse_from_rfc3339(&inspect("{{.Created}}")).unwrap().timestamp();
+    let manifest = digest.split_once('@').unwrap().1.to_owned();
+    assert_eq!(
+        lab.run("docker images --format '{{.}}'").stdout,
+        format!("{{{{<nil>}} true {{-1 {created} {id} map[]  [{digest}] [busybox:latest] -1 {size} {size}}} busybox latest {manifest}}}\n")
+    );
+    assert_eq!(
+        lab.run("docker history --no-trunc -H=false --format '{{.}}' busybox").stdout,
+        format!("{{{{<nil>}} false false {{ {created} /bin/sh -c #(nop) ADD file:busybox-static in /  {id} {size} [busybox:latest]}}}}\n")
+    );
+    lab.assert_clean();
+}
+
 /// `history -q`, `-H=false` (bytes, RFC 3339 under CREATED AT) and
 /// `--no-trunc`, as Docker 20.10's `NewHistoryFormat` picks them.
 #[test]

@@ -10,13 +10,20 @@ use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::HistoryArgs;
 use crate::io::Io;
 use crate::output::{ago, human_size, print_format, table, TemplateWords};
-use crate::template::{Struct, Value, HISTORY_HEADERS};
+use crate::template::{Nil, Struct, Value, HISTORY_HEADERS};
 
 pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> CommandResult {
     let image = rt.images.resolve(&args.image)?;
     let history = rt.images.config(&image).ok().and_then(|c| c.history().clone()).unwrap_or_default();
     let mut layers = image.layers.iter();
     let human = args.human.unwrap_or(true);
+    let tags: Vec<String> = rt
+        .images
+        .list()
+        .ok()
+        .and_then(|all| all.into_iter().find(|t| t.record.id == image.id))
+        .map(|t| t.tags.iter().map(|r| r.familiar()).collect())
+        .unwrap_or_default();
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut contexts: Vec<Value> = Vec::new();
     for (i, step) in history.iter().enumerate() {
@@ -31,12 +38,28 @@ pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> CommandResult {
         let created_at = when.map(|w| w.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
         // Docker's historyContext: without -H, CreatedSince is CreatedAt and Size is in bytes.
         let created = if human { when.map(ago).unwrap_or_default() } else { created_at.clone() };
+        // What `{{.}}` prints: Docker 20.10's historyContext as Go prints it,
+        // `{{<nil>} trunc human {Comment Created CreatedBy ID Size Tags}}`.
+        let item = Struct::new("image.HistoryResponseItem")
+            .field("Comment", step.comment().clone().unwrap_or_default())
+            .field("Created", when.map_or(0, |w| w.timestamp()))
+            .field("CreatedBy", step.created_by().clone().unwrap_or_default())
+            .field("ID", if newest { image.id.as_str() } else { "<missing>" })
+            .field("Size", i64::try_from(size).unwrap_or(i64::MAX))
+            .field("Tags", if newest && !tags.is_empty() { Value::from(tags.clone()) } else { Value::Nil(Nil::Slice) });
+        let printed = Struct::new("image.historyContext")
+            .field("HeaderContext", Struct::new("formatter.HeaderContext").field("header", Value::Nil(Nil::Pointer)))
+            .field("trunc", !args.no_trunc)
+            .field("human", human)
+            .field("h", item)
+            .into_value();
         let size = if human { human_size(size) } else { size.to_string() };
         let by = step.created_by().clone().unwrap_or_default().replace('\t', " ");
         let by = if args.no_trunc || by.chars().count() <= 45 { by } else { format!("{}…", by.chars().take(44).collect::<String>()) };
         let comment = step.comment().clone().unwrap_or_default();
         contexts.push(
             Struct::context("*image.historyContext")
+                .printed_as(move || printed.clone())
                 .field("ID", id.as_str())
                 .field("CreatedSince", created.as_str())
                 .field("CreatedAt", created_at.as_str())
