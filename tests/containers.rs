@@ -292,6 +292,48 @@ fn logs_since_and_until_keep_the_lines_logged_between() {
     lab.assert_clean();
 }
 
+/// `logs -f --until T` ends by itself at the first line after T, exit 0,
+/// as Docker's json-file follower does, having printed only lines up to T.
+#[test]
+fn logs_follow_stops_at_until() {
+    let lab = Lab::new();
+    lab.run_detached("docker run -d --name tick busybox sh -c 'while :; do echo tick; sleep 0.2; done'");
+    let until = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap() + std::time::Duration::from_secs(1);
+    let until_text = format!("{}.{:09}", until.as_secs(), until.subsec_nanos());
+    let mut child = lab
+        .command()
+        .args(["-c", &format!("docker logs -f -t --until {until_text} tick")])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A bounded wait for it to end on its own.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("docker logs -f --until did not stop following");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(out.lines().count() >= 1, "{out}");
+    let until_nanos = i64::try_from(until.as_nanos()).unwrap();
+    for line in out.lines() {
+        let (time, text) = line.split_once(' ').unwrap();
+        assert_eq!(text, "tick");
+        let at = chrono::DateTime::parse_from_rfc3339(time).unwrap().timestamp_nanos_opt().unwrap();
+        assert!(at <= until_nanos, "{line} is after --until {until_text}");
+    }
+    assert_eq!(lab.run("docker rm -f tick").code, 0);
+    lab.assert_clean();
+}
+
 #[test]
 fn log_driver_none_keeps_nothing_and_others_are_refused() {
     let lab = Lab::new();

@@ -110,6 +110,92 @@ fn history_and_system_df_take_go_templates() {
     lab.assert_clean();
 }
 
+/// `system df -v --format`: one run of the template on Docker's
+/// `diskUsageContext`, its lists holding `images`', `ps`'s and `volume ls`'s contexts.
+#[test]
+fn system_df_verbose_takes_a_template_over_everything() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull -q busybox").code, 0);
+    assert_eq!(lab.run("docker create --name box -v data:/data busybox true").code, 0);
+    let id = lab.run("docker image inspect -f '{{.Id}}' busybox").stdout.trim().to_owned();
+    let run = lab.run(
+        "docker system df -v --format '{{range .Images}}{{.Repository}}:{{.Tag}} {{.ID}} {{.Containers}} {{.UniqueSize}}|{{end}}{{range .Containers}}{{.Names}} {{.Size}} {{.LocalVolumes}} {{.Command}}|{{end}}{{range .Volumes}}{{.Name}} {{.Links}} {{.Driver}}{{end}}{{len .BuildCache}}'",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Alone, its layers are all its own; no newline after it, as Docker's.
+    assert_eq!(run.stdout, format!("busybox:latest {id} 1 1.983MB|box 0B 1 \"true\"|data 1 local0"));
+    let json: serde_json::Value = serde_json::from_str(&lab.run("docker system df -v --format '{{json .}}'").stdout).unwrap();
+    let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["Images", "Containers", "Volumes", "BuildCache"]);
+    assert_eq!(json["Containers"][0]["Size"], "0B", "no virtual size");
+    assert_eq!(json["BuildCache"], serde_json::json!([]));
+    let bad = lab.run("docker system df -v --format 'x{{.Type}}'");
+    assert_eq!(
+        (bad.stdout.as_str(), bad.stderr.as_str(), bad.code),
+        ("x", "template: :1:3: executing \"\" at <.Type>: can't evaluate field Type in type *formatter.diskUsageContext\n", 1)
+    );
+    assert_eq!(lab.run("docker system df -v --format 'table'").stdout, lab.run("docker system df -v").stdout);
+    assert_eq!(lab.run("docker rm -v box").code, 0);
+    assert_eq!(lab.run("docker volume rm data").code, 0);
+    lab.assert_clean();
+}
+
+/// `{{.}}` in `images` and `history` prints the Go struct behind Docker
+/// 20.10's context: `imageContext` with the API's `types.ImageSummary`,
+/// `historyContext` with its `HistoryResponseItem`.
+#[test]
+fn the_raw_dot_of_images_and_history_is_dockers_go_struct() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull -q busybox").code, 0);
+    let inspect = |f: &str| lab.run(&format!("docker image inspect -f '{f}' busybox")).stdout.trim().to_owned();
+    let (id, size, digest) = (inspect("{{.Id}}"), inspect("{{.Size}}"), inspect("{{index .RepoDigests 0}}"));
+    let created = chrono::DateTime::parse_from_rfc3339(&inspect("{{.Created}}")).unwrap().timestamp();
+    let manifest = digest.split_once('@').unwrap().1.to_owned();
+    assert_eq!(
+        lab.run("docker images --format '{{.}}'").stdout,
+        format!("{{{{<nil>}} true {{-1 {created} {id} map[]  [{digest}] [busybox:latest] -1 {size} {size}}} busybox latest {manifest}}}\n")
+    );
+    assert_eq!(
+        lab.run("docker history --no-trunc -H=false --format '{{.}}' busybox").stdout,
+        format!("{{{{<nil>}} false false {{ {created} /bin/sh -c #(nop) ADD file:busybox-static in /  {id} {size} [busybox:latest]}}}}\n")
+    );
+    lab.assert_clean();
+}
+
+/// `history -q`, `-H=false` (bytes, RFC 3339 under CREATED AT) and
+/// `--no-trunc`, as Docker 20.10's `NewHistoryFormat` picks them.
+#[test]
+fn history_quiet_raw_and_untruncated() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull -q busybox").code, 0);
+    let id = lab.run("docker image inspect -f '{{.Id}}' busybox").stdout.trim().to_owned();
+    let size = lab.run("docker image inspect -f '{{.Size}}' busybox").stdout.trim().to_owned();
+    let created = lab.run("docker image inspect -f '{{.Created}}' busybox").stdout;
+    let created = chrono::DateTime::parse_from_rfc3339(created.trim()).unwrap().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let short = &id["sha256:".len()..][..12];
+    assert_eq!(lab.run("docker history -q busybox").stdout, format!("{short}\n"));
+    assert_eq!(lab.run("docker history -q --no-trunc busybox").stdout, format!("{id}\n"));
+    // The quiet format gives way to an explicit one.
+    assert_eq!(lab.run("docker history -q --format '{{.ID}}:{{.Size}}' busybox").stdout, format!("{short}:1.98MB\n"));
+    let raw = lab.run("docker history -H=false busybox");
+    assert_eq!(raw.code, 0, "{}", raw.stderr);
+    let lines: Vec<&str> = raw.stdout.lines().collect();
+    assert_eq!(lines[0], "IMAGE          CREATED AT             CREATED BY                                      SIZE      COMMENT");
+    assert_eq!(lines[1], format!("{short}   {created}   /bin/sh -c #(nop) ADD file:busybox-static in…   {size:<9} "));
+    assert_eq!(lab.run("docker history --human=false --format '{{.CreatedSince}}|{{.Size}}' busybox").stdout, format!("{created}|{size}\n"));
+    assert_eq!(lab.run("docker history -H --format '{{.Size}}' busybox").stdout, "1.98MB\n");
+    let full = lab.run("docker history --no-trunc --format '{{.ID}}|{{.CreatedBy}}' busybox").stdout;
+    assert_eq!(full, format!("{id}|/bin/sh -c #(nop) ADD file:busybox-static in / \n"));
+    let bad = lab.run("docker history -H=maybe busybox");
+    assert_eq!(bad.code, 125);
+    assert!(
+        bad.stderr.starts_with("invalid argument \"maybe\" for \"-H, --human\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax\n"),
+        "{}",
+        bad.stderr
+    );
+    lab.assert_clean();
+}
+
 #[test]
 fn commit_change_sets_the_new_images_config() {
     let lab = Lab::new();

@@ -173,6 +173,39 @@ fn stats_reads_the_cgroup() {
     lab.assert_clean();
 }
 
+/// `{{.}}` prints the Go struct behind the context, as Docker 20.10 does:
+/// `ps`'s `ContainerContext` with the API's `types.Container`, `stats`'s
+/// `statsContext` with its `StatsEntry` of floats.
+#[test]
+fn the_raw_dot_prints_dockers_go_structs() {
+    let lab = Lab::new();
+    let port = common::free_port();
+    let id = lab.run_detached(&format!("docker run -d --name web -l tier=front -v /tmp:/data -p {port}:80 busybox sleep 1000"));
+    let image = lab.run("docker inspect -f '{{.Image}}' web").stdout;
+    let created = lab.run("docker inspect -f '{{.Created}}' web").stdout;
+    let created = chrono::DateTime::parse_from_rfc3339(created.trim()).unwrap().timestamp();
+    let ps = lab.run("docker ps --format '{{.}}'");
+    assert_eq!(ps.code, 0, "{}", ps.stderr);
+    let ps = regex::Regex::new(r"Up [^{]+ \{default\} 0xc[0-9a-f]{10}").unwrap().replace(&ps.stdout, "Up [DURATION] {default} [ADDRESS]").into_owned();
+    assert_eq!(
+        ps,
+        format!(
+            "{{{{<nil>}} true {{{id} [/web] busybox {} sleep 1000 {created} [{{0.0.0.0 80 {port} tcp}}] 0 0 map[tier:front] running Up [DURATION] {{default}} [ADDRESS] [{{bind  /tmp /data   true rprivate}}]}} map[]}}\n",
+            image.trim()
+        )
+    );
+    assert!(lab.run("docker ps --no-trunc --format '{{.}}'").stdout.starts_with("{{<nil>} false {"));
+    let stats = lab.run("docker stats --no-stream --format '{{.}}' web");
+    assert_eq!(stats.code, 0, "{}", stats.stderr);
+    let entry = regex::Regex::new(&format!(
+        r"^\{{\{{<nil>\}} \{{web /web {id} [0-9.e+-]+ [0-9.e+-]+ [0-9.e+-]+ [0-9.e+-]+ [0-9.e+-]+ [0-9.e+-]+ [0-9.e+-]+ [0-9.e+-]+ 1 false\}} linux true\}}\n$"
+    ))
+    .unwrap();
+    assert!(entry.is_match(&stats.stdout), "{}", stats.stdout);
+    assert_eq!(lab.run("docker rm -f web").code, 0);
+    lab.assert_clean();
+}
+
 #[test]
 fn stats_redraws_until_interrupted() {
     let lab = Lab::new();

@@ -85,3 +85,23 @@ fn format_errors_are_dockers() {
     }
     insta::assert_snapshot!("format_errors", seen);
 }
+
+/// `docker system info` is `docker info`, flags and errors with its own name.
+#[test]
+fn system_info_is_info() {
+    let lab = Lab::new();
+    let info = lab.run("docker info");
+    let system = lab.run("docker system info");
+    assert_eq!(system.code, 0, "{}", system.stderr);
+    assert_eq!(machine_independent(&system.stdout), machine_independent(&info.stdout));
+    let format = "--format '{{.Containers}} {{.Images}} {{.Driver}}'";
+    assert_eq!(lab.run(&format!("docker system info {format}")).stdout, lab.run(&format!("docker info {format}")).stdout);
+    let json: Value = serde_json::from_str(&lab.run("docker system info -f json").stdout).unwrap();
+    assert_eq!(json["Driver"], "overlay2");
+    let bad = lab.run("docker system info --nope");
+    assert_eq!(bad.code, 125);
+    assert!(bad.stderr.starts_with("unknown flag: --nope\n"), "{}", bad.stderr);
+    assert!(bad.stderr.ends_with("See 'docker system info --help'.\n"), "{}", bad.stderr);
+    assert!(lab.run("docker system --help").stdout.contains("  info    Display system-wide information\n"));
+    lab.assert_clean();
+}

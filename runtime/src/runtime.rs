@@ -474,13 +474,7 @@ impl Runtime {
     }
 
     /// `docker logs [-f] [-n N]`: see [`container::logs::read`].
-    pub fn logs(
-        &self,
-        container: &ContainerRecord,
-        follow: bool,
-        tail: Option<usize>,
-        on_line: &mut dyn FnMut(container::logs::Stream, &str, &[u8]),
-    ) -> Result<()> {
+    pub fn logs(&self, container: &ContainerRecord, follow: bool, tail: Option<usize>, on_line: &mut container::logs::OnLine<'_>) -> Result<()> {
         container::logs::read(&self.layout, container, follow, tail, on_line)
     }
 

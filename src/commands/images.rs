@@ -10,7 +10,40 @@ use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::ImagesArgs;
 use crate::io::Io;
 use crate::output::{ago, created_at, human_size, human_size_precision, print_format, table, TemplateWords};
-use crate::template::{Struct, IMAGE_HEADERS};
+use crate::template::{Nil, Struct, Value, IMAGE_HEADERS};
+
+/// What `{{.}}` prints: Docker 20.10's `imageContext` as Go prints it — its
+/// header (nil), `trunc`, the API's `types.ImageSummary` (Containers and
+/// SharedSize -1, as `docker images` leaves them), repository, tag and digest.
+fn go_struct(rt: &Runtime, image: &TaggedImage, trunc: bool, repo: &str, tag: &str, digest: &str) -> Value {
+    let config = rt.images.config(&image.record).ok();
+    let labels = config.as_ref().and_then(|c| c.config().as_ref()).and_then(|c| c.labels().clone()).unwrap_or_default();
+    let size = i64::try_from(image.record.size()).unwrap_or(i64::MAX);
+    let (mut digests, mut tags) = (image.record.repo_digests.clone(), image.tags.iter().map(Reference::familiar).collect::<Vec<_>>());
+    // Docker's daemon names an image with neither so.
+    if digests.is_empty() && tags.is_empty() {
+        (digests, tags) = (vec!["<none>@<none>".to_owned()], vec!["<none>:<none>".to_owned()]);
+    }
+    let summary = Struct::new("types.ImageSummary")
+        .field("Containers", -1)
+        .field("Created", image.record.created.map_or(0, |c| c.timestamp()))
+        .field("ID", image.record.id.as_str())
+        .field("Labels", Value::Map(labels.into_iter().map(|(k, v)| (k, Value::from(v))).collect()))
+        .field("ParentID", "")
+        .field("RepoDigests", digests)
+        .field("RepoTags", tags)
+        .field("SharedSize", -1)
+        .field("Size", size)
+        .field("VirtualSize", size);
+    Struct::new("formatter.imageContext")
+        .field("HeaderContext", Struct::new("formatter.HeaderContext").field("header", Value::Nil(Nil::Pointer)))
+        .field("trunc", trunc)
+        .field("i", summary)
+        .field("repo", repo)
+        .field("tag", tag)
+        .field("digest", if digest.is_empty() { "<none>" } else { digest })
+        .into_value()
+}
 
 pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> CommandResult {
     let images = rt.images.list()?;
@@ -34,8 +67,10 @@ pub fn run(rt: &Runtime, args: &ImagesArgs, io: &mut Io<'_>) -> CommandResult {
                 Some(t) => (t.familiar_name(), t.tag.clone().unwrap_or_else(|| "<none>".to_owned())),
                 None => ("<none>".to_owned(), "<none>".to_owned()),
             };
+            let printed = go_struct(rt, image, !args.no_trunc, &repo, &tag_text, &digest);
             contexts.push(
                 Struct::context("*formatter.imageContext")
+                    .printed_as(move || printed.clone())
                     .field("ID", id.trim_start_matches(if args.no_trunc { "" } else { "sha256:" }))
                     .field("Repository", repo.as_str())
                     .field("Tag", tag_text.as_str())

@@ -13,12 +13,12 @@ use whaleshell_runtime::{Error, Runtime};
 use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::InspectArgs;
 use crate::io::Io;
-use crate::template::{GoShape, Template, CONTAINER_MAPS, CONTAINER_OMITTED, CONTAINER_SLICES, IMAGE_MAPS, IMAGE_SLICES};
+use crate::template::{GoShape, Template, CONTAINER_MAPS, CONTAINER_OMITTED, CONTAINER_SLICES, IMAGE_MAPS, IMAGE_OMITTED, IMAGE_SLICES};
 
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 
 const CONTAINER_SHAPE: GoShape<'static> = GoShape { maps: CONTAINER_MAPS, slices: CONTAINER_SLICES, omitted: CONTAINER_OMITTED, types: &[] };
-const IMAGE_SHAPE: GoShape<'static> = GoShape { maps: IMAGE_MAPS, slices: IMAGE_SLICES, omitted: &[], types: &[] };
+const IMAGE_SHAPE: GoShape<'static> = GoShape { maps: IMAGE_MAPS, slices: IMAGE_SLICES, omitted: IMAGE_OMITTED, types: &[] };
 const VOLUME_SHAPE: GoShape<'static> = GoShape { maps: &["Labels", "Options"], slices: &[], omitted: &[], types: &[("", "volume.Volume")] };
 
 pub fn run(rt: &Runtime, args: &InspectArgs, io: &mut Io<'_>) -> CommandResult {

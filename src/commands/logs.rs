@@ -2,9 +2,12 @@
 //! container wrote, from the json-file log its monitor keeps; `-f` then
 //! follows the live output. `--since`/`--until` take what `docker events`
 //! takes (RFC 3339, Unix seconds, a duration before now) and keep the lines
-//! logged in between, both ends included, as Docker's json-file reader.
+//! logged in between, both ends included, as Docker's json-file reader;
+//! `-f --until T` stops following at the first line after T (exit 0), as
+//! Docker's follower does (a container silent after T is followed on).
 
 use std::io::Write;
+use std::ops::ControlFlow;
 
 use whaleshell_runtime::container::logs::Stream;
 use whaleshell_runtime::Runtime;
@@ -31,8 +34,12 @@ pub fn run(rt: &Runtime, args: &LogsArgs, io: &mut Io<'_>) -> CommandResult {
     rt.logs(&container, args.follow, tail, &mut |stream, time, bytes| {
         if since.is_some() || until.is_some() {
             let at = chrono::DateTime::parse_from_rfc3339(time).ok().and_then(|t| t.timestamp_nanos_opt()).unwrap_or(0);
-            if since.is_some_and(|s| at < s) || until.is_some_and(|u| at > u) {
-                return;
+            // Past --until: the end, of following too, as Docker's follower stops at such a line.
+            if until.is_some_and(|u| at > u) {
+                return ControlFlow::Break(());
+            }
+            if since.is_some_and(|s| at < s) {
+                return ControlFlow::Continue(());
             }
         }
         let out: &mut dyn Write = match stream {
@@ -44,6 +51,7 @@ pub fn run(rt: &Runtime, args: &LogsArgs, io: &mut Io<'_>) -> CommandResult {
         }
         // Flushed at once: a learner following a log sees each line as it comes.
         let _ = out.write_all(bytes).and_then(|()| out.flush());
+        ControlFlow::Continue(())
     })?;
     Ok(0)
 }

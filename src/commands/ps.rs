@@ -11,7 +11,7 @@ use super::error::{CommandError, CommandResult};
 use crate::grammar::docker::PsArgs;
 use crate::io::Io;
 use crate::output::{ago, created_at, human_duration, human_size, print_format, quoted_command, table, TemplateWords};
-use crate::template::{Nil, Struct, Value, PS_HEADERS};
+use crate::template::{GoShape, Nil, Struct, Value, Zero, PS_HEADERS};
 use whaleshell_runtime::fsutil::dir_size;
 use whaleshell_runtime::volume::MountKind;
 
@@ -26,7 +26,7 @@ pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> CommandResult {
         containers.truncate(n);
     }
     if let Some(source) = args.format.as_deref().filter(|f| !f.is_empty() && *f != "table") {
-        let rows: Vec<Value> = containers.iter().map(|c| context(rt, c, !args.no_trunc)).collect();
+        let rows: Vec<Value> = containers.iter().map(|c| context(rt, c, !args.no_trunc, None)).collect();
         let words = TemplateWords { parse: "failed to parse template: ", exec: "failed to execute template: " };
         return print_format(io.stdout, source, &rows, PS_HEADERS, &words).map(|()| 0).map_err(CommandError::Client);
     }
@@ -68,8 +68,8 @@ fn size_text(rt: &Runtime, c: &ContainerRecord) -> String {
 }
 
 /// Docker's `*formatter.ContainerContext` for one container: what
-/// `--format` templates see.
-fn context(rt: &Runtime, c: &ContainerRecord, trunc: bool) -> Value {
+/// `--format` templates see; `size` replaces `.Size` (`system df -v` shows no virtual size).
+pub fn context(rt: &Runtime, c: &ContainerRecord, trunc: bool, size: Option<String>) -> Value {
     let labels = c.config.labels.clone();
     let mounts: Vec<String> = c
         .config
@@ -79,7 +79,9 @@ fn context(rt: &Runtime, c: &ContainerRecord, trunc: bool) -> Value {
         .map(|m| if trunc { m.source.chars().take(15).collect() } else { m.source.clone() })
         .collect();
     let local_volumes = c.config.mounts.iter().filter(|m| m.kind == MountKind::Volume).count();
+    let printed = go_struct(rt, c, trunc);
     Struct::context("*formatter.ContainerContext")
+        .printed_as(move || printed.clone())
         .field("ID", if trunc { c.short_id().to_owned() } else { c.id.clone() })
         .field("Names", c.name.as_str())
         .field("Image", c.image.as_str())
@@ -89,13 +91,62 @@ fn context(rt: &Runtime, c: &ContainerRecord, trunc: bool) -> Value {
         .field("Ports", ports_text(c))
         .field("State", c.status().as_str())
         .field("Status", status_text(c))
-        .field("Size", size_text(rt, c))
+        .field("Size", size.unwrap_or_else(|| size_text(rt, c)))
         .field("Labels", labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","))
         .method("Label", 1, move |a| Ok(Value::from(labels.get(a[0].as_str().unwrap_or("")).map_or("", String::as_str))))
         .field("Mounts", mounts.join(","))
         .field("LocalVolumes", local_volumes.to_string())
         .field("Networks", "")
         .field("Platform", Value::Nil(Nil::Pointer))
+        .into_value()
+}
+
+/// What `{{.}}` prints: Docker 20.10's `formatter.ContainerContext` as Go
+/// prints a struct — its header (nil), `trunc`, the API's `types.Container`
+/// and `FieldsUsed` — e.g. `{{<nil>} true {ID [/web] busybox sha256:… sleep 1000 1796307509 [] 0 0 map[] running Up 3 minutes {default} 0xc0000708b8 []} map[]}`.
+fn go_struct(rt: &Runtime, c: &ContainerRecord, trunc: bool) -> Value {
+    let running = c.status().is_running();
+    let ports: Vec<Value> = c
+        .state
+        .ports
+        .iter()
+        .filter(|_| running)
+        .map(|p| {
+            let port = |n: u16| Value::Int(i64::from(n));
+            Struct::new("types.Port")
+                .field("IP", p.host_ip.as_str())
+                .field("PrivatePort", port(p.container_port))
+                .field("PublicPort", port(p.host_port))
+                .field("Type", "tcp")
+                .into_value()
+        })
+        .collect();
+    let labels = c.config.labels.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
+    let json = super::inspect::container_json(rt, c, false);
+    let mount_shape = GoShape { omitted: &[("Name", "Type", Zero::String), ("Driver", "Destination", Zero::String)], ..GoShape::default() };
+    let mounts = Value::from_json(&json["Mounts"], &mount_shape);
+    let container = Struct::new("types.Container")
+        .field("ID", c.id.as_str())
+        .field("Names", vec![format!("/{}", c.name)])
+        .field("Image", c.image.as_str())
+        .field("ImageID", c.image_id.as_str())
+        .field("Command", c.config.args.join(" "))
+        .field("Created", c.created.timestamp())
+        .field("Ports", Value::List(ports))
+        .field("SizeRw", 0)
+        .field("SizeRootFs", 0)
+        .field("Labels", Value::Map(labels))
+        .field("State", c.status().as_str())
+        .field("Status", status_text(c))
+        .field("HostConfig", Struct::new("").field("NetworkMode", "default"))
+        // A pointer, which Go prints as its address.
+        .field("NetworkSettings", format!("0xc0000{}", c.id.get(..6).unwrap_or("0708b8")))
+        .field("Mounts", mounts);
+    Struct::new("formatter.ContainerContext")
+        .field("HeaderContext", Struct::new("formatter.HeaderContext").field("header", Value::Nil(Nil::Pointer)))
+        .field("trunc", trunc)
+        .field("c", container)
+        .field("FieldsUsed", Value::Nil(Nil::Map))
         .into_value()
 }
 

@@ -17,7 +17,7 @@ use crate::grammar::docker::StatsArgs;
 use crate::interrupt::{self, Interrupts};
 use crate::io::Io;
 use crate::output::{bytes_size, human_size};
-use crate::template::{header, Format, Struct, Value, STATS_HEADERS};
+use crate::template::{header, Format, Nil, Struct, Value, STATS_HEADERS};
 
 const DEFAULT_FORMAT: &str = "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}";
 /// Docker's daemon collects stats once a second.
@@ -112,7 +112,31 @@ fn reading(rt: &Runtime, w: &mut Watched, trunc: bool) -> Value {
     let invalid = w.gone;
     let show = move |text: String| if invalid { "--".to_owned() } else { text };
     let id = if trunc { w.record.short_id().to_owned() } else { w.record.id.clone() };
+    // What `{{.}}` prints: Docker 20.10's `statsContext` as Go prints a struct,
+    // its header (nil), the `StatsEntry` (floats as Go's %v writes them), OS and `trunc`.
+    let entry = Struct::new("container.StatsEntry")
+        .field("Container", w.named.as_str())
+        .field("Name", format!("/{}", w.record.name))
+        .field("ID", w.record.id.as_str())
+        .field("CPUPercentage", cpu)
+        .field("Memory", now.memory as f64)
+        .field("MemoryLimit", now.memory_limit as f64)
+        .field("MemoryPercentage", memory_percent(&now))
+        .field("NetworkRx", now.net_rx as f64)
+        .field("NetworkTx", now.net_tx as f64)
+        .field("BlockRead", now.block_read as f64)
+        .field("BlockWrite", now.block_write as f64)
+        .field("PidsCurrent", i64::try_from(now.pids).unwrap_or(i64::MAX))
+        .field("IsInvalid", invalid)
+        .into_value();
+    let printed = Struct::new("container.statsContext")
+        .field("HeaderContext", Struct::new("formatter.HeaderContext").field("header", Value::Nil(Nil::Pointer)))
+        .field("s", entry)
+        .field("os", "linux")
+        .field("trunc", trunc)
+        .into_value();
     Struct::context("*container.statsContext")
+        .printed_as(move || printed.clone())
         .field("Container", w.named.as_str())
         .field("Name", w.record.name.as_str())
         .field("ID", id)

@@ -1,4 +1,4 @@
-//! `docker system df [-v]`, `docker system prune`, `docker image prune`:
+//! `docker system df [-v] [--format]`, `docker system prune`, `docker image prune`:
 //! what the store holds, from the real files, and cleaning it up.
 
 use whaleshell_runtime::digest::short;
@@ -10,8 +10,8 @@ use super::prune::{confirm, print_block, remove_stopped_containers, remove_unuse
 use super::ps::status_text;
 use crate::grammar::docker::{DfArgs, ImagePruneArgs, SystemCommand, SystemPruneArgs};
 use crate::io::Io;
-use crate::output::{ago, human_size, print_format, quoted_command, table, TemplateWords};
-use crate::template::{Struct, Value, DF_HEADERS};
+use crate::output::{ago, created_at, human_size, human_size_precision, print_format, quoted_command, table, TemplateWords};
+use crate::template::{Struct, Template, Value, DF_HEADERS};
 
 pub fn run(rt: &Runtime, command: &SystemCommand, io: &mut Io<'_>) -> CommandResult {
     match command {
@@ -36,7 +36,10 @@ fn reclaimable(part: u64, whole: u64) -> String {
 fn df(rt: &Runtime, args: &DfArgs, io: &mut Io<'_>) -> CommandResult {
     let usage = Usage::measure(rt)?;
     if args.verbose {
-        return df_verbose(&usage, io);
+        return match args.format.as_deref().filter(|f| !f.is_empty() && *f != "table") {
+            Some(source) => df_verbose_format(rt, &usage, source, io),
+            None => df_verbose(&usage, io),
+        };
     }
     let images_active = usage.images.iter().filter(|i| i.containers > 0).count();
     let containers_size: u64 = usage.containers.iter().map(|c| c.size).sum();
@@ -74,6 +77,70 @@ fn df(rt: &Runtime, args: &DfArgs, io: &mut Io<'_>) -> CommandResult {
     }
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
     Ok(0)
+}
+
+/// `system df -v --format`: the template runs once, on Docker 20.10's
+/// `diskUsageContext` (`.Images`, `.Containers`, `.Volumes`, `.BuildCache`,
+/// lists of the contexts `images`, `ps` and `volume ls` give), with no
+/// newline after it; an execution error is printed as Go words it, with no prefix.
+fn df_verbose_format(rt: &Runtime, usage: &Usage, source: &str, io: &mut Io<'_>) -> CommandResult {
+    let template =
+        Template::parse(source.strip_prefix("table ").unwrap_or(source)).map_err(|e| CommandError::Client(format!("template parsing error: {e}")))?;
+    let mut images = Vec::new();
+    for i in &usage.images {
+        let names: Vec<(String, String)> = if i.image.tags.is_empty() {
+            vec![("<none>".into(), "<none>".into())]
+        } else {
+            i.image.tags.iter().map(|t| (t.familiar_name(), t.tag_or_latest().to_owned())).collect()
+        };
+        for (repo, tag) in names {
+            images.push(
+                Struct::context("*formatter.imageContext")
+                    .field("ID", i.image.record.id.as_str())
+                    .field("Repository", repo)
+                    .field("Tag", tag)
+                    .field("Digest", "")
+                    .field("CreatedSince", i.image.record.created.map(ago).unwrap_or_else(|| "N/A".into()))
+                    .field("CreatedAt", i.image.record.created.map(created_at).unwrap_or_default())
+                    .field("Size", human_size(i.size))
+                    .field("Containers", i.containers.to_string())
+                    .field("VirtualSize", human_size_precision(i.size, 4))
+                    .field("SharedSize", human_size_precision(i.shared, 4))
+                    .field("UniqueSize", human_size_precision(i.size - i.shared, 4))
+                    .into_value(),
+            );
+        }
+    }
+    let containers = usage.containers.iter().map(|c| super::ps::context(rt, &c.container, false, Some(human_size(c.size)))).collect();
+    let volumes = usage
+        .volumes
+        .iter()
+        .map(|v| {
+            Struct::context("*formatter.volumeContext")
+                .field("Name", v.volume.name.as_str())
+                .field("Driver", "local")
+                .field("Scope", "local")
+                .field("Mountpoint", rt.volumes.data_dir(&v.volume.name).display().to_string())
+                .field("Labels", "")
+                .method("Label", 1, |_| Ok(Value::from("")))
+                .field("Links", v.links.to_string())
+                .field("Size", human_size(v.size))
+                .into_value()
+        })
+        .collect();
+    let data = Struct::new("*formatter.diskUsageContext")
+        .field("Images", Value::List(images))
+        .field("Containers", Value::List(containers))
+        .field("Volumes", Value::List(volumes))
+        .field("BuildCache", Value::List(Vec::new()))
+        .into_value();
+    // Go's Execute writes as it goes: what came before an error is printed too.
+    let (out, error) = template.render_partial(&data);
+    let _ = std::io::Write::write_all(io.stdout, out.as_bytes());
+    match error {
+        Some(e) => Err(CommandError::Client(e.to_string())),
+        None => Ok(0),
+    }
 }
 
 fn df_verbose(usage: &Usage, io: &mut Io<'_>) -> CommandResult {

@@ -197,6 +197,7 @@ const LONG_FORMS: &[(&str, &str, &[&str], &str, &str)] = &[
     ("container", "update", &[], "update", ""),
     ("container", "stats", &[], "stats", ""),
     ("system", "events", &[], "events", ""),
+    ("system", "info", &[], "info", ""),
     ("image", "ls", &["list"], "images", ""),
     ("image", "pull", &[], "pull", ""),
     ("image", "rm", &[], "rmi", ""),
@@ -856,10 +857,26 @@ pub struct HistoryArgs {
     /// Pretty-print images using a Go template
     #[arg(long, value_name = "string")]
     pub format: Option<String>,
+    /// Print sizes and dates in human readable format (default true)
+    // A Go bool flag: `-H`, `-H=false`, `--human=false`; None is true.
+    #[arg(short = 'H', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool, value_name = "bool")]
+    pub human: Option<bool>,
     /// Don't truncate output
     #[arg(long = "no-trunc")]
     pub no_trunc: bool,
+    /// Only show image IDs
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
     pub image: String,
+}
+
+/// Go's `strconv.ParseBool`, as pflag reads `--flag=VALUE` of a bool flag.
+fn go_bool(text: &str) -> Result<bool, String> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
+        _ => Err(format!("strconv.ParseBool: parsing {text:?}: invalid syntax")),
+    }
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -1238,8 +1255,20 @@ fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError 
         ErrorKind::InvalidValue | ErrorKind::ValueValidation | ErrorKind::NoEquals => {
             let arg = context_str(e, ContextKind::InvalidArg).unwrap_or_default();
             let value = context_str(e, ContextKind::InvalidValue).unwrap_or_default();
-            let flag = arg.split([' ', '<']).next().unwrap_or(&arg).trim_end_matches(',').to_owned();
+            let flag = arg.split([' ', '<', '[']).next().unwrap_or(&arg).trim_end_matches(',').to_owned();
             let span = if value.is_empty() { span_of(&flag) } else { span_of(&value) };
+            // A Go bool flag given a value ParseBool refuses: pflag's words, e.g.
+            // `invalid argument "x" for "-H, --human" flag: strconv.ParseBool: parsing "x": invalid syntax`.
+            if let Some(why) = std::error::Error::source(e).map(|s| s.to_string()).filter(|s| s.starts_with("strconv.ParseBool")) {
+                let tree = command_tree();
+                let long = flag.trim_start_matches('-');
+                let short = path
+                    .split(' ')
+                    .try_fold(&tree, |n, p| n.find_subcommand(p))
+                    .and_then(|n| n.get_arguments().find(|a| a.get_long() == Some(long)).and_then(|a| a.get_short()));
+                let named = short.map_or(flag.clone(), |c| format!("-{c}, {flag}"));
+                return ParseError { message: format!("invalid argument \"{value}\" for \"{named}\" flag: {why}"), span, footer };
+            }
             let message = if value.is_empty() { format!("flag needs an argument: {flag}") } else { format!("invalid argument \"{value}\" for \"{flag}\"") };
             ParseError { message, span, footer }
         }

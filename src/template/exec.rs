@@ -278,7 +278,7 @@ impl State<'_> {
                 }
                 Ok(Value::Missing)
             }
-            Value::Nil(Nil::Pointer | Nil::Omitted) => Err(self.error(format!("nil pointer evaluating interface {{}}.{name}"))),
+            Value::Nil(Nil::Pointer) => Err(self.error(format!("nil pointer evaluating interface {{}}.{name}"))),
             Value::Nil(Nil::Map) if has_args => Err(not_a_method(self)),
             Value::Nil(Nil::Map) => self.missing_key(node, name),
             Value::Map(m) if has_args => Err(not_a_method(self)),

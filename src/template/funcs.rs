@@ -117,7 +117,7 @@ fn len(a: &[Value]) -> Result<Value, String> {
         Value::Map(m) => m.len(),
         Value::Nil(Nil::Slice | Nil::Map) => 0,
         Value::Struct(s) if s.kind == StructKind::OpenMap => s.shown_fields().len(),
-        Value::Nil(Nil::Pointer | Nil::Omitted) => return Err("len of nil pointer".into()),
+        Value::Nil(Nil::Pointer) => return Err("len of nil pointer".into()),
         other => return Err(format!("len of type {}", other.go_type())),
     };
     Ok(Value::Int(n as i64))
@@ -157,7 +157,7 @@ fn index(a: &[Value]) -> Result<Value, String> {
             },
             Value::Nil(Nil::Map) => Value::String(String::new()),
             Value::Nil(Nil::Slice) => return Err(format!("index out of range: {}", i)),
-            Value::Missing | Value::Nil(Nil::Pointer | Nil::Omitted) => return Err("index of untyped nil".into()),
+            Value::Missing | Value::Nil(Nil::Pointer) => return Err("index of untyped nil".into()),
             other => return Err(format!("can't index item of type {}", other.go_type())),
         };
     }
@@ -201,7 +201,7 @@ enum Basic {
 fn basic(v: &Value) -> Basic {
     match v {
         Value::Bool(_) => Basic::Bool,
-        Value::Int(_) => Basic::Int,
+        Value::Int(_) | Value::Duration(_) => Basic::Int,
         Value::Float(_) => Basic::Float,
         Value::String(_) => Basic::String,
         _ => Basic::Other,
@@ -215,7 +215,16 @@ fn is_nil(v: &Value) -> bool {
     matches!(v, Value::Nil(_) | Value::Missing)
 }
 
+/// A Duration compares as the integer it is, as Go's `eq`/`lt` compare int kinds.
+fn as_int(v: &Value) -> Value {
+    match v {
+        Value::Duration(d) => Value::Int(*d),
+        other => other.clone(),
+    }
+}
+
 fn equal(a: &Value, b: &Value) -> Result<bool, String> {
+    let (a, b) = (&as_int(a), &as_int(b));
     let (ka, kb) = (basic(a), basic(b));
     if ka != kb {
         if !matches!(a, Value::Missing) && !matches!(b, Value::Missing) {
@@ -247,6 +256,7 @@ fn eq(a: &[Value]) -> Result<Value, String> {
 }
 
 fn less(a: &Value, b: &Value) -> Result<Ordering, String> {
+    let (a, b) = (&as_int(a), &as_int(b));
     let (ka, kb) = (basic(a), basic(b));
     if ka == Basic::Other || kb == Basic::Other {
         return Err(INVALID.into());

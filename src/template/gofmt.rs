@@ -28,15 +28,21 @@ pub fn print_value(v: &Value, plus: bool) -> String {
 fn write_value(out: &mut String, v: &Value, plus: bool) {
     match v {
         Value::Missing => out.push_str("<no value>"),
-        Value::Nil(Nil::Pointer | Nil::Omitted) => out.push_str("<nil>"),
+        Value::Nil(Nil::Pointer) => out.push_str("<nil>"),
         Value::Nil(Nil::Slice) => out.push_str("[]"),
         Value::Nil(Nil::Map) => out.push_str("map[]"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Duration(d) => out.push_str(&go_duration(*d)),
         Value::Float(f) => out.push_str(&float_g(*f, None)),
         Value::String(s) => out.push_str(s),
         Value::List(items) => joined(out, ("[", " ", "]"), items.iter(), |out, item| write_value(out, item, plus)),
         Value::Map(m) => write_map(out, m.iter().map(|(k, v)| (k.as_str(), v.clone())), plus),
+        Value::Struct(s) if s.printed.is_some() => {
+            if let Some(printed) = &s.printed {
+                write_value(out, &printed(), plus)
+            }
+        }
         Value::Struct(s) if s.kind == StructKind::OpenMap => write_map(out, s.shown_fields().into_iter(), plus),
         Value::Struct(s) => joined(out, ("{", " ", "}"), s.shown_fields().into_iter(), |out, (name, value)| {
             if plus {
@@ -161,15 +167,14 @@ fn write_json(out: &mut String, v: &Value, escape_html: bool) {
     match v {
         Value::Missing | Value::Nil(_) => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Int(i) | Value::Duration(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&json_float(*f)),
         Value::String(s) => json_string(out, s, escape_html),
         Value::List(items) => joined(out, ("[", ",", "]"), items.iter(), |out, item| write_json(out, item, escape_html)),
         Value::Map(m) => write_json_object(out, m.iter().map(|(k, v)| (k.as_str(), v.clone())), escape_html),
         Value::Struct(s) => {
             let escape_html = escape_html || s.kind == StructKind::Context;
-            let shown = s.shown_fields().into_iter().filter(|(_, v)| !matches!(v, Value::Nil(Nil::Omitted)));
-            let tagged = shown.filter_map(|(k, v)| s.json_key(k, &v).map(|key| (key, v)));
+            let tagged = s.shown_fields().into_iter().filter_map(|(k, v)| s.json_key(k, &v).map(|key| (key, v)));
             write_json_object(out, tagged, escape_html)
         }
     }
@@ -351,6 +356,9 @@ fn format_verb(arg: &Value, verb: char, flags: Flags) -> String {
         }
         Value::Bool(b) if matches!(verb, 't' | 'v') => pad(if *b { "true" } else { "false" }, flags, false),
         Value::Int(i) => format_int(*i, verb, flags).unwrap_or_else(|| bad_verb(arg, verb)),
+        // A Stringer: %v and %s give its String(), the integer verbs the nanoseconds.
+        Value::Duration(d) if matches!(verb, 'v' | 's') => pad(&go_duration(*d), flags, false),
+        Value::Duration(d) => format_int(*d, verb, flags).unwrap_or_else(|| bad_verb(arg, verb)),
         Value::Float(f) => format_float(*f, verb, flags).unwrap_or_else(|| bad_verb(arg, verb)),
         Value::String(s) => match verb {
             'v' | 's' => pad(&truncate_prec(s, flags.prec), flags, false),
@@ -361,8 +369,8 @@ fn format_verb(arg: &Value, verb: char, flags: Flags) -> String {
             }
             _ => bad_verb(arg, verb),
         },
-        Value::Nil(Nil::Pointer | Nil::Omitted) if verb == 'v' => pad("<nil>", flags, false),
-        Value::Nil(Nil::Pointer | Nil::Omitted) => format!("%!{verb}(<nil>)"),
+        Value::Nil(Nil::Pointer) if verb == 'v' => pad("<nil>", flags, false),
+        Value::Nil(Nil::Pointer) => format!("%!{verb}(<nil>)"),
         _ if matches!(verb, 'v' | 's' | 'd') || !matches!(arg, Value::Bool(_)) => pad(&print_value(arg, flags.plus && verb == 'v'), flags, false),
         _ => bad_verb(arg, verb),
     }
@@ -468,5 +476,43 @@ pub fn go_quote(s: &str) -> String {
         }
     }
     out.push('"');
+    out
+}
+
+/// Go's `time.Duration.String`: `5s`, `1m30s`, `1h0m0s`, `1.5ms`, `0s`.
+pub fn go_duration(nanos: i64) -> String {
+    if nanos == 0 {
+        return "0s".into();
+    }
+    let u = nanos.unsigned_abs();
+    let sign = if nanos < 0 { "-" } else { "" };
+    // The integer part and its fraction of `scale`, trailing zeros dropped.
+    let fraction = |v: u64, scale: u64| {
+        let (whole, rest) = (v / scale, v % scale);
+        if rest == 0 {
+            return whole.to_string();
+        }
+        let digits = scale.ilog10() as usize;
+        let frac = format!("{rest:0digits$}");
+        format!("{whole}.{}", frac.trim_end_matches('0'))
+    };
+    if u < 1_000_000_000 {
+        let (scale, unit) = match u {
+            0..=999 => (1, "ns"),
+            1_000..=999_999 => (1_000, "µs"),
+            _ => (1_000_000, "ms"),
+        };
+        return format!("{sign}{}{unit}", fraction(u, scale));
+    }
+    let secs = u / 1_000_000_000;
+    let (hours, minutes) = (secs / 3600, secs / 60 % 60);
+    let mut out = sign.to_owned();
+    if hours > 0 {
+        out.push_str(&format!("{hours}h"));
+    }
+    if hours > 0 || minutes > 0 {
+        out.push_str(&format!("{minutes}m"));
+    }
+    out.push_str(&format!("{}s", fraction(u % 60_000_000_000, 1_000_000_000)));
     out
 }

@@ -36,8 +36,8 @@ mod tests;
 pub use format::{header, Format};
 pub use gofmt::sprintf;
 pub use shapes::{CONTAINER_MAPS, CONTAINER_OMITTED, CONTAINER_SLICES, IMAGE_HEADERS, IMAGE_MAPS, IMAGE_SLICES, PS_HEADERS, STATS_HEADERS};
-pub use shapes::{DF_HEADERS, HISTORY_HEADERS};
-pub use value::{GoShape, MethodFn, Nil, Struct, Value};
+pub use shapes::{DF_HEADERS, HISTORY_HEADERS, IMAGE_OMITTED};
+pub use value::{GoShape, MethodFn, Nil, Struct, Value, Zero};
 
 use exec::Options;
 use parse::Node;

@@ -78,7 +78,79 @@ pub const IMAGE_SLICES: &[&str] = &[
     "RootFS.Layers",
 ];
 
-pub const CONTAINER_OMITTED: &[&str] = &["State.Health"];
+use super::value::Zero;
+
+/// `container.Config`'s `omitempty` fields, after the fields they follow.
+macro_rules! config_omitted {
+    ($p:literal) => {
+        [
+            (concat!($p, "ExposedPorts"), "AttachStderr", Zero::Map),
+            (concat!($p, "Healthcheck"), "Cmd", Zero::Pointer),
+            (concat!($p, "ArgsEscaped"), "Healthcheck", Zero::Bool),
+            (concat!($p, "NetworkDisabled"), "Entrypoint", Zero::Bool),
+            (concat!($p, "MacAddress"), "NetworkDisabled", Zero::String),
+            (concat!($p, "StopSignal"), "Labels", Zero::String),
+            (concat!($p, "StopTimeout"), "StopSignal", Zero::Pointer),
+            (concat!($p, "Shell"), "StopTimeout", Zero::Slice),
+            (concat!($p, "Healthcheck.Interval"), "Test", Zero::Duration),
+            (concat!($p, "Healthcheck.Timeout"), "Interval", Zero::Duration),
+            (concat!($p, "Healthcheck.StartPeriod"), "Timeout", Zero::Duration),
+            (concat!($p, "Healthcheck.Retries"), "StartPeriod", Zero::Int),
+        ]
+    };
+}
+
+/// The fields of Docker 20.10's `types.ContainerJSON` its JSON leaves out
+/// when empty, which templates still see (`{{json .Config.Healthcheck}}` is `null`).
+pub const CONTAINER_OMITTED: &[(&str, &str, Zero)] = &{
+    const CONFIG: [(&str, &str, Zero); 12] = config_omitted!("Config.");
+    const OTHERS: [(&str, &str, Zero); 12] = [
+        ("Node", "LogPath", Zero::Pointer),
+        ("SizeRw", "GraphDriver", Zero::Pointer),
+        ("SizeRootFs", "SizeRw", Zero::Pointer),
+        ("State.Health", "FinishedAt", Zero::Pointer),
+        ("HostConfig.StorageOpt", "SecurityOpt", Zero::Map),
+        ("HostConfig.Tmpfs", "StorageOpt", Zero::Map),
+        ("HostConfig.Sysctls", "ShmSize", Zero::Map),
+        ("HostConfig.Runtime", "Sysctls", Zero::String),
+        ("HostConfig.Mounts", "IOMaximumBandwidth", Zero::Slice),
+        ("HostConfig.Init", "ReadonlyPaths", Zero::Pointer),
+        ("Mounts.Name", "Type", Zero::String),
+        ("Mounts.Driver", "Destination", Zero::String),
+    ];
+    const ALL: [(&str, &str, Zero); 24] = concat_shapes(CONFIG, OTHERS);
+    ALL
+};
+
+/// The fields of Docker 20.10's `types.ImageInspect` its JSON leaves out when empty.
+pub const IMAGE_OMITTED: &[(&str, &str, Zero)] = &{
+    const CONFIGS: [(&str, &str, Zero); 24] = concat_shapes(config_omitted!("Config."), config_omitted!("ContainerConfig."));
+    const OTHERS: [(&str, &str, Zero); 4] = [
+        ("Variant", "Architecture", Zero::String),
+        ("OsVersion", "Os", Zero::String),
+        ("RootFS.Layers", "Type", Zero::Slice),
+        ("RootFS.BaseLayer", "Layers", Zero::String),
+    ];
+    const ALL: [(&str, &str, Zero); 28] = concat_shapes(CONFIGS, OTHERS);
+    ALL
+};
+
+const fn concat_shapes<const A: usize, const B: usize, const C: usize>(
+    a: [(&'static str, &'static str, Zero); A],
+    b: [(&'static str, &'static str, Zero); B],
+) -> [(&'static str, &'static str, Zero); C] {
+    let mut out = [("", "", Zero::Pointer); C];
+    let mut i = 0;
+    while i < A {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < C {
+        out[i] = b[i - A];
+        i += 1;
+    }
+    out
+}
 
 /// Docker's column titles for `ps --format 'table …'`.
 pub const PS_HEADERS: &[(&str, &str)] = &[

@@ -121,12 +121,9 @@ fn lazy_fields_are_computed_only_when_used() {
     assert_eq!(calls.get(), 1);
 }
 
-/// Where Whaleshell knowingly differs: Go structs whose empty fields
-/// Docker's JSON leaves out (`omitempty`) print shorter, and slices of
-/// structs have no Go type name. (kind, template, Docker, ours.)
+/// Where Whaleshell knowingly differs: slices of structs have no Go type name. (kind, template, Docker, ours.)
 #[rustfmt::skip]
 const KNOWN_GAPS: &[(Kind, &str, &str, &str)] = &[
-    (Inspect, "{{.Mounts}}", "[{bind  /tmp /data   true rprivate}]", "[{bind /tmp /data  true rprivate}]"),
     (Version, "{{.Server.Components.Foo}}",
      r#"template: version:1:9: executing "version" at <.Server.Components.Foo>: can't evaluate field Foo in type []types.ComponentVersion"#,
      r#"template: version:1:9: executing "version" at <.Server.Components.Foo>: can't evaluate field Foo in type []interface {}"#),
@@ -170,6 +167,17 @@ const DOCKER_EXAMPLES: &[(Kind, &str, Result<&str, &str>)] = &[
     (Inspect, r#"{{json .Mounts}}"#, Ok(r#"[{"Type":"bind","Source":"/tmp","Destination":"/data","Mode":"","RW":true,"Propagation":"rprivate"}]"#)),
     (Inspect, r#"{{json .State}}"#, Ok(r#"{"Status":"running","Running":true,"Paused":false,"Restarting":false,"OOMKilled":false,"Dead":false,"Pid":29637,"ExitCode":0,"Error":"","StartedAt":"2026-12-02T18:34:17.572025743Z","FinishedAt":"0001-01-01T00:00:00Z"}"#)),
     (Inspect, r#"{{json .State.Health}}"#, Ok(r#"null"#)),
+    // Fields Docker's JSON leaves out when empty (`omitempty`) are still in its Go structs.
+    (Inspect, r#"{{.Mounts}}"#, Ok(r#"[{bind  /tmp /data   true rprivate}]"#)),
+    (Inspect, r#"{{range .Mounts}}{{.Name}}|{{.Driver}}{{end}}"#, Ok(r#"|"#)),
+    (Inspect, r#"{{.Config}}"#, Ok(r#"{b2c46f3a9937   false false false map[80/tcp:{}] false false false [PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin] [sleep 3600] <nil> false busybox map[]  [] false  [] map[com.example.vendor:ACME version:1.0]  <nil> []}"#)),
+    (Inspect, r#"{{json .Config.Healthcheck}}"#, Ok(r#"null"#)),
+    (Inspect, r#"{{.Config.Healthcheck}}"#, Ok(r#"<nil>"#)),
+    (Inspect, r#"{{.Config.Shell}} {{json .Config.Shell}}"#, Ok(r#"[] null"#)),
+    (Inspect, r#"{{.Config.StopTimeout}} {{.Config.ArgsEscaped}} {{json .Config.MacAddress}}"#, Ok(r#"<nil> false """#)),
+    (Inspect, r#"{{.HostConfig.Init}} {{.HostConfig.Tmpfs}} {{json .HostConfig.Mounts}} {{.SizeRw}}"#, Ok(r#"<nil> map[] null <nil>"#)),
+    (Inspect, r#"{{.Config.Healthcheck.Test}}"#, Err(r#"template: :1:9: executing "" at <.Config.Healthcheck.Test>: map has no entry for key "Healthcheck""#)),
+    (Inspect, r#"{{.Config.Nope}}"#, Err(r#"template: :1:9: executing "" at <.Config.Nope>: map has no entry for key "Nope""#)),
     (Inspect, r#"{{.State.Health.Status}}"#, Err(r#"template: :1:8: executing "" at <.State.Health.Status>: map has no entry for key "Health""#)),
     (Inspect, r#"{{join .Args " , "}}"#, Ok(r#"3600"#)),
     (Inspect, r#"{{lower .Name}}"#, Ok(r#"/tmpl-probe"#)),
@@ -437,3 +445,30 @@ busybox:latest   555d2e066851
 busybox      2026-12-02 18:34:12 +0000 UTC
 "#)),
 ];
+
+/// A health check's durations as Docker 20.10 prints them (`time.Duration`,
+/// nanoseconds in the JSON), its empty fields as Go's zero values.
+#[test]
+fn healthcheck_durations_print_as_go_durations() {
+    let container = json(r#"{"Config":{"Healthcheck":{"Test":["CMD-SHELL","true"],"Interval":5000000000}}}"#);
+    let run = |source: &str| Template::parse(source).unwrap().render_json(&container, &container_shape()).unwrap();
+    assert_eq!(run("{{.Config.Healthcheck}}"), "{[CMD-SHELL true] 5s 0s 0s 0}");
+    assert_eq!(run("{{json .Config.Healthcheck}}"), r#"{"Test":["CMD-SHELL","true"],"Interval":5000000000}"#);
+    assert_eq!(
+        run(r#"{{printf "%v|%d|%s|%T" .Config.Healthcheck.Interval .Config.Healthcheck.Interval .Config.Healthcheck.Interval .Config.Healthcheck.Interval}}"#),
+        "5s|5000000000|5s|time.Duration"
+    );
+    assert_eq!(run("{{eq .Config.Healthcheck.Interval 5000000000}} {{.Config.Healthcheck.Retries}}"), "true 0");
+    for (nanos, go) in [
+        (0, "0s"),
+        (1_500_000, "1.5ms"),
+        (500_000, "500µs"),
+        (7, "7ns"),
+        (2_500_000_000, "2.5s"),
+        (90_000_000_000, "1m30s"),
+        (3_600_000_000_000, "1h0m0s"),
+        (-30_000_000_000, "-30s"),
+    ] {
+        assert_eq!(gofmt::go_duration(nanos), go);
+    }
+}

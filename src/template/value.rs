@@ -15,6 +15,8 @@ pub enum Value {
     Nil(Nil),
     Bool(bool),
     Int(i64),
+    /// A Go `time.Duration` (nanoseconds): prints `5s`, encodes as a number.
+    Duration(i64),
     Float(f64),
     String(String),
     /// A Go slice.
@@ -34,8 +36,37 @@ pub enum Nil {
     Slice,
     /// A nil map: `map[]`.
     Map,
-    /// A nil pointer Docker's JSON leaves out (`omitempty`): `<nil>`, and absent from `json`.
-    Omitted,
+}
+
+/// The Go zero value of a struct field Docker's JSON leaves out when empty
+/// (`json:",omitempty"`): the typed value still has the field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Zero {
+    /// A nil pointer: `<nil>`, `null`.
+    Pointer,
+    /// A nil map: `map[]`, `null`.
+    Map,
+    /// A nil slice: `[]`, `null`.
+    Slice,
+    Bool,
+    String,
+    Int,
+    /// A `time.Duration`: `0s`, and a number given where one is becomes one.
+    Duration,
+}
+
+impl Zero {
+    fn value(self) -> Value {
+        match self {
+            Zero::Pointer => Value::Nil(Nil::Pointer),
+            Zero::Map => Value::Nil(Nil::Map),
+            Zero::Slice => Value::Nil(Nil::Slice),
+            Zero::Bool => Value::Bool(false),
+            Zero::String => Value::String(String::new()),
+            Zero::Int => Value::Int(0),
+            Zero::Duration => Value::Duration(0),
+        }
+    }
 }
 
 /// A method a caller offers on a struct, as Docker's contexts have them
@@ -69,12 +100,15 @@ pub struct Struct {
     pub(super) kind: StructKind,
     /// Go's `json:"key,omitempty"` tags: (field, key, omitempty).
     pub(super) json_tags: Vec<(String, String, bool)>,
+    /// What `{{.}}` prints for a formatter context: the Go struct it is (Docker's
+    /// `ContainerContext` with its unexported fields), computed only when printed.
+    pub(super) printed: Option<Rc<dyn Fn() -> Value>>,
 }
 
 impl Struct {
     /// A Go struct of the given type name (used in Go's error texts, e.g. `system.versionInfo`).
     pub fn new(type_name: &str) -> Struct {
-        Struct { type_name: type_name.to_owned(), members: Vec::new(), kind: StructKind::Plain, json_tags: Vec::new() }
+        Struct { type_name: type_name.to_owned(), members: Vec::new(), kind: StructKind::Plain, json_tags: Vec::new(), printed: None }
     }
 
     /// A Docker formatter context, e.g. `Struct::context("*formatter.ContainerContext")` for `ps`.
@@ -103,9 +137,16 @@ impl Struct {
     pub(super) fn json_key<'a>(&'a self, field: &'a str, value: &Value) -> Option<&'a str> {
         match self.json_tags.iter().find(|(f, ..)| f == field) {
             None => Some(field),
-            Some((_, _, true)) if matches!(value, Value::String(s) if s.is_empty()) || matches!(value, Value::Int(0)) => None,
+            Some((_, _, true)) if value.is_empty() => None,
             Some((_, key, _)) => Some(key),
         }
+    }
+
+    /// What Go's printing of the struct shows (`{{.}}`), when that is not its
+    /// fields: a formatter context prints as the Go struct behind it.
+    pub fn printed_as(mut self, printed: impl Fn() -> Value + 'static) -> Struct {
+        self.printed = Some(Rc::new(printed));
+        self
     }
 
     /// A method taking `arity` arguments; with 0 it is a field computed only when a template uses it.
@@ -148,14 +189,16 @@ impl Struct {
 /// the rest nil pointers). Paths are dotted keys from the root, `*` standing
 /// for any one key; array elements add no segment. E.g. `Config.Labels`,
 /// `NetworkSettings.Networks.*.DriverOpts`.
-/// `omitted` are struct fields the JSON leaves out when nil (`State.Health`),
+/// `omitted` are struct fields the JSON leaves out when empty (`json:",omitempty"`,
+/// e.g. `State.Health`): (path, the field it follows in the Go struct, its
+/// zero value), so `{{.Config.Healthcheck}}` is `<nil>` and `{{json .Config}}` still leaves it out;
 /// `types` names the structs at some paths (`""` is the root), for Go's
 /// errors: `can't evaluate field Foo in type system.versionInfo`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct GoShape<'a> {
     pub maps: &'a [&'a str],
     pub slices: &'a [&'a str],
-    pub omitted: &'a [&'a str],
+    pub omitted: &'a [(&'a str, &'a str, Zero)],
     pub types: &'a [(&'a str, &'a str)],
 }
 
@@ -194,11 +237,24 @@ impl Value {
                     let type_name = shape.types.iter().find(|(p, _)| *p == joined).map_or("", |(_, t)| t);
                     let mut s = Struct::new(type_name);
                     s.members = entries.into_iter().map(|(k, v)| (k, Member::Field(v))).collect();
-                    for omitted in shape.omitted {
-                        if let Some((parent, field)) = omitted.rsplit_once('.').or(Some(("", omitted))) {
-                            if parent == joined && s.member(field).is_none() {
-                                s.members.push((field.to_owned(), Member::Field(Value::Nil(Nil::Omitted))));
+                    for (omitted, after, zero) in shape.omitted {
+                        let (parent, field) = omitted.rsplit_once('.').unwrap_or(("", omitted));
+                        if parent != joined {
+                            continue;
+                        }
+                        s = s.json_tag(field, field, true);
+                        // JSON gives a Duration as its nanoseconds.
+                        if *zero == Zero::Duration {
+                            if let Some((_, member)) = s.members.iter_mut().find(|(n, _)| n == field) {
+                                if let Member::Field(Value::Int(nanos)) = member {
+                                    *member = Member::Field(Value::Duration(*nanos));
+                                }
                             }
+                        }
+                        if s.member(field).is_none() {
+                            // In the Go struct's field order, for `{{.Config}}`.
+                            let at = s.members.iter().position(|(n, _)| n == after).map_or(s.members.len(), |i| i + 1);
+                            s.members.insert(at, (field.to_owned(), Member::Field(zero.value())));
                         }
                     }
                     s.into_value()
@@ -234,12 +290,21 @@ impl Value {
         }
     }
 
+    /// Empty as Go's `omitempty` means it: false, 0, "", nil, and empty slices and maps.
+    pub(super) fn is_empty(&self) -> bool {
+        match self {
+            Value::Struct(_) => false,
+            Value::Float(f) => *f == 0.0,
+            other => !other.truth(),
+        }
+    }
+
     /// Go's truth: false, 0, "", empty slices and maps, nil and missing values are false.
     pub(super) fn truth(&self) -> bool {
         match self {
             Value::Missing | Value::Nil(_) => false,
             Value::Bool(b) => *b,
-            Value::Int(i) => *i != 0,
+            Value::Int(i) | Value::Duration(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
@@ -253,11 +318,12 @@ impl Value {
         let all_strings = |mut it: Box<dyn Iterator<Item = &Value> + '_>| it.all(|v| matches!(v, Value::String(_)));
         match self {
             Value::Missing => "<invalid reflect.Value>".into(),
-            Value::Nil(Nil::Pointer | Nil::Omitted) => "<nil>".into(),
+            Value::Nil(Nil::Pointer) => "<nil>".into(),
             Value::Nil(Nil::Slice) => "[]string".into(),
             Value::Nil(Nil::Map) => "map[string]string".into(),
             Value::Bool(_) => "bool".into(),
             Value::Int(_) => "int".into(),
+            Value::Duration(_) => "time.Duration".into(),
             Value::Float(_) => "float64".into(),
             Value::String(_) => "string".into(),
             Value::List(l) if all_strings(Box::new(l.iter())) => "[]string".into(),

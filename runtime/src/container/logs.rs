@@ -1,6 +1,7 @@
 //! `docker logs`: what a container wrote, from the json-file log its
 //! monitor keeps, then (following) its live output from the monitor.
 
+use std::ops::ControlFlow;
 use std::os::unix::net::UnixStream;
 
 use chrono::{SecondsFormat, Utc};
@@ -12,10 +13,16 @@ use crate::container::{ContainerRecord, LogDriver};
 use crate::error::Result;
 use crate::layout::Layout;
 
+/// What `read` hands each piece of a log to: its stream, its time and
+/// bytes; `Break` to stop.
+pub type OnLine<'a> = dyn FnMut(Stream, &str, &[u8]) -> ControlFlow<()> + 'a;
+
 /// Reads a container's log: the last `tail` entries (all when None), then,
 /// with `follow` and while it runs, its output as it comes until it exits.
-/// `on_line` gets each piece with its stream and time (RFC 3339, as logged).
-pub fn read(layout: &Layout, container: &ContainerRecord, follow: bool, tail: Option<usize>, on_line: &mut dyn FnMut(Stream, &str, &[u8])) -> Result<()> {
+/// `on_line` gets each piece with its stream and time (RFC 3339, as logged);
+/// its `Break` ends the logged part, and ends following (`--until` passed:
+/// Docker's json-file follower stops at the first line after it).
+pub fn read(layout: &Layout, container: &ContainerRecord, follow: bool, tail: Option<usize>, on_line: &mut OnLine<'_>) -> Result<()> {
     if container.config.log_driver == LogDriver::None {
         return Err(crate::Error::LogsNotReadable);
     }
@@ -33,16 +40,21 @@ pub fn read(layout: &Layout, container: &ContainerRecord, follow: bool, tail: Op
     let entries: Vec<LogEntry> = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()).filter_map(|l| serde_json::from_slice(l).ok()).collect();
     let skip = tail.map_or(0, |n| entries.len().saturating_sub(n));
     for entry in &entries[skip..] {
-        on_line(entry.stream, &entry.time, entry.log.as_bytes());
+        if on_line(entry.stream, &entry.time, entry.log.as_bytes()).is_break() {
+            break;
+        }
     }
     if let Some(mut stream) = live {
         while let Ok(Some(frame)) = read_frame(&mut stream) {
             let now = || Utc::now().to_rfc3339_opts(SecondsFormat::Nanos, true);
-            match frame {
+            let flow = match frame {
                 Frame::Stdout(b) => on_line(Stream::Stdout, &now(), &b),
                 Frame::Stderr(b) => on_line(Stream::Stderr, &now(), &b),
                 Frame::Exit(_) => break,
-                _ => {}
+                _ => ControlFlow::Continue(()),
+            };
+            if flow.is_break() {
+                break;
             }
         }
     }
