@@ -107,8 +107,9 @@ fn a_killed_monitors_container_is_ended_not_left_running() {
     let id = lab.run_detached("docker run -d busybox sh -c 'sleep 1000 & sleep 1000 & wait'");
     let record = lab.record(&id);
     let cgroup = Cgroup::of(&id);
+    // sh starts its two sleeps after `run -d` has returned.
+    lab.wait_until("PID 1 and its two sleeps", || cgroup.procs().len() == 3);
     let procs = cgroup.procs();
-    assert_eq!(procs.len(), 3, "PID 1 and its two sleeps: {procs:?}");
     let monitor = record.state.monitor_pid.expect("a monitor");
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(monitor), nix::sys::signal::Signal::SIGKILL).unwrap();
     whaleshell_runtime::process::wait_exit(monitor);

@@ -198,6 +198,16 @@ impl Lab {
         (output.join().unwrap(), status.code())
     }
 
+    /// Waits, up to 30 s, until `ready` holds (state the runtime reaches on
+    /// its own, such as a container's processes having started).
+    pub fn wait_until(&self, what: &str, ready: impl Fn() -> bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !ready() {
+            assert!(std::time::Instant::now() < deadline, "never: {what}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// Starts a detached container and returns its full ID.
     pub fn run_detached(&self, line: &str) -> String {
         let run = self.run(line);
