@@ -85,6 +85,9 @@ fn explain_tells_what_the_last_run_did() {
     assert_eq!(lab.run("docker pull docker/whalesay").code, 0);
     let picture = lab.run("explain image docker/whalesay").stdout;
     assert!(picture.contains("shared with busybox:latest") && picture.contains("only in this image"), "{picture}");
+    // Every layer's command whole, inside the box, and why these IDs are not pull's.
+    assert!(picture.contains(" COPY file:cowsay in /usr/local/bin/cowsay │"), "{picture}");
+    assert!(picture.contains("docker pull shows the digests of the compressed downloads instead"), "{picture}");
 }
 
 #[test]

@@ -118,25 +118,36 @@ fn image(rt: &Runtime, name: &str, io: &mut Io<'_>) -> i32 {
         .collect();
     let others = rt.images.list().unwrap_or_default();
     io.out(format!("{}  image {}  {} layer(s), {}", name.bold(), short(&record.id), record.layers.len(), human_size(record.size())));
-    const WIDTH: usize = 64;
-    let line = |l: char, m: char, r: char| format!("  {l}{}{r}", m.to_string().repeat(WIDTH));
+    let rows: Vec<(String, String)> = record
+        .layers
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, layer)| {
+            let by = made_by.get(i).cloned().unwrap_or_else(|| "<missing>".into());
+            let by = by.trim_start_matches("/bin/sh -c ").trim_start_matches("#(nop) ").trim().to_owned();
+            let text = format!(" {}  {:>7}  {} ", short(&layer.diff_id), human_size(layer.size), by);
+            let sharers: Vec<String> = others
+                .iter()
+                .filter(|o| o.record.id != record.id && o.record.layers.iter().any(|l| l.diff_id == layer.diff_id))
+                .flat_map(|o| o.tags.iter().map(|t| t.familiar()))
+                .collect();
+            let note =
+                if sharers.is_empty() { "only in this image".dimmed().to_string() } else { format!("shared with {}", sharers.join(", ")).green().to_string() };
+            (text, note)
+        })
+        .collect();
+    // As wide as the longest line: a layer's command is never cut.
+    let width = rows.iter().map(|(t, _)| t.chars().count()).max().unwrap_or(0).max(40);
+    let line = |l: char, m: char, r: char| format!("  {l}{}{r}", m.to_string().repeat(width));
     io.out(line('┌', '─', '┐'));
-    for (i, layer) in record.layers.iter().enumerate().rev() {
-        let by = made_by.get(i).cloned().unwrap_or_else(|| "<missing>".into());
-        let by = by.trim_start_matches("/bin/sh -c ").trim_start_matches("#(nop) ").trim();
-        let text = format!(" {}  {:>7}  {}", short(&layer.diff_id), human_size(layer.size), by);
-        let text: String = text.chars().take(WIDTH).collect();
-        let sharers: Vec<String> = others
-            .iter()
-            .filter(|o| o.record.id != record.id && o.record.layers.iter().any(|l| l.diff_id == layer.diff_id))
-            .flat_map(|o| o.tags.iter().map(|t| t.familiar()))
-            .collect();
-        let note =
-            if sharers.is_empty() { "only in this image".dimmed().to_string() } else { format!("shared with {}", sharers.join(", ")).green().to_string() };
-        io.out(format!("  │{text:<WIDTH$}│ {note}"));
-        io.out(if i == 0 { line('└', '─', '┘') } else { line('├', '─', '┤') });
+    for (i, (text, note)) in rows.iter().enumerate() {
+        io.out(format!("  │{text:<width$}│ {note}"));
+        io.out(if i + 1 == rows.len() { line('└', '─', '┘') } else { line('├', '─', '┤') });
     }
     io.out(format!("  read-only layers, bottom one first in the image; each unpacked once in {}", rt.layout.layers_dir().display()));
+    io.out("  The IDs are diff IDs, the sha256 of each layer's unpacked files (docker inspect's RootFS.Layers);".dimmed().to_string());
+    io.out("  docker pull shows the digests of the compressed downloads instead, so its IDs differ.".dimmed().to_string());
     0
 }
 
