@@ -98,11 +98,19 @@ impl Lab {
         assert!(monitors.stdout.is_empty(), "monitor processes left: {}", String::from_utf8_lossy(&monitors.stdout));
     }
 
-    /// Every container this lab's engine created, removed ones too.
+    /// Every container this lab's engine created, removed ones too — and
+    /// those of the state roots inside it: a lesson's (`lessons/<slug>`),
+    /// `lessons check`'s (`lessons-check/<slug>`).
     pub fn every_container_id(&self) -> Vec<String> {
-        let layout = self.runtime().layout.clone();
-        let logged = whaleshell_runtime::events::read(&layout).expect("event log");
-        let mut ids: Vec<String> = logged.into_iter().filter(|e| e.kind == "container" && e.action == "create").map(|e| e.id).collect();
+        let nested =
+            |dir: &str| -> Vec<PathBuf> { std::fs::read_dir(self.root().join(dir)).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default() };
+        let roots = std::iter::once(self.root().to_owned()).chain(nested("lessons")).chain(nested("lessons-check"));
+        let mut ids: Vec<String> = Vec::new();
+        for root in roots.filter(|r| r.join("events.jsonl").exists()) {
+            let layout = Runtime::open(&root).expect("open runtime").layout.clone();
+            let logged = whaleshell_runtime::events::read(&layout).expect("event log");
+            ids.extend(logged.into_iter().filter(|e| e.kind == "container" && e.action == "create").map(|e| e.id));
+        }
         ids.extend(self.all_container_dirs());
         ids.sort();
         ids.dedup();
