@@ -6,32 +6,13 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
 
 use common::Lab;
 use whaleshell_runtime::container::health::HealthStatus;
 use whaleshell_runtime::container::{ContainerRecord, Status};
 
-fn wait_for(lab: &Lab, id: &str, what: &str, done: impl Fn(&ContainerRecord) -> bool) -> ContainerRecord {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let record = lab.record(id);
-        if done(&record) {
-            return record;
-        }
-        assert!(Instant::now() < deadline, "{id} never {what}: {:?}", record.state.health);
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 fn health(r: &ContainerRecord) -> Option<HealthStatus> {
     r.state.health.as_ref().map(|h| h.status)
-}
-
-fn inspect(lab: &Lab, template: &str, id: &str) -> String {
-    let run = lab.run(&format!("docker inspect -f '{template}' {id}"));
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    run.stdout.trim().to_owned()
 }
 
 fn actions(lab: &Lab, name: &str) -> Vec<String> {
@@ -46,11 +27,11 @@ fn a_check_that_succeeds_turns_healthy() {
     let lab = Lab::new();
     // The check sees the container's own files: it runs inside it.
     let id = lab.run_detached("docker run -d --name web --health-cmd 'test -f /tmp/ready' --health-interval 1s busybox sh -c 'touch /tmp/ready; sleep 1000'");
-    assert_eq!(inspect(&lab, "{{json .Config.Healthcheck}}", &id), r#"{"Test":["CMD-SHELL","test -f /tmp/ready"],"Interval":1000000000}"#);
-    let record = wait_for(&lab, &id, "turned healthy", |r| health(r) == Some(HealthStatus::Healthy));
+    assert_eq!(lab.inspect("{{json .Config.Healthcheck}}", &id), r#"{"Test":["CMD-SHELL","test -f /tmp/ready"],"Interval":1000000000}"#);
+    let record = lab.wait_for_record(&id, "turned healthy", |r| health(r) == Some(HealthStatus::Healthy));
     let h = record.state.health.unwrap();
     assert_eq!((h.failing_streak, h.log[0].exit_code, h.log[0].output.as_str()), (0, 0, ""));
-    assert_eq!(inspect(&lab, "{{.State.Health.Status}} {{.State.Health.FailingStreak}}", &id), "healthy 0");
+    assert_eq!(lab.inspect("{{.State.Health.Status}} {{.State.Health.FailingStreak}}", &id), "healthy 0");
     let ps = lab.run("docker ps --format '{{.Status}}'").stdout;
     assert!(ps.starts_with("Up ") && ps.trim_end().ends_with(" (healthy)"), "{ps}");
     assert_eq!(lab.run("docker ps -q --filter health=healthy").stdout.trim(), &id[..12]);
@@ -60,7 +41,7 @@ fn a_check_that_succeeds_turns_healthy() {
     assert!(events.contains(&"exec_start: /bin/sh -c test -f /tmp/ready".to_owned()), "{events:?}");
     // Not running is not healthy, as Docker says after a stop.
     lab.run("docker kill web");
-    assert_eq!(inspect(&lab, "{{.State.Health.Status}}", &id), "unhealthy");
+    assert_eq!(lab.inspect("{{.State.Health.Status}}", &id), "unhealthy");
     lab.run("docker rm web");
     lab.assert_clean();
 }
@@ -69,7 +50,7 @@ fn a_check_that_succeeds_turns_healthy() {
 fn a_check_that_fails_turns_unhealthy_after_its_retries() {
     let lab = Lab::new();
     let id = lab.run_detached("docker run -d --name sick --health-cmd 'echo bad; exit 1' --health-interval 1s --health-retries 2 busybox sleep 1000");
-    let record = wait_for(&lab, &id, "turned unhealthy", |r| health(r) == Some(HealthStatus::Unhealthy));
+    let record = lab.wait_for_record(&id, "turned unhealthy", |r| health(r) == Some(HealthStatus::Unhealthy));
     let h = record.state.health.unwrap();
     // Two failures in a row, never healthy before.
     assert_eq!(h.failing_streak, 2);
@@ -78,7 +59,7 @@ fn a_check_that_fails_turns_unhealthy_after_its_retries() {
     assert!(ps.trim_end().ends_with(" (unhealthy)"), "{ps}");
     assert_eq!(lab.run("docker ps -q --filter health=unhealthy").stdout.trim(), &id[..12]);
     // The log keeps Docker's last 5 results.
-    let record = wait_for(&lab, &id, "logged 6 checks", |r| r.state.health.as_ref().is_some_and(|h| h.failing_streak >= 6));
+    let record = lab.wait_for_record(&id, "logged 6 checks", |r| r.state.health.as_ref().is_some_and(|h| h.failing_streak >= 6));
     assert_eq!(record.state.health.unwrap().log.len(), 5);
     lab.run("docker rm -f sick");
     lab.assert_clean();
@@ -93,15 +74,15 @@ fn the_image_healthcheck_applies_unless_disabled() {
     let build = lab.run(&format!("docker build -q -t checked {}", dir.display()));
     assert_eq!(build.code, 0, "{}", build.stderr);
     let id = lab.run_detached("docker run -d checked");
-    wait_for(&lab, &id, "turned healthy", |r| health(r) == Some(HealthStatus::Healthy));
+    lab.wait_for_record(&id, "turned healthy", |r| health(r) == Some(HealthStatus::Healthy));
     // Until its first check (an hour away here), a container is starting.
     let later = lab.run_detached("docker run -d --health-interval 1h checked");
-    assert_eq!(inspect(&lab, "{{.State.Health.Status}} {{len .State.Health.Log}}", &later), "starting 0");
+    assert_eq!(lab.inspect("{{.State.Health.Status}} {{len .State.Health.Log}}", &later), "starting 0");
     let ps = lab.run(&format!("docker ps --format '{{{{.Status}}}}' -f id={later}")).stdout;
     assert!(ps.trim_end().ends_with(" (health: starting)"), "{ps}");
     lab.run(&format!("docker rm -f {later}"));
     let off = lab.run_detached("docker run -d --no-healthcheck checked");
-    assert_eq!(inspect(&lab, "{{json .State.Health}} {{index .Config.Healthcheck.Test 0}}", &off), "null NONE");
+    assert_eq!(lab.inspect("{{json .State.Health}} {{index .Config.Healthcheck.Test 0}}", &off), "null NONE");
     assert_eq!(lab.run("docker ps -q --filter health=none").stdout.trim(), &off[..12]);
     assert_eq!(lab.record(&off).status(), Status::Running);
     lab.run(&format!("docker rm -f {id} {off}"));

@@ -16,12 +16,6 @@ fn host_can_spawn() -> bool {
     std::process::Command::new("true").status().is_ok_and(|s| s.success())
 }
 
-fn inspect(lab: &Lab, template: &str, id: &str) -> String {
-    let run = lab.run(&format!("docker inspect -f '{template}' {id}"));
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    run.stdout.trim().to_owned()
-}
-
 #[test]
 fn a_bounded_fork_bomb_fails_inside_its_container() {
     let lab = Lab::new();
@@ -56,14 +50,14 @@ fn every_container_gets_a_pids_limit_unless_told_otherwise() {
     let lab = Lab::new();
     let default = lab.run_detached("docker run -d busybox sleep 1000");
     assert_eq!(Cgroup::of(&default).pids_max().as_deref(), Some("2048"));
-    assert_eq!(inspect(&lab, "{{.HostConfig.PidsLimit}}", &default), "2048");
+    assert_eq!(lab.inspect("{{.HostConfig.PidsLimit}}", &default), "2048");
     let small = lab.run_detached("docker run -d --pids-limit 100 busybox sleep 1000");
     assert_eq!(Cgroup::of(&small).pids_max().as_deref(), Some("100"));
-    assert_eq!(inspect(&lab, "{{.HostConfig.PidsLimit}}", &small), "100");
+    assert_eq!(lab.inspect("{{.HostConfig.PidsLimit}}", &small), "100");
     for unlimited in ["-1", "0"] {
         let id = lab.run_detached(&format!("docker run -d --pids-limit {unlimited} busybox sleep 1000"));
         assert_eq!(Cgroup::of(&id).pids_max().as_deref(), Some("max"), "--pids-limit {unlimited}");
-        assert_eq!(inspect(&lab, "{{json .HostConfig.PidsLimit}}", &id), "null", "Docker's null is unlimited");
+        assert_eq!(lab.inspect("{{json .HostConfig.PidsLimit}}", &id), "null", "Docker's null is unlimited");
     }
     std::fs::write(lab.root().join("daemon.json"), r#"{"default-pids-limit": 300}"#).unwrap();
     let configured = lab.run_detached("docker run -d busybox sleep 1000");

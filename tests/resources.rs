@@ -247,14 +247,7 @@ fn bad_resource_values_fail_with_dockers_errors() {
 #[test]
 #[ignore = "needs a running Docker engine"]
 fn resource_flags_do_what_real_dockers_do() {
-    let docker = |line: &str| {
-        let out = std::process::Command::new("sh").arg("-c").arg(line).output().expect("sh");
-        common::Run {
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            code: out.status.code().unwrap_or(-1),
-        }
-    };
+    let docker = common::real_docker;
     assert_eq!(docker("docker info").code, 0, "no Docker engine is running");
     let lab = Lab::new();
     assert_eq!(lab.run("docker pull busybox").code, 0);

@@ -9,27 +9,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Lab;
-use whaleshell_runtime::container::{ContainerRecord, Status};
+use whaleshell_runtime::container::Status;
 
 /// Polls the container's record until `done` holds (at most a minute).
-fn wait_for(lab: &Lab, id: &str, what: &str, done: impl Fn(&ContainerRecord) -> bool) -> ContainerRecord {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let record = lab.record(id);
-        if done(&record) {
-            return record;
-        }
-        assert!(Instant::now() < deadline, "{id} never {what}: {:?}", record.state);
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn inspect(lab: &Lab, template: &str, id: &str) -> String {
-    let run = lab.run(&format!("docker inspect -f '{template}' {id}"));
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    run.stdout.trim().to_owned()
-}
-
 /// The actions logged so far for the container, oldest first.
 fn actions(lab: &Lab, name: &str) -> Vec<String> {
     let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
@@ -43,11 +25,11 @@ fn actions(lab: &Lab, name: &str) -> Vec<String> {
 fn on_failure_restarts_at_most_n_times_then_stays_exited() {
     let lab = Lab::new();
     let id = lab.run_detached("docker run -d --name crash --restart on-failure:2 busybox sh -c 'exit 3'");
-    let record = wait_for(&lab, &id, "exited for good", |r| r.status() == Status::Exited);
+    let record = lab.wait_for_record(&id, "exited for good", |r| r.status() == Status::Exited);
     assert_eq!((record.state.restart_count, record.state.exit_code), (2, Some(3)));
     assert!(!record.monitor_alive());
     assert_eq!(
-        inspect(&lab, "{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}} {{json .HostConfig.RestartPolicy}}", &id),
+        lab.inspect("{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}} {{json .HostConfig.RestartPolicy}}", &id),
         r#"exited 3 2 {"Name":"on-failure","MaximumRetryCount":2}"#
     );
     let ps = lab.run("docker ps -a --format '{{.Status}}'").stdout;
@@ -58,7 +40,7 @@ fn on_failure_restarts_at_most_n_times_then_stays_exited() {
     assert_eq!(events.iter().filter(|a| *a == "die").count(), 3, "{events:?}");
     // A success is no failure: on-failure leaves it exited at once.
     let ok = lab.run_detached("docker run -d --restart on-failure busybox true");
-    let record = wait_for(&lab, &ok, "exited", |r| r.status() == Status::Exited);
+    let record = lab.wait_for_record(&ok, "exited", |r| r.status() == Status::Exited);
     assert_eq!(record.state.restart_count, 0);
     lab.run("docker rm crash");
     lab.run(&format!("docker rm {ok}"));
@@ -70,13 +52,13 @@ fn always_restarts_until_docker_stop_even_during_its_back_off() {
     let lab = Lab::new();
     let id = lab.run_detached("docker run -d --name flappy --restart always busybox sh -c 'exit 1'");
     // 100, 200, 400, 800, 1600, 3200 ms: a back-off long enough to be seen.
-    let record = wait_for(&lab, &id, "waited out a long back-off", |r| r.state.status == Some(Status::Restarting) && r.state.restart_delay_ms >= 3200);
+    let record = lab.wait_for_record(&id, "waited out a long back-off", |r| r.state.status == Some(Status::Restarting) && r.state.restart_delay_ms >= 3200);
     assert!(record.state.restart_count >= 6, "{:?}", record.state);
     let seen = lab.run("docker ps --format '{{.Status}}' -f status=restarting").stdout;
     // Docker's words while it waits (unless the back-off ended meanwhile, on a slow machine).
     if !seen.is_empty() {
         assert!(seen.starts_with("Restarting (1) ") && seen.trim_end().ends_with(" ago"), "{seen}");
-        assert_eq!(inspect(&lab, "{{.State.Status}} {{.State.Running}} {{.State.Restarting}} {{.State.Pid}}", &id), "restarting true true 0");
+        assert_eq!(lab.inspect("{{.State.Status}} {{.State.Running}} {{.State.Restarting}} {{.State.Pid}}", &id), "restarting true true 0");
     }
     let stop = lab.run("docker stop flappy");
     assert_eq!(stop.code, 0, "{}", stop.stderr);
@@ -99,7 +81,7 @@ fn always_restarts_until_docker_stop_even_during_its_back_off() {
 fn rm_force_ends_a_restarting_container() {
     let lab = Lab::new();
     let id = lab.run_detached("docker run -d --restart always busybox sh -c 'exit 2'");
-    wait_for(&lab, &id, "restarted", |r| r.state.restart_count >= 2);
+    lab.wait_for_record(&id, "restarted", |r| r.state.restart_count >= 2);
     let rm = lab.run(&format!("docker rm -f {id}"));
     assert_eq!(rm.code, 0, "{}", rm.stderr);
     assert!(lab.container_ids().is_empty());
@@ -131,10 +113,10 @@ fn docker_update_restart_applies_at_the_next_exit() {
     // PID 1 exits with 3 once told to (a file the test's exec makes).
     let id = lab.run_detached("docker run -d --name later busybox sh -c 'while [ ! -f /tmp/go ]; do sleep 0.1; done; exit 3'");
     assert_eq!(lab.run("docker update --restart on-failure:1 later").stdout, "later\n");
-    assert_eq!(inspect(&lab, "{{json .HostConfig.RestartPolicy}}", &id), r#"{"Name":"on-failure","MaximumRetryCount":1}"#);
+    assert_eq!(lab.inspect("{{json .HostConfig.RestartPolicy}}", &id), r#"{"Name":"on-failure","MaximumRetryCount":1}"#);
     assert_eq!(lab.run("docker exec later touch /tmp/go").code, 0);
     // Restarted once (the file is still there, so it exits at once), then left exited.
-    let record = wait_for(&lab, &id, "exited for good", |r| r.status() == Status::Exited);
+    let record = lab.wait_for_record(&id, "exited for good", |r| r.status() == Status::Exited);
     assert_eq!((record.state.restart_count, record.state.exit_code), (1, Some(3)));
     let run = lab.run("docker update --restart always:2 later");
     assert_eq!((run.code, run.stderr.as_str()), (1, "Error response from daemon: maximum retry count cannot be used with restart policy 'always'\n"));
@@ -202,8 +184,8 @@ fn after_a_reboot_always_and_unless_stopped_come_back() {
 #[ignore = "needs a running Docker engine"]
 fn restart_and_health_match_real_docker() {
     let docker = |line: &str| {
-        let out = std::process::Command::new("sh").arg("-c").arg(line).output().expect("sh");
-        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        let run = common::real_docker(line);
+        (run.stdout, run.stderr)
     };
     assert!(std::process::Command::new("docker").arg("info").output().is_ok_and(|o| o.status.success()), "no Docker engine is running");
     let lab = Lab::new();

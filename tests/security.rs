@@ -6,12 +6,6 @@ mod common;
 
 use common::Lab;
 
-fn inspect(lab: &Lab, template: &str, id: &str) -> String {
-    let run = lab.run(&format!("docker inspect -f '{template}' {id}"));
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    run.stdout.trim().to_owned()
-}
-
 /// Runs a line that must succeed; returns its output.
 fn ok(lab: &Lab, line: &str) -> String {
     let run = lab.run(line);
@@ -46,9 +40,9 @@ fn read_only_makes_the_root_read_only_but_not_dev_tmpfs_or_etc_hosts_mounts() {
     // Docker's defaults for --tmpfs, then the size asked for.
     assert!(run.stdout.contains("tmpfs /run tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k"), "{}", run.stdout);
     let id = ok(&lab, "docker create --read-only --tmpfs /run:size=1m busybox").trim().to_owned();
-    assert_eq!(inspect(&lab, "{{json .HostConfig.ReadonlyRootfs}} {{json .HostConfig.Tmpfs}}", &id), r#"true {"/run":"size=1m"}"#);
+    assert_eq!(lab.inspect("{{json .HostConfig.ReadonlyRootfs}} {{json .HostConfig.Tmpfs}}", &id), r#"true {"/run":"size=1m"}"#);
     let plain = ok(&lab, "docker create busybox").trim().to_owned();
-    assert_eq!(inspect(&lab, "{{json .HostConfig.ReadonlyRootfs}}", &plain), "false");
+    assert_eq!(lab.inspect("{{json .HostConfig.ReadonlyRootfs}}", &plain), "false");
     assert!(ok(&lab, "docker run --rm busybox sh -c 'touch /x && echo writable'").contains("writable"));
     let err = refused(&lab, "docker run --rm --tmpfs run busybox true");
     assert!(err.contains("Error response from daemon: invalid mount path: 'run' mount path must be absolute"), "{err}");
@@ -68,7 +62,7 @@ fn cap_add_and_cap_drop_change_the_capability_sets_as_docker() {
     let all = u64::from_str_radix(&caps("--cap-add ALL --cap-drop Net_Raw"), 16).unwrap();
     assert_eq!((all & (1 << 13), all & (1 << 21)), (0, 1 << 21), "all but NET_RAW: {all:x}");
     let id = ok(&lab, "docker create --cap-add net_admin --cap-drop CAP_chown busybox").trim().to_owned();
-    assert_eq!(inspect(&lab, "{{json .HostConfig.CapAdd}} {{json .HostConfig.CapDrop}}", &id), r#"["CAP_NET_ADMIN"] ["CAP_CHOWN"]"#);
+    assert_eq!(lab.inspect("{{json .HostConfig.CapAdd}} {{json .HostConfig.CapDrop}}", &id), r#"["CAP_NET_ADMIN"] ["CAP_CHOWN"]"#);
     ok(&lab, &format!("docker rm {id}"));
     let err = refused(&lab, "docker run --rm --cap-add foo busybox true");
     assert!(err.contains(r#"Error response from daemon: invalid CapAdd: unknown capability: "CAP_FOO""#), "{err}");
@@ -84,7 +78,7 @@ fn no_new_privileges_security_opt_and_unsupported_ones_refused() {
     assert_eq!(nnp("--security-opt no-new-privileges:true"), "1");
     assert_eq!(nnp("--security-opt no-new-privileges=false"), "0");
     let id = ok(&lab, "docker create --security-opt no-new-privileges busybox").trim().to_owned();
-    assert_eq!(inspect(&lab, "{{json .HostConfig.SecurityOpt}}", &id), r#"["no-new-privileges"]"#);
+    assert_eq!(lab.inspect("{{json .HostConfig.SecurityOpt}}", &id), r#"["no-new-privileges"]"#);
     ok(&lab, &format!("docker rm {id}"));
     let err = refused(&lab, "docker run --rm --security-opt apparmor=unconfined busybox true");
     assert!(err.contains("does not support apparmor options yet"), "{err}");
@@ -102,7 +96,7 @@ fn sysctl_sets_namespaced_keys_and_refuses_others_as_docker() {
     let out = ok(&lab, "docker run --rm --sysctl net.ipv4.ip_forward=1 --sysctl kernel.shmmax=12345 busybox sysctl net.ipv4.ip_forward kernel.shmmax");
     assert_eq!(out, "net.ipv4.ip_forward = 1\nkernel.shmmax = 12345\n");
     let id = ok(&lab, "docker create --sysctl net.ipv4.ip_forward=1 busybox").trim().to_owned();
-    assert_eq!(inspect(&lab, "{{json .HostConfig.Sysctls}}", &id), r#"{"net.ipv4.ip_forward":"1"}"#);
+    assert_eq!(lab.inspect("{{json .HostConfig.Sysctls}}", &id), r#"{"net.ipv4.ip_forward":"1"}"#);
     ok(&lab, &format!("docker rm {id}"));
     for bad in ["kernel.hostname=x", "vm.swappiness=1"] {
         let err = refused(&lab, &format!("docker run --rm --sysctl {bad} busybox true"));
@@ -119,7 +113,7 @@ fn add_host_lines_go_into_etc_hosts() {
     let lines: Vec<&str> = hosts.lines().collect();
     assert_eq!(lines[6..8], ["1.2.3.4\tfoo", "::1\tbar"], "{hosts}");
     let id = ok(&lab, "docker create --add-host foo:1.2.3.4 busybox").trim().to_owned();
-    assert_eq!(inspect(&lab, "{{json .HostConfig.ExtraHosts}}", &id), r#"["foo:1.2.3.4"]"#);
+    assert_eq!(lab.inspect("{{json .HostConfig.ExtraHosts}}", &id), r#"["foo:1.2.3.4"]"#);
     ok(&lab, &format!("docker rm {id}"));
     let err = refused(&lab, "docker run --rm --add-host foo busybox true");
     assert!(err.contains(r#"invalid argument "foo" for "--add-host" flag: bad format for add-host: "foo""#), "{err}");
@@ -134,7 +128,7 @@ fn group_add_gives_extra_groups_by_gid_or_name() {
     let user = ok(&lab, "docker run --rm -u nobody --group-add 1234 busybox id -G");
     assert_eq!(user.split_whitespace().collect::<Vec<_>>().last(), Some(&"1234"), "{user}");
     let created = ok(&lab, "docker create --group-add 10 --group-add root busybox").trim().to_owned();
-    assert_eq!(inspect(&lab, "{{json .HostConfig.GroupAdd}}", &created), r#"["10","root"]"#);
+    assert_eq!(lab.inspect("{{json .HostConfig.GroupAdd}}", &created), r#"["10","root"]"#);
     ok(&lab, &format!("docker rm {created}"));
     let err = refused(&lab, "docker run --rm --group-add nosuch busybox id");
     assert!(err.contains("Unable to find group nosuch: no matching entries in group file"), "{err}");
@@ -148,16 +142,16 @@ fn stop_signal_and_stop_timeout_are_what_docker_stop_uses() {
     // sleep as PID 1 ignores SIGTERM: only the signal asked for ends it,
     // long before stop's 100 s would.
     let id = lab.run_detached("docker run -d --stop-signal KILL busybox sleep 1000");
-    assert_eq!(inspect(&lab, "{{json .Config.StopSignal}}", &id), r#""KILL""#);
+    assert_eq!(lab.inspect("{{json .Config.StopSignal}}", &id), r#""KILL""#);
     ok(&lab, &format!("docker stop -t 100 {id}"));
-    assert_eq!(inspect(&lab, "{{.State.ExitCode}}", &id), "137");
+    assert_eq!(lab.inspect("{{.State.ExitCode}}", &id), "137");
     // --stop-timeout 0: SIGKILL at once, with no -t.
     let quick = lab.run_detached("docker run -d --stop-timeout 0 busybox sleep 1000");
-    assert_eq!(inspect(&lab, "{{json .Config.StopTimeout}}", &quick), "0");
+    assert_eq!(lab.inspect("{{json .Config.StopTimeout}}", &quick), "0");
     ok(&lab, &format!("docker stop {quick}"));
-    assert_eq!(inspect(&lab, "{{.State.ExitCode}}", &quick), "137");
+    assert_eq!(lab.inspect("{{.State.ExitCode}}", &quick), "137");
     let plain = ok(&lab, "docker create busybox").trim().to_owned();
-    assert!(!inspect(&lab, "{{json .Config}}", &plain).contains("StopTimeout"), "Docker leaves it out when unset");
+    assert!(!lab.inspect("{{json .Config}}", &plain).contains("StopTimeout"), "Docker leaves it out when unset");
     let err = refused(&lab, "docker run --rm --stop-signal FOO busybox true");
     assert!(err.contains("Error response from daemon: Invalid signal: FOO"), "{err}");
     ok(&lab, &format!("docker rm {id} {quick} {plain}"));
@@ -176,7 +170,7 @@ fn privileged_has_every_capability_and_no_masked_paths() {
     assert!(out.contains("sysfs /sys sysfs rw,"), "{out}");
     assert!(out.trim_end().ends_with('0'), "/proc/sys not read-only: {out}");
     let id = ok(&lab, "docker create --privileged busybox").trim().to_owned();
-    assert_eq!(inspect(&lab, "{{json .HostConfig.Privileged}} {{json .HostConfig.MaskedPaths}}", &id), "true null");
+    assert_eq!(lab.inspect("{{json .HostConfig.Privileged}} {{json .HostConfig.MaskedPaths}}", &id), "true null");
     ok(&lab, &format!("docker rm {id}"));
     lab.assert_clean();
 }
@@ -202,7 +196,7 @@ fn docker_default_seccomp_profile_filters_run_exec_and_build_as_docker() {
     assert_eq!(caps(&format!("docker exec {id} grep CapEff /proc/self/status")), caps(&format!("docker exec {id} cat /proc/1/status")));
     assert_eq!(caps(&format!("docker exec -u 1000 {id} grep CapEff /proc/self/status")), "0000000000000000");
     assert_eq!(lab.run(&format!("docker exec {id} unshare -r true")).code, 1);
-    assert_eq!(inspect(&lab, "{{json .HostConfig.SecurityOpt}}", &id), "null");
+    assert_eq!(lab.inspect("{{json .HostConfig.SecurityOpt}}", &id), "null");
     ok(&lab, &format!("docker rm -f {id}"));
 
     // A build's RUN steps too, as Docker's builder runs them.
@@ -229,7 +223,7 @@ fn seccomp_profile_files_are_read_when_created_and_bad_ones_refused_as_docker() 
     let run = lab.run(&format!("docker start -a {id}"));
     assert_eq!((run.code, run.stderr.trim()), (1, "mkdir: can't create directory '/x': Operation not permitted"));
     assert_eq!(
-        inspect(&lab, "{{json .HostConfig.SecurityOpt}}", &id),
+        lab.inspect("{{json .HostConfig.SecurityOpt}}", &id),
         r#"["seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"]"#
     );
     ok(&lab, &format!("docker rm {id}"));
@@ -254,14 +248,7 @@ fn seccomp_profile_files_are_read_when_created_and_bad_ones_refused_as_docker() 
 #[test]
 #[ignore = "needs a running Docker engine"]
 fn security_flags_and_seccomp_do_what_real_dockers_do() {
-    let docker = |line: &str| {
-        let out = std::process::Command::new("sh").arg("-c").arg(line).output().expect("sh");
-        common::Run {
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            code: out.status.code().unwrap_or(-1),
-        }
-    };
+    let docker = common::real_docker;
     assert_eq!(docker("docker info").code, 0, "no Docker engine is running");
     let lab = Lab::new();
     assert_eq!(lab.run("docker pull busybox").code, 0);

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use whaleshell_runtime::container::ContainerRecord;
 use whaleshell_runtime::Runtime;
 
 pub struct Lab {
@@ -204,6 +205,26 @@ impl Lab {
         let status = child.wait().expect("wait whaleshell");
         drop(master);
         (output.join().unwrap(), status.code())
+    }
+
+    /// `docker inspect -f TEMPLATE ID`, which must succeed, trimmed.
+    pub fn inspect(&self, template: &str, id: &str) -> String {
+        let run = self.run(&format!("docker inspect -f '{template}' {id}"));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout.trim().to_owned()
+    }
+
+    /// Polls a container's record, up to 60 s, until `done` holds; returns it.
+    pub fn wait_for_record(&self, id: &str, what: &str, done: impl Fn(&ContainerRecord) -> bool) -> ContainerRecord {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let record = self.record(id);
+            if done(&record) {
+                return record;
+            }
+            assert!(std::time::Instant::now() < deadline, "{id} never {what}: {:?}", record.state);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     /// Waits, up to 30 s, until `ready` holds (state the runtime reaches on
@@ -449,5 +470,16 @@ impl Drop for Registry {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A line run by `sh` against the real Docker engine the opt-in tests
+/// compare with (`../shared/tools/real-docker` starts one).
+pub fn real_docker(line: &str) -> Run {
+    let out = Command::new("sh").arg("-c").arg(line).output().expect("sh");
+    Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
     }
 }
