@@ -6,7 +6,6 @@
 
 mod common;
 
-
 use common::Lab;
 use whaleshell_runtime::container::health::HealthStatus;
 use whaleshell_runtime::container::{ContainerRecord, Status};

@@ -5,6 +5,19 @@ mod common;
 
 use common::Lab;
 
+/// The REPL fed these lines on stdin, with the lab's own progress file:
+/// what it printed. It must end well.
+fn play_lines(lab: &Lab, lines: &str) -> String {
+    use std::io::Write;
+    let mut child =
+        lab.command().env("XDG_DATA_HOME", lab.root().join("xdg")).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(lines.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{screen}");
+    screen
+}
+
 #[test]
 fn every_lesson_checks_out() {
     let lab = Lab::new();
@@ -133,7 +146,6 @@ fn a_learner_completes_lesson_10_on_the_ecr_lab_it_starts() {
 
 #[test]
 fn lesson_7_does_not_take_a_sleep_that_ends_or_a_file_read_without_the_mount() {
-    use std::io::Write;
     let lab = Lab::new();
     let lines = [
         "lesson 7",
@@ -151,12 +163,7 @@ fn lesson_7_does_not_take_a_sleep_that_ends_or_a_file_read_without_the_mount() {
         "docker rm -f watched",
         "exit",
     ];
-    let mut child =
-        lab.command().env("XDG_DATA_HOME", lab.root().join("xdg")).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(lines.map(|l| format!("{l}\n")).concat().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let screen = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{screen}");
+    let screen = play_lines(&lab, &lines.map(|l| format!("{l}\n")).concat());
     let between = |from: &str, to: &str| screen[screen.find(from).unwrap()..screen.find(to).unwrap()].to_owned();
     // Each step is done only after its right command: after `rm` printed the name, after the host's line.
     let step_1 = between("Step 1/7", "Step 2/7");
@@ -175,11 +182,7 @@ fn lesson_7_does_not_take_a_sleep_that_ends_or_a_file_read_without_the_mount() {
 fn lesson_texts_name_the_learners_real_container_and_pid() {
     let lab = Lab::new();
     let lines = "lesson 5\ndocker run -d --name keeper busybox tail -f /dev/null\nnext\ndocker top keeper\ndocker rm -f keeper\nleave\nexit\n";
-    let mut child =
-        lab.command().env("XDG_DATA_HOME", lab.root().join("xdg")).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), lines.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let screen = String::from_utf8_lossy(&out.stdout);
+    let screen = play_lines(&lab, lines);
     // docker top's row for tail: UID PID PPID …
     let row = screen.lines().find(|l| l.ends_with("tail -f /dev/null") && !l.contains("docker")).unwrap_or_else(|| panic!("{screen}"));
     let pid = row.split_whitespace().nth(1).unwrap();
@@ -192,11 +195,7 @@ fn lesson_texts_name_the_learners_real_container_and_pid() {
 fn a_flag_after_the_image_is_named_with_a_caret_and_does_not_do_the_step() {
     let lab = Lab::new();
     let lines = "lesson 1\ndocker run busybox:latest --rm /bin/echo \"Hello Docker\"\nleave\nexit\n";
-    let mut child =
-        lab.command().env("XDG_DATA_HOME", lab.root().join("xdg")).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), lines.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let screen = String::from_utf8_lossy(&out.stdout);
+    let screen = play_lines(&lab, lines);
     let nudge = "Close, but not quite: --rm came after the image, so Docker handed it to the container as its command: flags go before the image.\n  docker run busybox:latest --rm /bin/echo \"Hello Docker\"\n                            ^^^^\n";
     assert!(screen.contains(nudge), "{screen}");
     assert!(!screen.contains("✔ Done!"), "{screen}");
