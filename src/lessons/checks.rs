@@ -339,3 +339,40 @@ fn normalized(d: &Docker) -> Docker {
     }
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::last_command::{ProgramRun, RunOutcome};
+
+    fn check(toml_line: &str) -> Check {
+        #[derive(Deserialize)]
+        struct One {
+            check: Check,
+        }
+        toml::from_str::<One>(&format!("check = {toml_line}")).unwrap().check
+    }
+
+    #[test]
+    fn a_host_program_that_failed_does_not_do_the_step() {
+        let root = tempfile::tempdir().unwrap();
+        let rt = Runtime::open(root.path()).unwrap();
+        let curl = check(r#"{ last_program = { name = "curl", exit_code = 0 } }"#);
+        let ran = |status| LastCommand { programs: vec![ProgramRun { name: "curl".into(), status }], ..LastCommand::default() };
+        // curl: (56) Recv failure, the failed request lesson 9 once took for a page.
+        assert!(!curl.holds(&rt, &ran(56)));
+        assert!(curl.holds(&rt, &ran(0)));
+        assert!(check(r#"{ last_program = "curl" }"#).holds(&rt, &ran(56)));
+    }
+
+    #[test]
+    fn a_terminal_echoing_the_typed_command_is_not_its_output() {
+        let root = tempfile::tempdir().unwrap();
+        let rt = Runtime::open(root.path()).unwrap();
+        let hi = check(r#"{ last_run = { printed_line = "hi" } }"#);
+        let session = |output: &str| LastCommand { run: Some(RunOutcome { output: output.into(), ..RunOutcome::default() }), ..LastCommand::default() };
+        // Lesson 3: the file made but never read back, then read back with cat.
+        assert!(!hi.holds(&rt, &session("/ # mkdir /data && echo hi > /data/hello.txt\r\n/ # exit\r\n")));
+        assert!(hi.holds(&rt, &session("/ # cat /data/hello.txt\r\nhi\r\n/ # exit\r\n")));
+    }
+}
