@@ -3,7 +3,9 @@
 # busybox-static (the offline hub builds busybox:latest from it), debootstrap
 # (and debian:bookworm from Debian's packages), tini
 # (`docker run --init`), curl and procps (tutorial lines, `docker top`),
-# libseccomp-dev and Docker's default seccomp profile, and for the tests
+# libseccomp-dev and Docker's default seccomp profile, Podman's network
+# backend (netavark and aardvark-dns: bridges, firewall rules and DNS for
+# `docker network`), and for the tests
 # Debian's docker-registry and apache2-utils.
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
@@ -16,6 +18,10 @@ command -v curl >/dev/null || missing+=(curl)
 command -v ps >/dev/null || missing+=(procps)
 # libcontainer's seccomp support links libseccomp.
 [ -e /usr/include/seccomp.h ] || missing+=(libseccomp-dev)
+# Networks: netavark sets them up (with iptables), aardvark-dns answers container names.
+[ -x /usr/lib/podman/netavark ] || missing+=(netavark)
+[ -x /usr/lib/podman/aardvark-dns ] || missing+=(aardvark-dns)
+command -v iptables >/dev/null || missing+=(iptables)
 # For the tests: a real registry server (CNCF Distribution) and htpasswd for its logins.
 command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v htpasswd >/dev/null || missing+=(apache2-utils)

@@ -28,6 +28,13 @@ pub enum Error {
     #[error("remove {0}: volume is in use - [{1}]")]
     VolumeInUse(String, String),
 
+    #[error("network {0} not found")]
+    NoSuchNetwork(String),
+
+    /// A network refused or failed, in Docker's words where it has them.
+    #[error("{0}")]
+    Network(String),
+
     #[error("No such container: {0}")]
     NoSuchContainer(String),
 

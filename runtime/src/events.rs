@@ -53,6 +53,11 @@ impl Event {
         Event::new("volume", action, name).with("driver", "local")
     }
 
+    /// Docker's network events: `name` and `type` (the driver).
+    pub fn network(action: &str, id: &str, name: &str, driver: &str) -> Event {
+        Event::new("network", action, id).with("name", name).with("type", driver)
+    }
+
     /// One more attribute.
     pub fn with(mut self, key: &str, value: impl Into<String>) -> Event {
         self.attributes.insert(key.to_owned(), value.into());

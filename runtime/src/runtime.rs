@@ -12,6 +12,7 @@ use nix::sys::signal::Signal;
 use crate::build::builder::BuildEnv;
 use crate::container::exec::{self, ExecRequest};
 use crate::container::monitor::{self, Mode, MonitorHandle};
+use crate::container::net::NetworkMode;
 use crate::container::{self, ContainerRecord, ContainerStore, Finished, NewContainer, RunOptions, StartFailure, Streams};
 use crate::error::{Error, Result};
 use crate::events::{self, Event};
@@ -19,6 +20,7 @@ use crate::hub::Hub;
 use crate::image::pull::{ImageSource, PullEvent, PullOutcome};
 use crate::image::store::{ImageRecord, ImageStore, Removal};
 use crate::layout::Layout;
+use crate::network::{Driver, NetworkRecord, NetworkStore};
 use crate::process;
 use crate::reference::Reference;
 use crate::registry::{Credentials, RegistrySource};
@@ -29,6 +31,7 @@ pub struct Runtime {
     pub images: ImageStore,
     pub containers: ContainerStore,
     pub volumes: VolumeStore,
+    pub networks: NetworkStore,
     pub hub: Hub,
 }
 
@@ -39,6 +42,7 @@ impl Runtime {
             images: ImageStore::new(layout.clone()),
             containers: ContainerStore::new(layout.clone()),
             volumes: VolumeStore::new(layout.clone()),
+            networks: NetworkStore::new(layout.clone()),
             hub: Hub::new(layout.hub_dir()),
             layout,
         })
@@ -149,6 +153,8 @@ impl Runtime {
         }
         run_config.mounts = self.resolve_mounts(&mounts)?;
         run_config.healthcheck = container::health::merge(options.healthcheck.clone(), self.images.container_config(image)?.healthcheck);
+        (run_config.network, run_config.networks) =
+            container::net::resolve(&self.networks, &self.containers, options.network.as_deref(), &options.network_aliases, options.ip.as_deref())?;
         self.containers.create(NewContainer {
             name: options.name.clone(),
             image: image_name.to_owned(),
@@ -180,6 +186,85 @@ impl Runtime {
                 Ok(m)
             })
             .collect()
+    }
+
+    /// The running containers with an address on `network`.
+    pub fn network_users(&self, network: &NetworkRecord) -> Result<Vec<ContainerRecord>> {
+        let all = self.containers.list()?;
+        Ok(all.into_iter().filter(|c| c.status().is_running() && c.state.endpoints.iter().any(|e| e.network_id == network.id)).collect())
+    }
+
+    /// `docker network rm`: refuses a network a running container is on, as Docker does.
+    pub fn remove_network(&self, name: &str) -> Result<NetworkRecord> {
+        let network = self.networks.find(name)?;
+        if !network.predefined && !self.network_users(&network)?.is_empty() {
+            return Err(Error::Network(format!("error while removing network: network {} id {} has active endpoints", network.name, network.id)));
+        }
+        self.networks.remove(&network)?;
+        Ok(network)
+    }
+
+    /// `docker network prune`: the user's networks no running container is on; their names.
+    pub fn prune_networks(&self) -> Result<Vec<String>> {
+        let mut removed = Vec::new();
+        for network in self.networks.list()?.into_iter().filter(|n| !n.predefined) {
+            if self.network_users(&network)?.is_empty() {
+                self.networks.remove(&network)?;
+                removed.push(network.name);
+            }
+        }
+        Ok(removed)
+    }
+
+    /// `docker network connect [--alias] [--ip]`: kept in the container's
+    /// config, and joined at once when it runs.
+    pub fn connect_network(&self, network: &str, container: &str, aliases: &[String], ip: Option<&str>) -> Result<()> {
+        let record = self.containers.find(container)?;
+        let network = self.networks.find(network)?;
+        match (&record.config.network, network.driver) {
+            (NetworkMode::Host, _) | (_, Driver::Host) => {
+                return Err(Error::Network("container cannot be disconnected from host network or connected to host network".into()))
+            }
+            (NetworkMode::None | NetworkMode::Container(_), _) | (_, Driver::Null) => {
+                return Err(Error::Network(
+                    "container sharing network namespace with another container or host cannot be connected to any other network".into(),
+                ))
+            }
+            _ => {}
+        }
+        if record.config.networks.iter().any(|a| a.network_id == network.id) {
+            return Err(Error::Network(format!("endpoint with name {} already exists in network {}", record.name, network.name)));
+        }
+        let (_, mut attachments) = container::net::resolve(&self.networks, &self.containers, Some(&network.id), aliases, ip)?;
+        self.containers.update(&record.id, |r| {
+            r.config.network = NetworkMode::Bridge;
+            r.config.networks.append(&mut attachments);
+        })?;
+        if record.status() == container::Status::Running || record.status() == container::Status::Paused {
+            if let Err(e) = container::net::connect_running(&self.layout, &self.containers, &self.networks, &record.id, &network.id) {
+                let _ = self.containers.update(&record.id, |r| {
+                    r.config.networks.retain(|a| a.network_id != network.id);
+                    r.state.endpoints.retain(|e| e.network_id != network.id);
+                });
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// `docker network disconnect`.
+    pub fn disconnect_network(&self, network: &str, container: &str) -> Result<()> {
+        let record = self.containers.find(container)?;
+        let network = self.networks.find(network)?;
+        if !record.config.networks.iter().any(|a| a.network_id == network.id) {
+            return Err(Error::Network(format!("container {} is not connected to network {}", record.id, network.name)));
+        }
+        container::net::leave(&self.layout, &self.networks, &record.id, Some(&network.id));
+        self.containers.update(&record.id, |r| {
+            r.config.networks.retain(|a| a.network_id != network.id);
+            r.state.endpoints.retain(|e| e.network_id != network.id);
+        })?;
+        Ok(())
     }
 
     /// `docker volume rm`: refuses a volume a container still has.

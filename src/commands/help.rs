@@ -72,6 +72,7 @@ const SUMMARIES_PT_BR: &[(&str, &str)] = &[
     ("version", "Mostra as versões do cliente e do engine"),
     ("info", "Mostra informações do sistema"),
     ("volume", "Gerencia volumes"),
+    ("network", "Gerencia redes: criar, listar, conectar contêineres"),
     ("system", "Gerencia o Docker"),
     ("container", "Gerencia contêineres"),
     ("image", "Gerencia imagens"),

@@ -4,9 +4,11 @@
 //! of — or that JSON through a Go template.
 
 use serde_json::{json, Map, Value};
+use whaleshell_runtime::container::net::NetworkMode;
 use whaleshell_runtime::container::{spec, ContainerRecord, Status};
 use whaleshell_runtime::error::exit_code::BAD_TEMPLATE;
 use whaleshell_runtime::image::store::ImageRecord;
+use whaleshell_runtime::network::NetworkRecord;
 use whaleshell_runtime::volume::MountKind;
 use whaleshell_runtime::{Error, Runtime};
 
@@ -20,6 +22,12 @@ const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 const CONTAINER_SHAPE: GoShape<'static> = GoShape { maps: CONTAINER_MAPS, slices: CONTAINER_SLICES, omitted: CONTAINER_OMITTED, types: &[] };
 const IMAGE_SHAPE: GoShape<'static> = GoShape { maps: IMAGE_MAPS, slices: IMAGE_SLICES, omitted: IMAGE_OMITTED, types: &[] };
 const VOLUME_SHAPE: GoShape<'static> = GoShape { maps: &["Labels", "Options"], slices: &[], omitted: &[], types: &[("", "volume.Volume")] };
+const NETWORK_SHAPE: GoShape<'static> = GoShape {
+    maps: &["Labels", "Options", "Containers", "IPAM.Options", "IPAM.Config.*.AuxiliaryAddresses"],
+    slices: &["IPAM.Config"],
+    omitted: &[],
+    types: &[("", "types.NetworkResource")],
+};
 
 pub fn run(rt: &Runtime, args: &InspectArgs, io: &mut Io<'_>) -> CommandResult {
     let kind = match args.kind.as_deref() {
@@ -27,7 +35,8 @@ pub fn run(rt: &Runtime, args: &InspectArgs, io: &mut Io<'_>) -> CommandResult {
         Some("container") => Some(Kind::Container),
         Some("image") => Some(Kind::Image),
         Some("volume") => Some(Kind::Volume),
-        Some(other @ ("network" | "config" | "node" | "plugin" | "secret" | "service" | "task")) => {
+        Some("network") => Some(Kind::Network),
+        Some(other @ ("config" | "node" | "plugin" | "secret" | "service" | "task")) => {
             return Err(CommandError::Client(format!("docker inspect --type {other}: Whaleshell has no {other} objects to inspect yet")))
         }
         Some(other) => {
@@ -45,6 +54,7 @@ pub enum Kind {
     Container,
     Image,
     Volume,
+    Network,
 }
 
 /// `docker inspect` and `docker volume inspect`: each target's JSON, or the
@@ -92,6 +102,7 @@ fn find(rt: &Runtime, kind: Option<Kind>, target: &str, size: bool) -> Result<(V
         (Some(Kind::Container | Kind::Image), Error::NoSuchContainer(_) | Error::NoSuchImage(_)) => {
             CommandError::Client(format!("Error: No such object: {target}"))
         }
+        (Some(Kind::Network), Error::NoSuchNetwork(_)) => CommandError::Client(format!("Error: No such network: {target}")),
         (_, e) => CommandError::Daemon(e),
     };
     if matches!(kind, None | Some(Kind::Container)) {
@@ -108,11 +119,67 @@ fn find(rt: &Runtime, kind: Option<Kind>, target: &str, size: bool) -> Result<(V
             Err(_) => {}
         }
     }
+    if matches!(kind, None | Some(Kind::Network)) {
+        match rt.networks.find(target) {
+            Ok(n) => return Ok((network_json(rt, &n), NETWORK_SHAPE)),
+            Err(e) if kind.is_some() => return Err(not_found(e)),
+            Err(_) => {}
+        }
+    }
     match rt.volumes.get(target) {
         Ok(Some(v)) => Ok((volume_json(rt, &v), VOLUME_SHAPE)),
         Ok(None) => Err(not_found(Error::NoSuchVolume(target.to_owned()))),
         Err(e) => Err(CommandError::Daemon(e)),
     }
+}
+
+/// moby's `types.NetworkResource`, key for key in Docker 20.10's order;
+/// `Containers` are the running ones with an address on it.
+pub fn network_json(rt: &Runtime, n: &NetworkRecord) -> Value {
+    let mut containers = Map::new();
+    for c in rt.network_users(n).unwrap_or_default() {
+        if let Some(e) = c.state.endpoints.iter().find(|e| e.network_id == n.id) {
+            containers.insert(
+                c.id.clone(),
+                json!({"Name": c.name, "EndpointID": e.endpoint_id, "MacAddress": e.mac, "IPv4Address": format!("{}/{}", e.ip, e.prefix), "IPv6Address": ""}),
+            );
+        }
+    }
+    let config: Vec<Value> = match n.subnet {
+        Some(s) if n.show_gateway => vec![json!({"Subnet": s.to_string(), "Gateway": n.gateway.map(|g| g.to_string())})],
+        Some(s) => vec![json!({"Subnet": s.to_string()})],
+        None => Vec::new(),
+    };
+    let default_bridge = n.predefined && n.name == "bridge";
+    let options = if default_bridge {
+        json!({
+            "com.docker.network.bridge.default_bridge": "true",
+            "com.docker.network.bridge.enable_icc": "true",
+            "com.docker.network.bridge.enable_ip_masquerade": "true",
+            "com.docker.network.bridge.host_binding_ipv4": "0.0.0.0",
+            "com.docker.network.bridge.name": n.bridge,
+            "com.docker.network.driver.mtu": "1500",
+        })
+    } else {
+        json!({})
+    };
+    json!({
+        "Name": n.name,
+        "Id": n.id,
+        "Created": time(Some(n.created)),
+        "Scope": "local",
+        "Driver": n.driver.as_str(),
+        "EnableIPv6": false,
+        "IPAM": {"Driver": "default", "Options": if n.predefined { Value::Null } else { json!({}) }, "Config": config},
+        "Internal": n.internal,
+        "Attachable": false,
+        "Ingress": false,
+        "ConfigFrom": {"Network": ""},
+        "ConfigOnly": false,
+        "Containers": containers,
+        "Options": options,
+        "Labels": n.labels,
+    })
 }
 
 /// moby's `volume.Volume`.
@@ -184,7 +251,7 @@ pub fn container_json(rt: &Runtime, c: &ContainerRecord, size: bool) -> Value {
         out.insert(key.into(), json!(""));
     }
     out.insert("ExecIDs".into(), Value::Null);
-    out.insert("HostConfig".into(), host_config(c));
+    out.insert("HostConfig".into(), host_config(rt, c));
     out.insert(
         "GraphDriver".into(),
         json!({
@@ -222,13 +289,13 @@ pub fn container_json(rt: &Runtime, c: &ContainerRecord, size: bool) -> Value {
             .collect::<Vec<_>>()),
     );
     out.insert("Config".into(), container_config(rt, c));
-    out.insert("NetworkSettings".into(), network_settings(c));
+    out.insert("NetworkSettings".into(), network_settings(rt, c));
     Value::Object(out)
 }
 
 /// What the container was created with, as Docker's HostConfig; limits
 /// Whaleshell does not set are Docker's zero values.
-fn host_config(c: &ContainerRecord) -> Value {
+fn host_config(rt: &Runtime, c: &ContainerRecord) -> Value {
     let binds: Vec<String> = c
         .config
         .mounts
@@ -240,7 +307,7 @@ fn host_config(c: &ContainerRecord) -> Value {
     out.insert("Binds".into(), if binds.is_empty() { Value::Null } else { json!(binds) });
     out.insert("ContainerIDFile".into(), json!(""));
     out.insert("LogConfig".into(), json!({ "Type": c.config.log_driver.as_str(), "Config": {} }));
-    out.insert("NetworkMode".into(), json!("default"));
+    out.insert("NetworkMode".into(), json!(c.config.network.docker_name(&c.config.networks, &rt.networks)));
     out.insert("PortBindings".into(), port_map(&c.config.ports, false));
     out.insert("RestartPolicy".into(), json!({ "Name": c.config.restart.name_str(), "MaximumRetryCount": c.config.restart.max_retries }));
     out.insert("AutoRemove".into(), json!(c.config.auto_remove));
@@ -416,7 +483,54 @@ fn reorder(mut map: Map<String, Value>, first: &[&str]) -> Value {
 
 /// A container's own network namespace with only `lo`: no address, no
 /// network, as `--network none` shows in Docker.
-fn network_settings(c: &ContainerRecord) -> Value {
+/// moby's NetworkSettings: each network's endpoint (its address while
+/// running, as configured when not), and the default bridge's also at the
+/// top, as Docker 20.10 shows it.
+fn network_settings(rt: &Runtime, c: &ContainerRecord) -> Value {
+    let mut networks = Map::new();
+    let mut top = json!({"EndpointID": "", "Gateway": "", "IPAddress": "", "IPPrefixLen": 0, "MacAddress": ""});
+    for a in &c.config.networks {
+        let Ok(Some(n)) = rt.networks.get(&a.network_id) else { continue };
+        let e = c.state.endpoints.iter().find(|e| e.network_id == a.network_id);
+        let mut aliases: Vec<String> = a.aliases.clone();
+        aliases.push(c.short_id().to_owned());
+        let endpoint = json!({
+            "IPAMConfig": a.ip.map(|ip| json!({"IPv4Address": ip.to_string()})),
+            "Links": null,
+            "Aliases": if n.predefined { Value::Null } else { json!(aliases) },
+            "NetworkID": n.id,
+            "EndpointID": e.map_or("", |e| e.endpoint_id.as_str()),
+            "Gateway": e.and_then(|e| e.gateway).map(|g| g.to_string()).unwrap_or_default(),
+            "IPAddress": e.map(|e| e.ip.to_string()).unwrap_or_default(),
+            "IPPrefixLen": e.map_or(0, |e| e.prefix),
+            "IPv6Gateway": "",
+            "GlobalIPv6Address": "",
+            "GlobalIPv6PrefixLen": 0,
+            "MacAddress": e.map_or("", |e| e.mac.as_str()),
+            "DriverOpts": null,
+        });
+        if n.predefined && n.name == "bridge" {
+            for key in ["EndpointID", "Gateway", "IPAddress", "IPPrefixLen", "MacAddress"] {
+                top[key] = endpoint[key].clone();
+            }
+        }
+        networks.insert(n.name.clone(), endpoint);
+    }
+    // Docker lists the mode's network for a container without a bridge one.
+    match &c.config.network {
+        NetworkMode::None | NetworkMode::Host => {
+            let name = if c.config.network == NetworkMode::Host { "host" } else { "none" };
+            if let Some(n) = rt.networks.list().unwrap_or_default().into_iter().find(|n| n.predefined && n.name == name) {
+                networks.insert(
+                    name.into(),
+                    json!({"IPAMConfig": null, "Links": null, "Aliases": null, "NetworkID": n.id, "EndpointID": "", "Gateway": "", "IPAddress": "",
+                        "IPPrefixLen": 0, "IPv6Gateway": "", "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0, "MacAddress": "", "DriverOpts": null}),
+                );
+            }
+        }
+        _ => {}
+    }
+    let sandbox = if c.state.endpoints.is_empty() { String::new() } else { whaleshell_runtime::network::netavark::netns_path(&c.id).display().to_string() };
     json!({
         "Bridge": "",
         "SandboxID": "",
@@ -424,18 +538,18 @@ fn network_settings(c: &ContainerRecord) -> Value {
         "LinkLocalIPv6Address": "",
         "LinkLocalIPv6PrefixLen": 0,
         "Ports": port_map(&c.state.ports, true),
-        "SandboxKey": "",
+        "SandboxKey": sandbox,
         "SecondaryIPAddresses": null,
         "SecondaryIPv6Addresses": null,
-        "EndpointID": "",
-        "Gateway": "",
+        "EndpointID": top["EndpointID"],
+        "Gateway": top["Gateway"],
         "GlobalIPv6Address": "",
         "GlobalIPv6PrefixLen": 0,
-        "IPAddress": "",
-        "IPPrefixLen": 0,
+        "IPAddress": top["IPAddress"],
+        "IPPrefixLen": top["IPPrefixLen"],
         "IPv6Gateway": "",
-        "MacAddress": "",
-        "Networks": {},
+        "MacAddress": top["MacAddress"],
+        "Networks": networks,
     })
 }
 

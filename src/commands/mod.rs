@@ -22,6 +22,7 @@ pub mod lab;
 pub mod load;
 pub mod login;
 pub mod logs;
+pub mod network;
 pub mod pause;
 pub mod port;
 pub mod prune;
@@ -114,6 +115,7 @@ pub fn docker(rt: &Runtime, line: &str, docker_span: Span, args: &[Arg], io: &mu
         Docker::Top(a) => top::run(rt, a, io),
         Docker::ContainerPrune(a) => prune::containers(rt, a, io),
         Docker::Volume(v) => volume::run(rt, v, io),
+        Docker::Network(n) => network::run(rt, n, io),
         Docker::Port(a) => port::run(rt, a, io),
         Docker::System(c) => system::run(rt, c, io),
         Docker::ImagePrune(a) => system::image_prune(rt, a, io),

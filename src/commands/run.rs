@@ -108,6 +108,9 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
         restart,
         healthcheck,
         resources,
+        network: args.network.clone(),
+        network_aliases: args.network_alias.clone(),
+        ip: args.ip.clone(),
     };
     let container = rt.create_container(&args.image, &image, &options).map_err(daemon)?;
     Ok((container, pulled))

@@ -208,6 +208,9 @@ fn prune(rt: &Runtime, args: &SystemPruneArgs, io: &mut Io<'_>) -> CommandResult
     }
     let before = Usage::measure(rt).ok();
     let mut reclaimed = remove_stopped_containers(rt, io);
+    if let Ok(removed) = rt.prune_networks() {
+        print_block(io, "Deleted Networks:", &removed);
+    }
     if args.volumes {
         reclaimed += remove_unused_volumes(rt, false, io);
     }

@@ -103,6 +103,9 @@ pub enum Docker {
     /// Manage volumes
     #[command(subcommand)]
     Volume(VolumeCommand),
+    /// Manage networks
+    #[command(subcommand)]
+    Network(NetworkCommand),
     /// Manage Docker
     #[command(subcommand)]
     System(SystemCommand),
@@ -158,6 +161,7 @@ impl Docker {
             Docker::Version(_) => "version",
             Docker::Info(_) => "info",
             Docker::Volume(_) => "volume",
+            Docker::Network(_) => "network",
             Docker::System(SystemCommand::Df(_)) => "system df",
             Docker::System(SystemCommand::Prune(_)) => "system prune",
             Docker::ContainerPrune(_) => "container prune",
@@ -352,6 +356,15 @@ pub struct RunArgs {
     /// Sysctl options
     #[arg(long = "sysctl", value_name = "map")]
     pub sysctl: Vec<String>,
+    /// Connect a container to a network (none, host, container:NAME, bridge or a network's name)
+    #[arg(long = "network", visible_alias = "net", value_name = "network")]
+    pub network: Option<String>,
+    /// Add network-scoped alias for the container
+    #[arg(long = "network-alias", visible_alias = "net-alias", value_name = "list")]
+    pub network_alias: Vec<String>,
+    /// IPv4 address (e.g., 172.30.100.104)
+    #[arg(long = "ip", value_name = "string")]
+    pub ip: Option<String>,
     /// Add a custom host-to-IP mapping (host:ip)
     #[arg(long = "add-host", value_name = "list")]
     pub add_host: Vec<String>,
@@ -972,6 +985,112 @@ pub struct VolumePruneArgs {
     pub force: bool,
 }
 
+#[derive(Debug, Clone, Subcommand, PartialEq, Eq)]
+pub enum NetworkCommand {
+    /// Connect a container to a network
+    Connect(NetworkConnectArgs),
+    /// Create a network
+    Create(NetworkCreateArgs),
+    /// Disconnect a container from a network
+    Disconnect(NetworkDisconnectArgs),
+    /// Display detailed information on one or more networks
+    Inspect(NetworkInspectArgs),
+    /// List networks
+    #[command(visible_alias = "list")]
+    Ls(NetworkLsArgs),
+    /// Remove all unused networks
+    Prune(NetworkPruneArgs),
+    /// Remove one or more networks
+    #[command(visible_alias = "remove")]
+    Rm(NetworkRmArgs),
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker network create [OPTIONS] NETWORK")]
+pub struct NetworkCreateArgs {
+    /// Driver to manage the Network (default "bridge")
+    #[arg(short = 'd', long, value_name = "string")]
+    pub driver: Option<String>,
+    /// Subnet in CIDR format that represents a network segment
+    #[arg(long, value_name = "strings")]
+    pub subnet: Vec<String>,
+    /// IPv4 or IPv6 Gateway for the master subnet
+    #[arg(long, value_name = "strings")]
+    pub gateway: Vec<String>,
+    /// Restrict external access to the network
+    #[arg(long)]
+    pub internal: bool,
+    /// Set metadata on a network
+    #[arg(long, value_name = "list")]
+    pub label: Vec<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker network ls [OPTIONS]")]
+pub struct NetworkLsArgs {
+    /// Only display network IDs
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Provide filter values (e.g. 'driver=bridge')
+    #[arg(short = 'f', long = "filter", value_name = "filter")]
+    pub filter: Vec<String>,
+    /// Pretty-print networks using a Go template
+    #[arg(long, value_name = "string")]
+    pub format: Option<String>,
+    /// Do not truncate the output
+    #[arg(long = "no-trunc")]
+    pub no_trunc: bool,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker network inspect [OPTIONS] NETWORK [NETWORK...]")]
+pub struct NetworkInspectArgs {
+    /// Format the output using the given Go template
+    #[arg(short = 'f', long = "format", value_name = "string")]
+    pub format: Option<String>,
+    #[arg(required = true, value_name = "NETWORK")]
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker network rm NETWORK [NETWORK...]")]
+pub struct NetworkRmArgs {
+    #[arg(required = true, value_name = "NETWORK")]
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker network prune [OPTIONS]")]
+pub struct NetworkPruneArgs {
+    /// Do not prompt for confirmation
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker network connect [OPTIONS] NETWORK CONTAINER")]
+pub struct NetworkConnectArgs {
+    /// Add network-scoped alias for the container
+    #[arg(long, value_name = "strings")]
+    pub alias: Vec<String>,
+    /// IPv4 address (e.g., 172.30.100.104)
+    #[arg(long, value_name = "string")]
+    pub ip: Option<String>,
+    pub network: String,
+    pub container: String,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+#[command(override_usage = "docker network disconnect [OPTIONS] NETWORK CONTAINER")]
+pub struct NetworkDisconnectArgs {
+    /// Force the container to disconnect from a network
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    pub network: String,
+    pub container: String,
+}
+
 /// What parsing a docker line gave: a command, or help text the user asked for.
 // Made once per line and taken apart at once: boxing would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -1103,6 +1222,7 @@ fn split_run_command(args: &[Arg]) -> Vec<String> {
             let action_takes = a.get_action().takes_values();
             action_takes
                 && (a.get_long().is_some_and(|l| flag == format!("--{l}"))
+                    || a.get_all_aliases().unwrap_or_default().iter().any(|l| flag == format!("--{l}"))
                     || a.get_short().is_some_and(|s| {
                         // `-e`, or a cluster like `-ite` whose last letter takes a value.
                         flag.starts_with('-') && !flag.starts_with("--") && flag.ends_with(s) && !flag.contains('=')

@@ -72,7 +72,7 @@ pub fn suggest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -
 mod tests {
     use proptest::prelude::*;
 
-    use super::docker::{self, Docker, Parsed};
+    use super::docker::{self, Docker, NetworkCommand, Parsed};
     use super::line::{parse_line, Script};
     use super::{Arg, ParseError};
 
@@ -126,6 +126,19 @@ mod tests {
         insta::assert_debug_snapshot!(command("docker run -it --rm --name box -e A=1 -e B=2 busybox sh -c 'ls -la /'"));
         insta::assert_debug_snapshot!(command("docker ps -a -q -f status=exited"));
         insta::assert_debug_snapshot!(command("docker rmi -f docker/whalesay"));
+    }
+
+    #[test]
+    fn network_lines_become_typed_commands() {
+        let Docker::Run(run) = command("docker run -d --net app --network-alias db --ip 10.1.0.5 busybox") else { panic!("not a run") };
+        assert_eq!((run.network.as_deref(), run.network_alias.as_slice(), run.ip.as_deref()), (Some("app"), &["db".to_owned()][..], Some("10.1.0.5")));
+        let Docker::Network(NetworkCommand::Create(create)) = command("docker network create -d bridge --subnet 10.1.0.0/24 --internal --label a=b app") else {
+            panic!("not a network create")
+        };
+        assert_eq!((create.name.as_str(), create.driver.as_deref(), create.subnet.as_slice(), create.internal), ("app", Some("bridge"), &["10.1.0.0/24".to_owned()][..], true));
+        assert!(matches!(command("docker network connect --alias x app web"), Docker::Network(NetworkCommand::Connect(c)) if c.alias == ["x"] && c.container == "web"));
+        assert!(matches!(command("docker network ls -q"), Docker::Network(NetworkCommand::Ls(l)) if l.quiet));
+        assert!(error("docker network create").starts_with("\"docker network create\" requires"), "{}", error("docker network create"));
     }
 
     #[test]

@@ -97,17 +97,57 @@ impl Lab {
         assert!(in_cgroups.is_empty(), "container processes left: {in_cgroups:#?}");
         let monitors = Command::new("pgrep").arg("-f").arg(format!("__whaleshell-monitor {root}")).output().expect("pgrep");
         assert!(monitors.stdout.is_empty(), "monitor processes left: {}", String::from_utf8_lossy(&monitors.stdout));
+        self.assert_network_clean(&ids);
+    }
+
+    /// No bridge of the lab's networks (removed ones too), no container's
+    /// network namespace still pinned, no aardvark-dns of its roots, no
+    /// firewall rule for the subnets its networks hold.
+    fn assert_network_clean(&self, container_ids: &[String]) {
+        let mut bridges: Vec<String> = Vec::new();
+        let mut subnets: Vec<String> = Vec::new();
+        for root in self.every_root() {
+            let rt = Runtime::open(&root).expect("open runtime");
+            let logged = whaleshell_runtime::events::read(&rt.layout).unwrap_or_default();
+            bridges.extend(logged.iter().filter(|e| e.kind == "network" && e.action == "create").map(|e| format!("br-{}", &e.id[..12])));
+            let dir = root.join("networks");
+            for entry in std::fs::read_dir(&dir).map(|d| d.flatten().collect::<Vec<_>>()).unwrap_or_default() {
+                let Some(id) = entry.path().file_stem().map(|s| s.to_string_lossy().into_owned()) else { continue };
+                if let Ok(Some(n)) = rt.networks.get(&id) {
+                    bridges.extend(n.bridge);
+                    subnets.extend(n.subnet.map(|s| s.to_string()));
+                }
+            }
+            let aardvark = Command::new("pgrep").arg("-f").arg(format!("aardvark-dns --config {}/", root.display())).output().expect("pgrep");
+            assert!(aardvark.stdout.is_empty(), "aardvark-dns left: {}", String::from_utf8_lossy(&aardvark.stdout));
+        }
+        for bridge in &bridges {
+            assert!(!Path::new("/sys/class/net").join(bridge).exists(), "bridge left behind: {bridge}");
+        }
+        for id in container_ids {
+            let pinned = Path::new(whaleshell_runtime::network::host::HOST_DIR).join("netns").join(id);
+            assert!(!pinned.exists(), "network namespace left pinned: {}", pinned.display());
+        }
+        if !subnets.is_empty() {
+            let rules = iptables_rules();
+            let left: Vec<&str> = rules.lines().filter(|l| subnets.iter().any(|s| l.contains(s.as_str()))).collect();
+            assert!(left.is_empty(), "firewall rules left: {left:#?}");
+        }
+    }
+
+    /// The lab's state root and those inside it: a lesson's, `lessons check`'s.
+    fn every_root(&self) -> Vec<PathBuf> {
+        let nested =
+            |dir: &str| -> Vec<PathBuf> { std::fs::read_dir(self.root().join(dir)).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default() };
+        std::iter::once(self.root().to_owned()).chain(nested("lessons")).chain(nested("lessons-check")).filter(|r| r.join("events.jsonl").exists()).collect()
     }
 
     /// Every container this lab's engine created, removed ones too — and
     /// those of the state roots inside it: a lesson's (`lessons/<slug>`),
     /// `lessons check`'s (`lessons-check/<slug>`).
     pub fn every_container_id(&self) -> Vec<String> {
-        let nested =
-            |dir: &str| -> Vec<PathBuf> { std::fs::read_dir(self.root().join(dir)).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default() };
-        let roots = std::iter::once(self.root().to_owned()).chain(nested("lessons")).chain(nested("lessons-check"));
         let mut ids: Vec<String> = Vec::new();
-        for root in roots.filter(|r| r.join("events.jsonl").exists()) {
+        for root in self.every_root() {
             let layout = Runtime::open(&root).expect("open runtime").layout.clone();
             let logged = whaleshell_runtime::events::read(&layout).expect("event log");
             ids.extend(logged.into_iter().filter(|e| e.kind == "container" && e.action == "create").map(|e| e.id));
@@ -316,6 +356,16 @@ impl From<Output> for Run {
             code: out.status.code().unwrap_or(-1),
         }
     }
+}
+
+/// The host's firewall rules, nat and filter tables (`iptables -S`).
+pub fn iptables_rules() -> String {
+    let mut out = String::new();
+    for table in ["nat", "filter"] {
+        let run = Command::new("iptables").args(["-w", "-t", table, "-S"]).output().expect("iptables");
+        out.push_str(&String::from_utf8_lossy(&run.stdout));
+    }
+    out
 }
 
 /// What changes from run to run (IDs, digests, times, generated names), and what stands for it in snapshots.

@@ -13,6 +13,7 @@ mod helper;
 pub mod logs;
 pub mod monitor;
 pub mod names;
+pub mod net;
 pub mod ports;
 pub mod resources;
 pub mod restart;
@@ -24,6 +25,7 @@ pub mod spec;
 pub mod stats;
 pub mod user;
 
+pub(crate) use crate::id::new_id;
 pub use helper::{Finished, StartFailure, Streams};
 
 use std::collections::BTreeMap;
@@ -31,7 +33,6 @@ use std::fs;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -124,6 +125,12 @@ pub struct RunConfig {
     /// The resource flags (`-m`, `--cpus`, `--ulimit`, ...), as `docker update` leaves them.
     #[serde(default)]
     pub resources: resources::Resources,
+    /// `--network`: how the container is networked.
+    #[serde(default)]
+    pub network: net::NetworkMode,
+    /// The bridge networks it is connected to (`--network`, `network connect`).
+    #[serde(default)]
+    pub networks: Vec<net::Attachment>,
 }
 
 /// The logging drivers Whaleshell has: Docker's default `json-file` (the
@@ -227,6 +234,9 @@ pub struct State {
     /// The kernel OOM-killed a process of the last run (Docker's State.OOMKilled).
     #[serde(default)]
     pub oom_killed: bool,
+    /// Its address on each of its networks while it runs.
+    #[serde(default)]
+    pub endpoints: Vec<net::Endpoint>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -424,6 +434,8 @@ impl ContainerStore {
             return Ok(Some(record));
         }
         rootfs::unmount(&self.layout.container_dir(id).join("rootfs"));
+        net::leave(&self.layout, &crate::network::NetworkStore::new(self.layout.clone()), id, None);
+        record.state.endpoints.clear();
         if !record.state.status.is_some_and(|s| s.is_running()) {
             return Ok(Some(record));
         }
@@ -496,6 +508,18 @@ impl ContainerStore {
             return Ok(None);
         };
         change(&mut record);
+        write_json_atomic(&self.record_path(id), &record)?;
+        Ok(Some(record))
+    }
+
+    /// As [`Self::update`], the change seeing every other container of the root as it is now.
+    pub fn update_with_others(&self, id: &str, change: impl FnOnce(&mut ContainerRecord, &[ContainerRecord])) -> Result<Option<ContainerRecord>> {
+        let _lock = StateLock::acquire(&self.layout.lock_file())?;
+        let Some(mut record) = read_json::<ContainerRecord>(&self.record_path(id), "container record")? else {
+            return Ok(None);
+        };
+        let others: Vec<ContainerRecord> = self.list_unlocked()?.into_iter().filter(|r| r.id != id).collect();
+        change(&mut record, &others);
         write_json_atomic(&self.record_path(id), &record)?;
         Ok(Some(record))
     }
@@ -590,6 +614,7 @@ impl ContainerStore {
         }
         rootfs::unmount(&dir.join("rootfs"));
         monitor::cleanup_runtime_state(&self.layout, &record.id);
+        net::leave(&self.layout, &crate::network::NetworkStore::new(self.layout.clone()), &record.id, None);
         remove_tree(&dir)?;
         // The container is gone either way; a lost log line must not say otherwise.
         events::log(&self.layout, record.event("destroy"));
@@ -626,13 +651,6 @@ pub fn main_if_helper() -> Option<i32> {
     }
 }
 
-/// 64 random hex digits: a container's ID, an exec's.
-pub(crate) fn new_id() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
 /// What `docker run` asks for, before the image's defaults are merged in.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -667,6 +685,12 @@ pub struct RunOptions {
     pub healthcheck: Option<health::Healthcheck>,
     /// The resource flags, parsed by [`resources`]; checked and adjusted at creation.
     pub resources: resources::Resources,
+    /// `--network`, resolved by [`crate::Runtime::create_container`] with the two below.
+    pub network: Option<String>,
+    /// `--network-alias`.
+    pub network_aliases: Vec<String>,
+    /// `--ip`.
+    pub ip: Option<String>,
 }
 
 /// Merges run options with the image config the way Docker does:
@@ -729,5 +753,7 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         restart: options.restart,
         healthcheck: options.healthcheck.clone(),
         resources: options.resources.clone(),
+        network: net::NetworkMode::Default,
+        networks: Vec::new(),
     })
 }

@@ -23,11 +23,13 @@ use crate::container::helper::{
     bind_here, block_signals, helper_command, ignore_sigpipe, receive_pty_master, reset_signals, spawn_with_status, StartError, StatusPipe,
 };
 pub(crate) use crate::container::helper::{MonitorEvent, MonitorHandle};
+use crate::container::net::{self, NetworkMode};
 use crate::container::rootfs;
 use crate::container::session::{ContainerIo, Ended, Foreground, LogWriter, Proxy, Session};
 use crate::container::{health, ports, restart, spec, ContainerRecord, ContainerStore, LogDriver, Status};
 use crate::error::{exit_code, Error, Result};
 use crate::layout::Layout;
+use crate::network::NetworkStore;
 use crate::process;
 use crate::volume::VolumeStore;
 
@@ -111,6 +113,7 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
     // Read before the cgroup goes: whether the kernel OOM-killed one of its processes.
     let oom_killed = crate::container::resources::oom_killed(&Cgroup::of(id));
     cleanup_runtime_state(&layout, id);
+    net::leave(&layout, &NetworkStore::new(layout.clone()), id, None);
     rootfs::unmount(&rootfs_dir);
     let (outcome, mut session) = match outcome {
         Ok((code, session)) => (Ok(code), Some(session)),
@@ -124,6 +127,7 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
     let ended = store.update(id, |r| {
         r.state.pid = None;
         r.state.ports.clear();
+        r.state.endpoints.clear();
         r.state.monitor_pid = None;
         r.state.monitor_start = None;
         match &outcome {
@@ -219,7 +223,16 @@ fn run_container(
     mode: Mode,
     status: &mut StatusPipe,
 ) -> Result<(i32, Session), StartError> {
-    let host_files = write_host_files(record, dir)?;
+    let networks = NetworkStore::new(layout.clone());
+    // Its addresses first: /etc/hosts names the container by its own.
+    let assigned;
+    let record = if record.config.network == NetworkMode::Bridge {
+        assigned = net::assign_addresses(store, &networks, &record.id, None)?;
+        &assigned
+    } else {
+        record
+    };
+    let host_files = write_host_files(record, dir, store, &networks)?;
     rootfs::ensure_dir(rootfs_dir, &record.config.working_dir)?;
     rootfs::check_executable(&record.config.args, &record.config.env, &record.config.working_dir, rootfs_dir)?;
     let spec = spec::build(record, rootfs_dir, &host_files, &VolumeStore::new(layout.clone()))?;
@@ -263,7 +276,10 @@ fn run_container(
     let netns_path = format!("/proc/{pid}/ns/net");
     let netns = File::open(&netns_path).map_err(Error::io("opening", &netns_path))?;
     let home = File::open("/proc/self/ns/net").map_err(Error::io("opening", "/proc/self/ns/net"))?;
-    ports::bring_up_loopback(&netns, &home)?;
+    if matches!(host_files.netns, spec::NetNamespace::Own) {
+        ports::bring_up_loopback(&netns, &home)?;
+        net::join_all(layout, &networks, record, pid.as_raw())?;
+    }
     // Block before start so no exit or signal is missed; the container's
     // init was forked by build() and keeps the normal mask and dispositions.
     let signals = block_signals()?;
@@ -379,14 +395,36 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
     nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(Error::sys("pipe2"))
 }
 
-/// Docker gives every container an /etc/hosts and /etc/hostname of its own.
-fn write_host_files(record: &ContainerRecord, dir: &Path) -> Result<spec::HostFiles> {
+/// Docker gives every container an /etc/hosts and /etc/hostname of its
+/// own, and a networked one its /etc/resolv.conf.
+fn write_host_files(record: &ContainerRecord, dir: &Path, store: &ContainerStore, networks: &NetworkStore) -> Result<spec::HostFiles> {
     let hostname = &record.config.hostname;
-    let files = spec::HostFiles { hosts: dir.join("hosts"), hostname: dir.join("hostname") };
+    let netns = match &record.config.network {
+        NetworkMode::Host => spec::NetNamespace::Host,
+        NetworkMode::Container(id) => {
+            let other = store.get(id)?;
+            match other.state.pid.filter(|_| other.status().is_running()) {
+                Some(pid) => spec::NetNamespace::Join(format!("/proc/{pid}/ns/net").into()),
+                None => return Err(Error::Spec(format!("cannot join network of a non running container: {id}"))),
+            }
+        }
+        _ => spec::NetNamespace::Own,
+    };
+    let resolv = match net::resolv_conf(record, networks) {
+        Some(text) => {
+            let path = dir.join("resolv.conf");
+            fs::write(&path, text).map_err(Error::io("writing", &path))?;
+            Some(path)
+        }
+        None => None,
+    };
+    let files = spec::HostFiles { hosts: dir.join("hosts"), hostname: dir.join("hostname"), resolv, netns };
+    // On a network, the container's own name is its address there, as Docker writes it.
+    let own = record.state.endpoints.first().map_or_else(|| "127.0.1.1".to_owned(), |e| e.ip.to_string());
     // `--add-host NAME:IP` lines come after the defaults, before the container's own name, as in Docker.
     let extra: String = record.config.security.extra_hosts.iter().filter_map(|h| h.split_once(':')).map(|(name, ip)| format!("{ip}\t{name}\n")).collect();
     let hosts = format!(
-        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n{extra}127.0.1.1\t{hostname}\n"
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n{extra}{own}\t{hostname}\n"
     );
     fs::write(&files.hosts, hosts).map_err(Error::io("writing", &files.hosts))?;
     fs::write(&files.hostname, format!("{hostname}\n")).map_err(Error::io("writing", &files.hostname))?;

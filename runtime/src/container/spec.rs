@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use libcontainer::oci_spec::runtime::{
-    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxCpuBuilder, LinuxMemoryBuilder, LinuxPidsBuilder, Mount, MountBuilder, PosixRlimit,
-    PosixRlimitBuilder, PosixRlimitType, ProcessBuilder, RootBuilder, Spec, UserBuilder,
+    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxCpuBuilder, LinuxMemoryBuilder, LinuxNamespaceType, LinuxPidsBuilder, Mount, MountBuilder,
+    PosixRlimit, PosixRlimitBuilder, PosixRlimitType, ProcessBuilder, RootBuilder, Spec, UserBuilder,
 };
 
 use crate::container::cgroup::Cgroup;
@@ -56,10 +56,23 @@ pub const DOCKER_READONLY_PATHS: &[&str] = &["/proc/bus", "/proc/fs", "/proc/irq
 pub const INIT_HOST_PATH: &str = "/usr/bin/tini-static";
 const INIT_PATH: &str = "/sbin/docker-init";
 
-/// Files a container gets from outside its image, as Docker gives them.
+/// Files a container gets from outside its image, as Docker gives them,
+/// and the network namespace it runs in.
 pub struct HostFiles {
     pub hosts: PathBuf,
     pub hostname: PathBuf,
+    /// Its /etc/resolv.conf, when networked (else the image's).
+    pub resolv: Option<PathBuf>,
+    pub netns: NetNamespace,
+}
+
+pub enum NetNamespace {
+    /// A new one (`lo`, and the networks netavark adds).
+    Own,
+    /// `--network host`.
+    Host,
+    /// `--network container:NAME`: that container's (`/proc/PID/ns/net`).
+    Join(PathBuf),
 }
 
 pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, volumes: &VolumeStore) -> Result<Spec> {
@@ -125,7 +138,8 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
             }
         })
         .collect();
-    for (src, dest) in [(&host_files.hosts, "/etc/hosts"), (&host_files.hostname, "/etc/hostname")] {
+    let resolv = host_files.resolv.as_ref().map(|r| (r, "/etc/resolv.conf"));
+    for (src, dest) in [(&host_files.hosts, "/etc/hosts"), (&host_files.hostname, "/etc/hostname")].into_iter().chain(resolv) {
         // Read-only with a --read-only root, as Docker mounts them.
         let mut options = vec!["rbind".to_owned(), "rprivate".to_owned()];
         if security.read_only {
@@ -181,6 +195,18 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
         linux_full.set_readonly_paths(linux.readonly_paths().clone());
     }
     linux_full.set_seccomp(seccomp);
+    if let Some(namespaces) = linux_full.namespaces().clone() {
+        let namespaces = namespaces.into_iter().filter_map(|ns| match (&host_files.netns, ns.typ()) {
+            (NetNamespace::Host, LinuxNamespaceType::Network) => None,
+            (NetNamespace::Join(path), LinuxNamespaceType::Network) => {
+                let mut ns = ns;
+                ns.set_path(Some(path.clone()));
+                Some(ns)
+            }
+            _ => Some(ns),
+        });
+        linux_full.set_namespaces(Some(namespaces.collect()));
+    }
     if !security.sysctls.is_empty() {
         linux_full.set_sysctl(Some(security.sysctls.clone().into_iter().collect()));
     }
