@@ -195,3 +195,23 @@ fn the_shared_netavark_chains_go_with_the_last_network() {
     drop(host);
     lab.assert_clean();
 }
+
+/// A container whose monitor was killed is settled by the next listing:
+/// its network goes with it, as after a normal exit.
+#[test]
+fn a_killed_monitors_container_leaves_no_network_behind() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker network create orphaned").code, 0);
+    let id = lab.run_detached("docker run -d --network orphaned busybox sleep 600");
+    let bridge = lab.runtime().networks.find("orphaned").unwrap().bridge.unwrap();
+    assert!(std::path::Path::new("/sys/class/net").join(&bridge).exists());
+    let monitor = lab.record(&id).state.monitor_pid.expect("a monitor");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(monitor), nix::sys::signal::Signal::SIGKILL).unwrap();
+    lab.wait_until("the monitor is gone", || !std::path::Path::new(&format!("/proc/{monitor}")).exists() || !lab.record(&id).monitor_alive());
+    let ps = lab.run("docker ps -a --format '{{.Status}}'");
+    assert!(ps.stdout.starts_with("Exited (137)"), "{}", ps.stdout);
+    assert!(!std::path::Path::new("/sys/class/net").join(&bridge).exists(), "the bridge went with the settled container");
+    assert!(lab.record(&id).state.endpoints.is_empty());
+    assert_eq!(lab.run(&format!("docker rm {id}")).code, 0);
+    lab.assert_clean();
+}

@@ -84,6 +84,11 @@ Experimente:
   docker run -it --rm busybox
   docker run docker/whalesay cowsay Hello Docker
 
+Redes (contêineres que se acham pelo nome):
+  docker network create app
+  docker run -d --name web --network app busybox sleep 600
+  docker run --rm --network app busybox ping -c1 web
+
 Amazon ECR (a AWS de verdade com as suas chaves, ou o laboratório local):
   lab ecr up | down | status       um ECR local nesta máquina, sem precisar de conta
   aws ecr create-repository --repository-name NOME
@@ -107,6 +112,11 @@ Try:
   docker run --rm busybox:latest /bin/echo \"Hello Docker\"
   docker run -it --rm busybox
   docker run docker/whalesay cowsay Hello Docker
+
+Networks (containers that find each other by name):
+  docker network create app
+  docker run -d --name web --network app busybox sleep 600
+  docker run --rm --network app busybox ping -c1 web
 
 Amazon ECR (real AWS with your keys, or the local lab):
   lab ecr up | down | status       a local ECR on this machine, no account needed

@@ -135,8 +135,13 @@ mod tests {
         let Docker::Network(NetworkCommand::Create(create)) = command("docker network create -d bridge --subnet 10.1.0.0/24 --internal --label a=b app") else {
             panic!("not a network create")
         };
-        assert_eq!((create.name.as_str(), create.driver.as_deref(), create.subnet.as_slice(), create.internal), ("app", Some("bridge"), &["10.1.0.0/24".to_owned()][..], true));
-        assert!(matches!(command("docker network connect --alias x app web"), Docker::Network(NetworkCommand::Connect(c)) if c.alias == ["x"] && c.container == "web"));
+        assert_eq!(
+            (create.name.as_str(), create.driver.as_deref(), create.subnet.as_slice(), create.internal),
+            ("app", Some("bridge"), &["10.1.0.0/24".to_owned()][..], true)
+        );
+        assert!(
+            matches!(command("docker network connect --alias x app web"), Docker::Network(NetworkCommand::Connect(c)) if c.alias == ["x"] && c.container == "web")
+        );
         assert!(matches!(command("docker network ls -q"), Docker::Network(NetworkCommand::Ls(l)) if l.quiet));
         assert!(error("docker network create").starts_with("\"docker network create\" requires"), "{}", error("docker network create"));
     }

@@ -244,9 +244,10 @@ pub fn join(layout: &Layout, networks: &NetworkStore, record: &ContainerRecord, 
 }
 
 /// netavark tells aardvark-dns of a new container by SIGHUP, on which it
-/// binds its sockets again: until it answers, a container that looks a
-/// name up at once would be refused. So the join waits (briefly, bounded)
-/// for it to answer the container's own name — a plain DNS query for an A
+/// reads its records and binds its sockets again: until then, a container
+/// that looks a name up at once would be refused, or told the name is
+/// not there. So the join waits (briefly, bounded) for it to answer the
+/// container's own name with its address — a plain DNS query for an A
 /// record, from the host, where aardvark-dns listens on the gateway.
 fn wait_for_dns(gateway: Ipv4Addr, name: &str) {
     let mut query = vec![0x57, 0x53, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
@@ -263,7 +264,10 @@ fn wait_for_dns(gateway: Ipv4Addr, name: &str) {
     let mut reply = [0u8; 512];
     while std::time::Instant::now() < deadline {
         // A refused query fails at once; an unanswered one after the timeout.
-        if socket.send(&query).is_ok() && socket.recv(&mut reply).is_ok_and(|n| n >= 2 && reply[..2] == query[..2]) {
+        // Only an answer with the address will do: until aardvark-dns has
+        // read its records again, it answers for the old ones (no such name).
+        let answered = |reply: &[u8]| reply.len() >= 8 && reply[..2] == query[..2] && reply[3] & 0x0f == 0 && u16::from_be_bytes([reply[6], reply[7]]) > 0;
+        if socket.send(&query).is_ok() && socket.recv(&mut reply).is_ok_and(|n| answered(&reply[..n])) {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));

@@ -90,11 +90,13 @@ impl<'de> Deserialize<'de> for Subnet {
 }
 
 /// Docker's default address pools, in its order: 172.17–31.0.0/16, then
-/// 192.168.0.0/16 cut in /20s.
+/// 192.168.0.0/16 cut in /20s; then, as many state roots share one host
+/// (each with its default bridge), Podman's 10.89.0.0/16 cut in /24s.
 pub fn default_pools() -> impl Iterator<Item = Subnet> {
     let b16 = (17..=31u8).filter_map(|b| Subnet::new(Ipv4Addr::new(172, b, 0, 0), 16));
     let c20 = (0..16u8).filter_map(|i| Subnet::new(Ipv4Addr::new(192, 168, i * 16, 0), 20));
-    b16.chain(c20)
+    let podman = (0..=255u8).filter_map(|i| Subnet::new(Ipv4Addr::new(10, 89, i, 0), 24));
+    b16.chain(c20).chain(podman)
 }
 
 #[cfg(test)]
@@ -121,6 +123,7 @@ mod tests {
         let pools: Vec<String> = default_pools().map(|s| s.to_string()).collect();
         assert_eq!(pools.first().map(String::as_str), Some("172.17.0.0/16"));
         assert_eq!(pools.get(15).map(String::as_str), Some("192.168.0.0/20"));
-        assert_eq!(pools.len(), 31);
+        assert_eq!(pools.get(31).map(String::as_str), Some("10.89.0.0/24"));
+        assert_eq!(pools.len(), 31 + 256);
     }
 }
