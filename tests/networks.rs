@@ -215,3 +215,20 @@ fn a_killed_monitors_container_leaves_no_network_behind() {
     assert_eq!(lab.run(&format!("docker rm {id}")).code, 0);
     lab.assert_clean();
 }
+
+/// A restart policy's restarts leave the network and join it again each time.
+#[test]
+fn a_restarted_container_joins_its_network_again() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker network create again").code, 0);
+    let id = lab.run_detached("docker run -d --network again --restart on-failure:1 busybox sh -c 'ls /sys/class/net | tr \"\\n\" \" \"; echo; exit 3'");
+    let record =
+        lab.wait_for_record(&id, "its one restart done", |r| r.state.restart_count == 1 && r.status() == whaleshell_runtime::container::Status::Exited);
+    assert!(record.state.endpoints.is_empty());
+    let logs = lab.run(&format!("docker logs {id}")).stdout;
+    assert_eq!(logs, "eth0 lo \neth0 lo \n", "both runs on the network");
+    let bridge = lab.runtime().networks.find("again").unwrap().bridge.unwrap();
+    assert!(!std::path::Path::new("/sys/class/net").join(&bridge).exists());
+    assert_eq!(lab.run(&format!("docker rm {id}")).code, 0);
+    lab.assert_clean();
+}

@@ -279,22 +279,21 @@ fn wait_for_dns(gateway: Ipv4Addr, name: &str) {
 /// again, and for a container that never joined any.
 pub fn leave(layout: &Layout, networks: &NetworkStore, id: &str, network_id: Option<&str>) {
     let dir = joins_dir(layout, id);
-    let Ok(entries) = fs::read_dir(&dir) else {
-        if network_id.is_none() {
-            netavark::unpin_netns(id);
-        }
-        return;
-    };
     let netns = netavark::netns_path(id);
+    // Most containers never joined a network: no need for the host's lock.
+    if !dir.exists() && !netns.exists() {
+        return;
+    }
+    // Under the lock before looking, so two processes ending the same
+    // container (its monitor, a `rm -f`) never tear one join down twice.
     let host = host::lock();
-    for entry in entries.flatten() {
-        let path = entry.path();
+    let entries: Vec<PathBuf> = fs::read_dir(&dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    for path in entries {
         if network_id.is_some_and(|n| path.file_stem().is_none_or(|s| s != n)) {
             continue;
         }
-        if let Some(options) = fs::read(&path).ok().and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok()) {
-            let _ = netavark::run(&networks.netavark_dir(), "teardown", &netns, &options);
-        }
+        let Some(options) = fs::read(&path).ok().and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok()) else { continue };
+        let _ = netavark::run(&networks.netavark_dir(), "teardown", &netns, &options);
         let _ = fs::remove_file(&path);
         let network = path.file_stem().and_then(|s| networks.get(&s.to_string_lossy()).ok().flatten());
         if let Some(network) = network {
