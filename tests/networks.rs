@@ -157,6 +157,11 @@ fn ip_and_connect_and_disconnect_on_a_running_container() {
     assert_eq!(lab.inspect("{{.NetworkSettings.Networks.fixed.IPAddress}}", "c"), format!("{prefix}42"));
     let taken = lab.run(&format!("docker run --rm --network fixed --ip {prefix}42 busybox true"));
     assert_eq!(taken.code, 125, "{}", taken.stderr);
+    let unconfigured = lab.run("docker run --rm --network other --ip 10.0.0.2 busybox true");
+    assert_eq!(
+        (unconfigured.stderr.as_str(), unconfigured.code),
+        ("docker: Error response from daemon: user specified IP address is supported only when connecting to networks with user configured subnets\nSee 'docker run --help'.\n", 125)
+    );
     let connect = lab.run("docker network connect --alias extra other c");
     assert_eq!(connect.code, 0, "{}", connect.stderr);
     let other_ip = lab.inspect("{{.NetworkSettings.Networks.other.IPAddress}}", "c");

@@ -119,6 +119,9 @@ pub fn resolve(
             return Err(Error::Spec("user specified IP address is supported on user defined networks only".into()));
         }
     }
+    if ip.is_some() && !record.configured_subnet {
+        return Err(Error::Spec("user specified IP address is supported only when connecting to networks with user configured subnets".into()));
+    }
     if let (Some(ip), Some(subnet)) = (ip, record.subnet) {
         if !subnet.contains(ip) {
             return Err(Error::Spec(format!("no configured subnet or ip-range contain the IP address {ip}")));

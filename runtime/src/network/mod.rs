@@ -55,6 +55,9 @@ pub struct NetworkRecord {
     /// chosen for a user network (not for `--subnet` alone, nor the default bridge).
     #[serde(default)]
     pub show_gateway: bool,
+    /// Its subnet was given (`--subnet`): only then may a container ask for an `--ip`, as in Docker.
+    #[serde(default)]
+    pub configured_subnet: bool,
     #[serde(default)]
     pub internal: bool,
     #[serde(default)]
@@ -198,6 +201,7 @@ impl NetworkStore {
         let mut record = self.make(&options.name, driver, subnet, gateway, options.internal, options.labels.clone(), false)?;
         // Docker shows the gateway it chose for a user network, not one --subnet implies.
         record.show_gateway = gateway.is_some() || subnet.is_none();
+        record.configured_subnet = subnet.is_some();
         write_json_atomic(&record_path(self.layout.root(), &record.id), &record)?;
         crate::events::log(&self.layout, record.event("create"));
         Ok(record)
@@ -224,6 +228,7 @@ impl NetworkStore {
             subnet: None,
             gateway: None,
             show_gateway: false,
+            configured_subnet: false,
             internal,
             labels,
             bridge: None,
