@@ -94,6 +94,8 @@ fn containers_on_a_user_network_find_each_other_by_name_and_not_across_networks(
     assert_eq!(front["MacAddress"], format!("02:42:{:02x}:{:02x}:{:02x}:{:02x}", octets[0], octets[1], octets[2], octets[3]));
     assert_eq!(settings["IPAddress"], "", "Docker fills the top level for the default bridge only");
     assert_eq!(lab.inspect("{{.HostConfig.NetworkMode}}", "web"), "front");
+    assert_eq!(lab.run("docker ps -f network=front --format '{{.Names}} {{.Networks}}'").stdout, "web front\n");
+    assert_eq!(lab.run("docker ps -q -f network=back").stdout, "");
     let members = lab.run("docker network inspect -f '{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}' front").stdout;
     assert_eq!(members.trim(), format!("web {web_ip}/16"));
     let busy = lab.run("docker network rm front");

@@ -96,7 +96,7 @@ pub fn context(rt: &Runtime, c: &ContainerRecord, trunc: bool, size: Option<Stri
         .method("Label", 1, move |a| Ok(Value::from(labels.get(a[0].as_str().unwrap_or("")).map_or("", String::as_str))))
         .field("Mounts", mounts.join(","))
         .field("LocalVolumes", local_volumes.to_string())
-        .field("Networks", "")
+        .field("Networks", network_names(rt, c).join(","))
         .field("Platform", Value::Nil(Nil::Pointer))
         .into_value()
 }
@@ -138,7 +138,7 @@ fn go_struct(rt: &Runtime, c: &ContainerRecord, trunc: bool) -> Value {
         .field("Labels", Value::Map(labels))
         .field("State", c.status().as_str())
         .field("Status", status_text(c))
-        .field("HostConfig", Struct::new("").field("NetworkMode", "default"))
+        .field("HostConfig", Struct::new("").field("NetworkMode", c.config.network.docker_name(&c.config.networks, &rt.networks)))
         // A pointer, which Go prints as its address.
         .field("NetworkSettings", format!("0xc0000{}", c.id.get(..6).unwrap_or("0708b8")))
         .field("Mounts", mounts);
@@ -200,6 +200,8 @@ enum Filter {
     Volume(String),
     /// A host port published (Docker's `publish=`).
     Publish(u16, u16),
+    /// On a network, by name or ID prefix (Docker's `network=`).
+    Network(String),
     /// A container port exposed (Docker's `expose=`).
     Expose(u16, u16),
 }
@@ -274,6 +276,7 @@ impl Filter {
                 }
             }
             "volume" => Filter::Volume(value),
+            "network" => Filter::Network(value),
             "publish" | "expose" => {
                 let (start, end) = port_range(key, &value)?.unwrap_or((1, 0));
                 if key == "publish" {
@@ -307,8 +310,14 @@ impl Filter {
                 bound.iter().any(|p| p.host_port != 0 && (*start..=*end).contains(&p.host_port))
             }
             Filter::Expose(start, end) => exposed_ports(rt, c).iter().any(|p| (*start..=*end).contains(p)),
+            Filter::Network(n) => c.config.networks.iter().any(|a| a.network_id.starts_with(n.as_str())) || network_names(rt, c).contains(n),
         }
     }
+}
+
+/// The names of the networks it is connected to (Docker's `.Networks`).
+fn network_names(rt: &Runtime, c: &ContainerRecord) -> Vec<String> {
+    c.config.networks.iter().filter_map(|a| rt.networks.get(&a.network_id).ok().flatten()).map(|n| n.name).collect()
 }
 
 /// The container's exposed tcp ports: its image's `EXPOSE`s and what `-p` publishes.
