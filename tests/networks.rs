@@ -239,3 +239,23 @@ fn a_restarted_container_joins_its_network_again() {
     assert_eq!(lab.run(&format!("docker rm {id}")).code, 0);
     lab.assert_clean();
 }
+
+/// Twelve containers joining one network at once (netavark's runs
+/// serialised by the host lock, aardvark-dns reloading for each) all find
+/// the one they look for by name, and nothing of them is left.
+#[test]
+fn many_containers_joining_at_once_all_resolve_and_leave_nothing() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker network create busy").code, 0);
+    lab.run_detached("docker run -d --name hub --network busy busybox sleep 120");
+    let replies: Vec<String> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..12).map(|_| s.spawn(|| lab.run("docker run --rm --network busy busybox ping -c1 -W5 hub"))).collect();
+        runs.into_iter().map(|r| r.join().expect("a run").stdout).collect()
+    });
+    for reply in &replies {
+        assert!(reply.contains("1 packets received"), "{reply}");
+    }
+    assert_eq!(lab.run("docker rm -f hub").code, 0);
+    assert_eq!(lab.run("docker network rm busy").code, 0);
+    lab.assert_clean();
+}
