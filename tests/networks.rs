@@ -138,6 +138,10 @@ fn none_host_and_another_containers_network() {
     let host_links = std::fs::read_dir("/sys/class/net").unwrap().count();
     let host = lab.run("docker run --rm --net host busybox ls /sys/class/net");
     assert!(host.stdout.lines().count() >= host_links.min(2), "{}", host.stdout);
+    // The host's name and /etc/hosts, as Docker gives them on the host's network.
+    let named = lab.run("docker run --rm --network host busybox sh -c 'hostname; cat /etc/hosts'");
+    let host_name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    assert_eq!(named.stdout, format!("{}{}", host_name, std::fs::read_to_string("/etc/hosts").unwrap()));
     assert_eq!(lab.run("docker network create shared").code, 0);
     lab.run_detached("docker run -d --name first --network shared busybox sleep 60");
     let ip = lab.inspect("{{.NetworkSettings.Networks.shared.IPAddress}}", "first");

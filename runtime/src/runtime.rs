@@ -155,6 +155,10 @@ impl Runtime {
         run_config.healthcheck = container::health::merge(options.healthcheck.clone(), self.images.container_config(image)?.healthcheck);
         (run_config.network, run_config.networks) =
             container::net::resolve(&self.networks, &self.containers, options.network.as_deref(), &options.network_aliases, options.ip.as_deref())?;
+        // On the host's network a container has the host's name too, as in Docker.
+        if run_config.network == NetworkMode::Host && options.hostname.is_none() {
+            run_config.hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_owned()).unwrap_or_default();
+        }
         self.containers.create(NewContainer {
             name: options.name.clone(),
             image: image_name.to_owned(),

@@ -423,9 +423,14 @@ fn write_host_files(record: &ContainerRecord, dir: &Path, store: &ContainerStore
     let own = record.state.endpoints.first().map_or_else(|| "127.0.1.1".to_owned(), |e| e.ip.to_string());
     // `--add-host NAME:IP` lines come after the defaults, before the container's own name, as in Docker.
     let extra: String = record.config.security.extra_hosts.iter().filter_map(|h| h.split_once(':')).map(|(name, ip)| format!("{ip}\t{name}\n")).collect();
-    let hosts = format!(
+    let hosts = if record.config.network == NetworkMode::Host {
+        // The host's own, as Docker gives a container on the host's network.
+        fs::read_to_string("/etc/hosts").unwrap_or_default() + &extra
+    } else {
+        format!(
         "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n{extra}{own}\t{hostname}\n"
-    );
+    )
+    };
     fs::write(&files.hosts, hosts).map_err(Error::io("writing", &files.hosts))?;
     fs::write(&files.hostname, format!("{hostname}\n")).map_err(Error::io("writing", &files.hostname))?;
     Ok(files)
