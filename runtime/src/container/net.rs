@@ -225,16 +225,16 @@ pub fn join(layout: &Layout, networks: &NetworkStore, record: &ContainerRecord, 
     let attachment = record.config.networks.iter().find(|a| a.network_id == endpoint.network_id);
     let aliases = attachment.map(|a| dns_names(record, a)).unwrap_or_default();
     let join = netavark::Join { network: &network, ip: endpoint.ip, mac: endpoint.mac.clone(), aliases };
-    let mut options = netavark::options(&record.id, &record.name, std::slice::from_ref(&join));
-    // netavark names interfaces in order; eth0 is the first network's, as in Docker.
-    if let Some(n) = options["networks"].as_object_mut().and_then(|m| m.values_mut().next()) {
-        n["interface_name"] = format!("eth{index}").into();
+    // eth0 is the first network's, as in Docker.
+    let options = netavark::options(&record.id, &record.name, &format!("eth{index}"), &join);
+    let host = host::lock()?;
+    if let (Some(bridge), Some(subnet)) = (&network.bridge, network.subnet) {
+        host.claim(layout.root(), &network.id, bridge, subnet)?;
     }
     let dir = joins_dir(layout, &record.id);
     fs::create_dir_all(&dir).map_err(Error::io("creating", &dir))?;
     let kept = dir.join(format!("{}.json", network.id));
     crate::fsutil::write_atomic(&kept, options.to_string().as_bytes())?;
-    let _host = host::lock()?;
     if let Err(e) = netavark::run(&networks.netavark_dir(), "setup", netns, &options) {
         let _ = fs::remove_file(&kept);
         return Err(e);

@@ -87,6 +87,23 @@ impl HostLock {
         Ok(entry)
     }
 
+    /// Puts a network made earlier back in the registry if it is missing
+    /// (after a reboot `/run` is empty, the records under the roots are
+    /// not), unless another root holds its subnet meanwhile.
+    pub fn claim(&self, root: &Path, id: &str, bridge: &str, subnet: Subnet) -> Result<()> {
+        let mut registry = self.load()?;
+        if registry.networks.iter().any(|n| n.id == id) {
+            return Ok(());
+        }
+        if registry.networks.iter().any(|n| n.subnet.overlaps(&subnet)) {
+            return Err(Error::Network(format!(
+                "Pool overlaps with other one on this address space: {subnet} is another network's now; remove this network and create it again"
+            )));
+        }
+        registry.networks.push(HostNetwork { id: id.to_owned(), root: root.to_owned(), bridge: bridge.to_owned(), subnet });
+        write_json_atomic(&registry_path(), &registry)
+    }
+
     pub fn release(&self, id: &str) -> Result<()> {
         let mut registry = self.load()?;
         registry.networks.retain(|n| n.id != id);

@@ -26,27 +26,23 @@ pub struct Join<'a> {
     pub aliases: Vec<String>,
 }
 
-/// netavark's options for `container` joining `joins` (its `NetworkOptions`).
-/// netavark knows a network by its bridge's name, which is unique on the
-/// host, so its per-network chains and DNS records never meet another root's.
-pub fn options(container_id: &str, container_name: &str, joins: &[Join<'_>]) -> Value {
-    let mut networks = serde_json::Map::new();
-    let mut info = serde_json::Map::new();
-    for (i, j) in joins.iter().enumerate() {
-        let n = j.network;
-        let Some(bridge) = n.bridge.clone() else { continue };
-        networks
-            .insert(bridge.clone(), json!({"interface_name": format!("eth{i}"), "static_ips": [j.ip.to_string()], "static_mac": j.mac, "aliases": j.aliases}));
-        info.insert(
-            bridge.clone(),
-            json!({
-                "name": bridge, "id": n.id, "driver": "bridge", "network_interface": bridge,
-                "subnets": n.subnet.map(|s| vec![json!({"subnet": s.to_string(), "gateway": n.gateway.map(|g| g.to_string())})]).unwrap_or_default(),
-                "ipv6_enabled": false, "internal": n.internal, "dns_enabled": n.dns_enabled(),
-            }),
-        );
-    }
-    json!({"container_id": container_id, "container_name": container_name, "networks": networks, "network_info": info})
+/// netavark's options (its `NetworkOptions`) for a container joining one
+/// network as interface `interface`. netavark knows a network by its
+/// bridge's name, which is unique on the host, so its per-network chains
+/// and DNS records never meet another root's.
+pub fn options(container_id: &str, container_name: &str, interface: &str, join: &Join<'_>) -> Value {
+    let n = join.network;
+    let bridge = n.bridge.clone().unwrap_or_default();
+    let subnets: Vec<Value> = n.subnet.map(|s| json!({"subnet": s.to_string(), "gateway": n.gateway.map(|g| g.to_string())})).into_iter().collect();
+    json!({
+        "container_id": container_id,
+        "container_name": container_name,
+        "networks": {&bridge: {"interface_name": interface, "static_ips": [join.ip.to_string()], "static_mac": join.mac, "aliases": join.aliases}},
+        "network_info": {&bridge: {
+            "name": bridge, "id": n.id, "driver": "bridge", "network_interface": bridge, "subnets": subnets,
+            "ipv6_enabled": false, "internal": n.internal, "dns_enabled": n.dns_enabled(),
+        }},
+    })
 }
 
 /// Runs `netavark VERB NETNS` with `options`; its output (setup's status) as JSON.
