@@ -481,11 +481,10 @@ fn reorder(mut map: Map<String, Value>, first: &[&str]) -> Value {
     Value::Object(out)
 }
 
-/// A container's own network namespace with only `lo`: no address, no
-/// network, as `--network none` shows in Docker.
 /// moby's NetworkSettings: each network's endpoint (its address while
 /// running, as configured when not), and the default bridge's also at the
-/// top, as Docker 20.10 shows it.
+/// top, as Docker 20.10 shows it. A container without `--network` (its
+/// own namespace, `lo` only) has none.
 fn network_settings(rt: &Runtime, c: &ContainerRecord) -> Value {
     let mut networks = Map::new();
     let mut top = json!({"EndpointID": "", "Gateway": "", "IPAddress": "", "IPPrefixLen": 0, "MacAddress": ""});

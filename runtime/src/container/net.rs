@@ -198,11 +198,10 @@ pub fn connect_running(layout: &Layout, store: &ContainerStore, networks: &Netwo
     }
 }
 
-/// The names another container finds this one by on `network`: its name,
-/// its aliases and its short ID, as Docker's embedded DNS answers.
+/// The names, besides its own (netavark gives aardvark-dns that one), that
+/// another container finds this one by: its aliases and its short ID, as
+/// Docker's embedded DNS answers.
 fn dns_names(record: &ContainerRecord, attachment: &Attachment) -> Vec<String> {
-    // netavark adds the container's name itself.
-    let _ = record.name;
     attachment.aliases.iter().cloned().chain([record.short_id().to_owned()]).collect()
 }
 
