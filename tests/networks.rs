@@ -147,6 +147,14 @@ fn none_host_and_another_containers_network() {
     let ip = lab.inspect("{{.NetworkSettings.Networks.shared.IPAddress}}", "first");
     let joined = lab.run("docker run --rm --network container:first busybox ip -4 -o addr show eth0");
     assert!(joined.stdout.contains(&format!("inet {ip}/")), "{}{}", joined.stdout, joined.stderr);
+    // A stopped container keeps a removed network's name, and cannot start without it, as in Docker.
+    assert_eq!(lab.run("docker network create gone").code, 0);
+    assert_eq!(lab.run("docker create --name orphan --network gone busybox true").code, 0);
+    assert_eq!(lab.run("docker network rm gone").code, 0);
+    let start = lab.run("docker start orphan");
+    assert_eq!((start.stderr.as_str(), start.code), ("Error response from daemon: network gone not found\nError: failed to start containers: orphan\n", 1));
+    assert_eq!(lab.inspect("{{.HostConfig.NetworkMode}}", "orphan"), "gone");
+    assert_eq!(lab.run("docker rm orphan").code, 0);
     let missing = lab.run("docker run --rm --network nope busybox true");
     assert_eq!((missing.stderr.as_str(), missing.code), ("docker: Error response from daemon: network nope not found\nSee 'docker run --help'.\n", 125));
     assert_eq!(lab.run("docker rm -f first").code, 0);

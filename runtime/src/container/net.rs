@@ -38,6 +38,9 @@ pub enum NetworkMode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     pub network_id: String,
+    /// The network's name when connected (Docker names a removed network by it).
+    #[serde(default)]
+    pub network_name: String,
     /// `--network-alias` (and `network connect --alias`).
     #[serde(default)]
     pub aliases: Vec<String>,
@@ -65,7 +68,10 @@ impl NetworkMode {
             NetworkMode::None => "none".into(),
             NetworkMode::Host => "host".into(),
             NetworkMode::Container(id) => format!("container:{id}"),
-            NetworkMode::Bridge => networks.first().and_then(|a| store.get(&a.network_id).ok().flatten()).map_or_else(|| "bridge".into(), |n| n.name),
+            NetworkMode::Bridge => match networks.first() {
+                Some(a) => store.get(&a.network_id).ok().flatten().map_or_else(|| a.network_name.clone(), |n| n.name),
+                None => "bridge".into(),
+            },
         }
     }
 }
@@ -127,7 +133,7 @@ pub fn resolve(
             return Err(Error::Spec(format!("no configured subnet or ip-range contain the IP address {ip}")));
         }
     }
-    Ok((NetworkMode::Bridge, vec![Attachment { network_id: record.id, aliases: aliases.to_vec(), ip }]))
+    Ok((NetworkMode::Bridge, vec![Attachment { network_id: record.id, network_name: record.name, aliases: aliases.to_vec(), ip }]))
 }
 
 fn joins_dir(layout: &Layout, id: &str) -> PathBuf {
@@ -148,7 +154,8 @@ pub fn assign_addresses(store: &ContainerStore, networks: &NetworkStore, id: &st
         }
         for attachment in record.config.networks.clone().into_iter().filter(|a| only.is_none_or(|n| n == a.network_id)) {
             let Some(network) = records.iter().find(|n| n.id == attachment.network_id) else {
-                failure = Some(Error::NoSuchNetwork(attachment.network_id.clone()));
+                let name = if attachment.network_name.is_empty() { &attachment.network_id } else { &attachment.network_name };
+                failure = Some(Error::NoSuchNetwork(name.clone()));
                 return;
             };
             let (Some(subnet), gateway) = (network.subnet, network.gateway) else { continue };
