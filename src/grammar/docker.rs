@@ -304,24 +304,8 @@ pub struct RunArgs {
     /// Tune container pids limit (set -1 for unlimited)
     #[arg(long = "pids-limit", value_name = "int", allow_negative_numbers = true)]
     pub pids_limit: Option<i64>,
-    /// Memory limit
-    #[arg(short = 'm', long = "memory", value_name = "bytes", allow_negative_numbers = true)]
-    pub memory: Option<String>,
-    /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
-    #[arg(long = "memory-swap", value_name = "bytes", allow_negative_numbers = true)]
-    pub memory_swap: Option<String>,
-    /// Memory soft limit
-    #[arg(long = "memory-reservation", value_name = "bytes", allow_negative_numbers = true)]
-    pub memory_reservation: Option<String>,
-    /// Number of CPUs
-    #[arg(long = "cpus", value_name = "decimal", allow_negative_numbers = true)]
-    pub cpus: Option<String>,
-    /// CPU shares (relative weight)
-    #[arg(short = 'c', long = "cpu-shares", value_name = "int", allow_negative_numbers = true)]
-    pub cpu_shares: Option<String>,
-    /// CPUs in which to allow execution (0-3, 0,1)
-    #[arg(long = "cpuset-cpus", value_name = "string")]
-    pub cpuset_cpus: Option<String>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Ulimit options (default [])
     #[arg(long = "ulimit", value_name = "ulimit")]
     pub ulimit: Vec<String>,
@@ -604,6 +588,21 @@ pub struct UnpauseArgs {
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker update [OPTIONS] CONTAINER [CONTAINER...]")]
 pub struct UpdateArgs {
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Tune container pids limit (set -1 for unlimited)
+    #[arg(long = "pids-limit", value_name = "int", allow_negative_numbers = true)]
+    pub pids_limit: Option<String>,
+    /// Restart policy to apply when a container exits
+    #[arg(long = "restart", value_name = "string")]
+    pub restart: Option<String>,
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+/// The cgroup limits `docker run`/`create` and `docker update` both take.
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct LimitArgs {
     /// CPU shares (relative weight)
     #[arg(short = 'c', long = "cpu-shares", value_name = "int", allow_negative_numbers = true)]
     pub cpu_shares: Option<String>,
@@ -622,14 +621,6 @@ pub struct UpdateArgs {
     /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
     #[arg(long = "memory-swap", value_name = "bytes", allow_negative_numbers = true)]
     pub memory_swap: Option<String>,
-    /// Tune container pids limit (set -1 for unlimited)
-    #[arg(long = "pids-limit", value_name = "int", allow_negative_numbers = true)]
-    pub pids_limit: Option<String>,
-    /// Restart policy to apply when a container exits
-    #[arg(long = "restart", value_name = "string")]
-    pub restart: Option<String>,
-    #[arg(required = true, value_name = "CONTAINER")]
-    pub containers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
