@@ -47,6 +47,10 @@ fn a_learner_completes_lesson_1_with_a_mistake_and_a_hint() {
     assert_eq!(code, Some(0), "{screen}");
     assert!(screen.contains("Close, but not quite: this step uses --rm."), "{screen}");
     assert_eq!(screen.matches("✔ Done!").count(), 5, "{screen}");
+    // The try without --rm pulled busybox: step 1's Done text says it was found, not pulled.
+    let step_1 = &screen[screen.find("Step 1/5").unwrap()..screen.find("Step 2/5").unwrap()];
+    assert!(step_1.contains("and found it"), "{step_1}");
+    assert!(!step_1.contains("did not find it"), "{step_1}");
     let step_3 = &screen[screen.find("Step 3/5").unwrap()..screen.find("Step 4/5").unwrap()];
     assert_eq!(step_3.matches("CONTAINER ID").count(), 2, "both listings belong to step 3: {step_3}");
     // The first run, without --rm, left a container: step 3 says so, by its real name.
