@@ -239,3 +239,14 @@ fn a_run_without_d_is_told_the_way_out_at_once_and_its_leftover_goes_on_the_retr
     assert!(rm.success());
     lab.assert_clean();
 }
+
+#[test]
+fn a_container_prune_kept_because_it_runs_is_named_not_called_gone() {
+    let lab = Lab::new();
+    let lines = "lesson 6\nnext\nnext\nnext\nnext\nnext\ndocker run -d --name extra busybox tail -f /dev/null\ndocker container prune -f\ndocker rm -f extra\nleave\nexit\n";
+    let screen = play_lines(&lab, lines);
+    let prune = &screen[screen.find("Total reclaimed space").unwrap_or_else(|| panic!("{screen}"))..];
+    assert!(prune.contains("extra is still running, so it stayed"), "{prune}");
+    assert!(!prune.contains("and box are gone"), "{prune}");
+    lab.assert_clean();
+}
