@@ -250,3 +250,22 @@ fn a_container_prune_kept_because_it_runs_is_named_not_called_gone() {
     assert!(!prune.contains("and box are gone"), "{prune}");
     lab.assert_clean();
 }
+
+#[test]
+fn a_forgotten_name_a_wrong_tag_and_swapped_ports_are_named_with_a_caret_and_do_not_do_the_step() {
+    let lab = Lab::new();
+    let lines = "lesson 5\ndocker run -d busybox tail -f /dev/null\ndocker rm -f $(docker ps -aq)\nleave\n\
+                 lesson 8\nnext\ndocker build -t learner/greeter .\nleave\n\
+                 lesson 9\nnext\nnext\ndocker run -d -p 80:8050 chucks/apache-app\ndocker rm -f $(docker ps -aq)\nleave\nexit\n";
+    let screen = play_lines(&lab, lines);
+    for nudge in [
+        "Close, but not quite: this step names its container; add --name keeper.\n  docker run -d busybox tail -f /dev/null\n                ^^^^^^^\n",
+        "Close, but not quite: this step tags the image learner/greeter:1.0.\n  docker build -t learner/greeter .\n                  ^^^^^^^^^^^^^^^\n",
+        "Close, but not quite: -p takes HOST:CONTAINER, the host's port first; this step uses -p 8050:80.\n  docker run -d -p 80:8050 chucks/apache-app\n                   ^^^^^^^\n",
+    ] {
+        assert!(screen.contains(nudge), "{nudge}\nnot in:\n{screen}");
+    }
+    // None of the three did its step.
+    assert!(!screen.contains("✔ Done!"), "{screen}");
+    lab.assert_clean();
+}
