@@ -122,7 +122,7 @@ fn rm_refuses_a_running_container_unless_forced() {
     assert_eq!(refused.code, 1);
     assert_eq!(
         refused.stderr,
-        "Error response from daemon: cannot remove container \"/busy\": container is running: stop the container before removing or force remove\n"
+        format!("Error response from daemon: You cannot remove a running container {id}. Stop the container before attempting removal or force remove\n")
     );
     assert_eq!(lab.record(&id).status(), Status::Running);
     assert_eq!(lab.run("docker rm -f busy").stdout, "busy\n");

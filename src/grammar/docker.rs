@@ -928,6 +928,9 @@ pub struct VolumeLsArgs {
     /// Only display volume names
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Provide filter values (e.g. 'dangling=true')
+    #[arg(short = 'f', long = "filter", value_name = "filter")]
+    pub filter: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
