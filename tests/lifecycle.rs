@@ -374,3 +374,20 @@ fn hostname_flag_names_the_containers_host() {
     assert_eq!(lab.run(&format!("docker rm -f {id}")).code, 0);
     lab.assert_clean();
 }
+
+#[test]
+fn a_detached_container_holds_none_of_the_apps_open_files() {
+    use std::io::Read;
+    let lab = Lab::new();
+    // A pipe the app inherits without CLOEXEC, as a script's `3>file` would give it.
+    let (read, write) = nix::unistd::pipe().unwrap();
+    let run = lab.command().args(["-c", "docker run -d --name held busybox sleep 1000"]).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    drop(write);
+    nix::fcntl::fcntl(std::os::fd::AsRawFd::as_raw_fd(&read), nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK)).unwrap();
+    // End of file: no process (the container's monitor above all) still holds the write end.
+    let got = std::fs::File::from(read).read(&mut [0u8; 1]);
+    assert_eq!(got.map_err(|e| e.kind()), Ok(0), "the detached monitor kept the app's pipe open");
+    assert_eq!(lab.run("docker rm -f held").code, 0);
+    lab.assert_clean();
+}
