@@ -379,9 +379,19 @@ fn hostname_flag_names_the_containers_host() {
 fn a_detached_container_holds_none_of_the_apps_open_files() {
     use std::io::Read;
     let lab = Lab::new();
-    // A pipe the app inherits without CLOEXEC, as a script's `3>file` would give it.
-    let (read, write) = nix::unistd::pipe().unwrap();
-    let run = lab.command().args(["-c", "docker run -d --name held busybox sleep 1000"]).output().unwrap();
+    // A pipe the app inherits as its fd 7, as a script's `7>file` would give it; CLOEXEC
+    // here, so the processes other tests start meanwhile do not get it too.
+    let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).unwrap();
+    let write_raw = std::os::fd::AsRawFd::as_raw_fd(&write);
+    let mut cmd = lab.command();
+    // SAFETY: dup2 is async-signal-safe; the copy it makes has no CLOEXEC.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || match libc::dup2(write_raw, 7) {
+            7 => Ok(()),
+            _ => Err(std::io::Error::last_os_error()),
+        });
+    }
+    let run = cmd.args(["-c", "docker run -d --name held busybox sleep 1000"]).output().unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     drop(write);
     nix::fcntl::fcntl(std::os::fd::AsRawFd::as_raw_fd(&read), nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK)).unwrap();
