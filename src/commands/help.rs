@@ -72,6 +72,7 @@ const SUMMARIES_PT_BR: &[(&str, &str)] = &[
     ("version", "Mostra as versões do cliente e do engine"),
     ("info", "Mostra informações do sistema"),
     ("volume", "Gerencia volumes"),
+    ("compose", "Docker Compose: define e roda aplicações de vários contêineres"),
     ("system", "Gerencia o Docker"),
     ("container", "Gerencia contêineres"),
     ("image", "Gerencia imagens"),

@@ -103,6 +103,8 @@ pub enum Docker {
     /// Manage volumes
     #[command(subcommand)]
     Volume(VolumeCommand),
+    /// Docker Compose: define and run multi-container applications
+    Compose(ComposeArgs),
     /// Manage Docker
     #[command(subcommand)]
     System(SystemCommand),
@@ -158,6 +160,7 @@ impl Docker {
             Docker::Version(_) => "version",
             Docker::Info(_) => "info",
             Docker::Volume(_) => "volume",
+            Docker::Compose(_) => "compose",
             Docker::System(SystemCommand::Df(_)) => "system df",
             Docker::System(SystemCommand::Prune(_)) => "system prune",
             Docker::ContainerPrune(_) => "container prune",
@@ -219,6 +222,51 @@ pub enum SystemCommand {
     /// Remove unused data
     Prune(SystemPruneArgs),
 }
+#[derive(Debug, Clone, Args, PartialEq, Eq)]
+#[command(override_usage = "docker compose [OPTIONS] COMMAND")]
+pub struct ComposeArgs {
+    /// Compose configuration files
+    #[arg(short = 'f', long = "file", value_name = "stringArray")]
+    pub file: Vec<String>,
+    /// Project name
+    #[arg(short = 'p', long = "project-name", value_name = "string")]
+    pub project_name: Option<String>,
+    /// Specify an alternate working directory (default: the path of the first Compose file)
+    #[arg(long = "project-directory", value_name = "string")]
+    pub project_directory: Option<String>,
+    /// Specify an alternate environment file
+    #[arg(long = "env-file", value_name = "stringArray")]
+    pub env_file: Vec<String>,
+    #[command(subcommand)]
+    pub command: ComposeCommand,
+}
+
+#[derive(Debug, Clone, Subcommand, PartialEq, Eq)]
+pub enum ComposeCommand {
+    /// Parse, resolve and render compose file in canonical format
+    #[command(visible_alias = "convert")]
+    Config(ComposeConfigArgs),
+    /// Commands Whaleshell does not run yet: they say so
+    #[command(external_subcommand)]
+    Other(Vec<String>),
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct ComposeConfigArgs {
+    /// Only validate the configuration, don't print anything
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Print the service names, one per line
+    #[arg(long)]
+    pub services: bool,
+    /// Print the volume names, one per line
+    #[arg(long)]
+    pub volumes: bool,
+    /// Don't interpolate environment variables
+    #[arg(long = "no-interpolate")]
+    pub no_interpolate: bool,
+}
+
 #[derive(Debug, Clone, Subcommand, PartialEq, Eq)]
 pub enum VolumeCommand {
     /// List volumes
