@@ -356,3 +356,13 @@ fn log_driver_none_keeps_nothing_and_others_are_refused() {
     assert_eq!(lab.run("docker rm quiet kept").code, 0);
     lab.assert_clean();
 }
+
+#[test]
+fn the_history_suggestion_is_drawn_dimmed_not_as_typed_text() {
+    let lab = Lab::new();
+    // After `echo hello-hint`, typing `ech` suggests the rest from history, dimmed (SGR 2).
+    let (screen, code) =
+        lab.repl_on_color_terminal(&[("whaleshell$", b"echo hello-hint\n"), ("hello-hint\r\n", b"ech"), ("\x1b[2mo hello-hint", b"\x15exit\n")]);
+    assert_eq!(code, Some(0), "{screen:?}");
+    lab.assert_clean();
+}

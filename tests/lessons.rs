@@ -47,6 +47,10 @@ fn a_learner_completes_lesson_1_with_a_mistake_and_a_hint() {
     assert_eq!(code, Some(0), "{screen}");
     assert!(screen.contains("Close, but not quite: this step uses --rm."), "{screen}");
     assert_eq!(screen.matches("✔ Done!").count(), 5, "{screen}");
+    // The try without --rm pulled busybox: step 1's Done text says it was found, not pulled.
+    let step_1 = &screen[screen.find("Step 1/5").unwrap()..screen.find("Step 2/5").unwrap()];
+    assert!(step_1.contains("and found it"), "{step_1}");
+    assert!(!step_1.contains("did not find it"), "{step_1}");
     let step_3 = &screen[screen.find("Step 3/5").unwrap()..screen.find("Step 4/5").unwrap()];
     assert_eq!(step_3.matches("CONTAINER ID").count(), 2, "both listings belong to step 3: {step_3}");
     // The first run, without --rm, left a container: step 3 says so, by its real name.
@@ -233,5 +237,35 @@ fn a_run_without_d_is_told_the_way_out_at_once_and_its_leftover_goes_on_the_retr
     let lesson_root = lab.root().join("lessons/pid-1");
     let rm = std::process::Command::new(env!("CARGO_BIN_EXE_whaleshell")).arg("--root").arg(&lesson_root).args(["-c", "docker rm -f keeper"]).status().unwrap();
     assert!(rm.success());
+    lab.assert_clean();
+}
+
+#[test]
+fn a_container_prune_kept_because_it_runs_is_named_not_called_gone() {
+    let lab = Lab::new();
+    let lines = "lesson 6\nnext\nnext\nnext\nnext\nnext\ndocker run -d --name extra busybox tail -f /dev/null\ndocker container prune -f\ndocker rm -f extra\nleave\nexit\n";
+    let screen = play_lines(&lab, lines);
+    let prune = &screen[screen.find("Total reclaimed space").unwrap_or_else(|| panic!("{screen}"))..];
+    assert!(prune.contains("extra is still running, so it stayed"), "{prune}");
+    assert!(!prune.contains("and box are gone"), "{prune}");
+    lab.assert_clean();
+}
+
+#[test]
+fn a_forgotten_name_a_wrong_tag_and_swapped_ports_are_named_with_a_caret_and_do_not_do_the_step() {
+    let lab = Lab::new();
+    let lines = "lesson 5\ndocker run -d busybox tail -f /dev/null\ndocker rm -f $(docker ps -aq)\nleave\n\
+                 lesson 8\nnext\ndocker build -t learner/greeter .\nleave\n\
+                 lesson 9\nnext\nnext\ndocker run -d -p 80:8050 chucks/apache-app\ndocker rm -f $(docker ps -aq)\nleave\nexit\n";
+    let screen = play_lines(&lab, lines);
+    for nudge in [
+        "Close, but not quite: this step names its container; add --name keeper.\n  docker run -d busybox tail -f /dev/null\n                ^^^^^^^\n",
+        "Close, but not quite: this step tags the image learner/greeter:1.0.\n  docker build -t learner/greeter .\n                  ^^^^^^^^^^^^^^^\n",
+        "Close, but not quite: -p takes HOST:CONTAINER, the host's port first; this step uses -p 8050:80.\n  docker run -d -p 80:8050 chucks/apache-app\n                   ^^^^^^^\n",
+    ] {
+        assert!(screen.contains(nudge), "{nudge}\nnot in:\n{screen}");
+    }
+    // None of the three did its step.
+    assert!(!screen.contains("✔ Done!"), "{screen}");
     lab.assert_clean();
 }

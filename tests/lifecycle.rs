@@ -122,7 +122,7 @@ fn rm_refuses_a_running_container_unless_forced() {
     assert_eq!(refused.code, 1);
     assert_eq!(
         refused.stderr,
-        "Error response from daemon: cannot remove container \"/busy\": container is running: stop the container before removing or force remove\n"
+        format!("Error response from daemon: You cannot remove a running container {id}. Stop the container before attempting removal or force remove\n")
     );
     assert_eq!(lab.record(&id).status(), Status::Running);
     assert_eq!(lab.run("docker rm -f busy").stdout, "busy\n");
@@ -372,5 +372,32 @@ fn hostname_flag_names_the_containers_host() {
     assert_eq!(lab.run(&format!("docker inspect -f '{{{{.Config.Hostname}}}}' {id}")).stdout, "web1\n");
     assert_eq!(lab.run(&format!("docker exec {id} hostname")).stdout, "web1\n");
     assert_eq!(lab.run(&format!("docker rm -f {id}")).code, 0);
+    lab.assert_clean();
+}
+
+#[test]
+fn a_detached_container_holds_none_of_the_apps_open_files() {
+    use std::io::Read;
+    let lab = Lab::new();
+    // A pipe the app inherits as its fd 7, as a script's `7>file` would give it; CLOEXEC
+    // here, so the processes other tests start meanwhile do not get it too.
+    let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).unwrap();
+    let write_raw = std::os::fd::AsRawFd::as_raw_fd(&write);
+    let mut cmd = lab.command();
+    // SAFETY: dup2 is async-signal-safe; the copy it makes has no CLOEXEC.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || match libc::dup2(write_raw, 7) {
+            7 => Ok(()),
+            _ => Err(std::io::Error::last_os_error()),
+        });
+    }
+    let run = cmd.args(["-c", "docker run -d --name held busybox sleep 1000"]).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    drop(write);
+    nix::fcntl::fcntl(std::os::fd::AsRawFd::as_raw_fd(&read), nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK)).unwrap();
+    // End of file: no process (the container's monitor above all) still holds the write end.
+    let got = std::fs::File::from(read).read(&mut [0u8; 1]);
+    assert_eq!(got.map_err(|e| e.kind()), Ok(0), "the detached monitor kept the app's pipe open");
+    assert_eq!(lab.run("docker rm -f held").code, 0);
     lab.assert_clean();
 }

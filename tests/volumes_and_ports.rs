@@ -83,3 +83,24 @@ fn loopback_is_up_inside() {
     let run = lab.run("docker run --rm busybox sh -c 'ip link show lo | grep -o UP, | head -1'");
     assert_eq!(run.stdout, "UP,\n", "{}", run.stderr);
 }
+
+#[test]
+fn volume_ls_filters_by_name_dangling_and_driver() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker volume create notes-a").code, 0);
+    assert_eq!(lab.run("docker volume create other").code, 0);
+    assert_eq!(lab.run("docker create --name user -v other:/o busybox").code, 0);
+    assert_eq!(lab.run("docker volume ls -q --filter name=notes").stdout, "notes-a\n");
+    assert_eq!(lab.run("docker volume ls -q -f dangling=true").stdout, "notes-a\n");
+    assert_eq!(lab.run("docker volume ls -q -f dangling=false -f driver=local").stdout, "other\n");
+    assert_eq!(lab.run("docker volume ls -q -f label=team").stdout, "");
+    let bad = lab.run("docker volume ls -f color=red");
+    assert_eq!((bad.stderr.as_str(), bad.code), ("Error response from daemon: Invalid filter 'color'\n", 1));
+    assert!(lab
+        .run("docker volume ls -f nope")
+        .stderr
+        .starts_with("invalid argument \"nope\" for \"-f, --filter\" flag: bad format of filter (expected name=value)\n"));
+    assert_eq!(lab.run("docker rm user").code, 0);
+    assert_eq!(lab.run("docker volume rm notes-a other").code, 0);
+    lab.assert_clean();
+}

@@ -61,7 +61,7 @@ pub enum Error {
     #[error("cannot kill container: {0}: container {1} is not running")]
     CannotKill(String, String),
 
-    #[error("container {0} is not running")]
+    #[error("Container {0} is not running")]
     NotRunning(String),
 
     /// `docker logs` of a container run with `--log-driver none`.
@@ -99,7 +99,8 @@ pub enum Error {
     #[error("conflict: {0}")]
     Conflict(String),
 
-    #[error("cannot remove container \"/{0}\": container is running: stop the container before removing or force remove")]
+    /// Docker 20.10's words (API 1.41), with the full ID as its daemon names it.
+    #[error("You cannot remove a running container {0}. Stop the container before attempting removal or force remove")]
     ContainerRunning(String),
 
     #[error("corrupt {what} {path}: {detail}")]

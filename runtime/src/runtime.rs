@@ -273,17 +273,17 @@ impl Runtime {
 
     /// `docker volume rm`: refuses a volume a container still has.
     pub fn remove_volume(&self, name: &str) -> Result<()> {
-        let users: Vec<String> = self
-            .containers
-            .list()?
-            .into_iter()
-            .filter(|c| c.config.mounts.iter().any(|m| m.kind == MountKind::Volume && m.source == name))
-            .map(|c| c.id)
-            .collect();
+        let users = self.volume_users(name)?;
         if !users.is_empty() {
             return Err(Error::VolumeInUse(name.to_owned(), users.join(", ")));
         }
         self.volumes.remove(name)
+    }
+
+    /// The IDs of the containers (of any status) that mount the volume.
+    pub fn volume_users(&self, name: &str) -> Result<Vec<String>> {
+        let containers = self.containers.list()?;
+        Ok(containers.into_iter().filter(|c| c.config.mounts.iter().any(|m| m.kind == MountKind::Volume && m.source == name)).map(|c| c.id).collect())
     }
 
     /// `docker run -d`, `docker start`: starts a created or exited container

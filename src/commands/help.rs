@@ -73,6 +73,7 @@ const SUMMARIES_PT_BR: &[(&str, &str)] = &[
     ("info", "Mostra informações do sistema"),
     ("volume", "Gerencia volumes"),
     ("network", "Gerencia redes: criar, listar, conectar contêineres"),
+    ("compose", "Docker Compose: define e roda aplicações de vários contêineres"),
     ("system", "Gerencia o Docker"),
     ("container", "Gerencia contêineres"),
     ("image", "Gerencia imagens"),

@@ -342,9 +342,9 @@ fn host_config(rt: &Runtime, c: &ContainerRecord) -> Value {
     out.insert("Runtime".into(), json!("libcontainer"));
     out.insert("ConsoleSize".into(), json!([0, 0]));
     out.insert("Isolation".into(), json!(""));
-    out.insert("CpuShares".into(), json!(res.cpu_shares));
-    out.insert("Memory".into(), json!(res.memory));
-    out.insert("NanoCpus".into(), json!(res.nano_cpus));
+    out.insert("CpuShares".into(), json!(res.limits.cpu_shares));
+    out.insert("Memory".into(), json!(res.limits.memory));
+    out.insert("NanoCpus".into(), json!(res.limits.nano_cpus));
     out.insert("CgroupParent".into(), json!(""));
     out.insert("BlkioWeight".into(), json!(0));
     for key in ["BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps"] {
@@ -353,7 +353,7 @@ fn host_config(rt: &Runtime, c: &ContainerRecord) -> Value {
     for key in ["CpuPeriod", "CpuQuota", "CpuRealtimePeriod", "CpuRealtimeRuntime"] {
         out.insert(key.into(), json!(0));
     }
-    out.insert("CpusetCpus".into(), json!(res.cpuset_cpus));
+    out.insert("CpusetCpus".into(), json!(res.limits.cpuset_cpus));
     out.insert("CpusetMems".into(), json!(""));
     out.insert("Devices".into(), json!([]));
     out.insert("DeviceCgroupRules".into(), Value::Null);
@@ -361,8 +361,8 @@ fn host_config(rt: &Runtime, c: &ContainerRecord) -> Value {
     for key in ["KernelMemory", "KernelMemoryTCP"] {
         out.insert(key.into(), json!(0));
     }
-    out.insert("MemoryReservation".into(), json!(res.memory_reservation));
-    out.insert("MemorySwap".into(), json!(res.memory_swap));
+    out.insert("MemoryReservation".into(), json!(res.limits.memory_reservation));
+    out.insert("MemorySwap".into(), json!(res.limits.memory_swap));
     out.insert("MemorySwappiness".into(), Value::Null);
     out.insert("OomKillDisable".into(), json!(false));
     // Docker's null is unlimited.

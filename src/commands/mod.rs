@@ -5,6 +5,7 @@ pub mod attach;
 pub mod aws;
 pub mod build;
 pub mod commit;
+pub mod compose;
 pub mod cp;
 pub mod create;
 pub mod diff;
@@ -116,6 +117,7 @@ pub fn docker(rt: &Runtime, line: &str, docker_span: Span, args: &[Arg], io: &mu
         Docker::ContainerPrune(a) => prune::containers(rt, a, io),
         Docker::Volume(v) => volume::run(rt, v, io),
         Docker::Network(n) => network::run(rt, n, io),
+        Docker::Compose(c) => compose::run(rt, c, io),
         Docker::Port(a) => port::run(rt, a, io),
         Docker::System(c) => system::run(rt, c, io),
         Docker::ImagePrune(a) => system::image_prune(rt, a, io),

@@ -2,10 +2,10 @@
 //! as Docker's client reads them: a malformed value is a flag error with
 //! the command's usage block, in Docker's words.
 
-use whaleshell_runtime::container::resources::{self, Resources};
+use whaleshell_runtime::container::resources::{self, Limits, Resources};
 
 use super::error::CommandError;
-use crate::grammar::docker::RunArgs;
+use crate::grammar::docker::{LimitArgs, RunArgs};
 
 /// Docker's client error for a flag value it cannot read.
 pub fn flag_error(usage: &str, command: &str, value: &str, flag: &str, why: &str) -> CommandError {
@@ -39,14 +39,17 @@ pub fn run_resources(args: &RunArgs, command: &str) -> Result<Resources, Command
     for u in &args.ulimit {
         resources::add_ulimit(&mut ulimits, resources::parse_ulimit(u).map_err(|why| bad(u, "--ulimit", &why))?);
     }
-    Ok(Resources {
-        memory: read(&args.memory, "-m, --memory", resources::parse_size, &bad)?,
-        memory_swap: read(&args.memory_swap, "--memory-swap", resources::parse_memory_swap, &bad)?,
-        memory_reservation: read(&args.memory_reservation, "--memory-reservation", resources::parse_size, &bad)?,
-        nano_cpus: read(&args.cpus, "--cpus", resources::parse_nano_cpus, &bad)?,
-        cpu_shares: read(&args.cpu_shares, "-c, --cpu-shares", parse_int, &bad)?,
+    Ok(Resources { limits: limits(&args.limits, &bad)?, ulimits, shm_size: read(&args.shm_size, "--shm-size", resources::parse_size, &bad)? })
+}
+
+/// The cgroup limit flags `run`, `create` and `update` share.
+pub fn limits(args: &LimitArgs, bad: &dyn Fn(&str, &str, &str) -> CommandError) -> Result<Limits, CommandError> {
+    Ok(Limits {
+        memory: read(&args.memory, "-m, --memory", resources::parse_size, bad)?,
+        memory_swap: read(&args.memory_swap, "--memory-swap", resources::parse_memory_swap, bad)?,
+        memory_reservation: read(&args.memory_reservation, "--memory-reservation", resources::parse_size, bad)?,
+        nano_cpus: read(&args.cpus, "--cpus", resources::parse_nano_cpus, bad)?,
+        cpu_shares: read(&args.cpu_shares, "-c, --cpu-shares", parse_int, bad)?,
         cpuset_cpus: args.cpuset_cpus.clone().unwrap_or_default(),
-        ulimits,
-        shm_size: read(&args.shm_size, "--shm-size", resources::parse_size, &bad)?,
     })
 }

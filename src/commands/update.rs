@@ -3,24 +3,19 @@
 //! running one, in its cgroup. Each container's name is printed as given
 //! once updated; the failures come after, together, as Docker's CLI does.
 
-use whaleshell_runtime::container::resources::{self, ResourceUpdate};
+use whaleshell_runtime::container::resources::ResourceUpdate;
 use whaleshell_runtime::container::restart::{PolicyError, RestartPolicy};
 use whaleshell_runtime::Runtime;
 
 use super::error::{CommandError, CommandResult};
-use super::resource_flags::{flag_error, parse_int, read};
+use super::resource_flags::{flag_error, limits, parse_int};
 use crate::grammar::docker::UpdateArgs;
 use crate::io::Io;
 
 pub fn update(rt: &Runtime, args: &UpdateArgs, io: &mut Io<'_>) -> CommandResult {
     let bad = |v: &str, flag: &str, why: &str| flag_error("[OPTIONS] CONTAINER [CONTAINER...]", "update", v, flag, why);
     let update = ResourceUpdate {
-        memory: read(&args.memory, "-m, --memory", resources::parse_size, &bad)?,
-        memory_swap: read(&args.memory_swap, "--memory-swap", resources::parse_memory_swap, &bad)?,
-        memory_reservation: read(&args.memory_reservation, "--memory-reservation", resources::parse_size, &bad)?,
-        nano_cpus: read(&args.cpus, "--cpus", resources::parse_nano_cpus, &bad)?,
-        cpu_shares: read(&args.cpu_shares, "-c, --cpu-shares", parse_int, &bad)?,
-        cpuset_cpus: args.cpuset_cpus.clone().unwrap_or_default(),
+        limits: limits(&args.limits, &bad)?,
         pids_limit: args.pids_limit.as_ref().map(|v| parse_int(v).map_err(|why| bad(v, "--pids-limit", &why))).transpose()?,
     };
     // Docker's client parses the policy (its format errors, alone), its daemon checks its name and count.

@@ -2,9 +2,10 @@
 
 use whaleshell_runtime::Runtime;
 
-use super::error::{each_target, CommandResult};
+use super::error::{each_target, CommandError, CommandResult};
 use super::inspect::Kind;
 use super::prune::{confirm, remove_unused_volumes};
+use super::resource_flags::flag_error;
 use crate::grammar::docker::VolumeCommand;
 use crate::io::Io;
 use crate::output::{human_size, table};
@@ -12,7 +13,8 @@ use crate::output::{human_size, table};
 pub fn run(rt: &Runtime, command: &VolumeCommand, io: &mut Io<'_>) -> CommandResult {
     match command {
         VolumeCommand::Ls(args) => {
-            let volumes = rt.volumes.list()?;
+            let filters = VolumeFilters::parse(&args.filter)?;
+            let volumes: Vec<_> = rt.volumes.list()?.into_iter().filter(|v| filters.matches(rt, &v.name)).collect();
             if args.quiet {
                 volumes.iter().for_each(|v| io.out(&v.name));
             } else {
@@ -43,4 +45,46 @@ pub fn run(rt: &Runtime, command: &VolumeCommand, io: &mut Io<'_>) -> CommandRes
         }
     }
     Ok(0)
+}
+
+/// `docker volume ls --filter`: Docker's keys (name, dangling, driver,
+/// label); several values of one key match any of them, as in Docker.
+#[derive(Default)]
+struct VolumeFilters {
+    names: Vec<String>,
+    dangling: Option<bool>,
+    drivers: Vec<String>,
+    /// Volumes here carry no labels, so a label filter matches none.
+    labels: bool,
+}
+
+impl VolumeFilters {
+    fn parse(texts: &[String]) -> Result<VolumeFilters, CommandError> {
+        let daemon = |m: String| CommandError::Client(format!("Error response from daemon: {m}"));
+        let mut filters = VolumeFilters::default();
+        for text in texts {
+            let Some((key, value)) = text.split_once('=') else {
+                return Err(flag_error("[OPTIONS]", "volume ls", text, "-f, --filter", "bad format of filter (expected name=value)"));
+            };
+            match key {
+                "name" => filters.names.push(value.to_owned()),
+                "driver" => filters.drivers.push(value.to_owned()),
+                "label" => filters.labels = true,
+                "dangling" => match value {
+                    "true" | "1" => filters.dangling = Some(true),
+                    "false" | "0" => filters.dangling = Some(false),
+                    _ => return Err(daemon(format!("Invalid filter 'dangling=[{value}]'"))),
+                },
+                _ => return Err(daemon(format!("Invalid filter '{key}'"))),
+            }
+        }
+        Ok(filters)
+    }
+
+    fn matches(&self, rt: &Runtime, name: &str) -> bool {
+        (self.names.is_empty() || self.names.iter().any(|n| name.contains(n.as_str())))
+            && (self.drivers.is_empty() || self.drivers.iter().any(|d| d == "local"))
+            && !self.labels
+            && self.dangling.is_none_or(|d| rt.volume_users(name).is_ok_and(|users| users.is_empty() == d))
+    }
 }

@@ -106,6 +106,8 @@ pub enum Docker {
     /// Manage networks
     #[command(subcommand)]
     Network(NetworkCommand),
+    /// Docker Compose: define and run multi-container applications
+    Compose(ComposeArgs),
     /// Manage Docker
     #[command(subcommand)]
     System(SystemCommand),
@@ -162,6 +164,7 @@ impl Docker {
             Docker::Info(_) => "info",
             Docker::Volume(_) => "volume",
             Docker::Network(_) => "network",
+            Docker::Compose(_) => "compose",
             Docker::System(SystemCommand::Df(_)) => "system df",
             Docker::System(SystemCommand::Prune(_)) => "system prune",
             Docker::ContainerPrune(_) => "container prune",
@@ -223,6 +226,51 @@ pub enum SystemCommand {
     /// Remove unused data
     Prune(SystemPruneArgs),
 }
+#[derive(Debug, Clone, Args, PartialEq, Eq)]
+#[command(override_usage = "docker compose [OPTIONS] COMMAND")]
+pub struct ComposeArgs {
+    /// Compose configuration files
+    #[arg(short = 'f', long = "file", value_name = "stringArray")]
+    pub file: Vec<String>,
+    /// Project name
+    #[arg(short = 'p', long = "project-name", value_name = "string")]
+    pub project_name: Option<String>,
+    /// Specify an alternate working directory (default: the path of the first Compose file)
+    #[arg(long = "project-directory", value_name = "string")]
+    pub project_directory: Option<String>,
+    /// Specify an alternate environment file
+    #[arg(long = "env-file", value_name = "stringArray")]
+    pub env_file: Vec<String>,
+    #[command(subcommand)]
+    pub command: ComposeCommand,
+}
+
+#[derive(Debug, Clone, Subcommand, PartialEq, Eq)]
+pub enum ComposeCommand {
+    /// Parse, resolve and render compose file in canonical format
+    #[command(visible_alias = "convert")]
+    Config(ComposeConfigArgs),
+    /// Commands Whaleshell does not run yet: they say so
+    #[command(external_subcommand)]
+    Other(Vec<String>),
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct ComposeConfigArgs {
+    /// Only validate the configuration, don't print anything
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Print the service names, one per line
+    #[arg(long)]
+    pub services: bool,
+    /// Print the volume names, one per line
+    #[arg(long)]
+    pub volumes: bool,
+    /// Don't interpolate environment variables
+    #[arg(long = "no-interpolate")]
+    pub no_interpolate: bool,
+}
+
 #[derive(Debug, Clone, Subcommand, PartialEq, Eq)]
 pub enum VolumeCommand {
     /// List volumes
@@ -308,24 +356,8 @@ pub struct RunArgs {
     /// Tune container pids limit (set -1 for unlimited)
     #[arg(long = "pids-limit", value_name = "int", allow_negative_numbers = true)]
     pub pids_limit: Option<i64>,
-    /// Memory limit
-    #[arg(short = 'm', long = "memory", value_name = "bytes", allow_negative_numbers = true)]
-    pub memory: Option<String>,
-    /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
-    #[arg(long = "memory-swap", value_name = "bytes", allow_negative_numbers = true)]
-    pub memory_swap: Option<String>,
-    /// Memory soft limit
-    #[arg(long = "memory-reservation", value_name = "bytes", allow_negative_numbers = true)]
-    pub memory_reservation: Option<String>,
-    /// Number of CPUs
-    #[arg(long = "cpus", value_name = "decimal", allow_negative_numbers = true)]
-    pub cpus: Option<String>,
-    /// CPU shares (relative weight)
-    #[arg(short = 'c', long = "cpu-shares", value_name = "int", allow_negative_numbers = true)]
-    pub cpu_shares: Option<String>,
-    /// CPUs in which to allow execution (0-3, 0,1)
-    #[arg(long = "cpuset-cpus", value_name = "string")]
-    pub cpuset_cpus: Option<String>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Ulimit options (default [])
     #[arg(long = "ulimit", value_name = "ulimit")]
     pub ulimit: Vec<String>,
@@ -617,6 +649,21 @@ pub struct UnpauseArgs {
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker update [OPTIONS] CONTAINER [CONTAINER...]")]
 pub struct UpdateArgs {
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Tune container pids limit (set -1 for unlimited)
+    #[arg(long = "pids-limit", value_name = "int", allow_negative_numbers = true)]
+    pub pids_limit: Option<String>,
+    /// Restart policy to apply when a container exits
+    #[arg(long = "restart", value_name = "string")]
+    pub restart: Option<String>,
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+/// The cgroup limits `docker run`/`create` and `docker update` both take.
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct LimitArgs {
     /// CPU shares (relative weight)
     #[arg(short = 'c', long = "cpu-shares", value_name = "int", allow_negative_numbers = true)]
     pub cpu_shares: Option<String>,
@@ -635,14 +682,6 @@ pub struct UpdateArgs {
     /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
     #[arg(long = "memory-swap", value_name = "bytes", allow_negative_numbers = true)]
     pub memory_swap: Option<String>,
-    /// Tune container pids limit (set -1 for unlimited)
-    #[arg(long = "pids-limit", value_name = "int", allow_negative_numbers = true)]
-    pub pids_limit: Option<String>,
-    /// Restart policy to apply when a container exits
-    #[arg(long = "restart", value_name = "string")]
-    pub restart: Option<String>,
-    #[arg(required = true, value_name = "CONTAINER")]
-    pub containers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
@@ -950,6 +989,9 @@ pub struct VolumeLsArgs {
     /// Only display volume names
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Provide filter values (e.g. 'dangling=true')
+    #[arg(short = 'f', long = "filter", value_name = "filter")]
+    pub filter: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]

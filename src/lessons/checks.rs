@@ -90,6 +90,8 @@ pub struct LastRun {
     pub removed: Option<bool>,
     pub tty: Option<bool>,
     pub detached: Option<bool>,
+    /// The image was pulled for this run (it was not on the machine).
+    pub pulled: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -153,6 +155,7 @@ impl Check {
                     && want.removed.is_none_or(|r| run.removed == r)
                     && want.tty.is_none_or(|t| run.tty == t)
                     && want.detached.is_none_or(|d| run.detached == d)
+                    && want.pulled.is_none_or(|p| run.pulled.is_empty() != p)
             }),
             Check::LastRefused(name) => last.docker.as_ref().is_some_and(|(command, status)| *status != 0 && command.name() == name),
             Check::LastProgram(ProgramCheck::Name(name)) => last.programs.iter().any(|p| p.name == *name),

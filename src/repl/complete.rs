@@ -7,19 +7,27 @@ use std::path::PathBuf;
 use colored::Colorize;
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
-use rustyline::hint::HistoryHinter;
+use rustyline::hint::{Hinter, HistoryHinter};
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::Context;
-use rustyline::{Helper as HelperTrait, Hinter};
+use rustyline::Helper as HelperTrait;
 use whaleshell_runtime::Runtime;
 
 use crate::grammar::docker::command_tree;
 
-#[derive(Hinter)]
 pub struct Helper {
-    #[rustyline(Hinter)]
     hinter: HistoryHinter,
     root: PathBuf,
+}
+
+/// The history's suggestion, only where it can be drawn dimmed: without
+/// colors it would look like typed text.
+impl Hinter for Helper {
+    type Hint = String;
+
+    fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
+        colored::control::SHOULD_COLORIZE.should_colorize().then(|| self.hinter.hint(line, pos, ctx)).flatten()
+    }
 }
 
 impl HelperTrait for Helper {}

@@ -162,28 +162,34 @@ impl Lab {
     /// step waits until the screen shows `after` (all output so far), then
     /// types `keys`. Returns what the terminal showed and the exit status.
     pub fn run_on_terminal(&self, line: &str, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
-        self.play_terminal(&["-c", line], steps, false)
+        self.play_terminal(&["-c", line], steps, Terminal { controlling: false, colors: false })
+    }
+
+    /// The REPL on a pseudo-terminal that is its controlling terminal, so
+    /// that Ctrl-C is a signal to its foreground process group.
+    pub fn repl_on_controlling_terminal(&self, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
+        self.play_terminal(&[], steps, Terminal { controlling: true, colors: false })
     }
 
     /// As [`Lab::run_on_terminal`], on a terminal that is whaleshell's
     /// controlling one, so Ctrl-C (`\x03`) sends SIGINT as a real one does.
-    /// The REPL on a pseudo-terminal that is its controlling terminal, so
-    /// that Ctrl-C is a signal to its foreground process group.
-    pub fn repl_on_controlling_terminal(&self, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
-        self.play_terminal(&[], steps, true)
-    }
-
     pub fn run_on_controlling_terminal(&self, line: &str, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
-        self.play_terminal(&["-c", line], steps, true)
+        self.play_terminal(&["-c", line], steps, Terminal { controlling: true, colors: false })
     }
 
     /// Opens the REPL itself on a pty (history and lesson progress kept in
     /// this lab) and plays `steps` at it.
     pub fn repl_on_terminal(&self, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
-        self.play_terminal(&[], steps, false)
+        self.play_terminal(&[], steps, Terminal { controlling: false, colors: false })
     }
 
-    fn play_terminal(&self, args: &[&str], steps: &[(&str, &[u8])], controlling: bool) -> (String, Option<i32>) {
+    /// As [`Lab::repl_on_terminal`], on a terminal that shows colors
+    /// (xterm, no NO_COLOR): the line editor draws and highlights as for a learner.
+    pub fn repl_on_color_terminal(&self, steps: &[(&str, &[u8])]) -> (String, Option<i32>) {
+        self.play_terminal(&[], steps, Terminal { controlling: false, colors: true })
+    }
+
+    fn play_terminal(&self, args: &[&str], steps: &[(&str, &[u8])], terminal: Terminal) -> (String, Option<i32>) {
         use std::io::{Read, Write};
         use std::os::unix::process::CommandExt;
         let pty = nix::pty::openpty(None, None).expect("openpty");
@@ -194,7 +200,10 @@ impl Lab {
         }
         let slave = std::fs::File::from(pty.slave);
         let mut cmd = self.command();
-        if controlling {
+        if terminal.colors {
+            cmd.env_remove("NO_COLOR");
+        }
+        if terminal.controlling {
             // SAFETY: setsid and ioctl are async-signal-safe.
             unsafe {
                 cmd.pre_exec(|| {
@@ -208,7 +217,7 @@ impl Lab {
         let mut child = cmd
             .args(args)
             .env("XDG_DATA_HOME", self.root().join("xdg"))
-            .env("TERM", "dumb")
+            .env("TERM", if terminal.colors { "xterm" } else { "dumb" })
             .stdin(slave.try_clone().unwrap())
             .stdout(slave.try_clone().unwrap())
             .stderr(slave)
@@ -532,4 +541,12 @@ pub fn real_docker(line: &str) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         code: out.status.code().unwrap_or(-1),
     }
+}
+
+/// What kind of terminal [`Lab::play_terminal`] gives whaleshell.
+struct Terminal {
+    /// Whaleshell's controlling terminal: Ctrl-C is a signal.
+    controlling: bool,
+    /// Colors on (TERM=xterm); else TERM=dumb and NO_COLOR, as on a plain log.
+    colors: bool,
 }

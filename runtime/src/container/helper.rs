@@ -92,12 +92,16 @@ fn helper_binary() -> PathBuf {
 pub(crate) fn spawn_with_status(mut cmd: Command, new_session: bool) -> Result<MonitorHandle> {
     let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(Error::sys("pipe2"))?;
     let write_raw = write.as_raw_fd();
-    // SAFETY: only async-signal-safe calls (dup2, setsid) run between fork and exec.
+    // SAFETY: only async-signal-safe calls (dup2, close_range, setsid) run between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
             if libc::dup2(write_raw, STATUS_FD) < 0 {
                 return Err(std::io::Error::last_os_error());
             }
+            // Nothing else of the app's goes along (a terminal, a pipe, a
+            // socket it opened without CLOEXEC): a detached monitor would
+            // hold it open for the container's whole life.
+            libc::syscall(libc::SYS_close_range, STATUS_FD + 1, libc::c_uint::MAX, 0);
             // A detached monitor leaves the terminal's session, so closing
             // the terminal or killing the app cannot take the container down.
             if new_session && libc::setsid() < 0 {

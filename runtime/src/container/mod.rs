@@ -573,7 +573,7 @@ impl ContainerStore {
                 return Err(match status {
                     Status::Paused => Error::RemovePaused(record.id.clone()),
                     Status::Restarting => Error::RemoveRestarting(record.id.clone()),
-                    _ => Error::ContainerRunning(record.name.clone()),
+                    _ => Error::ContainerRunning(record.id.clone()),
                 });
             }
             // Its restart policy must not start it again as it goes.

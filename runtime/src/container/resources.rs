@@ -29,6 +29,20 @@ pub const CPU_PERIOD: u64 = 100_000;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Resources {
+    /// The cgroup limits, which `docker update` can change too.
+    #[serde(flatten)]
+    pub limits: Limits,
+    /// `--ulimit`, in the order given, the last of a name winning.
+    pub ulimits: Vec<Ulimit>,
+    /// `--shm-size` in bytes; 0 (a record from before the flag) is the default.
+    pub shm_size: i64,
+}
+
+/// The cgroup limits of `docker run` and `docker update`; 0 (or "") is
+/// Docker's "not set".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Limits {
     /// `-m`: bytes, 0 unlimited.
     pub memory: i64,
     /// `--memory-swap`: memory plus swap in bytes; -1 unlimited swap, 0 unset.
@@ -41,10 +55,6 @@ pub struct Resources {
     pub cpu_shares: i64,
     /// `--cpuset-cpus`: the CPUs the container may run on, "" any.
     pub cpuset_cpus: String,
-    /// `--ulimit`, in the order given, the last of a name winning.
-    pub ulimits: Vec<Ulimit>,
-    /// `--shm-size` in bytes; 0 (a record from before the flag) is the default.
-    pub shm_size: i64,
 }
 
 /// One `--ulimit NAME=SOFT[:HARD]`, as Docker's `units.Ulimit`.
@@ -237,31 +247,31 @@ fn parse_uint_list(text: &str) -> std::result::Result<BTreeSet<u32>, String> {
 /// `update`, for `docker update`'s request alone (which may omit the memory).
 pub fn verify(r: &Resources, update: bool) -> Result<()> {
     let fail = |m: String| Err(Error::Spec(m));
-    if r.memory != 0 && r.memory < MIN_MEMORY {
+    if r.limits.memory != 0 && r.limits.memory < MIN_MEMORY {
         return fail("Minimum memory limit allowed is 6MB".into());
     }
-    if r.memory > 0 && r.memory_swap > 0 && r.memory_swap < r.memory {
+    if r.limits.memory > 0 && r.limits.memory_swap > 0 && r.limits.memory_swap < r.limits.memory {
         return fail("Minimum memoryswap limit should be larger than memory limit, see usage".into());
     }
-    if r.memory == 0 && r.memory_swap > 0 && !update {
+    if r.limits.memory == 0 && r.limits.memory_swap > 0 && !update {
         return fail("You should always set the Memory limit when using Memoryswap limit, see usage".into());
     }
-    if r.memory_reservation > 0 && r.memory_reservation < MIN_MEMORY {
+    if r.limits.memory_reservation > 0 && r.limits.memory_reservation < MIN_MEMORY {
         return fail("Minimum memory reservation allowed is 6MB".into());
     }
-    if r.memory > 0 && r.memory_reservation > 0 && r.memory < r.memory_reservation {
+    if r.limits.memory > 0 && r.limits.memory_reservation > 0 && r.limits.memory < r.limits.memory_reservation {
         return fail("Minimum memory limit can not be less than memory reservation limit, see usage".into());
     }
     let cpus = num_cpus();
-    if r.nano_cpus < 0 || r.nano_cpus > cpus * 1_000_000_000 {
+    if r.limits.nano_cpus < 0 || r.limits.nano_cpus > cpus * 1_000_000_000 {
         return fail(format!("Range of CPUs is from 0.01 to {cpus}.00, as there are only {cpus} CPUs available"));
     }
-    if !r.cpuset_cpus.is_empty() {
-        let asked = parse_uint_list(&r.cpuset_cpus).map_err(|e| Error::Spec(format!("Invalid value {} for cpuset cpus: {e}", r.cpuset_cpus)))?;
+    if !r.limits.cpuset_cpus.is_empty() {
+        let asked = parse_uint_list(&r.limits.cpuset_cpus).map_err(|e| Error::Spec(format!("Invalid value {} for cpuset cpus: {e}", r.limits.cpuset_cpus)))?;
         let available_text = available_cpus();
         let available = parse_uint_list(&available_text).unwrap_or_default();
         if !asked.is_subset(&available) {
-            return fail(format!("Requested CPUs are not available - requested {}, available: {available_text}", r.cpuset_cpus));
+            return fail(format!("Requested CPUs are not available - requested {}, available: {available_text}", r.limits.cpuset_cpus));
         }
     }
     if r.shm_size < 0 {
@@ -275,8 +285,8 @@ impl Resources {
     /// swap as much as the memory when `--memory-swap` is unset, the default
     /// /dev/shm size when `--shm-size` is.
     pub fn adapt(&mut self) {
-        if self.memory > 0 && self.memory_swap == 0 {
-            self.memory_swap = self.memory * 2;
+        if self.limits.memory > 0 && self.limits.memory_swap == 0 {
+            self.limits.memory_swap = self.limits.memory * 2;
         }
         if self.shm_size == 0 {
             self.shm_size = DEFAULT_SHM_SIZE;
@@ -291,22 +301,19 @@ impl Resources {
             DEFAULT_SHM_SIZE
         }
     }
+}
 
+impl Limits {
     /// The CFS quota for `--cpus`, in microseconds per [`CPU_PERIOD`].
     pub fn cpu_quota(&self) -> Option<i64> {
         (self.nano_cpus > 0).then(|| self.nano_cpus * CPU_PERIOD as i64 / 1_000_000_000)
     }
 }
 
-/// What `docker update` asks to change; None (or Docker's 0) leaves a value as it is.
+/// What `docker update` asks to change; Docker's 0 (or None) leaves a value as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResourceUpdate {
-    pub memory: i64,
-    pub memory_swap: i64,
-    pub memory_reservation: i64,
-    pub nano_cpus: i64,
-    pub cpu_shares: i64,
-    pub cpuset_cpus: String,
+    pub limits: Limits,
     /// `--pids-limit`: 0 or less is unlimited.
     pub pids_limit: Option<i64>,
 }
@@ -314,45 +321,34 @@ pub struct ResourceUpdate {
 impl ResourceUpdate {
     /// Checked as the daemon checks an update's request on its own.
     pub fn verify(&self) -> Result<()> {
-        verify(
-            &Resources {
-                memory: self.memory,
-                memory_swap: self.memory_swap,
-                memory_reservation: self.memory_reservation,
-                nano_cpus: self.nano_cpus,
-                cpu_shares: self.cpu_shares,
-                cpuset_cpus: self.cpuset_cpus.clone(),
-                ..Resources::default()
-            },
-            true,
-        )
+        verify(&Resources { limits: self.limits.clone(), ..Resources::default() }, true)
     }
 
     /// The record's resources with this update applied, as moby's
     /// `UpdateContainer` merges them; its conflict is an error message.
     pub fn apply(&self, current: &Resources) -> std::result::Result<Resources, String> {
         let mut r = current.clone();
-        if self.cpu_shares != 0 {
-            r.cpu_shares = self.cpu_shares;
+        if self.limits.cpu_shares != 0 {
+            r.limits.cpu_shares = self.limits.cpu_shares;
         }
-        if self.nano_cpus != 0 {
-            r.nano_cpus = self.nano_cpus;
+        if self.limits.nano_cpus != 0 {
+            r.limits.nano_cpus = self.limits.nano_cpus;
         }
-        if !self.cpuset_cpus.is_empty() {
-            r.cpuset_cpus = self.cpuset_cpus.clone();
+        if !self.limits.cpuset_cpus.is_empty() {
+            r.limits.cpuset_cpus = self.limits.cpuset_cpus.clone();
         }
-        if self.memory != 0 {
+        if self.limits.memory != 0 {
             // Docker compares with the swap as recorded, -1 and 0 included.
-            if self.memory > current.memory_swap && self.memory_swap == 0 {
+            if self.limits.memory > current.limits.memory_swap && self.limits.memory_swap == 0 {
                 return Err("Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time".into());
             }
-            r.memory = self.memory;
+            r.limits.memory = self.limits.memory;
         }
-        if self.memory_swap != 0 {
-            r.memory_swap = self.memory_swap;
+        if self.limits.memory_swap != 0 {
+            r.limits.memory_swap = self.limits.memory_swap;
         }
-        if self.memory_reservation != 0 {
-            r.memory_reservation = self.memory_reservation;
+        if self.limits.memory_reservation != 0 {
+            r.limits.memory_reservation = self.limits.memory_reservation;
         }
         Ok(r)
     }
@@ -362,16 +358,16 @@ impl ResourceUpdate {
     pub fn write_cgroup(&self, cgroup: &Cgroup, r: &Resources, pids_limit: i64) -> Result<()> {
         let v1 = cgroup.hierarchy() == Hierarchy::V1;
         let dir = |controller: &str| cgroup.controller_dir(controller);
-        check_cpu_shares(r.cpu_shares)?;
-        if self.memory != 0 || self.memory_swap != 0 {
+        check_cpu_shares(r.limits.cpu_shares)?;
+        if self.limits.memory != 0 || self.limits.memory_swap != 0 {
             let mem = dir("memory");
             if v1 {
-                let limit = if r.memory > 0 { r.memory.to_string() } else { "-1".into() };
-                let swap = if r.memory > 0 && r.memory_swap != 0 { r.memory_swap.to_string() } else { "-1".into() };
+                let limit = if r.limits.memory > 0 { r.limits.memory.to_string() } else { "-1".into() };
+                let swap = if r.limits.memory > 0 && r.limits.memory_swap != 0 { r.limits.memory_swap.to_string() } else { "-1".into() };
                 let memsw = mem.join("memory.memsw.limit_in_bytes");
                 // memsw may never be below the memory limit: raise it first, lower it last.
                 let current_memsw = std::fs::read_to_string(&memsw).ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(i64::MAX);
-                let raise_swap_first = r.memory > current_memsw || swap == "-1";
+                let raise_swap_first = r.limits.memory > current_memsw || swap == "-1";
                 if raise_swap_first && memsw.exists() {
                     write(&memsw, &swap)?;
                 }
@@ -380,19 +376,19 @@ impl ResourceUpdate {
                     write(&memsw, &swap)?;
                 }
             } else {
-                write(&mem.join("memory.max"), &if r.memory > 0 { r.memory.to_string() } else { "max".into() })?;
-                let swap = if r.memory > 0 && r.memory_swap > 0 { (r.memory_swap - r.memory).to_string() } else { "max".into() };
+                write(&mem.join("memory.max"), &if r.limits.memory > 0 { r.limits.memory.to_string() } else { "max".into() })?;
+                let swap = if r.limits.memory > 0 && r.limits.memory_swap > 0 { (r.limits.memory_swap - r.limits.memory).to_string() } else { "max".into() };
                 if mem.join("memory.swap.max").exists() {
                     write(&mem.join("memory.swap.max"), &swap)?;
                 }
             }
         }
-        if self.memory_reservation != 0 {
+        if self.limits.memory_reservation != 0 {
             let file = if v1 { "memory.soft_limit_in_bytes" } else { "memory.low" };
-            write(&dir("memory").join(file), &r.memory_reservation.to_string())?;
+            write(&dir("memory").join(file), &r.limits.memory_reservation.to_string())?;
         }
-        if self.nano_cpus != 0 {
-            let quota = r.cpu_quota();
+        if self.limits.nano_cpus != 0 {
+            let quota = r.limits.cpu_quota();
             if v1 {
                 write(&dir("cpu").join("cpu.cfs_period_us"), &CPU_PERIOD.to_string())?;
                 write(&dir("cpu").join("cpu.cfs_quota_us"), &quota.unwrap_or(-1).to_string())?;
@@ -401,15 +397,15 @@ impl ResourceUpdate {
                 write(&dir("cpu").join("cpu.max"), &format!("{quota} {CPU_PERIOD}"))?;
             }
         }
-        if self.cpu_shares != 0 {
+        if self.limits.cpu_shares != 0 {
             if v1 {
-                write(&dir("cpu").join("cpu.shares"), &r.cpu_shares.to_string())?;
+                write(&dir("cpu").join("cpu.shares"), &r.limits.cpu_shares.to_string())?;
             } else {
-                write(&dir("cpu").join("cpu.weight"), &shares_to_weight(r.cpu_shares).to_string())?;
+                write(&dir("cpu").join("cpu.weight"), &shares_to_weight(r.limits.cpu_shares).to_string())?;
             }
         }
-        if !self.cpuset_cpus.is_empty() {
-            write(&dir("cpuset").join("cpuset.cpus"), &r.cpuset_cpus)?;
+        if !self.limits.cpuset_cpus.is_empty() {
+            write(&dir("cpuset").join("cpuset.cpus"), &r.limits.cpuset_cpus)?;
         }
         if self.pids_limit.is_some() {
             let value = if pids_limit > 0 { pids_limit.to_string() } else { "max".into() };
@@ -517,15 +513,19 @@ mod tests {
 
     #[test]
     fn an_update_is_merged_as_docker_merges_it() {
-        let current = Resources { memory: 64 << 20, memory_swap: 128 << 20, ..Resources::default() };
-        let up = ResourceUpdate { memory: 100 << 20, ..ResourceUpdate::default() };
-        assert_eq!(up.apply(&current).map(|r| r.memory), Ok(100 << 20));
-        let up = ResourceUpdate { memory: 200 << 20, ..ResourceUpdate::default() };
+        let current = Resources { limits: Limits { memory: 64 << 20, memory_swap: 128 << 20, ..Limits::default() }, ..Resources::default() };
+        let up = update(Limits { memory: 100 << 20, ..Limits::default() });
+        assert_eq!(up.apply(&current).map(|r| r.limits.memory), Ok(100 << 20));
+        let up = update(Limits { memory: 200 << 20, ..Limits::default() });
         assert!(up.apply(&current).is_err(), "over the recorded swap without --memory-swap");
-        let up = ResourceUpdate { memory: 200 << 20, memory_swap: -1, ..ResourceUpdate::default() };
-        assert_eq!(up.apply(&current).map(|r| (r.memory, r.memory_swap)), Ok((200 << 20, -1)));
+        let up = update(Limits { memory: 200 << 20, memory_swap: -1, ..Limits::default() });
+        assert_eq!(up.apply(&current).map(|r| (r.limits.memory, r.limits.memory_swap)), Ok((200 << 20, -1)));
         // No memory limit yet: Docker refuses -m alone too.
-        let up = ResourceUpdate { memory: 100 << 20, ..ResourceUpdate::default() };
+        let up = update(Limits { memory: 100 << 20, ..Limits::default() });
         assert!(up.apply(&Resources::default()).is_err());
+    }
+
+    fn update(limits: Limits) -> ResourceUpdate {
+        ResourceUpdate { limits, pids_limit: None }
     }
 }

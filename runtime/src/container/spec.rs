@@ -214,7 +214,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     // Unlimited is the kernel's default for a new cgroup: no pids entry then.
     let pids_limit = record.config.effective_pids_limit();
     resources.set_pids((pids_limit > 0).then(|| LinuxPidsBuilder::default().limit(pids_limit).build()).transpose().map_err(err)?);
-    let limits = &record.config.resources;
+    let limits = &record.config.resources.limits;
     if limits.memory > 0 || limits.memory_reservation > 0 {
         let mut memory = LinuxMemoryBuilder::default();
         if limits.memory > 0 {
