@@ -250,9 +250,72 @@ pub enum ComposeCommand {
     /// Parse, resolve and render compose file in canonical format
     #[command(visible_alias = "convert")]
     Config(ComposeConfigArgs),
+    /// Create and start containers
+    Up(ComposeUpArgs),
+    /// Stop and remove containers, networks
+    Down(ComposeDownArgs),
+    /// List containers
+    Ps(ComposePsArgs),
+    /// View output from containers
+    Logs(ComposeLogsArgs),
+    /// Execute a command in a running container
+    Exec(ComposeExecArgs),
     /// Commands Whaleshell does not run yet: they say so
     #[command(external_subcommand)]
     Other(Vec<String>),
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct ComposeUpArgs {
+    /// Detached mode: Run containers in the background
+    #[arg(short = 'd', long)]
+    pub detach: bool,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct ComposeDownArgs {
+    /// Remove named volumes declared in the "volumes" section of the Compose file and anonymous volumes attached to containers
+    #[arg(short = 'v', long)]
+    pub volumes: bool,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct ComposePsArgs {
+    /// Show all stopped containers (including those created by the run command)
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Only display IDs
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct ComposeExecArgs {
+    /// Detached mode: Run command in the background
+    #[arg(short = 'd', long)]
+    pub detach: bool,
+    /// Disable pseudo-TTY allocation. By default `docker compose exec` allocates a TTY
+    #[arg(short = 'T', long = "no-TTY")]
+    pub no_tty: bool,
+    /// Set environment variables
+    #[arg(short = 'e', long = "env", value_name = "stringArray")]
+    pub env: Vec<String>,
+    /// Run the command as this user
+    #[arg(short = 'u', long, value_name = "string")]
+    pub user: Option<String>,
+    /// Path to workdir directory for this command
+    #[arg(short = 'w', long = "workdir", value_name = "string")]
+    pub workdir: Option<String>,
+    #[arg(value_name = "SERVICE")]
+    pub service: String,
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
+pub struct ComposeLogsArgs {
+    #[arg(value_name = "SERVICE")]
+    pub services: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]

@@ -27,6 +27,8 @@ pub struct Project {
     pub name: String,
     /// Where relative paths (build contexts, bind mounts, env files) start.
     pub dir: PathBuf,
+    /// The Compose file read.
+    pub file: PathBuf,
     /// The file as read, interpolated.
     pub document: Value,
     /// Warnings to print before anything else (unset variables).
@@ -61,7 +63,7 @@ pub fn load(args: &ComposeArgs, interpolate: bool) -> Result<Project, CommandErr
     // The typed model is the check: what it cannot read is not a Compose file.
     serde_yaml::from_value::<docker_compose_types::Compose>(document.clone()).map_err(|e| fail(format!("validating {}: {e}", file.display())))?;
     let name = project_name(args, &env, &document, &dir)?;
-    Ok(Project { name, dir, document, warnings })
+    Ok(Project { name, dir, file, document, warnings })
 }
 
 fn find_file(dir: &Path) -> Option<PathBuf> {
