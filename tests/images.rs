@@ -216,3 +216,46 @@ fn commit_change_sets_the_new_images_config() {
     assert_eq!(lab.run("docker rm box").code, 0);
     lab.assert_clean();
 }
+
+#[test]
+fn commit_keeps_the_containers_config_and_pauses_it() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d --name c -e A=1 -w /tmp -u nobody -l x=y -v /data --stop-signal SIGUSR1 busybox sleep 300");
+    let commit = lab.run("docker commit -c 'ENV B=2' c kept:1");
+    assert_eq!(commit.code, 0, "{}", commit.stderr);
+    let template = "{{json .Config.Cmd}} {{json .Config.Entrypoint}} {{.Config.WorkingDir}} {{.Config.User}} {{.Config.Labels}} {{.Config.Volumes}} {{.Config.StopSignal}} {{.Config.Hostname}} {{.Config.Image}}";
+    let short = &id[..12];
+    // As Docker 20.10 printed for the same commit (the container's own config, the change on top).
+    assert_eq!(lab.inspect(template, "kept:1"), format!("[\"sleep\",\"300\"] null /tmp nobody map[x:y] map[/data:{{}}] SIGUSR1 {short} busybox"));
+    let env = lab.inspect("{{json .Config.Env}}", "kept:1");
+    assert!(env.contains("\"A=1\"") && env.ends_with("\"B=2\"]"), "{env}");
+    // The image runs as the container did.
+    assert_eq!(lab.run("docker run --rm kept:1 sh -c 'echo $A $B; pwd; id -un'").stdout, "1 2\n/tmp\nnobody\n");
+    // Paused while its files were read, as Docker's --pause (its default); not with -p=false.
+    assert_eq!(lab.run("docker commit -p=false c kept:2").code, 0);
+    let actions = lab.events_so_far("-f container=c -f event=pause -f event=unpause -f event=commit", "{{.Action}} {{.Actor.Attributes.imageRef}}");
+    assert_eq!(actions, ["pause <no value>", "commit kept:1", "unpause <no value>", "commit kept:2"]);
+    assert_eq!(lab.record(&id).state.status, Some(whaleshell_runtime::container::Status::Running));
+    assert_eq!(lab.run("docker rm -f c").code, 0);
+    lab.assert_clean();
+}
+
+/// Real Docker's commit of the same container, field by field:
+/// `cargo test --test images -- --ignored`.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn commit_keeps_the_config_as_real_docker_does() {
+    let template = "{{json .Config.Cmd}} {{json .Config.Entrypoint}} {{json .Config.Env}} {{.Config.WorkingDir}} {{.Config.User}} {{.Config.Labels}} {{.Config.Volumes}} {{.Config.StopSignal}}";
+    let line = |docker: &str| {
+        format!(
+            "{docker} run -d --name whaleshell-commit-cmp -e A=1 -w /tmp -u 65534 -l x=y -v /data --stop-signal SIGUSR1 busybox sleep 300 >/dev/null && \
+             {docker} commit -c 'ENV B=2' whaleshell-commit-cmp whaleshell-commit-cmp:1 >/dev/null && {docker} inspect -f '{template}' whaleshell-commit-cmp:1; \
+             {docker} rm -f whaleshell-commit-cmp >/dev/null; {docker} rmi whaleshell-commit-cmp:1 >/dev/null"
+        )
+    };
+    let lab = Lab::new();
+    let ours = lab.run(&line("docker"));
+    let theirs = common::real_docker(&line("docker"));
+    assert_eq!(ours.stdout, theirs.stdout, "{}", theirs.stderr);
+    lab.assert_clean();
+}

@@ -6,7 +6,8 @@
 //! Logged, with Docker's actions and attributes: a container's `create`,
 //! `attach`, `start`, `exec_create: CMD`, `exec_start: CMD`, `exec_die`,
 //! `kill` (`signal`), `die` (`exitCode`), `stop`, `pause`, `unpause`,
-//! `rename` (`oldName`) and `destroy`, each with the container's labels,
+//! `rename` (`oldName`), `commit` (`comment`, `imageID`, `imageRef`) and
+//! `destroy`, each with the container's labels,
 //! `image` and `name`; an image's `pull`, `tag`, `untag` and `delete`; a
 //! volume's `create` and `destroy`.
 

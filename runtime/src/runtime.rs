@@ -16,6 +16,7 @@ use crate::container::{self, ContainerRecord, ContainerStore, Finished, NewConta
 use crate::error::{Error, Result};
 use crate::events::{self, Event};
 use crate::hub::Hub;
+use crate::image::commit::CommitOptions;
 use crate::image::pull::{ImageSource, PullEvent, PullOutcome};
 use crate::image::store::{ImageRecord, ImageStore, Removal};
 use crate::layout::Layout;
@@ -357,6 +358,33 @@ impl Runtime {
         })?;
         events::log(&self.layout, paused.unwrap_or_else(|| container.clone()).event("pause"));
         Ok(())
+    }
+
+    /// `docker commit`: the container's writable layer and config become a
+    /// new image. With `pause` (Docker's default) a running container is
+    /// frozen while its files are read, so the layer is one moment's.
+    pub fn commit(&self, container: &ContainerRecord, options: &CommitOptions<'_>, pause: bool) -> Result<ImageRecord> {
+        let freeze = pause && container.status() == container::Status::Running;
+        if freeze {
+            self.pause(container)?;
+        }
+        let image_config = match self.images.get(&container.image_id)? {
+            Some(image) => self.images.container_config(&image)?,
+            None => Default::default(),
+        };
+        let committed = crate::image::commit::commit(&self.images, container, &container.docker_config(&image_config), options);
+        if let Ok(image) = &committed {
+            let reference = options.tag.map(Reference::familiar).unwrap_or_default();
+            if options.tag.is_some() {
+                events::log(&self.layout, Event::image("tag", &image.id, &reference));
+            }
+            let event = container.event("commit").with("comment", options.comment.unwrap_or_default());
+            events::log(&self.layout, event.with("imageID", image.id.as_str()).with("imageRef", reference));
+        }
+        let thawed = if freeze { self.thaw(container) } else { Ok(()) };
+        let image = committed?;
+        thawed?;
+        Ok(image)
     }
 
     /// `docker update`: changes a container's limits in its record and, when

@@ -880,12 +880,19 @@ pub struct TagArgs {
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]")]
 pub struct CommitArgs {
+    /// Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")
+    #[arg(short = 'a', long, value_name = "string")]
+    pub author: Option<String>,
     /// Apply Dockerfile instruction to the created image
     #[arg(short = 'c', long = "change", value_name = "list")]
     pub change: Vec<String>,
     /// Commit message
     #[arg(short = 'm', long, value_name = "string")]
     pub message: Option<String>,
+    /// Pause container during commit (default true)
+    // A Go bool flag: `-p`, `-p=false`, `--pause=false`; None is true.
+    #[arg(short = 'p', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool, value_name = "bool")]
+    pub pause: Option<bool>,
     pub container: String,
     pub repository: Option<String>,
 }

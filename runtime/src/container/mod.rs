@@ -33,10 +33,12 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::events::{self, Event};
 use crate::fsutil::{read_json, remove_tree, write_json_atomic, StateLock};
+use crate::image::config::{ContainerConfig, Empty};
 use crate::layout::Layout;
 use crate::process;
 use crate::volume::{MountKind, MountSpec, VolumeStore};
@@ -124,6 +126,9 @@ pub struct RunConfig {
     /// The resource flags (`-m`, `--cpus`, `--ulimit`, ...), as `docker update` leaves them.
     #[serde(default)]
     pub resources: resources::Resources,
+    /// `-v /dir`'s targets: Docker's Config.Volumes besides the image's VOLUMEs.
+    #[serde(default)]
+    pub volumes: Vec<String>,
 }
 
 /// The logging drivers Whaleshell has: Docker's default `json-file` (the
@@ -268,6 +273,48 @@ impl ContainerRecord {
             event.attributes.entry(k.clone()).or_insert_with(|| v.clone());
         }
         event
+    }
+
+    /// Docker's container `Config`: the image's (`image`) merged with what
+    /// `run` set, as Docker's daemon merges them at creation. `inspect`
+    /// shows it; `commit` makes it the new image's config.
+    pub fn docker_config(&self, image: &ContainerConfig) -> ContainerConfig {
+        let run = &self.config;
+        let (entrypoint, cmd) = run.entrypoint_and_cmd();
+        let set = |keys: Vec<String>| (!keys.is_empty()).then(|| keys.into_iter().map(|k| (k, Empty {})).collect::<BTreeMap<_, _>>());
+        let image_keys = |m: &Option<BTreeMap<String, Empty>>| m.iter().flat_map(|m| m.keys().cloned()).collect::<Vec<_>>();
+        let exposed = image_keys(&image.exposed_ports).into_iter().chain(run.ports.iter().map(|p| format!("{}/tcp", p.container_port)));
+        let volumes = image_keys(&image.volumes).into_iter().chain(run.volumes.iter().cloned());
+        let mut other = serde_json::Map::new();
+        other.insert("Hostname".into(), json!(run.hostname));
+        other.insert("Domainname".into(), json!(""));
+        other.insert("AttachStdin".into(), json!(run.open_stdin));
+        for key in ["AttachStdout", "AttachStderr"] {
+            other.insert(key.into(), image.other.get(key).cloned().unwrap_or(json!(false)));
+        }
+        other.insert("Tty".into(), json!(run.tty));
+        other.insert("OpenStdin".into(), json!(run.open_stdin));
+        other.insert("StdinOnce".into(), json!(run.open_stdin));
+        other.insert("Image".into(), json!(self.image));
+        if let Some(t) = run.security.stop_timeout {
+            other.insert("StopTimeout".into(), json!(t));
+        }
+        ContainerConfig {
+            user: Some(run.user.clone()),
+            exposed_ports: set(exposed.collect()),
+            env: Some(run.env.clone()),
+            entrypoint: (!entrypoint.is_empty()).then(|| entrypoint.to_vec()),
+            cmd: (!cmd.is_empty()).then(|| cmd.to_vec()),
+            volumes: set(volumes.collect()),
+            working_dir: Some(if run.working_dir == "/" { String::new() } else { run.working_dir.clone() }),
+            labels: Some(run.labels.clone()),
+            stop_signal: run.security.stop_signal.clone().or_else(|| image.stop_signal.clone()),
+            healthcheck: run.healthcheck.clone(),
+            // Docker's merge at creation carries neither into a container.
+            on_build: None,
+            shell: None,
+            other,
+        }
     }
 
     /// The environment its processes get: the configured one with Docker's
@@ -729,5 +776,6 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         restart: options.restart,
         healthcheck: options.healthcheck.clone(),
         resources: options.resources.clone(),
+        volumes: options.mounts.iter().filter(|m| m.kind == MountKind::Volume && m.source.is_empty()).map(|m| m.target.clone()).collect(),
     })
 }
