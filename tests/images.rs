@@ -259,3 +259,81 @@ fn commit_keeps_the_config_as_real_docker_does() {
     assert_eq!(ours.stdout, theirs.stdout, "{}", theirs.stderr);
     lab.assert_clean();
 }
+
+/// Repository, tag and whether the ID is `id` for each row of `docker images ARGS`.
+fn listed(lab: &Lab, args: &str) -> Vec<String> {
+    let run = lab.run(&format!("docker images {args} --format '{{{{.Repository}}}}:{{{{.Tag}}}}'"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut rows: Vec<String> = run.stdout.lines().map(str::to_owned).collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn an_image_a_tag_moves_off_stays_dangling_until_pruned() {
+    let lab = Lab::new();
+    let ctx = lab.root().join("ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    let build = |content: &str| {
+        std::fs::write(ctx.join("Dockerfile"), format!("FROM busybox\nRUN echo {content} > /f\n")).unwrap();
+        let run = lab.run(&format!("docker build -q -t built {}", ctx.display()));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout.trim().to_owned()
+    };
+    // build -t: the first result loses its name to the second.
+    let first_build = build("one");
+    build("two");
+    // commit: the same.
+    assert_eq!(lab.run("docker create --name c busybox true").code, 0);
+    let first_commit = lab.run("docker commit c committed").stdout.trim().to_owned();
+    assert_eq!(lab.run("docker commit c committed").code, 0);
+    // tag: busybox takes `built`, so the second build's image has no name either.
+    assert_eq!(lab.run("docker tag busybox built").code, 0);
+    assert_eq!(listed(&lab, ""), ["<none>:<none>", "<none>:<none>", "<none>:<none>", "built:latest", "busybox:latest", "committed:latest"]);
+    let dangling = lab.run("docker images -q --no-trunc -f dangling=true").stdout;
+    assert!(dangling.contains(&first_build) && dangling.contains(&first_commit), "{dangling}");
+    // load: the archive's tag moves back off busybox, which keeps its own.
+    let archive = lab.root().join("committed.tar");
+    assert_eq!(lab.run(&format!("docker save -o {} committed", archive.display())).code, 0);
+    assert_eq!(lab.run("docker tag busybox committed").code, 0);
+    assert_eq!(lab.run(&format!("docker load -i {}", archive.display())).code, 0);
+    assert_eq!(listed(&lab, "-f dangling=true").len(), 3);
+    // image prune removes what dangles, and only that.
+    let prune = lab.run("docker image prune -f");
+    assert_eq!(prune.code, 0, "{}", prune.stderr);
+    assert_eq!(listed(&lab, ""), ["built:latest", "busybox:latest", "committed:latest"]);
+    assert_eq!(lab.run("docker rm c").code, 0);
+    lab.assert_clean();
+}
+
+/// The same moves on real Docker leave as many `<none>` rows:
+/// `cargo test --test images -- --ignored`.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn dangling_images_as_real_docker_leaves_them() {
+    let lab = Lab::new();
+    let ctx = lab.root().join("ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    // `builder` names the classic builder for real Docker's client (Whaleshell has only that one).
+    let line = |docker: &str, builder: &str| {
+        let build = |n: &str| {
+            format!(
+                "printf 'FROM busybox\\nRUN echo {n} > /f\\n' > {0}/Dockerfile && {builder}{docker} build -q -t whaleshell-dangling {0} >/dev/null",
+                ctx.display()
+            )
+        };
+        format!(
+            "{} && {} && {docker} create --name whaleshell-dangling busybox true >/dev/null && {docker} commit whaleshell-dangling whaleshell-dangling-c >/dev/null && \
+             {docker} commit whaleshell-dangling whaleshell-dangling-c >/dev/null && {docker} images -f dangling=true -q | wc -l; \
+             {docker} rm whaleshell-dangling >/dev/null; {docker} rmi whaleshell-dangling whaleshell-dangling-c >/dev/null; {docker} image prune -f >/dev/null",
+            build("one"),
+            build("two")
+        )
+    };
+    // Real Docker's own older dangling images count too: compare the growth.
+    let before = common::real_docker("docker images -f dangling=true -q | wc -l").stdout.trim().parse::<usize>().unwrap();
+    let theirs = common::real_docker(&line("docker", "DOCKER_BUILDKIT=0 ")).stdout.trim().parse::<usize>().unwrap();
+    let ours = lab.run(&line("docker", "")).stdout.trim().parse::<usize>().unwrap();
+    assert_eq!(ours, theirs - before);
+    lab.assert_clean();
+}

@@ -185,6 +185,9 @@ pub fn build(env: &BuildEnv<'_>, opts: &BuildOptions, on_event: Events<'_>) -> R
         on_event(BuildEvent::Message(format!("[Warning] One or more build-args [{}] were not consumed", unused.join(" "))));
     }
     let image = state.image.ok_or_else(|| BuildError::Invalid("the build produced no image: a stage FROM scratch needs at least one step".into()))?;
+    // The build's result is listed, named or not (`<none>` without -t), as Docker's.
+    let image = ImageRecord { intermediate: false, ..image };
+    env.images.add(image.clone(), None)?;
     for tag in &opts.tags {
         env.images.add(image.clone(), Some(tag))?;
     }

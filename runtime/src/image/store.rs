@@ -54,6 +54,22 @@ struct Index {
     images: BTreeMap<String, ImageRecord>,
 }
 
+impl Index {
+    /// Points `tag` at image `id`. An image the tag moves off that has no
+    /// other name stays, dangling: `<none>` in `docker images`, as Docker
+    /// leaves it (a build step's image too, once it was a build's result).
+    fn point(&mut self, tag: &Reference, id: &str) {
+        let previous = self.tags.insert(tag.full(), id.to_owned());
+        if let Some(old) = previous.filter(|old| old != id) {
+            if !self.tags.values().any(|other| *other == old) {
+                if let Some(record) = self.images.get_mut(&old) {
+                    record.intermediate = false;
+                }
+            }
+        }
+    }
+}
+
 /// An image with the tags that point at it, for listings.
 #[derive(Debug, Clone)]
 pub struct TaggedImage {
@@ -140,10 +156,10 @@ impl ImageStore {
     /// Adds (or replaces) an image record and points `tag` at it (none: a dangling image).
     pub fn add(&self, record: ImageRecord, tag: Option<&Reference>) -> Result<()> {
         self.update(|index| {
+            index.images.insert(record.id.clone(), record.clone());
             if let Some(tag) = tag {
-                index.tags.insert(tag.full(), record.id.clone());
+                index.point(tag, &record.id);
             }
-            index.images.insert(record.id.clone(), record);
             Ok(())
         })
     }
@@ -153,7 +169,7 @@ impl ImageStore {
         let id = self.update(|index| {
             let (record, _) = find(index, source)?;
             let id = record.id.clone();
-            index.tags.insert(target.full(), id.clone());
+            index.point(target, &id);
             Ok(id)
         })?;
         crate::events::log(&self.layout, crate::events::Event::image("tag", &id, &target.familiar()));
