@@ -8,6 +8,7 @@ pub mod changes;
 pub mod copy;
 pub mod exec;
 mod exec_process;
+mod executor;
 pub mod health;
 mod helper;
 pub mod logs;
@@ -317,18 +318,20 @@ impl ContainerRecord {
         }
     }
 
-    /// The environment its processes get: the configured one with Docker's
-    /// `HOSTNAME` after `PATH` and `HOME` last (neither is in `inspect`'s
-    /// Config.Env, as in Docker).
-    pub fn process_env(&self) -> Vec<String> {
-        let mut env = self.config.env.clone();
-        let has = |env: &[String], key: &str| env.iter().any(|e| e.split_once('=').is_some_and(|(k, _)| k == key));
-        if !has(&env, "HOSTNAME") {
-            let at = env.iter().position(|e| e.starts_with("PATH=")).map_or(0, |i| i + 1);
-            env.insert(at, format!("HOSTNAME={}", self.config.hostname));
+    /// The environment a process of the container gets, as Docker's daemon
+    /// and runc make it: `PATH`, `HOSTNAME` and, on a terminal, `TERM` first,
+    /// replaced in place or followed by Config.Env, then `extra` (`exec -e`)
+    /// the same way, and `HOME` last, from the user's /etc/passwd entry,
+    /// unless set. Only Config.Env is in `inspect`.
+    pub fn process_env(&self, tty: bool, home: &str, extra: &[String]) -> Vec<String> {
+        let mut env = vec![format!("PATH={}", monitor::default_path()), format!("HOSTNAME={}", self.config.hostname)];
+        if tty {
+            env.push("TERM=xterm".into());
         }
-        if !has(&env, "HOME") {
-            env.push("HOME=/root".into());
+        replace_or_append(&mut env, &self.config.env);
+        replace_or_append(&mut env, extra);
+        if !env.iter().any(|e| e.split_once('=').is_some_and(|(k, _)| k == "HOME")) {
+            env.push(format!("HOME={home}"));
         }
         env
     }
@@ -673,6 +676,23 @@ pub fn main_if_helper() -> Option<i32> {
     }
 }
 
+/// Docker's `ReplaceOrAppendEnvValues`: each `K=V` of `overrides` replaces
+/// the entry of its key in place, or is appended; a bare `K` removes it.
+fn replace_or_append(env: &mut Vec<String>, overrides: &[String]) {
+    let key = |e: &str| e.split_once('=').map_or(e, |(k, _)| k).to_owned();
+    for entry in overrides {
+        let name = key(entry);
+        match env.iter().position(|e| key(e) == name) {
+            Some(at) if entry.contains('=') => env[at] = entry.clone(),
+            Some(at) => {
+                env.remove(at);
+            }
+            None if entry.contains('=') => env.push(entry.clone()),
+            None => {}
+        }
+    }
+}
+
 /// 64 random hex digits: a container's ID, an exec's.
 pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 32];
@@ -733,7 +753,8 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
     if args.is_empty() {
         return Err(Error::Spec("no command specified".into()));
     }
-    let mut env: Vec<String> = config.env().clone().unwrap_or_default();
+    // Docker's merge: the `-e` variables in order, then the image's they do not set.
+    let mut env: Vec<String> = Vec::new();
     for entry in &options.env {
         let (key, value) = match entry.split_once('=') {
             Some((k, v)) => (k.to_owned(), v.to_owned()),
@@ -745,13 +766,9 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         env.retain(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k) != key);
         env.push(format!("{key}={value}"));
     }
-    let has = |env: &Vec<String>, key: &str| env.iter().any(|e| e.starts_with(&format!("{key}=")));
-    if !has(&env, "PATH") {
-        env.insert(0, format!("PATH={}", monitor::default_path()));
-    }
-    if options.tty && !has(&env, "TERM") {
-        env.push("TERM=xterm".into());
-    }
+    let key = |e: &str| e.split_once('=').map_or(e, |(k, _)| k).to_owned();
+    let from_image: Vec<String> = config.env().clone().unwrap_or_default().into_iter().filter(|e| !env.iter().any(|u| key(u) == key(e))).collect();
+    env.extend(from_image);
     let working_dir = options.working_dir.clone().or_else(|| config.working_dir().clone().filter(|w| !w.is_empty())).unwrap_or_else(|| "/".into());
     if !working_dir.starts_with('/') {
         return Err(Error::Spec(format!("the working directory '{working_dir}' is invalid, it needs to be an absolute path")));

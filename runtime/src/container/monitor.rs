@@ -252,6 +252,7 @@ fn run_container(
         };
         (None, Some((out_r, err_r, stdin_w)))
     };
+    let builder = builder.with_executor(super::executor::OrderedEnv);
     let mut container = builder.as_init(dir).with_systemd(false).with_detach(record.config.tty).build().map_err(lc)?;
     let io = match (&console, pipes.take()) {
         (Some(listener), _) => ContainerIo::Tty { master: receive_pty_master(listener)? },
