@@ -173,6 +173,7 @@ fn load_one(store: &ImageStore, dir: &Path, entry: &ManifestEntry) -> Result<Loa
         created: config.created().as_deref().and_then(|c| c.parse().ok()),
         repo_digests: Vec::new(),
         intermediate: false,
+        parent: None,
     };
     let tags: Vec<Reference> = entry.repo_tags.clone().unwrap_or_default().iter().filter_map(|t| Reference::parse(t).ok()).collect();
     store.add(image.clone(), None)?;

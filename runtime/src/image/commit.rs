@@ -157,7 +157,15 @@ pub fn derive_image(
     store.put_blob(&manifest_digest, &manifest_bytes)?;
     let mut layers = parent.map(|p| p.layers.clone()).unwrap_or_default();
     layers.extend(layer);
-    let record = ImageRecord { id: config_digest, manifest_digest, layers, created: Some(now), repo_digests: Vec::new(), intermediate: true };
+    let record = ImageRecord {
+        id: config_digest,
+        manifest_digest,
+        layers,
+        created: Some(now),
+        repo_digests: Vec::new(),
+        intermediate: true,
+        parent: parent.map(|p| p.id.clone()),
+    };
     store.add(record.clone(), None)?;
     Ok(record)
 }

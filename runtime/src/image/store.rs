@@ -39,6 +39,11 @@ pub struct ImageRecord {
     /// shows it only with `-a` while it has no name.
     #[serde(default)]
     pub intermediate: bool,
+    /// The local image this one was made on (a build's previous step, a
+    /// committed container's image): Docker's `Parent`, which `docker
+    /// history` follows. None for a pulled, loaded or imported image.
+    #[serde(default)]
+    pub parent: Option<String>,
 }
 
 impl ImageRecord {
@@ -134,6 +139,20 @@ impl ImageStore {
 
     pub fn get(&self, id: &str) -> Result<Option<ImageRecord>> {
         Ok(self.load()?.images.get(id).cloned())
+    }
+
+    /// The image and its parents while they are here, newest first: whose
+    /// IDs `docker history` shows, one a step.
+    pub fn lineage(&self, image: &ImageRecord) -> Result<Vec<ImageRecord>> {
+        let index = self.load()?;
+        let mut out = vec![image.clone()];
+        while let Some(parent) = out.last().and_then(|i| i.parent.as_ref()).and_then(|id| index.images.get(id)) {
+            if out.iter().any(|i| i.id == parent.id) {
+                break;
+            }
+            out.push(parent.clone());
+        }
+        Ok(out)
     }
 
     /// The parsed OCI config of an image.
