@@ -189,7 +189,7 @@ pub fn build(env: &BuildEnv<'_>, opts: &BuildOptions, on_event: Events<'_>) -> R
     let image = ImageRecord { intermediate: false, ..image };
     env.images.add(image.clone(), None)?;
     for tag in &opts.tags {
-        env.images.add(image.clone(), Some(tag))?;
+        env.images.add_named(image.clone(), Some(tag))?;
     }
     Ok(image)
 }

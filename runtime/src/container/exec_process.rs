@@ -99,7 +99,12 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
     let mut session = Session::new(pid, signals, io, foreground, None, None);
     loop {
         match session.run() {
-            Ended::Exited(code) => return Ok(code),
+            Ended::Exited(code) => {
+                if let Some(exec_id) = &req.exec_id {
+                    crate::events::log(&layout, record.event("exec_die").with("execID", exec_id.as_str()).with("exitCode", code.to_string()));
+                }
+                return Ok(code);
+            }
             // Docker's exec has no detach: Ctrl-P Ctrl-Q just ends the relay.
             Ended::Detached => status.send(&MonitorEvent::Detached),
         }

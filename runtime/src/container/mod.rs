@@ -276,6 +276,21 @@ impl ContainerRecord {
         event
     }
 
+    /// Docker's volume `mount` (at start) or `unmount` (at the end) events,
+    /// one for each volume the container has.
+    pub fn volume_events(&self, action: &str) -> Vec<Event> {
+        let volumes = self.config.mounts.iter().filter(|m| m.kind == MountKind::Volume);
+        volumes
+            .map(|m| {
+                let event = Event::volume(action, &m.source).with("container", self.id.as_str());
+                match action {
+                    "mount" => event.with("destination", m.target.as_str()).with("propagation", "").with("read/write", (!m.readonly).to_string()),
+                    _ => event,
+                }
+            })
+            .collect()
+    }
+
     /// Docker's container `Config`: the image's (`image`) merged with what
     /// `run` set, as Docker's daemon merges them at creation. `inspect`
     /// shows it; `commit` makes it the new image's config.
@@ -491,6 +506,9 @@ impl ContainerStore {
         write_json_atomic(&self.record_path(id), &record)?;
         drop(lock);
         events::log(&self.layout, record.event("die").with("exitCode", record.state.exit_code.unwrap_or(255).to_string()));
+        for event in record.volume_events("unmount") {
+            events::log(&self.layout, event);
+        }
         if record.config.auto_remove {
             self.remove_files(&record, true)?;
             return Ok(None);

@@ -71,7 +71,11 @@ pub fn save(store: &ImageStore, images: &[(ImageRecord, Vec<Reference>)], out: i
     }
     let json = serde_json::to_vec(&manifest).map_err(|e| Error::Spec(e.to_string()))?;
     append_bytes(&mut tar, "manifest.json", &json).map_err(werr)?;
-    tar.finish().map_err(werr)
+    tar.finish().map_err(werr)?;
+    for (image, _) in images {
+        crate::events::log(layout, crate::events::Event::image("save", &image.id, &image.id));
+    }
+    Ok(())
 }
 
 fn append_bytes<W: Write>(tar: &mut tar::Builder<W>, path: &str, bytes: &[u8]) -> io::Result<()> {
@@ -180,5 +184,7 @@ fn load_one(store: &ImageStore, dir: &Path, entry: &ManifestEntry) -> Result<Loa
     for t in &tags {
         store.add(image.clone(), Some(t))?;
     }
+    // Docker names the image by its ID (`load sha256:… (name=sha256:…)`).
+    crate::events::log(store.layout(), crate::events::Event::image("load", &image.id, &image.id));
     Ok(Loaded { image, tags })
 }

@@ -41,7 +41,7 @@ pub fn commit(store: &ImageStore, container: &ContainerRecord, config: &Containe
     let entry = Entry { created_by: &created_by, comment: options.comment, author: options.author };
     let image = derive_image(store, Clock::Now, Some(&parent), Some(layer), entry, |inner| *inner = config)?;
     let image = ImageRecord { intermediate: false, ..image };
-    store.add(image.clone(), options.tag)?;
+    store.add_named(image.clone(), options.tag)?;
     Ok(image)
 }
 

@@ -183,6 +183,16 @@ impl ImageStore {
         })
     }
 
+    /// [`Self::add`] with a name given by the user (`build -t`, `commit`,
+    /// `import`), which Docker logs as a `tag` event (a pull or load does not).
+    pub fn add_named(&self, record: ImageRecord, tag: Option<&Reference>) -> Result<()> {
+        self.add(record.clone(), tag)?;
+        if let Some(tag) = tag {
+            crate::events::log(&self.layout, crate::events::Event::image("tag", &record.id, &tag.familiar()));
+        }
+        Ok(())
+    }
+
     /// `docker tag SOURCE TARGET`: one more name for an existing image.
     pub fn tag(&self, source: &str, target: &Reference) -> Result<()> {
         let id = self.update(|index| {
