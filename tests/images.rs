@@ -339,3 +339,23 @@ fn dangling_images_as_real_docker_leaves_them() {
     assert_eq!(ours, theirs - before);
     lab.assert_clean();
 }
+
+/// Docker 20.10's client words for a wrong number of arguments, and its exit code 1.
+#[test]
+fn commit_with_too_many_arguments_fails_as_dockers_client() {
+    let lab = Lab::new();
+    let run = lab.run("docker commit a b c");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("\"docker commit\" requires at least 1 and at most 2 arguments.\n"), "{}", run.stderr);
+    let usage =
+        "See 'docker commit --help'.\n\nUsage:  docker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\nCreate a new image from a container's changes\n";
+    assert!(run.stderr.ends_with(usage), "{}", run.stderr);
+}
+
+/// Real Docker's client exits 1 too: `cargo test --test images -- --ignored`.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn commit_with_too_many_arguments_exits_as_real_dockers_client() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker commit a b c").code, common::real_docker("docker commit a b c").code);
+}

@@ -1227,6 +1227,22 @@ fn arity_message(path: &str) -> Option<String> {
 }
 
 fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError {
+    let mut error = clap_error(e, args, docker_span);
+    if error.is_arity_error() {
+        // Docker's client (cobra's Args check) closes with the usage and the command's summary.
+        let path = command_path(args);
+        let tree = command_tree();
+        if let Some(node) = path.split(' ').try_fold(&tree, |n, p| n.find_subcommand(p)) {
+            let usage = node.clone().render_usage().to_string();
+            let usage = usage.trim().trim_start_matches("Usage:").trim();
+            let about = node.get_about().map(|a| a.to_string()).unwrap_or_default();
+            error.footer = Some(format!("See 'docker {path} --help'.\n\nUsage:  {usage}\n\n{about}"));
+        }
+    }
+    error
+}
+
+fn clap_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError {
     let path = command_path(args);
     let footer = Some(if path.is_empty() { "See 'docker --help'.".to_owned() } else { format!("See 'docker {path} --help'.") });
     let line_end = args.last().map_or(docker_span.end, |a| a.span.end);
