@@ -311,16 +311,11 @@ impl Filter {
     }
 }
 
-/// The container's exposed tcp ports: its image's `EXPOSE`s and what `-p` publishes.
+/// The container's exposed tcp ports: its Config.ExposedPorts (the image's
+/// `EXPOSE`s, `--expose` and what `-p` publishes).
 fn exposed_ports(rt: &Runtime, c: &ContainerRecord) -> Vec<u16> {
-    let mut ports: Vec<u16> = c.config.ports.iter().map(|p| p.container_port).collect();
     let image = rt.images.get(&c.image_id).ok().flatten();
-    let config = image.and_then(|i| rt.images.config(&i).ok());
-    let exposed = config.and_then(|c| c.config().as_ref().and_then(|c| c.exposed_ports().clone()));
-    for port in exposed.unwrap_or_default() {
-        if let Some(n) = port.strip_suffix("/tcp").unwrap_or(&port).parse().ok().filter(|_| !port.contains("/udp")) {
-            ports.push(n);
-        }
-    }
-    ports
+    let image_config = image.and_then(|i| rt.images.container_config(&i).ok()).unwrap_or_default();
+    let exposed = c.docker_config(&image_config).exposed_ports.unwrap_or_default();
+    exposed.keys().filter_map(|port| port.strip_suffix("/tcp").and_then(|n| n.parse().ok())).collect()
 }

@@ -130,6 +130,15 @@ pub struct RunConfig {
     /// `-v /dir`'s targets: Docker's Config.Volumes besides the image's VOLUMEs.
     #[serde(default)]
     pub volumes: Vec<String>,
+    /// `--expose`'s ports (`80/tcp`): Docker's Config.ExposedPorts besides
+    /// the image's and the published ones.
+    #[serde(default)]
+    pub exposed_ports: Vec<String>,
+    /// The client attached to its output when it made it (`run` without
+    /// `-d`, `create`): Docker's Config.AttachStdout and AttachStderr, and
+    /// AttachStdin and StdinOnce with `-i`.
+    #[serde(default)]
+    pub attached: bool,
 }
 
 /// The logging drivers Whaleshell has: Docker's default `json-file` (the
@@ -299,18 +308,18 @@ impl ContainerRecord {
         let (entrypoint, cmd) = run.entrypoint_and_cmd();
         let set = |keys: Vec<String>| (!keys.is_empty()).then(|| keys.into_iter().map(|k| (k, Empty {})).collect::<BTreeMap<_, _>>());
         let image_keys = |m: &Option<BTreeMap<String, Empty>>| m.iter().flat_map(|m| m.keys().cloned()).collect::<Vec<_>>();
-        let exposed = image_keys(&image.exposed_ports).into_iter().chain(run.ports.iter().map(|p| format!("{}/tcp", p.container_port)));
+        let published = run.ports.iter().map(|p| format!("{}/tcp", p.container_port));
+        let exposed = image_keys(&image.exposed_ports).into_iter().chain(published).chain(run.exposed_ports.iter().cloned());
         let volumes = image_keys(&image.volumes).into_iter().chain(run.volumes.iter().cloned());
         let mut other = serde_json::Map::new();
         other.insert("Hostname".into(), json!(run.hostname));
         other.insert("Domainname".into(), json!(""));
-        other.insert("AttachStdin".into(), json!(run.open_stdin));
-        for key in ["AttachStdout", "AttachStderr"] {
-            other.insert(key.into(), image.other.get(key).cloned().unwrap_or(json!(false)));
-        }
+        other.insert("AttachStdin".into(), json!(run.attached && run.open_stdin));
+        other.insert("AttachStdout".into(), json!(run.attached));
+        other.insert("AttachStderr".into(), json!(run.attached));
         other.insert("Tty".into(), json!(run.tty));
         other.insert("OpenStdin".into(), json!(run.open_stdin));
-        other.insert("StdinOnce".into(), json!(run.open_stdin));
+        other.insert("StdinOnce".into(), json!(run.attached && run.open_stdin));
         other.insert("Image".into(), json!(self.image));
         if let Some(t) = run.security.stop_timeout {
             other.insert("StopTimeout".into(), json!(t));
@@ -735,6 +744,10 @@ pub struct RunOptions {
     pub mounts: Vec<MountSpec>,
     /// From `-p`.
     pub ports: Vec<ports::PortSpec>,
+    /// From `--expose`, parsed by [`ports::parse_expose`].
+    pub exposed_ports: Vec<String>,
+    /// Not `-d`: the client attaches to its output.
+    pub attached: bool,
     pub init: bool,
     /// `-l/--label KEY=VALUE`.
     pub labels: BTreeMap<String, String>,
@@ -812,5 +825,7 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         healthcheck: options.healthcheck.clone(),
         resources: options.resources.clone(),
         volumes: options.mounts.iter().filter(|m| m.kind == MountKind::Volume && m.source.is_empty()).map(|m| m.target.clone()).collect(),
+        exposed_ports: options.exposed_ports.clone(),
+        attached: options.attached,
     })
 }
