@@ -161,14 +161,14 @@ fn expose_and_attach_lines(docker: &str) -> Vec<String> {
         ));
     }
     lines.push(format!(
-        "{docker} run -d --name whaleshell-expose --expose 7000-7001 busybox sleep 100 >/dev/null; {docker} ps -q -f expose=7001 | wc -l; \
-         {docker} ps -q -f expose=7002 | wc -l; {docker} rm -f whaleshell-expose >/dev/null"
+        "{docker} run -d --name whaleshell-expose --expose 80 --expose 7000-7002 --expose 53/udp busybox sleep 100 >/dev/null; {docker} ps -q -f expose=7001 | wc -l; \
+         {docker} ps -q -f expose=7003 | wc -l; {docker} ps -f name=whaleshell-expose --format '{{{{.Ports}}}}'; {docker} rm -f whaleshell-expose >/dev/null"
     ));
     lines.push(format!("{docker} create --name whaleshell-attach-c -i busybox >/dev/null; {docker} inspect -f '{shape}' whaleshell-attach-c; {docker} rm whaleshell-attach-c >/dev/null"));
     lines
 }
 
-/// `--expose` lands in Config.ExposedPorts and `ps -f expose=`; the attach
+/// `--expose` lands in Config.ExposedPorts, `ps -f expose=` and ps's PORTS; the attach
 /// fields are as Docker 20.10 set them for `-d`, `-d -i`, `-i`, a plain
 /// foreground run and `create -i`.
 #[test]
@@ -178,7 +178,7 @@ fn expose_and_attach_fields_as_docker_sets_them() {
     let out: String = expose_and_attach_lines("docker").iter().map(|l| lab.run(l).stdout).collect();
     let ports = r#"{"53/udp":{},"7000/tcp":{},"7001/tcp":{},"80/tcp":{}}"#;
     let expected = format!(
-        "false false false false false {ports}\nfalse false false true false {ports}\ntrue true true true true {ports}\nfalse true true false false {ports}\n1\n0\ntrue true true true true null\n"
+        "false false false false false {ports}\nfalse false false true false {ports}\ntrue true true true true {ports}\nfalse true true false false {ports}\n1\n0\n80/tcp, 53/udp, 7000-7002/tcp\ntrue true true true true null\n"
     );
     assert_eq!(out, expected);
     let bad = lab.run("docker run --expose 80:80 busybox true");
