@@ -53,8 +53,9 @@ fn builds_layers_caches_and_multi_stage() {
     assert_eq!(lab.run(&format!("docker build -q --target base -t app:base {}", ctx.display())).code, 0);
     let inside = lab.run("docker run --rm app:base ls /app");
     assert_eq!(inside.stdout, "hello.txt\nrun.txt\n");
-    // Metadata steps add no layer: busybox's layer + COPY + RUN.
-    assert_eq!(lab.runtime().images.resolve("app:base").unwrap().layers.len(), 3);
+    // Metadata steps add no layer; WORKDIR makes its directory in one, as
+    // Docker 20.10's classic builder: busybox's layer + WORKDIR + COPY + RUN.
+    assert_eq!(lab.runtime().images.resolve("app:base").unwrap().layers.len(), 4);
     lab.assert_clean();
 }
 
@@ -277,5 +278,55 @@ fn unsupported_instructions_fail_as_in_docker() {
         assert_eq!((run.code, run.stderr.as_str()), (1, stderr), "{dockerfile}");
     }
     assert!(lab.runtime().images.resolve("refused").is_err());
+    lab.assert_clean();
+}
+
+const STEPS: &str = "FROM busybox\nRUN echo 2 > /a\nWORKDIR /x\nWORKDIR /x\nRUN true\nRUN true\nCOPY f /f\nCOPY f /f\nRUN cat /f\n";
+
+/// The image each step made, as Docker 20.10's classic builder makes them:
+/// WORKDIR a layer when it makes its directory, a step that changes nothing
+/// an empty layer, and `docker history` naming each step's image.
+#[test]
+fn workdir_and_unchanged_steps_layer_as_docker_and_history_names_each_step() {
+    let lab = Lab::new();
+    let ctx = context(&lab, STEPS, &[("f", "the file\n")]);
+    let build = lab.run(&format!("docker build -t steps {}", ctx.display()));
+    assert_eq!(build.code, 0, "{}\n{}", build.stdout, build.stderr);
+    // Two identical COPY layers in one stack, then a RUN over them: overlayfs takes the stack.
+    assert!(build.stdout.contains("the file\n"), "{}", build.stdout);
+    // busybox's layer, RUN echo, the first WORKDIR, the COPY (twice the same diff).
+    let layers = lab.inspect("{{range .RootFS.Layers}}{{println .}}{{end}}", "steps");
+    assert_eq!(layers.lines().count(), 5, "{layers}");
+    let history = lab.run("docker history --format '{{.ID}} {{.Size}} {{.CreatedBy}}' steps").stdout;
+    let rows: Vec<&str> = history.lines().collect();
+    assert_eq!(rows.len(), 9, "{history}");
+    let busybox = lab.inspect("{{.Id}}", "busybox");
+    // Each row names the image its step made, down to busybox's own.
+    assert!(rows.iter().all(|r| !r.starts_with("<missing>")), "{history}");
+    assert!(rows[8].starts_with(&busybox[7..19]), "{history}");
+    let sizes: Vec<&str> = rows[..8].iter().map(|r| r.split(' ').nth(1).unwrap()).collect();
+    assert_eq!(sizes, ["0B", "9B", "9B", "0B", "0B", "0B", "0B", "2B"], "{history}");
+    assert_eq!(lab.run("docker run --rm steps pwd").stdout, "/x\n");
+    lab.assert_clean();
+}
+
+/// The same Dockerfile on real Docker: the same layers and history rows
+/// above the base image (COPY's aside: Docker names the copied file by a
+/// hash of its own). `cargo test --test build -- --ignored`.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn workdir_and_unchanged_steps_as_real_docker() {
+    let lab = Lab::new();
+    let ctx = context(&lab, STEPS, &[("f", "the file\n")]);
+    let check = |docker: &str, builder: &str| {
+        format!(
+            "{builder}{docker} build -q -t whaleshell-steps {} >/dev/null && {docker} inspect -f '{{{{len .RootFS.Layers}}}}' whaleshell-steps && \
+             {docker} history --format '{{{{.Size}}}} {{{{.CreatedBy}}}}' whaleshell-steps | head -8 | grep -v COPY; {docker} rmi whaleshell-steps >/dev/null",
+            ctx.display()
+        )
+    };
+    let theirs = common::real_docker(&check("docker", "DOCKER_BUILDKIT=0 "));
+    let ours = lab.run(&check("docker", ""));
+    assert_eq!(ours.stdout, theirs.stdout, "{}", theirs.stderr);
     lab.assert_clean();
 }

@@ -24,7 +24,9 @@ fn commit_turns_a_containers_changes_into_a_layer() {
     let history = lab.run("docker history mine:v1");
     let rows: Vec<&str> = history.stdout.lines().collect();
     assert_eq!(rows.len(), 3, "{}", history.stdout);
-    assert!(rows[1].contains("my change") && rows[2].starts_with("<missing>"), "{}", history.stdout);
+    // The step below is busybox's, which Docker names by busybox's ID, the commit's parent.
+    let busybox_id = busybox.id.trim_start_matches("sha256:")[..12].to_owned();
+    assert!(rows[1].contains("my change") && rows[2].starts_with(&busybox_id), "{}", history.stdout);
     lab.assert_clean();
 }
 
@@ -215,4 +217,141 @@ fn commit_change_sets_the_new_images_config() {
     assert_eq!(lab.run("docker images -q changed:3").stdout, "", "nothing is stored for a refused change");
     assert_eq!(lab.run("docker rm box").code, 0);
     lab.assert_clean();
+}
+
+#[test]
+fn commit_keeps_the_containers_config_and_pauses_it() {
+    let lab = Lab::new();
+    let id = lab.run_detached("docker run -d --name c -e A=1 -w /tmp -u nobody -l x=y -v /data --stop-signal SIGUSR1 busybox sleep 300");
+    let commit = lab.run("docker commit -c 'ENV B=2' c kept:1");
+    assert_eq!(commit.code, 0, "{}", commit.stderr);
+    let template = "{{json .Config.Cmd}} {{json .Config.Entrypoint}} {{.Config.WorkingDir}} {{.Config.User}} {{.Config.Labels}} {{.Config.Volumes}} {{.Config.StopSignal}} {{.Config.Hostname}} {{.Config.Image}}";
+    let short = &id[..12];
+    // As Docker 20.10 printed for the same commit (the container's own config, the change on top).
+    assert_eq!(lab.inspect(template, "kept:1"), format!("[\"sleep\",\"300\"] null /tmp nobody map[x:y] map[/data:{{}}] SIGUSR1 {short} busybox"));
+    let env = lab.inspect("{{json .Config.Env}}", "kept:1");
+    assert!(env.contains("\"A=1\"") && env.ends_with("\"B=2\"]"), "{env}");
+    // The image runs as the container did.
+    assert_eq!(lab.run("docker run --rm kept:1 sh -c 'echo $A $B; pwd; id -un'").stdout, "1 2\n/tmp\nnobody\n");
+    // Paused while its files were read, as Docker's --pause (its default); not with -p=false.
+    assert_eq!(lab.run("docker commit -p=false c kept:2").code, 0);
+    let actions = lab.events_so_far("-f container=c -f event=pause -f event=unpause -f event=commit", "{{.Action}} {{.Actor.Attributes.imageRef}}");
+    assert_eq!(actions, ["pause <no value>", "commit kept:1", "unpause <no value>", "commit kept:2"]);
+    assert_eq!(lab.record(&id).state.status, Some(whaleshell_runtime::container::Status::Running));
+    assert_eq!(lab.run("docker rm -f c").code, 0);
+    lab.assert_clean();
+}
+
+/// Real Docker's commit of the same container, field by field:
+/// `cargo test --test images -- --ignored`.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn commit_keeps_the_config_as_real_docker_does() {
+    let template = "{{json .Config.Cmd}} {{json .Config.Entrypoint}} {{json .Config.Env}} {{.Config.WorkingDir}} {{.Config.User}} {{.Config.Labels}} {{.Config.Volumes}} {{.Config.StopSignal}}";
+    let line = |docker: &str| {
+        format!(
+            "{docker} run -d --name whaleshell-commit-cmp -e A=1 -w /tmp -u 65534 -l x=y -v /data --stop-signal SIGUSR1 busybox sleep 300 >/dev/null && \
+             {docker} commit -c 'ENV B=2' whaleshell-commit-cmp whaleshell-commit-cmp:1 >/dev/null && {docker} inspect -f '{template}' whaleshell-commit-cmp:1; \
+             {docker} rm -f whaleshell-commit-cmp >/dev/null; {docker} rmi whaleshell-commit-cmp:1 >/dev/null"
+        )
+    };
+    let lab = Lab::new();
+    let ours = lab.run(&line("docker"));
+    let theirs = common::real_docker(&line("docker"));
+    assert_eq!(ours.stdout, theirs.stdout, "{}", theirs.stderr);
+    lab.assert_clean();
+}
+
+/// Repository, tag and whether the ID is `id` for each row of `docker images ARGS`.
+fn listed(lab: &Lab, args: &str) -> Vec<String> {
+    let run = lab.run(&format!("docker images {args} --format '{{{{.Repository}}}}:{{{{.Tag}}}}'"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut rows: Vec<String> = run.stdout.lines().map(str::to_owned).collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn an_image_a_tag_moves_off_stays_dangling_until_pruned() {
+    let lab = Lab::new();
+    let ctx = lab.root().join("ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    let build = |content: &str| {
+        std::fs::write(ctx.join("Dockerfile"), format!("FROM busybox\nRUN echo {content} > /f\n")).unwrap();
+        let run = lab.run(&format!("docker build -q -t built {}", ctx.display()));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout.trim().to_owned()
+    };
+    // build -t: the first result loses its name to the second.
+    let first_build = build("one");
+    build("two");
+    // commit: the same.
+    assert_eq!(lab.run("docker create --name c busybox true").code, 0);
+    let first_commit = lab.run("docker commit c committed").stdout.trim().to_owned();
+    assert_eq!(lab.run("docker commit c committed").code, 0);
+    // tag: busybox takes `built`, so the second build's image has no name either.
+    assert_eq!(lab.run("docker tag busybox built").code, 0);
+    assert_eq!(listed(&lab, ""), ["<none>:<none>", "<none>:<none>", "<none>:<none>", "built:latest", "busybox:latest", "committed:latest"]);
+    let dangling = lab.run("docker images -q --no-trunc -f dangling=true").stdout;
+    assert!(dangling.contains(&first_build) && dangling.contains(&first_commit), "{dangling}");
+    // load: the archive's tag moves back off busybox, which keeps its own.
+    let archive = lab.root().join("committed.tar");
+    assert_eq!(lab.run(&format!("docker save -o {} committed", archive.display())).code, 0);
+    assert_eq!(lab.run("docker tag busybox committed").code, 0);
+    assert_eq!(lab.run(&format!("docker load -i {}", archive.display())).code, 0);
+    assert_eq!(listed(&lab, "-f dangling=true").len(), 3);
+    // image prune removes what dangles, and only that.
+    let prune = lab.run("docker image prune -f");
+    assert_eq!(prune.code, 0, "{}", prune.stderr);
+    assert_eq!(listed(&lab, ""), ["built:latest", "busybox:latest", "committed:latest"]);
+    assert_eq!(lab.run("docker rm c").code, 0);
+    lab.assert_clean();
+}
+
+/// The same moves on real Docker leave the same images dangling (counted
+/// by their IDs, removed by them: others may use that engine meanwhile):
+/// `cargo test --test images -- --ignored`.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn dangling_images_as_real_docker_leaves_them() {
+    let lab = Lab::new();
+    let ctx = lab.root().join("ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    // `builder` names the classic builder for real Docker's client (Whaleshell has only that one).
+    let line = |docker: &str, builder: &str| {
+        let dockerfile = |n: &str| format!("printf 'FROM busybox\\nRUN echo {n} > /f\\n' > {}/Dockerfile", ctx.display());
+        let build = format!("{builder}{docker} build -q -t whaleshell-dangling {}", ctx.display());
+        format!(
+            "{} && b=$({build}) && {} && {build} >/dev/null && {docker} create --name whaleshell-dangling busybox true >/dev/null && \
+             c=$({docker} commit whaleshell-dangling whaleshell-dangling-c) && {docker} commit whaleshell-dangling whaleshell-dangling-c >/dev/null && \
+             {docker} images -f dangling=true -q --no-trunc | grep -c -e $b -e $c; \
+             {docker} rm whaleshell-dangling >/dev/null; {docker} rmi whaleshell-dangling whaleshell-dangling-c $b $c >/dev/null",
+            dockerfile("one"),
+            dockerfile("two")
+        )
+    };
+    let theirs = common::real_docker(&line("docker", "DOCKER_BUILDKIT=0 "));
+    let ours = lab.run(&line("docker", ""));
+    assert_eq!((ours.stdout.as_str(), theirs.stdout.as_str()), ("2\n", "2\n"), "{}\n{}", ours.stderr, theirs.stderr);
+    lab.assert_clean();
+}
+
+/// Docker 20.10's client words for a wrong number of arguments, and its exit code 1.
+#[test]
+fn commit_with_too_many_arguments_fails_as_dockers_client() {
+    let lab = Lab::new();
+    let run = lab.run("docker commit a b c");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("\"docker commit\" requires at least 1 and at most 2 arguments.\n"), "{}", run.stderr);
+    let usage =
+        "See 'docker commit --help'.\n\nUsage:  docker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\nCreate a new image from a container's changes\n";
+    assert!(run.stderr.ends_with(usage), "{}", run.stderr);
+}
+
+/// Real Docker's client exits 1 too: `cargo test --test images -- --ignored`.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn commit_with_too_many_arguments_exits_as_real_dockers_client() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker commit a b c").code, common::real_docker("docker commit a b c").code);
 }

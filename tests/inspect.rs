@@ -147,3 +147,56 @@ fn ps_and_images_take_go_templates() {
     lab.run("docker rm -f labelled");
     lab.assert_clean();
 }
+
+/// `docker run` lines and, for each, Config's attach fields, ports and `ps -f expose=` matches.
+fn expose_and_attach_lines(docker: &str) -> Vec<String> {
+    let shape =
+        "{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}} {{.Config.OpenStdin}} {{.Config.StdinOnce}} {{json .Config.ExposedPorts}}";
+    let mut lines = Vec::new();
+    for (flags, name) in [("-d", "d"), ("-d -i", "di"), ("-i", "i"), ("", "fg")] {
+        let name = format!("whaleshell-attach-{name}");
+        lines.push(format!(
+            "{docker} run --name {name} {flags} --expose 80 --expose 7000-7001 --expose 53/udp busybox true </dev/null >/dev/null; {docker} wait {name} >/dev/null; \
+             {docker} inspect -f '{shape}' {name}; {docker} rm {name} >/dev/null"
+        ));
+    }
+    lines.push(format!(
+        "{docker} run -d --name whaleshell-expose --expose 80 --expose 7000-7002 --expose 53/udp busybox sleep 100 >/dev/null; {docker} ps -q -f expose=7001 | wc -l; \
+         {docker} ps -q -f expose=7003 | wc -l; {docker} ps -f name=whaleshell-expose --format '{{{{.Ports}}}}'; {docker} rm -f whaleshell-expose >/dev/null"
+    ));
+    lines.push(format!("{docker} create --name whaleshell-attach-c -i busybox >/dev/null; {docker} inspect -f '{shape}' whaleshell-attach-c; {docker} rm whaleshell-attach-c >/dev/null"));
+    lines
+}
+
+/// `--expose` lands in Config.ExposedPorts, `ps -f expose=` and ps's PORTS; the attach
+/// fields are as Docker 20.10 set them for `-d`, `-d -i`, `-i`, a plain
+/// foreground run and `create -i`.
+#[test]
+fn expose_and_attach_fields_as_docker_sets_them() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    let out: String = expose_and_attach_lines("docker").iter().map(|l| lab.run(l).stdout).collect();
+    let ports = r#"{"53/udp":{},"7000/tcp":{},"7001/tcp":{},"80/tcp":{}}"#;
+    let expected = format!(
+        "false false false false false {ports}\nfalse false false true false {ports}\ntrue true true true true {ports}\nfalse true true false false {ports}\n1\n0\n80/tcp, 53/udp, 7000-7002/tcp\ntrue true true true true null\n"
+    );
+    assert_eq!(out, expected);
+    let bad = lab.run("docker run --expose 80:80 busybox true");
+    assert_eq!((bad.stderr.lines().next(), bad.code), (Some("docker: invalid port format for --expose: 80:80"), 125));
+    let bad = lab.run("docker run --expose abc busybox true");
+    let words = "docker: invalid range format for --expose: abc, error: strconv.ParseUint: parsing \"abc\": invalid syntax";
+    assert_eq!((bad.stderr.lines().next(), bad.code), (Some(words), 125));
+    lab.assert_clean();
+}
+
+/// The same lines on real Docker: `cargo test --test inspect -- --ignored`.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn expose_and_attach_fields_as_real_docker() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    for line in expose_and_attach_lines("docker") {
+        assert_eq!(lab.run(&line).stdout, common::real_docker(&line).stdout, "{line}");
+    }
+    lab.assert_clean();
+}

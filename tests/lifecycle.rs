@@ -335,6 +335,65 @@ fn exec_takes_a_user_sets_hostname_and_fails_as_docker() {
     lab.assert_clean();
 }
 
+/// The environment as Docker 20.10 makes it: PATH, HOSTNAME, TERM (with
+/// -t), the container's Config.Env, `exec -e`, then HOME from the user's
+/// /etc/passwd entry (busybox's nobody lives in /home), unless set.
+#[test]
+fn home_follows_the_user_and_env_is_in_dockers_order() {
+    let lab = Lab::new();
+    let run = |line: &str| {
+        let run = lab.run(line);
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+        run.stdout
+    };
+    let env = run("docker run --rm -h h -e A=1 busybox env");
+    assert_eq!(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nHOSTNAME=h\nA=1\nHOME=/root\n");
+    assert_eq!(run("docker run --rm -u nobody busybox sh -c 'echo $HOME'"), "/home\n");
+    assert_eq!(run("docker run --rm -u 1234 busybox sh -c 'echo $HOME'"), "/\n");
+    assert_eq!(run("docker run --rm -u nobody -e HOME=/x busybox sh -c 'echo $HOME'"), "/x\n");
+    let id = lab.run_detached("docker run -d -h h -e A=1 -u nobody busybox sleep 1000");
+    // Config.Env: the -e variables, then the image's; no HOSTNAME, TERM or HOME.
+    assert_eq!(lab.inspect("{{json .Config.Env}}", &id), r#"["A=1","PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]"#);
+    assert_eq!(run(&format!("docker exec {id} sh -c 'echo $HOME'")), "/home\n");
+    assert_eq!(run(&format!("docker exec -u root {id} sh -c 'echo $HOME'")), "/root\n");
+    let exec_env = run(&format!("docker exec -e B=2 -e A=3 {id} env"));
+    assert_eq!(exec_env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nHOSTNAME=h\nA=3\nB=2\nHOME=/home\n");
+    assert_eq!(lab.run(&format!("docker rm -f {id}")).code, 0);
+    lab.assert_clean();
+}
+
+/// The same lines on real Docker, whose busybox has no `nobody` (an image
+/// built on it adds one): `cargo test --test lifecycle -- --ignored`.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn home_and_env_order_match_real_docker() {
+    let lab = Lab::new();
+    let ctx = lab.root().join("ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM busybox\nRUN grep -q ^nobody: /etc/passwd || echo nobody:x:65534:65534:nobody:/home:/bin/false >> /etc/passwd\n",
+    )
+    .unwrap();
+    let lines = |docker: &str| {
+        [
+            format!("{docker} run --rm -h h -e A=1 whaleshell-home env"),
+            format!("{docker} run --rm -h h -t -e A=1 whaleshell-home env"),
+            format!("{docker} run --rm -u nobody whaleshell-home sh -c 'echo $HOME'"),
+            format!("{docker} run --rm -u 1234 whaleshell-home sh -c 'echo $HOME'"),
+            format!("{docker} run -d --name whaleshell-home -h h -e A=1 -u nobody whaleshell-home sleep 1000 >/dev/null; {docker} inspect -f '{{{{json .Config.Env}}}}' whaleshell-home; {docker} exec -t -e B=2 whaleshell-home env; {docker} exec -u root whaleshell-home sh -c 'echo $HOME'; {docker} rm -f whaleshell-home >/dev/null"),
+        ]
+    };
+    assert!(common::real_docker(&format!("DOCKER_BUILDKIT=0 docker build -q -t whaleshell-home {} >/dev/null", ctx.display())).code == 0);
+    assert_eq!(lab.run(&format!("docker build -q -t whaleshell-home {}", ctx.display())).code, 0);
+    for (ours, theirs) in lines("docker").iter().zip(lines("docker")) {
+        // Hostnames and \r of -t aside, the same environment.
+        assert_eq!(lab.run(ours).stdout.replace('\r', ""), common::real_docker(&theirs).stdout.replace('\r', ""), "{ours}");
+    }
+    common::real_docker("docker rmi whaleshell-home >/dev/null");
+    lab.assert_clean();
+}
+
 /// A foreground container whose PID 1 ignores Ctrl-C: the signal goes to
 /// PID 1 as in Docker, then one line says why nothing happened, and a
 /// second Ctrl-C leaves the container running in the background.

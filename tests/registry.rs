@@ -31,6 +31,9 @@ fn login_push_and_pull_through_a_real_registry() {
     assert_normalized_snapshot!("push_first", push.stdout.replace(server.as_str(), "REGISTRY"));
     let again = lab.run(&format!("docker push {server}/learn/box:v1"));
     assert!(again.stdout.contains(": Layer already exists\n"), "{}", again.stdout);
+    // Docker's push event names the reference pushed, as a pull's does.
+    let pushes = lab.events_so_far("-f event=push", "{{.Actor.ID}} {{.Actor.Attributes.name}}");
+    assert_eq!(pushes, vec![format!("{server}/learn/box:v1 {server}/learn/box"); 2]);
 
     // Another machine, so to speak: same login file, empty store.
     let other = Lab::new();

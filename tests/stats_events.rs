@@ -316,3 +316,84 @@ fn events_follow_the_log_until_interrupted() {
     assert_eq!(lab.run("docker rm first second").code, 0);
     lab.assert_clean();
 }
+
+/// The lines whose events the next two tests compare; `{dir}` is a scratch directory.
+fn more_event_lines(docker: &str, dir: &std::path::Path, builder: &str) -> Vec<String> {
+    let dir = dir.display();
+    vec![
+        format!("{docker} run -d --name whaleshell-ev -v whaleshell-ev:/data busybox sleep 1000"),
+        format!("{docker} exec whaleshell-ev sh -c 'exit 2'"),
+        format!("{docker} exec -d whaleshell-ev true"),
+        format!("{docker} export -o {dir}/fs.tar whaleshell-ev"),
+        format!("{docker} save -o {dir}/busybox.tar busybox"),
+        format!("{docker} load -i {dir}/busybox.tar"),
+        format!("{docker} import {dir}/fs.tar whaleshell-ev-imported:1"),
+        format!("printf 'FROM busybox\\n' > {dir}/Dockerfile && {builder}{docker} build -q -t whaleshell-ev-built {dir}"),
+        format!("{docker} rm -f whaleshell-ev"),
+    ]
+}
+
+/// Type, action and attribute keys of the events these lines cause.
+const MORE_EVENTS: &str = "-f event=exec_die -f event=mount -f event=unmount -f event=export -f event=save -f event=load -f event=import -f event=tag";
+const EVENT_SHAPE: &str = "{{.Type}} {{.Action}}:{{range $k, $v := .Actor.Attributes}} {{$k}}{{end}}";
+
+#[test]
+fn events_of_exec_d_volumes_export_save_load_import_and_build() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    for line in more_event_lines("docker", lab.root(), "") {
+        let run = lab.run(&line);
+        assert!(run.code == 0 || line.contains("exit 2"), "{line}: {}", run.stderr);
+    }
+    // `exec -d`'s process ends on its own; its helper logs exec_die then.
+    lab.wait_until("exec -d's exec_die", || lab.events_so_far("-f event=exec_die", "{{.Action}}").len() == 2);
+    let template = "{{.Type}} {{.Action}} {{.Actor.ID}} {{json .Actor.Attributes}}";
+    let events = lab.events_so_far(MORE_EVENTS, template).join("\n");
+    let events = regex::Regex::new(r"[0-9a-f]{64}").unwrap().replace_all(&events, "[ID]");
+    insta::assert_snapshot!("events_more", events);
+    assert_eq!(lab.run("docker volume rm whaleshell-ev").code, 0);
+    lab.assert_clean();
+}
+
+/// The same lines on real Docker cause the same events, with the same
+/// attributes: `cargo test --test stats_events -- --ignored`. Only the
+/// events of these lines' objects count: others may use that engine meanwhile.
+#[test]
+#[ignore = "needs a running Docker engine"]
+fn more_events_as_real_dockers() {
+    let lab = Lab::new();
+    assert_eq!(lab.run("docker pull busybox").code, 0);
+    let since = common::real_docker("date +%s").stdout.trim().to_owned();
+    for line in more_event_lines("docker", lab.root(), "DOCKER_BUILDKIT=0 ") {
+        common::real_docker(&line);
+    }
+    for line in more_event_lines("docker", lab.root(), "") {
+        lab.run(&line);
+    }
+    lab.wait_until("exec -d's exec_die", || lab.events_so_far("-f event=exec_die", "{{.Action}}").len() == 2);
+    let ids = "docker inspect -f '{{.Id}}' busybox whaleshell-ev-imported:1";
+    let template = format!("{{{{.Actor.ID}}}}|{{{{.Actor.Attributes.name}}}}|{EVENT_SHAPE}");
+    let theirs = common::real_docker(&format!("sleep 1; docker events --since {since} --until $(date +%s) {MORE_EVENTS} --format '{template}'"));
+    let their_ids = common::real_docker(ids).stdout;
+    common::real_docker("docker volume rm whaleshell-ev; docker rmi whaleshell-ev-imported:1 whaleshell-ev-built");
+    let our_ids = lab.run(ids).stdout;
+    let ours = lab.events_so_far(MORE_EVENTS, &template).join("\n");
+    let of_these_lines = |events: &str, ids: &str| -> Vec<String> {
+        let mut shapes: Vec<String> = events
+            .lines()
+            .filter_map(|l| {
+                let mut parts = l.splitn(3, '|');
+                let (id, name, shape) = (parts.next()?, parts.next()?, parts.next()?);
+                (name.starts_with("whaleshell-ev") || id == "whaleshell-ev" || ids.lines().any(|i| i == id)).then(|| shape.to_owned())
+            })
+            .collect();
+        // Real Docker may log an image's events in another order: compare as sets.
+        shapes.sort();
+        shapes
+    };
+    let ours = of_these_lines(&ours, &our_ids);
+    assert_eq!(ours.len(), 10, "{ours:?}");
+    assert_eq!(ours, of_these_lines(&theirs.stdout, &their_ids));
+    assert_eq!(lab.run("docker volume rm whaleshell-ev").code, 0);
+    lab.assert_clean();
+}

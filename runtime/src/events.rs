@@ -4,11 +4,14 @@
 //! several processes never interleave.
 //!
 //! Logged, with Docker's actions and attributes: a container's `create`,
-//! `attach`, `start`, `exec_create: CMD`, `exec_start: CMD`, `exec_die`,
-//! `kill` (`signal`), `die` (`exitCode`), `stop`, `pause`, `unpause`,
-//! `rename` (`oldName`) and `destroy`, each with the container's labels,
-//! `image` and `name`; an image's `pull`, `tag`, `untag` and `delete`; a
-//! volume's `create` and `destroy`.
+//! `attach`, `start`, `exec_create: CMD`, `exec_start: CMD`, `exec_die`
+//! (`execID`, `exitCode`; for `exec -d` too), `kill` (`signal`), `die`
+//! (`exitCode`), `stop`, `pause`, `unpause`, `rename` (`oldName`), `commit`
+//! (`comment`, `imageID`, `imageRef`), `export` and `destroy`, each with the
+//! container's labels, `image` and `name`; an image's `pull`, `push`, `tag`
+//! (`docker tag`, `build -t`, `commit`, `import`), `untag`, `delete`,
+//! `save`, `load` and `import`; a volume's `create`, `mount` (`container`,
+//! `destination`, `read/write`), `unmount` and `destroy`.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, Write};

@@ -172,6 +172,7 @@ impl Hub {
             created: remote.config.created().as_deref().and_then(|c| c.parse().ok()),
             repo_digests: vec![format!("{}@{}", reference.familiar_name(), remote.manifest_digest)],
             intermediate: false,
+            parent: None,
         };
         store.add(image.clone(), Some(reference))?;
         on_event(PullEvent::Digest(remote.manifest_digest));

@@ -302,6 +302,7 @@ pub fn pull(
             created: config.created().as_deref().and_then(|c| c.parse().ok()),
             repo_digests: vec![format!("{}@{}", name.familiar_name(), manifest_digest)],
             intermediate: false,
+            parent: None,
         };
         store.add(image.clone(), Some(name))?;
         on_event(PullEvent::Digest(manifest_digest));

@@ -17,6 +17,7 @@ use crate::container::{self, ContainerRecord, ContainerStore, Finished, NewConta
 use crate::error::{Error, Result};
 use crate::events::{self, Event};
 use crate::hub::Hub;
+use crate::image::commit::CommitOptions;
 use crate::image::pull::{ImageSource, PullEvent, PullOutcome};
 use crate::image::store::{ImageRecord, ImageStore, Removal};
 use crate::layout::Layout;
@@ -111,7 +112,11 @@ impl Runtime {
     ) -> Result<(String, usize)> {
         let mut target = reference.clone();
         target.domain = self.registry_address(&reference.domain);
-        crate::registry::push(&self.images, image, &target, creds, on_event)
+        let pushed = crate::registry::push(&self.images, image, &target, creds, on_event)?;
+        // Named as a pull is: `busybox:latest (name=busybox)`.
+        let name = format!("{}:{}", reference.familiar_name(), reference.tag_or_latest());
+        events::log(&self.layout, Event::image("push", &name, &reference.familiar_name()));
+        Ok(pushed)
     }
 
     fn daemon_settings(&self) -> serde_json::Value {
@@ -333,31 +338,20 @@ impl Runtime {
 
     /// `docker exec -d`: a new process in a running container, left running; its host PID.
     pub fn exec_detached(&self, container: &ContainerRecord, request: &ExecRequest) -> Result<i32, StartFailure> {
-        self.exec_helper_logged(container, request, (Stdio::null(), Stdio::null(), Stdio::null()))?.0.wait_started()
+        self.exec_helper_logged(container, request, (Stdio::null(), Stdio::null(), Stdio::null()))?.wait_started()
     }
 
     /// `docker exec`: a new process in a running container, with the caller's streams, to its end.
     pub fn exec_foreground(&self, container: &ContainerRecord, request: &ExecRequest, streams: Streams<'_>) -> Result<Finished, StartFailure> {
         let Streams { stdio, input, out, err } = streams;
-        let (helper, exec_id) = self.exec_helper_logged(container, request, stdio)?;
-        let finished = helper.follow(input, out, err);
-        if let Ok(done) = &finished {
-            if !done.detached {
-                events::log(&self.layout, container.event("exec_die").with("execID", exec_id).with("exitCode", done.code.to_string()));
-            }
-        }
-        finished
+        self.exec_helper_logged(container, request, stdio)?.follow(input, out, err)
     }
 
-    /// Docker's `exec_create: CMD` and `exec_start: CMD` events around the
-    /// helper's start, with an exec ID of Docker's shape; returns that ID.
-    fn exec_helper_logged(
-        &self,
-        container: &ContainerRecord,
-        request: &ExecRequest,
-        stdio: (Stdio, Stdio, Stdio),
-    ) -> Result<(MonitorHandle, String), StartFailure> {
-        let helper = self.exec_helper(container, request, stdio)?;
+    /// Docker's `exec_create: CMD` and `exec_start: CMD` events before the
+    /// helper starts, with an exec ID of Docker's shape, which the helper
+    /// logs `exec_die` with when the process ends.
+    fn exec_helper_logged(&self, container: &ContainerRecord, request: &ExecRequest, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle, StartFailure> {
+        self.check_exec(container, request)?;
         let exec_id = container::new_id();
         // Docker words it as its entrypoint, a space and the arguments joined (`true ` for a bare `true`).
         let (program, rest) = request.args.split_first().map_or(("", &[][..]), |(p, r)| (p.as_str(), r));
@@ -365,10 +359,12 @@ impl Runtime {
         for action in ["exec_create", "exec_start"] {
             events::log(&self.layout, container.event(&format!("{action}: {command}")).with("execID", exec_id.clone()));
         }
-        Ok((helper, exec_id))
+        let request = ExecRequest { exec_id: Some(exec_id), ..request.clone() };
+        Ok(exec::spawn(&self.layout, &container.id, &request, stdio)?)
     }
 
-    fn exec_helper(&self, container: &ContainerRecord, request: &ExecRequest, stdio: (Stdio, Stdio, Stdio)) -> Result<MonitorHandle, StartFailure> {
+    /// Refuses an exec as Docker does: into a container not running, or as a user it does not have.
+    fn check_exec(&self, container: &ContainerRecord, request: &ExecRequest) -> Result<(), StartFailure> {
         match container.status() {
             container::Status::Running => {}
             container::Status::Paused => return Err(Error::ExecPaused(container.name.clone()).into()),
@@ -380,7 +376,7 @@ impl Runtime {
             container::spec::exec_user(user, &rootfs)
                 .map_err(|e| StartFailure::Refused { message: e.to_string(), code: crate::error::exit_code::CANNOT_INVOKE })?;
         }
-        Ok(exec::spawn(&self.layout, &container.id, request, stdio)?)
+        Ok(())
     }
 
     /// `docker stop`: the image's STOPSIGNAL (SIGTERM by default) to PID 1,
@@ -446,6 +442,37 @@ impl Runtime {
         })?;
         events::log(&self.layout, paused.unwrap_or_else(|| container.clone()).event("pause"));
         Ok(())
+    }
+
+    /// `docker export`: the container's whole filesystem as a tar on `out`.
+    pub fn export(&self, container: &ContainerRecord, name: &str, out: &mut dyn std::io::Write) -> Result<()> {
+        container::copy::ContainerView::open(&self.layout, container, name, false)?.export(out)?;
+        events::log(&self.layout, container.event("export"));
+        Ok(())
+    }
+
+    /// `docker commit`: the container's writable layer and config become a
+    /// new image. With `pause` (Docker's default) a running container is
+    /// frozen while its files are read, so the layer is one moment's.
+    pub fn commit(&self, container: &ContainerRecord, options: &CommitOptions<'_>, pause: bool) -> Result<ImageRecord> {
+        let freeze = pause && container.status() == container::Status::Running;
+        if freeze {
+            self.pause(container)?;
+        }
+        let image_config = match self.images.get(&container.image_id)? {
+            Some(image) => self.images.container_config(&image)?,
+            None => Default::default(),
+        };
+        let committed = crate::image::commit::commit(&self.images, container, &container.docker_config(&image_config), options);
+        if let Ok(image) = &committed {
+            let reference = options.tag.map(Reference::familiar).unwrap_or_default();
+            let event = container.event("commit").with("comment", options.comment.unwrap_or_default());
+            events::log(&self.layout, event.with("imageID", image.id.as_str()).with("imageRef", reference));
+        }
+        let thawed = if freeze { self.thaw(container) } else { Ok(()) };
+        let image = committed?;
+        thawed?;
+        Ok(image)
     }
 
     /// `docker update`: changes a container's limits in its record and, when

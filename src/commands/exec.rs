@@ -29,6 +29,7 @@ pub fn run(rt: &Runtime, args: &ExecArgs, io: &mut Io<'_>) -> CommandResult {
         user: args.user.clone(),
         tty: args.tty,
         interactive: args.interactive,
+        exec_id: None,
     };
     let result = if args.detach {
         rt.exec_detached(&container, &request).map(|_| 0)

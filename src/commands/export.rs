@@ -3,7 +3,6 @@
 
 use std::io::IsTerminal;
 
-use whaleshell_runtime::container::copy::ContainerView;
 use whaleshell_runtime::Runtime;
 
 use super::error::{CommandError, CommandResult};
@@ -26,14 +25,13 @@ pub fn run(rt: &Runtime, args: &ExportArgs, io: &mut Io<'_>) -> CommandResult {
         None => None,
     };
     let record = rt.containers.find(&args.container)?;
-    let view = ContainerView::open(&rt.layout, &record, &args.container, false)?;
     match file.take() {
         Some(path) => {
             let out = std::fs::File::create(path).map_err(|e| failed(format!("open {path}: {e}")))?;
             let mut out = std::io::BufWriter::new(out);
-            view.export(&mut out)?;
+            rt.export(&record, &args.container, &mut out)?;
         }
-        None => view.export(&mut *io.stdout)?,
+        None => rt.export(&record, &args.container, &mut *io.stdout)?,
     }
     Ok(0)
 }

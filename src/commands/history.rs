@@ -1,7 +1,8 @@
 //! `docker history [--no-trunc] [-q] [-H=false] [--format] IMAGE`: the steps
 //! that made an image, newest first, with the size each added (`-H=false`:
-//! in bytes, and when as RFC 3339 in a CREATED AT column, as Docker 20.10). Layers that came from a registry show
-//! `<missing>` as their IMAGE, as Docker shows them.
+//! in bytes, and when as RFC 3339 in a CREATED AT column, as Docker 20.10).
+//! A step made here (a build's, a commit's) shows the image it made; steps
+//! that came from a registry show `<missing>`, as Docker shows them.
 
 use whaleshell_runtime::digest::short;
 use whaleshell_runtime::Runtime;
@@ -17,23 +18,23 @@ pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> CommandResult {
     let history = rt.images.config(&image).ok().and_then(|c| c.history().clone()).unwrap_or_default();
     let mut layers = image.layers.iter();
     let human = args.human.unwrap_or(true);
-    let tags: Vec<String> = rt
-        .images
-        .list()
-        .ok()
-        .and_then(|all| all.into_iter().find(|t| t.record.id == image.id))
-        .map(|t| t.tags.iter().map(|r| r.familiar()).collect())
-        .unwrap_or_default();
+    // Newest step first: the image, then each parent here, as Docker fills the IMAGE column.
+    let lineage = rt.images.lineage(&image)?;
+    let listed = rt.images.list().unwrap_or_default();
+    let tags_of =
+        |id: &str| -> Vec<String> { listed.iter().find(|t| t.record.id == id).map(|t| t.tags.iter().map(|r| r.familiar()).collect()).unwrap_or_default() };
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut contexts: Vec<Value> = Vec::new();
     for (i, step) in history.iter().enumerate() {
         let size = if step.empty_layer().unwrap_or(false) { 0 } else { layers.next().map_or(0, |l| l.size) };
-        let newest = i + 1 == history.len();
-        let id = match (newest, args.no_trunc) {
-            (true, true) => image.id.clone(),
-            (true, false) => short(&image.id).to_owned(),
-            (false, _) => "<missing>".to_owned(),
+        let made = lineage.get(history.len() - 1 - i);
+        let full_id = made.map_or("<missing>", |m| m.id.as_str());
+        let id = match (made, args.no_trunc) {
+            (Some(m), true) => m.id.clone(),
+            (Some(m), false) => short(&m.id).to_owned(),
+            (None, _) => "<missing>".to_owned(),
         };
+        let tags = made.map(|m| tags_of(&m.id)).unwrap_or_default();
         let when: Option<chrono::DateTime<chrono::Utc>> = step.created().as_deref().and_then(|c| c.parse().ok());
         let created_at = when.map(|w| w.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
         // Docker's historyContext: without -H, CreatedSince is CreatedAt and Size is in bytes.
@@ -44,9 +45,9 @@ pub fn run(rt: &Runtime, args: &HistoryArgs, io: &mut Io<'_>) -> CommandResult {
             .field("Comment", step.comment().clone().unwrap_or_default())
             .field("Created", when.map_or(0, |w| w.timestamp()))
             .field("CreatedBy", step.created_by().clone().unwrap_or_default())
-            .field("ID", if newest { image.id.as_str() } else { "<missing>" })
+            .field("ID", full_id)
             .field("Size", i64::try_from(size).unwrap_or(i64::MAX))
-            .field("Tags", if newest && !tags.is_empty() { Value::from(tags.clone()) } else { Value::Nil(Nil::Slice) });
+            .field("Tags", if tags.is_empty() { Value::Nil(Nil::Slice) } else { Value::from(tags.clone()) });
         let printed = Struct::new("image.historyContext")
             .field("HeaderContext", Struct::new("formatter.HeaderContext").field("header", Value::Nil(Nil::Pointer)))
             .field("trunc", !args.no_trunc)

@@ -404,42 +404,11 @@ fn port_map(ports: &[whaleshell_runtime::container::ports::PortSpec], bound: boo
 /// Docker's container Config: the image's config with what `run` set over it.
 fn container_config(rt: &Runtime, c: &ContainerRecord) -> Value {
     let image = rt.images.get(&c.image_id).ok().flatten();
-    let mut config = match image.and_then(|i| rt.images.container_config(&i).ok()).map(|cfg| cfg.docker_json()) {
-        Some(Value::Object(map)) => map,
-        _ => Map::new(),
-    };
-    let (entrypoint, cmd) = c.config.entrypoint_and_cmd();
-    let exposed: Map<String, Value> = c.config.ports.iter().map(|p| (format!("{}/tcp", p.container_port), json!({}))).collect();
-    let mut set = |key: &str, value: Value| {
-        config.insert(key.to_owned(), value);
-    };
-    set("Hostname", json!(c.config.hostname));
-    set("User", json!(c.config.user));
-    set("AttachStdin", json!(c.config.open_stdin));
-    set("Tty", json!(c.config.tty));
-    set("OpenStdin", json!(c.config.open_stdin));
-    set("StdinOnce", json!(c.config.open_stdin));
-    set("Env", json!(c.config.env));
-    set("Cmd", if cmd.is_empty() { Value::Null } else { json!(cmd) });
-    set("Image", json!(c.image));
-    set("WorkingDir", json!(if c.config.working_dir == "/" { "" } else { c.config.working_dir.as_str() }));
-    set("Entrypoint", if entrypoint.is_empty() { Value::Null } else { json!(entrypoint) });
-    set("Labels", json!(c.config.labels));
-    if let Some(check) = &c.config.healthcheck {
-        set("Healthcheck", json!(check));
+    let image_config = image.and_then(|i| rt.images.container_config(&i).ok()).unwrap_or_default();
+    match c.docker_config(&image_config).docker_json() {
+        Value::Object(map) => reorder(map, CONFIG_KEYS),
+        other => other,
     }
-    if let Some(sig) = &c.config.security.stop_signal {
-        set("StopSignal", json!(sig));
-    }
-    if let Some(t) = c.config.security.stop_timeout {
-        set("StopTimeout", json!(t));
-    }
-    if !exposed.is_empty() {
-        let mut ports = config.get("ExposedPorts").and_then(Value::as_object).cloned().unwrap_or_default();
-        ports.extend(exposed);
-        config.insert("ExposedPorts".into(), Value::Object(ports));
-    }
-    reorder(config, CONFIG_KEYS)
 }
 
 /// moby's `container.Config` fields, in its order.

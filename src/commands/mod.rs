@@ -75,7 +75,8 @@ pub fn docker(rt: &Runtime, line: &str, docker_span: Span, args: &[Arg], io: &mu
         }
         Err(e) => {
             let rendered = e.render(line);
-            let error = if e.message.contains("is not a docker command") { CommandError::Client(rendered) } else { CommandError::Usage(rendered) };
+            let client = e.message.contains("is not a docker command") || e.is_arity_error();
+            let error = if client { CommandError::Client(rendered) } else { CommandError::Usage(rendered) };
             return DockerOutcome { command: None, status: report(Err(error), io), run: None };
         }
     };

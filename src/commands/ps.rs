@@ -48,7 +48,7 @@ pub fn run(rt: &Runtime, args: &PsArgs, io: &mut Io<'_>) -> CommandResult {
             quoted_command(&c.config.args, !args.no_trunc),
             ago(c.created),
             status_text(c),
-            ports_text(c),
+            ports_text(rt, c),
             c.name.clone(),
         ];
         if args.size {
@@ -88,7 +88,7 @@ pub fn context(rt: &Runtime, c: &ContainerRecord, trunc: bool, size: Option<Stri
         .field("Command", quoted_command(&c.config.args, trunc))
         .field("CreatedAt", created_at(c.created))
         .field("RunningFor", ago(c.created))
-        .field("Ports", ports_text(c))
+        .field("Ports", ports_text(rt, c))
         .field("State", c.status().as_str())
         .field("Status", status_text(c))
         .field("Size", size.unwrap_or_else(|| size_text(rt, c)))
@@ -150,12 +150,40 @@ fn go_struct(rt: &Runtime, c: &ContainerRecord, trunc: bool) -> Value {
         .into_value()
 }
 
-/// `0.0.0.0:8050->80/tcp`, while running.
-pub fn ports_text(c: &ContainerRecord) -> String {
+/// Docker's PORTS, while running: the exposed ports no `-p` binds (`80/tcp`,
+/// a run of them `7000-7002/tcp`), grouped and ordered as Docker's
+/// `DisplayablePorts`, then the published ones (`0.0.0.0:8050->80/tcp`).
+pub fn ports_text(rt: &Runtime, c: &ContainerRecord) -> String {
     if !c.status().is_running() {
         return String::new();
     }
-    c.state.ports.iter().map(|p| p.display()).collect::<Vec<_>>().join(", ")
+    let bound: Vec<u16> = c.state.ports.iter().map(|p| p.container_port).collect();
+    let mut unbound: Vec<(u16, String)> = exposed(rt, c)
+        .into_iter()
+        .filter_map(|key| {
+            let (port, proto) = key.split_once('/')?;
+            Some((port.parse::<u16>().ok()?, proto.to_owned()))
+        })
+        .filter(|(port, proto)| !(proto == "tcp" && bound.contains(port)))
+        .collect();
+    unbound.sort();
+    let group = |proto: &str, first: u16, last: u16| if first == last { format!("{first}/{proto}") } else { format!("{first}-{last}/{proto}") };
+    // One open run per protocol, in the order the protocols first came; a run that breaks is written at once.
+    let mut open: Vec<(String, u16, u16)> = Vec::new();
+    let mut shown = Vec::new();
+    for (port, proto) in unbound {
+        match open.iter_mut().find(|(p, ..)| *p == proto) {
+            None => open.push((proto, port, port)),
+            Some((_, _, last)) if port == *last + 1 => *last = port,
+            Some(run) => {
+                shown.push(group(&run.0, run.1, run.2));
+                *run = (proto, port, port);
+            }
+        }
+    }
+    shown.extend(open.iter().map(|(proto, first, last)| group(proto, *first, *last)));
+    shown.extend(c.state.ports.iter().map(|p| p.display()));
+    shown.join(", ")
 }
 
 /// `Up 2 minutes`, `Up 5 seconds (Paused)`, `Exited (0) 5 seconds ago`, `Created`.
@@ -320,16 +348,15 @@ fn network_names(rt: &Runtime, c: &ContainerRecord) -> Vec<String> {
     c.config.networks.iter().filter_map(|a| rt.networks.get(&a.network_id).ok().flatten()).map(|n| n.name).collect()
 }
 
-/// The container's exposed tcp ports: its image's `EXPOSE`s and what `-p` publishes.
-fn exposed_ports(rt: &Runtime, c: &ContainerRecord) -> Vec<u16> {
-    let mut ports: Vec<u16> = c.config.ports.iter().map(|p| p.container_port).collect();
+/// The container's Config.ExposedPorts (`80/tcp`): the image's `EXPOSE`s,
+/// `--expose` and what `-p` publishes.
+fn exposed(rt: &Runtime, c: &ContainerRecord) -> Vec<String> {
     let image = rt.images.get(&c.image_id).ok().flatten();
-    let config = image.and_then(|i| rt.images.config(&i).ok());
-    let exposed = config.and_then(|c| c.config().as_ref().and_then(|c| c.exposed_ports().clone()));
-    for port in exposed.unwrap_or_default() {
-        if let Some(n) = port.strip_suffix("/tcp").unwrap_or(&port).parse().ok().filter(|_| !port.contains("/udp")) {
-            ports.push(n);
-        }
-    }
-    ports
+    let image_config = image.and_then(|i| rt.images.container_config(&i).ok()).unwrap_or_default();
+    c.docker_config(&image_config).exposed_ports.unwrap_or_default().into_keys().collect()
+}
+
+/// The container's exposed tcp ports, for `ps -f expose=`.
+fn exposed_ports(rt: &Runtime, c: &ContainerRecord) -> Vec<u16> {
+    exposed(rt, c).iter().filter_map(|port| port.strip_suffix("/tcp").and_then(|n| n.parse().ok())).collect()
 }

@@ -75,6 +75,8 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
     let env = collect_env(args).map_err(fail)?;
     let mounts = args.volume.iter().map(|v| volume::parse_volume_flag(v)).chain(args.mount.iter().map(|m| volume::parse_mount_flag(m)));
     let mounts = mounts.collect::<Result<Vec<_>, _>>().map_err(daemon)?;
+    let exposed_ports: Vec<String> =
+        args.expose.iter().map(|e| ports::parse_expose(e)).collect::<Result<Vec<_>, _>>().map_err(|e| fail(e.to_string()))?.concat();
     let mut ports = args.publish.iter().map(|p| ports::parse_publish(p)).collect::<Result<Vec<_>, _>>().map_err(|e| fail(e.to_string()))?;
     if args.publish_all {
         // -P: every port the image EXPOSEs, on a port the system picks.
@@ -99,6 +101,8 @@ pub fn create(rt: &Runtime, args: &RunArgs, io: &mut Io<'_>, fail: &dyn Fn(Strin
         auto_remove: args.rm,
         mounts,
         ports,
+        exposed_ports,
+        attached: !args.detach,
         init: args.init,
         labels: parse_labels(&args.label),
         pids_limit: args.pids_limit,

@@ -401,6 +401,9 @@ pub struct RunArgs {
     /// Publish all exposed ports to random ports
     #[arg(short = 'P', long = "publish-all")]
     pub publish_all: bool,
+    /// Expose a port or a range of ports
+    #[arg(long, value_name = "list")]
+    pub expose: Vec<String>,
     /// Bind mount a volume
     #[arg(short = 'v', long = "volume", value_name = "list")]
     pub volume: Vec<String>,
@@ -956,12 +959,19 @@ pub struct TagArgs {
 #[derive(Debug, Clone, Args, PartialEq, Eq, Default)]
 #[command(override_usage = "docker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]")]
 pub struct CommitArgs {
+    /// Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")
+    #[arg(short = 'a', long, value_name = "string")]
+    pub author: Option<String>,
     /// Apply Dockerfile instruction to the created image
     #[arg(short = 'c', long = "change", value_name = "list")]
     pub change: Vec<String>,
     /// Commit message
     #[arg(short = 'm', long, value_name = "string")]
     pub message: Option<String>,
+    /// Pause container during commit (default true)
+    // A Go bool flag: `-p`, `-p=false`, `--pause=false`; None is true.
+    #[arg(short = 'p', long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool, value_name = "bool")]
+    pub pause: Option<bool>,
     pub container: String,
     pub repository: Option<String>,
 }
@@ -1403,6 +1413,22 @@ fn arity_message(path: &str) -> Option<String> {
 }
 
 fn docker_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError {
+    let mut error = clap_error(e, args, docker_span);
+    if error.is_arity_error() {
+        // Docker's client (cobra's Args check) closes with the usage and the command's summary.
+        let path = command_path(args);
+        let tree = command_tree();
+        if let Some(node) = path.split(' ').try_fold(&tree, |n, p| n.find_subcommand(p)) {
+            let usage = node.clone().render_usage().to_string();
+            let usage = usage.trim().trim_start_matches("Usage:").trim();
+            let about = node.get_about().map(|a| a.to_string()).unwrap_or_default();
+            error.footer = Some(format!("See 'docker {path} --help'.\n\nUsage:  {usage}\n\n{about}"));
+        }
+    }
+    error
+}
+
+fn clap_error(e: &clap::Error, args: &[Arg], docker_span: Span) -> ParseError {
     let path = command_path(args);
     let footer = Some(if path.is_empty() { "See 'docker --help'.".to_owned() } else { format!("See 'docker {path} --help'.") });
     let line_end = args.last().map_or(docker_span.end, |a| a.span.end);

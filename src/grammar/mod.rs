@@ -26,6 +26,12 @@ pub struct ParseError {
 }
 
 impl ParseError {
+    /// A command given too few or too many arguments (cobra's Args checks):
+    /// Docker's client exits 1 for it, not the 125 of a flag error.
+    pub fn is_arity_error(&self) -> bool {
+        self.message.starts_with("\"docker ") && self.message.contains("\" requires ")
+    }
+
     /// The message, the line, and carets under the offending token.
     pub fn render(&self, line: &str) -> String {
         let start = self.span.start.min(line.len());
@@ -202,6 +208,10 @@ mod tests {
           docker run
                     ^
         See 'docker run --help'.
+
+        Usage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]
+
+        Create and run a new container from an image
         "#);
         insta::assert_snapshot!(error("docker ps -n abc"), @r#"
         invalid argument "abc" for "--last"

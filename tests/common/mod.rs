@@ -263,6 +263,15 @@ impl Lab {
         run.stdout.trim().to_owned()
     }
 
+    /// `docker events --since 0 --until NOW FLAGS --format TEMPLATE`: the
+    /// events logged so far, oldest first, one line each.
+    pub fn events_so_far(&self, flags: &str, template: &str) -> Vec<String> {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+        let run = self.run(&format!("docker events --since 0 --until {}.{:09} {flags} --format '{template}'", t.as_secs(), t.subsec_nanos()));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout.lines().map(str::to_owned).collect()
+    }
+
     /// Polls a container's record, up to 60 s, until `done` holds; returns it.
     pub fn wait_for_record(&self, id: &str, what: &str, done: impl Fn(&ContainerRecord) -> bool) -> ContainerRecord {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);

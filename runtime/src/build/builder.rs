@@ -185,8 +185,11 @@ pub fn build(env: &BuildEnv<'_>, opts: &BuildOptions, on_event: Events<'_>) -> R
         on_event(BuildEvent::Message(format!("[Warning] One or more build-args [{}] were not consumed", unused.join(" "))));
     }
     let image = state.image.ok_or_else(|| BuildError::Invalid("the build produced no image: a stage FROM scratch needs at least one step".into()))?;
+    // The build's result is listed, named or not (`<none>` without -t), as Docker's.
+    let image = ImageRecord { intermediate: false, ..image };
+    env.images.add(image.clone(), None)?;
     for tag in &opts.tags {
-        env.images.add(image.clone(), Some(tag))?;
+        env.images.add_named(image.clone(), Some(tag))?;
     }
     Ok(image)
 }
@@ -381,7 +384,7 @@ impl Builder<'_> {
         match instruction {
             Instruction::Run { command, .. } => {
                 let (layer, created_by) = self.run(parent, stage, config, command, on_event)?;
-                commit(Some(layer), &created_by, None)
+                commit(layer, &created_by, None)
             }
             Instruction::Copy { sources, dest, chown, .. } | Instruction::Add { sources, dest, chown, .. } => {
                 let from = match instruction {
@@ -409,7 +412,12 @@ impl Builder<'_> {
                     on_event(BuildEvent::Message(note));
                 }
                 let created_by = format!("{} {}", metadata::shell(&new_config).join(" "), applied.nop);
-                commit(None, &created_by, Some(new_config))
+                // Docker 20.10's WORKDIR makes the directory in a container: a layer when it was missing.
+                let layer = match (other, parent) {
+                    (Instruction::Workdir(_), Some(parent)) => self.workdir(parent, &new_config, on_event)?,
+                    _ => None,
+                };
+                commit(layer, &created_by, Some(new_config))
             }
         }
     }
@@ -454,7 +462,7 @@ impl Builder<'_> {
         config: &ContainerConfig,
         command: &Command,
         on_event: Events<'_>,
-    ) -> Result<(crate::image::store::LayerInfo, String), BuildError> {
+    ) -> Result<(Option<crate::image::store::LayerInfo>, String), BuildError> {
         let parent = parent.ok_or_else(|| BuildError::Invalid("RUN needs a base image with a shell: FROM scratch has none".into()))?;
         let args = metadata::command_args(command, &metadata::shell(config));
         let declared = stage.arg_values();
@@ -496,9 +504,41 @@ impl Builder<'_> {
             if code != 0 {
                 return Err(BuildError::StepFailed { command: args.join(" "), code });
             }
-            let upper = self.env.layout.container_dir(&container.id).join("upper");
-            Ok((layer_from_dir(self.env.images, &upper, self.opts.clock)?, created_by))
+            Ok((self.changes_of(&container)?, created_by))
         });
+        let _ = self.env.containers.remove_files(&container, true);
+        on_event(BuildEvent::Removed(short));
+        outcome
+    }
+
+    /// What a step's container changed, as a layer; None when it changed
+    /// nothing, so the step is an empty layer of the history, as in Docker.
+    fn changes_of(&self, container: &crate::container::ContainerRecord) -> Result<Option<crate::image::store::LayerInfo>, BuildError> {
+        let upper = self.env.layout.container_dir(&container.id).join("upper");
+        let unchanged = fs::read_dir(&upper).map_err(Error::io("reading", &upper))?.next().is_none();
+        Ok(if unchanged { None } else { Some(layer_from_dir(self.env.images, &upper, self.opts.clock)?) })
+    }
+
+    /// WORKDIR: a container over the current layers, not started, in whose
+    /// root the directory is made, as Docker 20.10's classic builder does.
+    fn workdir(&self, parent: &ImageRecord, config: &ContainerConfig, on_event: Events<'_>) -> Result<Option<crate::image::store::LayerInfo>, BuildError> {
+        let dir = config.working_dir.clone().unwrap_or_default();
+        let container = self.env.containers.create(NewContainer {
+            name: None,
+            image: crate::digest::short(&parent.id).to_owned(),
+            image_id: parent.id.clone(),
+            layers: parent.layers.iter().map(|l| l.diff_id.clone()).collect(),
+            config: RunConfig { args: vec![format!("#(nop) WORKDIR {dir}")], working_dir: dir.clone(), ..RunConfig::default() },
+        })?;
+        let short = container.short_id().to_owned();
+        on_event(BuildEvent::RunningIn(short.clone()));
+        let container_dir = self.env.layout.container_dir(&container.id);
+        let made = crate::container::rootfs::mount(self.env.layout, &container, &container_dir).and_then(|()| {
+            let made = crate::container::rootfs::ensure_dir(&container_dir.join("rootfs"), &dir);
+            crate::container::rootfs::unmount(&container_dir.join("rootfs"));
+            made
+        });
+        let outcome = made.map_err(BuildError::from).and_then(|()| self.changes_of(&container));
         let _ = self.env.containers.remove_files(&container, true);
         on_event(BuildEvent::Removed(short));
         outcome

@@ -207,7 +207,9 @@ fn instruction(text: &str, escape: char) -> Result<Instruction, Bad> {
     let first = text.split_whitespace().next().unwrap_or(text);
     let word = first.to_uppercase();
     let after = text[first.len()..].trim_start();
-    let (args, flag_list) = if known_flags(&word).is_empty() { (after, Vec::new()) } else { flags(after).unwrap_or((after, Vec::new())) };
+    // Every instruction's leading `--flags` are parsed, as Docker's parser
+    // does, so one it does not take fails the build instead of being ignored.
+    let (args, flag_list) = flags(after).unwrap_or((after, Vec::new()));
     if let Some((unknown, _)) = flag_list.iter().find(|(k, _)| !known_flags(&word).contains(k)) {
         return Err(bad(format!("Unknown flag: {unknown}")));
     }
@@ -478,6 +480,13 @@ mod tests {
             ("FROM busybox\nSHELL sh -c\n", "dockerfile parse error line 2: SHELL requires the arguments to be in JSON form"),
             ("FROM busybox\nSHELL []\n", "dockerfile parse error line 2: SHELL requires at least one argument"),
             ("FROM busybox\nCOPY --foo=x f.txt /\n", "dockerfile parse error line 2: Unknown flag: foo"),
+            // Flags of instructions that take none, as Docker 20.10 refused them.
+            ("FROM busybox\nWORKDIR --foo=1 /x\n", "dockerfile parse error line 2: Unknown flag: foo"),
+            ("FROM busybox\nENV --foo=1 A=1\n", "dockerfile parse error line 2: Unknown flag: foo"),
+            ("FROM busybox\nCMD --foo echo\n", "dockerfile parse error line 2: Unknown flag: foo"),
+            ("FROM busybox\nEXPOSE --foo=1 80\n", "dockerfile parse error line 2: Unknown flag: foo"),
+            ("FROM busybox\nLABEL --x=1 a=b\n", "dockerfile parse error line 2: Unknown flag: x"),
+            ("FROM busybox\nUSER --x u\n", "dockerfile parse error line 2: Unknown flag: x"),
             (
                 "FROM busybox\nCOPY a\n",
                 "dockerfile parse error line 2: COPY requires at least two arguments, but only one was provided. Destination could not be determined",

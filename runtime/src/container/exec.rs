@@ -29,6 +29,10 @@ pub struct ExecRequest {
     pub user: Option<String>,
     pub tty: bool,
     pub interactive: bool,
+    /// Docker's exec ID, when the helper is to log `exec_die` with it as the
+    /// process ends (for `exec -d` too, which nobody else waits for).
+    #[serde(default)]
+    pub exec_id: Option<String>,
 }
 
 /// Starts the exec helper with the user's stdio.

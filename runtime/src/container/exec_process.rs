@@ -48,8 +48,9 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
     }
     let dir = layout.container_dir(id);
     let working_dir = req.working_dir.clone().unwrap_or_else(|| record.config.working_dir.clone());
-    let mut env = record.process_env();
-    env.extend(req.env.iter().cloned());
+    // As the container's user unless `-u` says: its HOME, and its IDs below.
+    let user = spec::exec_user(req.user.as_deref().unwrap_or(&record.config.user), &dir.join("rootfs"))?;
+    let env = record.process_env(req.tty, &user.home, &req.env);
     // Docker's exec reports a missing program as one it cannot invoke (126), where run says 127.
     rootfs::check_executable(&req.args, &env, &working_dir, &dir.join("rootfs"))
         .map_err(|e| StartError { exit_code: exit_code::CANNOT_INVOKE, message: e.message })?;
@@ -70,11 +71,13 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
     // The exec'd process is the container's own process spec (user,
     // capabilities) with this command, environment, directory and terminal.
     let process_file = dir.join(format!("exec-{}.json", std::process::id()));
-    let user = req.user.as_deref().map(|u| spec::exec_user(u, &dir.join("rootfs"))).transpose()?;
+    let user = req.user.is_some().then_some(user);
     let container_spec = Spec::load(dir.join("config.json")).map_err(|e| Error::Spec(e.to_string()))?;
     let mut process = exec_process(&container_spec, req, env, &working_dir, user);
     if let Some(filter) = container_spec.linux().as_ref().and_then(|l| l.seccomp().clone()) {
         base = base.with_executor(SeccompExecutor::prepare(filter, &mut process));
+    } else {
+        base = base.with_executor(crate::container::executor::OrderedEnv);
     }
     let json = serde_json::to_vec(&process).map_err(|e| Error::Spec(e.to_string()))?;
     std::fs::write(&process_file, json).map_err(Error::io("writing", &process_file))?;
@@ -96,7 +99,12 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
     let mut session = Session::new(pid, signals, io, foreground, None, None);
     loop {
         match session.run() {
-            Ended::Exited(code) => return Ok(code),
+            Ended::Exited(code) => {
+                if let Some(exec_id) = &req.exec_id {
+                    crate::events::log(&layout, record.event("exec_die").with("execID", exec_id.as_str()).with("exitCode", code.to_string()));
+                }
+                return Ok(code);
+            }
             // Docker's exec has no detach: Ctrl-P Ctrl-Q just ends the relay.
             Ended::Detached => status.send(&MonitorEvent::Detached),
         }
@@ -105,7 +113,7 @@ fn run(root: &Path, id: &str, req: &ExecRequest, status: &mut StatusPipe) -> Res
 
 /// The exec'd process is the container's own process spec (user,
 /// capabilities) with this command, environment, directory and terminal.
-fn exec_process(spec: &Spec, req: &ExecRequest, mut env: Vec<String>, working_dir: &str, user: Option<ExecUser>) -> Process {
+fn exec_process(spec: &Spec, req: &ExecRequest, env: Vec<String>, working_dir: &str, user: Option<ExecUser>) -> Process {
     let mut process = spec.process().clone().unwrap_or_default();
     if let Some(user) = user {
         let mut as_user = process.user().clone();
@@ -114,11 +122,8 @@ fn exec_process(spec: &Spec, req: &ExecRequest, mut env: Vec<String>, working_di
         as_user.set_additional_gids(Some(user.additional_gids));
         process.set_user(as_user);
     }
-    if req.tty && !env.iter().any(|e| e.starts_with("TERM=")) {
-        env.push("TERM=xterm".into());
-    }
     process.set_args(Some(req.args.clone()));
-    process.set_env(Some(dedup_env(env)));
+    process.set_env(Some(env));
     process.set_cwd(working_dir.into());
     process.set_terminal(Some(req.tty));
     process
@@ -163,21 +168,10 @@ impl Executor for SeccompExecutor {
                 caps::drop(None, set, caps::Capability::CAP_SYS_ADMIN).map_err(|e| ExecutorError::Other(format!("dropping CAP_SYS_ADMIN: {e}")))?;
             }
         }
-        DefaultExecutor {}.exec(spec)
+        crate::container::executor::exec_in_order(spec)
     }
 
     fn validate(&self, spec: &Spec) -> std::result::Result<(), ExecutorValidationError> {
         DefaultExecutor {}.validate(spec)
     }
-}
-
-/// Later entries win, as with `docker exec -e`.
-fn dedup_env(env: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for entry in env {
-        let key = entry.split('=').next().unwrap_or("").to_owned();
-        out.retain(|e| e.split('=').next() != Some(key.as_str()));
-        out.push(entry);
-    }
-    out
 }

@@ -8,6 +8,7 @@ pub mod changes;
 pub mod copy;
 pub mod exec;
 mod exec_process;
+mod executor;
 pub mod health;
 mod helper;
 pub mod logs;
@@ -34,10 +35,12 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::events::{self, Event};
 use crate::fsutil::{read_json, remove_tree, write_json_atomic, StateLock};
+use crate::image::config::{ContainerConfig, Empty};
 use crate::layout::Layout;
 use crate::process;
 use crate::volume::{MountKind, MountSpec, VolumeStore};
@@ -131,6 +134,18 @@ pub struct RunConfig {
     /// The bridge networks it is connected to (`--network`, `network connect`).
     #[serde(default)]
     pub networks: Vec<net::Attachment>,
+    /// `-v /dir`'s targets: Docker's Config.Volumes besides the image's VOLUMEs.
+    #[serde(default)]
+    pub volumes: Vec<String>,
+    /// `--expose`'s ports (`80/tcp`): Docker's Config.ExposedPorts besides
+    /// the image's and the published ones.
+    #[serde(default)]
+    pub exposed_ports: Vec<String>,
+    /// The client attached to its output when it made it (`run` without
+    /// `-d`, `create`): Docker's Config.AttachStdout and AttachStderr, and
+    /// AttachStdin and StdinOnce with `-i`.
+    #[serde(default)]
+    pub attached: bool,
 }
 
 /// The logging drivers Whaleshell has: Docker's default `json-file` (the
@@ -280,18 +295,77 @@ impl ContainerRecord {
         event
     }
 
-    /// The environment its processes get: the configured one with Docker's
-    /// `HOSTNAME` after `PATH` and `HOME` last (neither is in `inspect`'s
-    /// Config.Env, as in Docker).
-    pub fn process_env(&self) -> Vec<String> {
-        let mut env = self.config.env.clone();
-        let has = |env: &[String], key: &str| env.iter().any(|e| e.split_once('=').is_some_and(|(k, _)| k == key));
-        if !has(&env, "HOSTNAME") {
-            let at = env.iter().position(|e| e.starts_with("PATH=")).map_or(0, |i| i + 1);
-            env.insert(at, format!("HOSTNAME={}", self.config.hostname));
+    /// Docker's volume `mount` (at start) or `unmount` (at the end) events,
+    /// one for each volume the container has.
+    pub fn volume_events(&self, action: &str) -> Vec<Event> {
+        let volumes = self.config.mounts.iter().filter(|m| m.kind == MountKind::Volume);
+        volumes
+            .map(|m| {
+                let event = Event::volume(action, &m.source).with("container", self.id.as_str());
+                match action {
+                    "mount" => event.with("destination", m.target.as_str()).with("propagation", "").with("read/write", (!m.readonly).to_string()),
+                    _ => event,
+                }
+            })
+            .collect()
+    }
+
+    /// Docker's container `Config`: the image's (`image`) merged with what
+    /// `run` set, as Docker's daemon merges them at creation. `inspect`
+    /// shows it; `commit` makes it the new image's config.
+    pub fn docker_config(&self, image: &ContainerConfig) -> ContainerConfig {
+        let run = &self.config;
+        let (entrypoint, cmd) = run.entrypoint_and_cmd();
+        let set = |keys: Vec<String>| (!keys.is_empty()).then(|| keys.into_iter().map(|k| (k, Empty {})).collect::<BTreeMap<_, _>>());
+        let image_keys = |m: &Option<BTreeMap<String, Empty>>| m.iter().flat_map(|m| m.keys().cloned()).collect::<Vec<_>>();
+        let published = run.ports.iter().map(|p| format!("{}/tcp", p.container_port));
+        let exposed = image_keys(&image.exposed_ports).into_iter().chain(published).chain(run.exposed_ports.iter().cloned());
+        let volumes = image_keys(&image.volumes).into_iter().chain(run.volumes.iter().cloned());
+        let mut other = serde_json::Map::new();
+        other.insert("Hostname".into(), json!(run.hostname));
+        other.insert("Domainname".into(), json!(""));
+        other.insert("AttachStdin".into(), json!(run.attached && run.open_stdin));
+        other.insert("AttachStdout".into(), json!(run.attached));
+        other.insert("AttachStderr".into(), json!(run.attached));
+        other.insert("Tty".into(), json!(run.tty));
+        other.insert("OpenStdin".into(), json!(run.open_stdin));
+        other.insert("StdinOnce".into(), json!(run.attached && run.open_stdin));
+        other.insert("Image".into(), json!(self.image));
+        if let Some(t) = run.security.stop_timeout {
+            other.insert("StopTimeout".into(), json!(t));
         }
-        if !has(&env, "HOME") {
-            env.push("HOME=/root".into());
+        ContainerConfig {
+            user: Some(run.user.clone()),
+            exposed_ports: set(exposed.collect()),
+            env: Some(run.env.clone()),
+            entrypoint: (!entrypoint.is_empty()).then(|| entrypoint.to_vec()),
+            cmd: (!cmd.is_empty()).then(|| cmd.to_vec()),
+            volumes: set(volumes.collect()),
+            working_dir: Some(if run.working_dir == "/" { String::new() } else { run.working_dir.clone() }),
+            labels: Some(run.labels.clone()),
+            stop_signal: run.security.stop_signal.clone().or_else(|| image.stop_signal.clone()),
+            healthcheck: run.healthcheck.clone(),
+            // Docker's merge at creation carries neither into a container.
+            on_build: None,
+            shell: None,
+            other,
+        }
+    }
+
+    /// The environment a process of the container gets, as Docker's daemon
+    /// and runc make it: `PATH`, `HOSTNAME` and, on a terminal, `TERM` first,
+    /// replaced in place or followed by Config.Env, then `extra` (`exec -e`)
+    /// the same way, and `HOME` last, from the user's /etc/passwd entry,
+    /// unless set. Only Config.Env is in `inspect`.
+    pub fn process_env(&self, tty: bool, home: &str, extra: &[String]) -> Vec<String> {
+        let mut env = vec![format!("PATH={}", monitor::default_path()), format!("HOSTNAME={}", self.config.hostname)];
+        if tty {
+            env.push("TERM=xterm".into());
+        }
+        replace_or_append(&mut env, &self.config.env);
+        replace_or_append(&mut env, extra);
+        if !env.iter().any(|e| e.split_once('=').is_some_and(|(k, _)| k == "HOME")) {
+            env.push(format!("HOME={home}"));
         }
         env
     }
@@ -453,6 +527,9 @@ impl ContainerStore {
         write_json_atomic(&self.record_path(id), &record)?;
         drop(lock);
         events::log(&self.layout, record.event("die").with("exitCode", record.state.exit_code.unwrap_or(255).to_string()));
+        for event in record.volume_events("unmount") {
+            events::log(&self.layout, event);
+        }
         if record.config.auto_remove {
             self.remove_files(&record, true)?;
             return Ok(None);
@@ -651,6 +728,23 @@ pub fn main_if_helper() -> Option<i32> {
     }
 }
 
+/// Docker's `ReplaceOrAppendEnvValues`: each `K=V` of `overrides` replaces
+/// the entry of its key in place, or is appended; a bare `K` removes it.
+fn replace_or_append(env: &mut Vec<String>, overrides: &[String]) {
+    let key = |e: &str| e.split_once('=').map_or(e, |(k, _)| k).to_owned();
+    for entry in overrides {
+        let name = key(entry);
+        match env.iter().position(|e| key(e) == name) {
+            Some(at) if entry.contains('=') => env[at] = entry.clone(),
+            Some(at) => {
+                env.remove(at);
+            }
+            None if entry.contains('=') => env.push(entry.clone()),
+            None => {}
+        }
+    }
+}
+
 /// What `docker run` asks for, before the image's defaults are merged in.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -668,6 +762,10 @@ pub struct RunOptions {
     pub mounts: Vec<MountSpec>,
     /// From `-p`.
     pub ports: Vec<ports::PortSpec>,
+    /// From `--expose`, parsed by [`ports::parse_expose`].
+    pub exposed_ports: Vec<String>,
+    /// Not `-d`: the client attaches to its output.
+    pub attached: bool,
     pub init: bool,
     /// `-l/--label KEY=VALUE`.
     pub labels: BTreeMap<String, String>,
@@ -710,7 +808,8 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
     if args.is_empty() {
         return Err(Error::Spec("no command specified".into()));
     }
-    let mut env: Vec<String> = config.env().clone().unwrap_or_default();
+    // Docker's merge: the `-e` variables in order, then the image's they do not set.
+    let mut env: Vec<String> = Vec::new();
     for entry in &options.env {
         let (key, value) = match entry.split_once('=') {
             Some((k, v)) => (k.to_owned(), v.to_owned()),
@@ -722,13 +821,9 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         env.retain(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k) != key);
         env.push(format!("{key}={value}"));
     }
-    let has = |env: &Vec<String>, key: &str| env.iter().any(|e| e.starts_with(&format!("{key}=")));
-    if !has(&env, "PATH") {
-        env.insert(0, format!("PATH={}", monitor::default_path()));
-    }
-    if options.tty && !has(&env, "TERM") {
-        env.push("TERM=xterm".into());
-    }
+    let key = |e: &str| e.split_once('=').map_or(e, |(k, _)| k).to_owned();
+    let from_image: Vec<String> = config.env().clone().unwrap_or_default().into_iter().filter(|e| !env.iter().any(|u| key(u) == key(e))).collect();
+    env.extend(from_image);
     let working_dir = options.working_dir.clone().or_else(|| config.working_dir().clone().filter(|w| !w.is_empty())).unwrap_or_else(|| "/".into());
     if !working_dir.starts_with('/') {
         return Err(Error::Spec(format!("the working directory '{working_dir}' is invalid, it needs to be an absolute path")));
@@ -755,5 +850,8 @@ pub fn run_config(options: &RunOptions, image: &libcontainer::oci_spec::image::I
         resources: options.resources.clone(),
         network: net::NetworkMode::Default,
         networks: Vec::new(),
+        volumes: options.mounts.iter().filter(|m| m.kind == MountKind::Volume && m.source.is_empty()).map(|m| m.target.clone()).collect(),
+        exposed_ports: options.exposed_ports.clone(),
+        attached: options.attached,
     })
 }

@@ -166,6 +166,9 @@ pub(crate) fn main(root: &Path, id: &str, mode: Mode) -> i32 {
     });
     if let (Ok(code), Ok(Some(record))) = (&outcome, &ended) {
         crate::events::log(&layout, record.event("die").with("exitCode", code.to_string()));
+        for event in record.volume_events("unmount") {
+            crate::events::log(&layout, event);
+        }
     }
     if restarting {
         hand_over_restart(&layout, &store, id);
@@ -265,6 +268,7 @@ fn run_container(
         };
         (None, Some((out_r, err_r, stdin_w)))
     };
+    let builder = builder.with_executor(super::executor::OrderedEnv);
     let mut container = builder.as_init(dir).with_systemd(false).with_detach(record.config.tty).build().map_err(lc)?;
     let io = match (&console, pipes.take()) {
         (Some(listener), _) => ContainerIo::Tty { master: receive_pty_master(listener)? },
@@ -304,6 +308,9 @@ fn run_container(
         r.state.ports = published.iter().map(|(_, p)| p.clone()).collect();
     });
     if let Ok(Some(started)) = &started {
+        for event in started.volume_events("mount") {
+            crate::events::log(layout, event);
+        }
         crate::events::log(layout, started.event("start"));
     }
     status.send(&MonitorEvent::Started { pid: pid.as_raw() });

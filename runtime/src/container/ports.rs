@@ -30,6 +30,33 @@ impl PortSpec {
     }
 }
 
+/// `--expose PORT[-END][/PROTO]`: the ports as Docker's Config.ExposedPorts
+/// keys (`80/tcp`), with the words of Docker's client for a malformed one.
+pub fn parse_expose(text: &str) -> Result<Vec<String>> {
+    if text.contains(':') {
+        return Err(Error::Spec(format!("invalid port format for --expose: {text}")));
+    }
+    let (ports, proto) = text.split_once('/').unwrap_or((text, "tcp"));
+    let invalid = |why: String| Error::Spec(format!("invalid range format for --expose: {text}, error: {why}"));
+    // Go's strconv.ParseUint(p, 10, 16) and its words.
+    let number = |p: &str| match p.parse::<u64>() {
+        Ok(n) if n <= u64::from(u16::MAX) => Ok(n),
+        Ok(_) => Err(invalid(format!("strconv.ParseUint: parsing {p:?}: value out of range"))),
+        Err(_) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => Err(invalid(format!("strconv.ParseUint: parsing {p:?}: value out of range"))),
+        Err(_) => Err(invalid(format!("strconv.ParseUint: parsing {p:?}: invalid syntax"))),
+    };
+    let (start, end) = match ports.split_once('-') {
+        None if ports.is_empty() => return Err(invalid("empty string specified for ports".into())),
+        None => (number(ports)?, number(ports)?),
+        Some((a, b)) => (number(a)?, number(b.split('-').next().unwrap_or(b))?),
+    };
+    if end < start {
+        return Err(invalid(format!("invalid range specified for the Port: {ports}")));
+    }
+    let proto = proto.to_lowercase();
+    Ok((start..=end).map(|port| format!("{port}/{proto}")).collect())
+}
+
 /// `[HOST_IP:]HOST_PORT:CTR_PORT[/tcp]` or `CTR_PORT[/tcp]`.
 pub fn parse_publish(text: &str) -> Result<PortSpec> {
     let invalid = |why: &str| Error::Spec(format!("invalid argument \"{text}\" for \"-p, --publish\" flag: {why}"));

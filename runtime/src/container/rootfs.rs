@@ -39,7 +39,16 @@ const LOCK: &str = "rootfs.lock";
 pub(crate) fn mount_locked(layout: &Layout, record: &ContainerRecord, dir: &Path) -> Result<()> {
     let rootfs = dir.join("rootfs");
     unmount_locked(&rootfs);
-    let mut lower: Vec<String> = record.layers.iter().rev().map(|l| layout.layer_dir(l).to_string_lossy().into_owned()).collect();
+    let mut lower: Vec<String> = Vec::new();
+    for layer in record.layers.iter().rev() {
+        // A layer twice in the stack (two steps with the same diff) makes
+        // overlayfs refuse the mount (ELOOP); its topmost copy already
+        // shows all it holds, so the one below is left out.
+        let path = layout.layer_dir(layer).to_string_lossy().into_owned();
+        if !lower.contains(&path) {
+            lower.push(path);
+        }
+    }
     if lower.is_empty() {
         // overlayfs needs a lower dir even for an image FROM scratch.
         let empty = dir.join("empty");

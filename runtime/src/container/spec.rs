@@ -102,7 +102,7 @@ pub fn build(record: &ContainerRecord, rootfs: &Path, host_files: &HostFiles, vo
     let process = ProcessBuilder::default()
         .terminal(record.config.tty)
         .args(args)
-        .env(record.process_env())
+        .env(record.process_env(record.config.tty, &user.home, &[]))
         .cwd(record.config.working_dir.clone())
         .user(UserBuilder::default().uid(user.uid).gid(user.gid).additional_gids(user.additional_gids).build().map_err(err)?)
         .capabilities(capabilities)

@@ -10,12 +10,16 @@ pub struct ExecUser {
     pub gid: u32,
     /// The groups whose member lists name the user, when no group was asked for.
     pub additional_gids: Vec<u32>,
+    /// The user's home in /etc/passwd, `/` without an entry: the process's
+    /// `HOME` unless its environment sets one (runc's rule, so Docker's).
+    pub home: String,
 }
 
 struct PasswdEntry<'a> {
     name: &'a str,
     uid: u32,
     gid: u32,
+    home: &'a str,
 }
 
 struct GroupEntry<'a> {
@@ -30,7 +34,8 @@ fn passwd_entries(text: &str) -> impl Iterator<Item = PasswdEntry<'_>> {
         let name = fields.next().filter(|n| !n.is_empty())?;
         let uid = fields.nth(1)?.parse().ok()?;
         let gid = fields.next()?.parse().ok()?;
-        Some(PasswdEntry { name, uid, gid })
+        let home = fields.nth(1).unwrap_or("");
+        Some(PasswdEntry { name, uid, gid, home })
     })
 }
 
@@ -54,6 +59,7 @@ pub fn resolve(spec: &str, passwd: Option<&str>, group: Option<&str>) -> Result<
         (_, Some(uid)) => u.uid == uid,
         (name, None) => u.name == name,
     });
+    let home = found.as_ref().map_or("/", |u| u.home).to_owned();
     let (uid, mut gid, matched) = match (found, uid_arg) {
         (Some(u), _) => (u.uid, u.gid, Some(u.name)),
         (None, Some(uid)) => (uid, 0, None),
@@ -71,7 +77,7 @@ pub fn resolve(spec: &str, passwd: Option<&str>, group: Option<&str>) -> Result<
     } else if let Some(name) = matched {
         additional_gids = group_entries(groups).filter(|g| g.members.contains(&name)).map(|g| g.gid).collect();
     }
-    Ok(ExecUser { uid, gid, additional_gids })
+    Ok(ExecUser { uid, gid, additional_gids, home })
 }
 
 /// `COPY --chown=user[:group]`: names or numbers; without a group, the
@@ -109,7 +115,13 @@ mod tests {
     const GROUP: &str = "root:x:0:\nappgrp:x:1002:\nextra:x:1003:app\nother:x:1004:root,app\nnogroup:x:65534:\n";
 
     fn user(uid: u32, gid: u32, additional: &[u32]) -> ExecUser {
-        ExecUser { uid, gid, additional_gids: additional.to_vec() }
+        let home = match uid {
+            0 => "/root",
+            1001 => "/home/app",
+            65534 => "/home",
+            _ => "/",
+        };
+        ExecUser { uid, gid, additional_gids: additional.to_vec(), home: home.into() }
     }
 
     /// What `id` showed in real Docker 20.10 containers for each `-u`.
@@ -134,6 +146,8 @@ mod tests {
         assert_eq!(resolve("1001:ghostgrp", Some(PASSWD), Some(GROUP)), Err("unable to find group ghostgrp: no matching entries in group file".into()));
         assert_eq!(resolve("ghost", None, None), Err("unable to find user ghost: no matching entries in passwd file".into()));
         assert_eq!(resolve("1000:1000", None, None), Ok(user(1000, 1000, &[])));
+        // No /etc/passwd at all: root's HOME is `/`, as runc's default.
+        assert_eq!(resolve("", None, None).map(|u| u.home), Ok("/".into()));
     }
 
     #[test]

@@ -71,7 +71,11 @@ pub fn save(store: &ImageStore, images: &[(ImageRecord, Vec<Reference>)], out: i
     }
     let json = serde_json::to_vec(&manifest).map_err(|e| Error::Spec(e.to_string()))?;
     append_bytes(&mut tar, "manifest.json", &json).map_err(werr)?;
-    tar.finish().map_err(werr)
+    tar.finish().map_err(werr)?;
+    for (image, _) in images {
+        crate::events::log(layout, crate::events::Event::image("save", &image.id, &image.id));
+    }
+    Ok(())
 }
 
 fn append_bytes<W: Write>(tar: &mut tar::Builder<W>, path: &str, bytes: &[u8]) -> io::Result<()> {
@@ -173,11 +177,14 @@ fn load_one(store: &ImageStore, dir: &Path, entry: &ManifestEntry) -> Result<Loa
         created: config.created().as_deref().and_then(|c| c.parse().ok()),
         repo_digests: Vec::new(),
         intermediate: false,
+        parent: None,
     };
     let tags: Vec<Reference> = entry.repo_tags.clone().unwrap_or_default().iter().filter_map(|t| Reference::parse(t).ok()).collect();
     store.add(image.clone(), None)?;
     for t in &tags {
         store.add(image.clone(), Some(t))?;
     }
+    // Docker names the image by its ID (`load sha256:… (name=sha256:…)`).
+    crate::events::log(store.layout(), crate::events::Event::image("load", &image.id, &image.id));
     Ok(Loaded { image, tags })
 }

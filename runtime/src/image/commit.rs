@@ -17,25 +17,31 @@ use crate::image::store::{ImageRecord, ImageStore, LayerInfo};
 use crate::image::{layer, manifest};
 use crate::reference::Reference;
 
-/// Makes an image of `container`'s image plus its writable layer, its
-/// config then changed by `changes` (`docker commit -c`, the instructions
-/// `docker import -c` takes); tagged `tag` when given. Returns the new image.
-pub fn commit(store: &ImageStore, container: &ContainerRecord, tag: Option<&Reference>, comment: Option<&str>, changes: &[String]) -> Result<ImageRecord> {
+/// What `docker commit` records besides the layer: the new image's tag,
+/// history comment and author, and the `-c` instructions applied to the
+/// container's config.
+pub struct CommitOptions<'a> {
+    pub tag: Option<&'a Reference>,
+    pub comment: Option<&'a str>,
+    pub author: Option<&'a str>,
+    pub changes: &'a [String],
+}
+
+/// Makes an image of `container`'s image plus its writable layer, whose
+/// config is `config` (the container's, as Docker's commit keeps it) changed
+/// by the `-c` instructions (those `docker import -c` takes). Returns the new image.
+pub fn commit(store: &ImageStore, container: &ContainerRecord, config: &ContainerConfig, options: &CommitOptions<'_>) -> Result<ImageRecord> {
     // Refused changes fail before any layer is written.
-    crate::image::change::apply_changes(&mut ContainerConfig::default(), changes)?;
+    let mut config = config.clone();
+    crate::image::change::apply_changes(&mut config, options.changes)?;
     let parent = store.get(&container.image_id)?.ok_or_else(|| Error::NoSuchImage(container.image_id.clone()))?;
     let upper = store.layout().container_dir(&container.id).join("upper");
     let layer = layer_from_dir(store, &upper, Clock::Now)?;
-    let args = container.config.args.clone();
-    let entry = Entry { created_by: &args.join(" "), comment, author: None };
-    let image = derive_image(store, Clock::Now, Some(&parent), Some(layer), entry, |config| {
-        config.cmd = Some(args.clone());
-        config.entrypoint = None;
-        // Checked above: the same instructions cannot fail here.
-        let _ = crate::image::change::apply_changes(config, changes);
-    })?;
+    let created_by = container.config.args.join(" ");
+    let entry = Entry { created_by: &created_by, comment: options.comment, author: options.author };
+    let image = derive_image(store, Clock::Now, Some(&parent), Some(layer), entry, |inner| *inner = config)?;
     let image = ImageRecord { intermediate: false, ..image };
-    store.add(image.clone(), tag)?;
+    store.add_named(image.clone(), options.tag)?;
     Ok(image)
 }
 
@@ -151,7 +157,15 @@ pub fn derive_image(
     store.put_blob(&manifest_digest, &manifest_bytes)?;
     let mut layers = parent.map(|p| p.layers.clone()).unwrap_or_default();
     layers.extend(layer);
-    let record = ImageRecord { id: config_digest, manifest_digest, layers, created: Some(now), repo_digests: Vec::new(), intermediate: true };
+    let record = ImageRecord {
+        id: config_digest,
+        manifest_digest,
+        layers,
+        created: Some(now),
+        repo_digests: Vec::new(),
+        intermediate: true,
+        parent: parent.map(|p| p.id.clone()),
+    };
     store.add(record.clone(), None)?;
     Ok(record)
 }

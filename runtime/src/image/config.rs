@@ -110,6 +110,9 @@ impl ContainerConfig {
         if let Some(signal) = self.stop_signal.as_ref().filter(|s| !s.is_empty()) {
             out.insert("StopSignal".into(), json!(signal));
         }
+        if let Some(timeout) = self.other.get("StopTimeout") {
+            out.insert("StopTimeout".into(), timeout.clone());
+        }
         if let Some(shell) = self.shell.as_ref().filter(|s| !s.is_empty()) {
             out.insert("Shell".into(), json!(shell));
         }

@@ -40,7 +40,8 @@ pub fn import(store: &ImageStore, tarball: &mut dyn Read, changes: &[String], me
     let entry = Entry { created_by: "", comment: Some(&comment), author: None };
     let image = derive_image(store, Clock::Now, None, Some(layer), entry, |c| *c = config)?;
     let image = ImageRecord { intermediate: false, ..image };
-    store.add(image.clone(), tag)?;
+    store.add_named(image.clone(), tag)?;
+    crate::events::log(layout, crate::events::Event::image("import", &image.id, &image.id));
     Ok(image)
 }
 

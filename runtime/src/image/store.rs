@@ -39,6 +39,11 @@ pub struct ImageRecord {
     /// shows it only with `-a` while it has no name.
     #[serde(default)]
     pub intermediate: bool,
+    /// The local image this one was made on (a build's previous step, a
+    /// committed container's image): Docker's `Parent`, which `docker
+    /// history` follows. None for a pulled, loaded or imported image.
+    #[serde(default)]
+    pub parent: Option<String>,
 }
 
 impl ImageRecord {
@@ -52,6 +57,22 @@ struct Index {
     /// Full reference (`docker.io/library/busybox:latest`) → image ID.
     tags: BTreeMap<String, String>,
     images: BTreeMap<String, ImageRecord>,
+}
+
+impl Index {
+    /// Points `tag` at image `id`. An image the tag moves off that has no
+    /// other name stays, dangling: `<none>` in `docker images`, as Docker
+    /// leaves it (a build step's image too, once it was a build's result).
+    fn point(&mut self, tag: &Reference, id: &str) {
+        let previous = self.tags.insert(tag.full(), id.to_owned());
+        if let Some(old) = previous.filter(|old| old != id) {
+            if !self.tags.values().any(|other| *other == old) {
+                if let Some(record) = self.images.get_mut(&old) {
+                    record.intermediate = false;
+                }
+            }
+        }
+    }
 }
 
 /// An image with the tags that point at it, for listings.
@@ -120,6 +141,20 @@ impl ImageStore {
         Ok(self.load()?.images.get(id).cloned())
     }
 
+    /// The image and its parents while they are here, newest first: whose
+    /// IDs `docker history` shows, one a step.
+    pub fn lineage(&self, image: &ImageRecord) -> Result<Vec<ImageRecord>> {
+        let index = self.load()?;
+        let mut out = vec![image.clone()];
+        while let Some(parent) = out.last().and_then(|i| i.parent.as_ref()).and_then(|id| index.images.get(id)) {
+            if out.iter().any(|i| i.id == parent.id) {
+                break;
+            }
+            out.push(parent.clone());
+        }
+        Ok(out)
+    }
+
     /// The parsed OCI config of an image.
     pub fn config(&self, record: &ImageRecord) -> Result<libcontainer::oci_spec::image::ImageConfiguration> {
         let path = self.layout.blob(&record.id);
@@ -140,12 +175,22 @@ impl ImageStore {
     /// Adds (or replaces) an image record and points `tag` at it (none: a dangling image).
     pub fn add(&self, record: ImageRecord, tag: Option<&Reference>) -> Result<()> {
         self.update(|index| {
+            index.images.insert(record.id.clone(), record.clone());
             if let Some(tag) = tag {
-                index.tags.insert(tag.full(), record.id.clone());
+                index.point(tag, &record.id);
             }
-            index.images.insert(record.id.clone(), record);
             Ok(())
         })
+    }
+
+    /// [`Self::add`] with a name given by the user (`build -t`, `commit`,
+    /// `import`), which Docker logs as a `tag` event (a pull or load does not).
+    pub fn add_named(&self, record: ImageRecord, tag: Option<&Reference>) -> Result<()> {
+        self.add(record.clone(), tag)?;
+        if let Some(tag) = tag {
+            crate::events::log(&self.layout, crate::events::Event::image("tag", &record.id, &tag.familiar()));
+        }
+        Ok(())
     }
 
     /// `docker tag SOURCE TARGET`: one more name for an existing image.
@@ -153,7 +198,7 @@ impl ImageStore {
         let id = self.update(|index| {
             let (record, _) = find(index, source)?;
             let id = record.id.clone();
-            index.tags.insert(target.full(), id.clone());
+            index.point(target, &id);
             Ok(id)
         })?;
         crate::events::log(&self.layout, crate::events::Event::image("tag", &id, &target.familiar()));

@@ -343,7 +343,7 @@ pub fn ps(rt: &Runtime, project: &Project, all: bool, quiet: bool, io: &mut Io<'
             c.config.labels.get(SERVICE_LABEL).cloned().unwrap_or_default(),
             ago(c.created),
             crate::commands::ps::status_text(c),
-            crate::commands::ps::ports_text(c),
+            crate::commands::ps::ports_text(rt, c),
         ]);
     }
     let _ = std::io::Write::write_all(io.stdout, table(&rows).as_bytes());
