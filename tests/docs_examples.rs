@@ -90,7 +90,9 @@ const EXAMPLES: &[&str] = &[
     "docker run -d --name docs-pz busybox sleep 100 >/dev/null; docker pause docs-pz; docker inspect -f '{{.State.Status}} {{.State.Paused}}' docs-pz; docker exec docs-pz true 2>&1 | sed 's/[0-9a-f]\\{64\\}/ID/'; docker unpause docs-pz; docker inspect -f '{{.State.Status}}' docs-pz; docker rm -f docs-pz >/dev/null",
     "docker run -d --name docs-u busybox sleep 100 >/dev/null; docker update --cpus 0.5 -m 64m --memory-swap 128m docs-u; docker inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' docs-u; docker rm -f docs-u >/dev/null",
     "docker update docs-none --cpus 1 2>&1; echo $?",
-    "docker run --name docs-lg busybox sh -c 'echo one; echo two >&2; echo three'; docker logs docs-lg 2>&1; docker logs -n 1 docs-lg; docker logs --tail 2 docs-lg 2>/dev/null; docker rm docs-lg >/dev/null",
+    // Each stream alone: how stdout and stderr interleave is a race in Docker too.
+    "docker run --name docs-lg busybox sh -c 'echo one; echo two >&2; echo three'; docker logs docs-lg 2>/dev/null; docker logs docs-lg 2>&1 >/dev/null; docker rm docs-lg >/dev/null",
+    "docker run --name docs-lg2 busybox sh -c 'echo one; echo two; echo three'; docker logs -n 1 docs-lg2; docker logs --tail 2 docs-lg2; docker rm docs-lg2 >/dev/null",
     "docker run -d --name docs-st busybox sleep 100 >/dev/null; docker stats --no-stream --format '{{.Name}} {{.PIDs}}' docs-st; docker rm -f docs-st >/dev/null",
     "docker run -d --name docs-tp busybox sleep 100 >/dev/null; docker top docs-tp | awk '{print $1, $NF}'; docker rm -f docs-tp >/dev/null",
     "docker run -d --name docs-k busybox sleep 100 >/dev/null; docker kill -s TERM docs-k; docker wait docs-k; docker rm docs-k >/dev/null",
