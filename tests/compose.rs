@@ -128,3 +128,14 @@ fn up_ps_logs_exec_and_down_run_a_projects_services_that_reach_each_other_by_nam
     assert_eq!(lab.run("docker network ls -q -f name=shop").stdout, "");
     lab.assert_clean();
 }
+
+#[test]
+fn a_service_key_whaleshell_cannot_honour_is_refused_by_name_before_anything_is_made() {
+    let lab = Lab::new();
+    let dir = project(&lab, "odd", &[("compose.yaml", "services:\n  web:\n    image: busybox\n    dns: [1.1.1.1]\n")]);
+    let up = lab.run(&format!("cd '{}' && docker compose up -d", dir.display()));
+    assert_eq!((up.stderr.as_str(), up.code), ("service \"web\": `dns` is not supported by Whaleshell yet\n", 1));
+    assert!(lab.container_ids().is_empty());
+    assert_eq!(lab.run("docker network ls -q -f name=odd").stdout, "");
+    lab.assert_clean();
+}

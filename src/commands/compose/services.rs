@@ -20,24 +20,42 @@ const SERVICE_LABEL: &str = "com.docker.compose.service";
 /// The Compose release whose behaviour Whaleshell follows, as its labels say.
 const COMPOSE_VERSION: &str = "2.24.6";
 
-/// Service keys Whaleshell cannot honour yet: refused, never ignored.
-const UNSUPPORTED: &[&str] = &[
-    "build",
-    "deploy",
-    "devices",
-    "pid",
-    "ipc",
-    "secrets",
-    "configs",
-    "extends",
-    "profiles",
-    "links",
-    "volumes_from",
-    "userns_mode",
-    "cgroup_parent",
-    "runtime",
-    "scale",
-    "logging",
+/// The service keys Whaleshell honours; any other is refused by name,
+/// never ignored (`build`, `deploy`, `devices`, `ulimits`, `dns` …).
+const HONOURED: &[&str] = &[
+    "image",
+    "command",
+    "entrypoint",
+    "environment",
+    "env_file",
+    "ports",
+    "expose",
+    "volumes",
+    "networks",
+    "network_mode",
+    "depends_on",
+    "restart",
+    "working_dir",
+    "user",
+    "hostname",
+    "stop_signal",
+    "shm_size",
+    "mem_limit",
+    "tty",
+    "stdin_open",
+    "init",
+    "read_only",
+    "privileged",
+    "cap_add",
+    "cap_drop",
+    "extra_hosts",
+    "security_opt",
+    "group_add",
+    "tmpfs",
+    "sysctls",
+    "healthcheck",
+    "labels",
+    "container_name",
 ];
 
 /// The project's services in the order they start: each after those it depends on.
@@ -84,10 +102,8 @@ fn container_name(project: &Project, service: &str, spec: &Value) -> String {
 /// A service's canonical form as `docker run`'s flags.
 fn run_args(project: &Project, canonical_networks: &Mapping, service: &str, spec: &Value) -> Result<RunArgs, CommandError> {
     let refuse = |what: String| CommandError::Client(format!("service {service:?}: {what} is not supported by Whaleshell yet"));
-    for key in UNSUPPORTED {
-        if spec.get(*key).is_some() {
-            return Err(refuse(format!("`{key}`")));
-        }
+    if let Some(key) = spec.as_mapping().into_iter().flatten().filter_map(|(k, _)| k.as_str()).find(|k| !HONOURED.contains(k)) {
+        return Err(refuse(format!("`{key}`")));
     }
     let text = |key: &str| spec.get(key).and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_i64().map(|n| n.to_string())));
     let flag = |key: &str| spec.get(key).and_then(Value::as_bool).unwrap_or(false);
@@ -171,6 +187,20 @@ fn run_args(project: &Project, canonical_networks: &Mapping, service: &str, spec
     args.add_host = words("extra_hosts");
     args.security_opt = words("security_opt");
     args.group_add = words("group_add");
+    args.expose = words("expose");
+    args.sysctl = match spec.get("sysctls") {
+        Some(Value::Mapping(map)) => map
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    k.as_str().unwrap_or_default(),
+                    v.as_str().map(str::to_owned).unwrap_or_else(|| serde_yaml::to_string(v).unwrap_or_default().trim().to_owned())
+                )
+            })
+            .collect(),
+        _ => words("sysctls"),
+    };
     args.tmpfs = match spec.get("tmpfs") {
         Some(Value::String(one)) => vec![one.clone()],
         _ => words("tmpfs"),
