@@ -269,3 +269,18 @@ fn a_forgotten_name_a_wrong_tag_and_swapped_ports_are_named_with_a_caret_and_do_
     assert!(!screen.contains("✔ Done!"), "{screen}");
     lab.assert_clean();
 }
+
+#[test]
+fn a_reset_in_lesson_12_takes_away_the_learners_networks_and_replays_the_lessons() {
+    let lab = Lab::new();
+    let lines = "lesson 12\ndocker network ls\ndocker run --rm --network bridge busybox ip addr\ndocker network create shopnet\n\
+                 docker network create stray\nreset\nleave\nexit\n";
+    let screen = play_lines(&lab, lines);
+    assert!(screen.contains("Step 4/10"), "{screen}");
+    let lesson = whaleshell_runtime::Runtime::open(lab.root().join("lessons/networks")).unwrap();
+    let names: Vec<String> = lesson.networks.list().unwrap().into_iter().map(|n| n.name).collect();
+    // The replay of step 3 made shopnet again; stray was no step's.
+    assert_eq!(names, ["bridge", "host", "none", "shopnet"], "{screen}");
+    lesson.remove_network("shopnet").unwrap();
+    lab.assert_clean();
+}

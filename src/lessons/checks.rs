@@ -34,6 +34,9 @@ pub enum Check {
     EcrRepositoryAbsent(String),
     EcrImage(EcrImage),
     EcrImageAbsent(EcrImage),
+    /// A network of this name, as `docker network ls` lists it.
+    NetworkExists(String),
+    NetworkAbsent(String),
 }
 
 /// `last_program = "curl"`, or with how it must have ended:
@@ -221,6 +224,8 @@ impl Check {
             Check::EcrRepositoryAbsent(name) => matches!(ecr::repository(rt, name), Ecr::Absent),
             Check::EcrImage(want) => matches!(ecr::image(rt, &want.repository, &want.tag), Ecr::Found(_)),
             Check::EcrImageAbsent(want) => matches!(ecr::image(rt, &want.repository, &want.tag), Ecr::Absent),
+            Check::NetworkExists(name) => network_present(rt, name),
+            Check::NetworkAbsent(name) => !network_present(rt, name),
         }
     }
 }
@@ -289,6 +294,10 @@ mod ecr {
 
 fn image_present(rt: &Runtime, name: &str) -> bool {
     rt.images.resolve(name).is_ok()
+}
+
+fn network_present(rt: &Runtime, name: &str) -> bool {
+    rt.networks.list().unwrap_or_default().iter().any(|n| n.name == name)
 }
 
 fn containers(rt: &Runtime) -> Vec<ContainerRecord> {
@@ -377,5 +386,22 @@ mod tests {
         // Lesson 3: the file made but never read back, then read back with cat.
         assert!(!hi.holds(&rt, &session("/ # mkdir /data && echo hi > /data/hello.txt\r\n/ # exit\r\n")));
         assert!(hi.holds(&rt, &session("/ # cat /data/hello.txt\r\nhi\r\n/ # exit\r\n")));
+    }
+
+    #[test]
+    fn a_network_is_there_once_created_and_gone_once_removed() {
+        let root = tempfile::tempdir().unwrap();
+        let rt = Runtime::open(root.path()).unwrap();
+        let last = LastCommand::default();
+        let exists = check(r#"{ network_exists = "shopnet" }"#);
+        let absent = check(r#"{ network_absent = "shopnet" }"#);
+        assert!(!exists.holds(&rt, &last) && absent.holds(&rt, &last));
+        // Docker's predefined ones are always listed.
+        assert!(check(r#"{ network_exists = "bridge" }"#).holds(&rt, &last));
+        let options = whaleshell_runtime::network::CreateOptions { name: "shopnet".into(), ..Default::default() };
+        let made = rt.networks.create(&options).unwrap();
+        assert!(exists.holds(&rt, &last) && !absent.holds(&rt, &last));
+        rt.networks.remove(&made).unwrap();
+        assert!(!exists.holds(&rt, &last) && absent.holds(&rt, &last));
     }
 }

@@ -300,6 +300,8 @@ fn prepare(tutor: &mut Tutor, step: usize) {
     for c in tutor.shell.runtime.containers.list().unwrap_or_default() {
         let _ = tutor.shell.runtime.containers.remove(&c.id, true, true);
     }
+    // With its containers gone, no network is in use: the learner's go too.
+    let _ = tutor.shell.runtime.prune_networks();
     for v in tutor.shell.runtime.volumes.list().unwrap_or_default() {
         let _ = tutor.shell.runtime.volumes.remove(&v.name);
     }

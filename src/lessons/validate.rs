@@ -145,6 +145,7 @@ pub fn check_all(scratch: &std::path::Path, play: bool) -> Vec<String> {
             for c in shell.runtime.containers.list().unwrap_or_default() {
                 let _ = shell.runtime.containers.remove(&c.id, true, true);
             }
+            let _ = shell.runtime.prune_networks();
             // Dropping the shell stops the lab it started.
             drop(shell);
         }
