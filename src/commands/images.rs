@@ -149,7 +149,7 @@ impl ImageFilters {
                         filters.since = Some(created);
                     }
                 }
-                _ => return Err(format!("Error response from daemon: Invalid filter '{key}'")),
+                _ => return Err(super::ps::invalid_filter(key)),
             }
         }
         if !dangling.is_empty() {
@@ -158,7 +158,7 @@ impl ImageFilters {
             } else if dangling.iter().any(|d| d == "false") {
                 filters.dangling = Some(false);
             } else {
-                return Err(format!("Error response from daemon: Invalid filter 'dangling=[{}]'", dangling.join(" ")));
+                return Err(super::ps::invalid_filter(&format!("dangling=[{}]", dangling.join(" "))));
             }
         }
         Ok(filters)

@@ -247,7 +247,8 @@ pub fn check_filter_format(filters: &[String], usage: &str, command: &str) -> Re
     }
 }
 
-fn invalid(text: &str) -> String {
+/// The daemon's answer to a filter key (or value) it does not take.
+pub fn invalid_filter(text: &str) -> String {
     format!("Error response from daemon: Invalid filter '{text}'")
 }
 
@@ -277,7 +278,7 @@ impl Filter {
             "status" => {
                 const STATES: [&str; 7] = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
                 if !STATES.contains(&value.as_str()) {
-                    return Err(invalid(&format!("status={value}")));
+                    return Err(invalid_filter(&format!("status={value}")));
                 }
                 Filter::Status(value)
             }
@@ -313,7 +314,7 @@ impl Filter {
                     Filter::Expose(start, end)
                 }
             }
-            _ => return Err(invalid(key)),
+            _ => return Err(invalid_filter(key)),
         })
     }
 

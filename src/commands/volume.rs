@@ -5,7 +5,7 @@ use whaleshell_runtime::Runtime;
 use super::error::{each_target, CommandError, CommandResult};
 use super::inspect::Kind;
 use super::prune::{confirm, remove_unused_volumes};
-use super::resource_flags::flag_error;
+use super::ps::{check_filter_format, invalid_filter};
 use crate::grammar::docker::VolumeCommand;
 use crate::io::Io;
 use crate::output::{human_size, table};
@@ -13,6 +13,7 @@ use crate::output::{human_size, table};
 pub fn run(rt: &Runtime, command: &VolumeCommand, io: &mut Io<'_>) -> CommandResult {
     match command {
         VolumeCommand::Ls(args) => {
+            check_filter_format(&args.filter, "docker volume ls [OPTIONS]", "docker volume ls")?;
             let filters = VolumeFilters::parse(&args.filter)?;
             let volumes: Vec<_> = rt.volumes.list()?.into_iter().filter(|v| filters.matches(rt, &v.name)).collect();
             if args.quiet {
@@ -60,12 +61,10 @@ struct VolumeFilters {
 
 impl VolumeFilters {
     fn parse(texts: &[String]) -> Result<VolumeFilters, CommandError> {
-        let daemon = |m: String| CommandError::Client(format!("Error response from daemon: {m}"));
+        let daemon = |m: String| CommandError::Client(invalid_filter(&m));
         let mut filters = VolumeFilters::default();
         for text in texts {
-            let Some((key, value)) = text.split_once('=') else {
-                return Err(flag_error("[OPTIONS]", "volume ls", text, "-f, --filter", "bad format of filter (expected name=value)"));
-            };
+            let (key, value) = text.split_once('=').unwrap_or((text, ""));
             match key {
                 "name" => filters.names.push(value.to_owned()),
                 "driver" => filters.drivers.push(value.to_owned()),
@@ -73,9 +72,9 @@ impl VolumeFilters {
                 "dangling" => match value {
                     "true" | "1" => filters.dangling = Some(true),
                     "false" | "0" => filters.dangling = Some(false),
-                    _ => return Err(daemon(format!("Invalid filter 'dangling=[{value}]'"))),
+                    _ => return Err(daemon(format!("dangling=[{value}]"))),
                 },
-                _ => return Err(daemon(format!("Invalid filter '{key}'"))),
+                _ => return Err(daemon(key.to_owned())),
             }
         }
         Ok(filters)

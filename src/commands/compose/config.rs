@@ -8,15 +8,11 @@ use serde_yaml::{Mapping, Value};
 
 use super::project::{self, Project};
 use crate::commands::error::{CommandError, CommandResult};
-use crate::grammar::docker::{ComposeArgs, ComposeConfigArgs};
+use crate::grammar::docker::ComposeConfigArgs;
 use crate::io::Io;
 
-pub fn config(args: &ComposeArgs, flags: &ComposeConfigArgs, io: &mut Io<'_>) -> CommandResult {
-    let project = project::load(args, !flags.no_interpolate)?;
-    for warning in &project.warnings {
-        io.err(format!("WARN[0000] {warning}"));
-    }
-    let canonical = canonical(&project).map_err(CommandError::Client)?;
+/// Prints the canonical form, or the names `--services`/`--volumes` ask for.
+pub fn config(canonical: &Value, flags: &ComposeConfigArgs, io: &mut Io<'_>) -> CommandResult {
     if flags.quiet {
         return Ok(0);
     }
@@ -27,7 +23,7 @@ pub fn config(args: &ComposeArgs, flags: &ComposeConfigArgs, io: &mut Io<'_>) ->
         }
         return Ok(0);
     }
-    let text = serde_yaml::to_string(&canonical).map_err(|e| CommandError::Client(e.to_string()))?;
+    let text = serde_yaml::to_string(canonical).map_err(|e| CommandError::Client(e.to_string()))?;
     let _ = std::io::Write::write_all(io.stdout, text.as_bytes());
     Ok(0)
 }

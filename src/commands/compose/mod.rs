@@ -18,15 +18,21 @@ const NOT_YET: &[&str] = &[
     "wait", "watch", "version",
 ];
 
+/// The project and its canonical form, Compose's warnings printed first.
+fn load(args: &ComposeArgs, interpolate: bool, io: &mut Io<'_>) -> Result<(project::Project, serde_yaml::Value), CommandError> {
+    let project = project::load(args, interpolate)?;
+    project.warnings.iter().for_each(|w| io.err(format!("WARN[0000] {w}")));
+    let canonical = config::canonical(&project).map_err(CommandError::Client)?;
+    Ok((project, canonical))
+}
+
 pub fn run(rt: &Runtime, args: &ComposeArgs, io: &mut Io<'_>) -> CommandResult {
-    let load = |io: &mut Io<'_>| -> Result<(project::Project, serde_yaml::Value), CommandError> {
-        let project = project::load(args, true)?;
-        project.warnings.iter().for_each(|w| io.err(format!("WARN[0000] {w}")));
-        let canonical = config::canonical(&project).map_err(CommandError::Client)?;
-        Ok((project, canonical))
-    };
+    let load = |io: &mut Io<'_>| load(args, true, io);
     match &args.command {
-        ComposeCommand::Config(config) => config::config(args, config, io),
+        ComposeCommand::Config(flags) => {
+            let (_, canonical) = self::load(args, !flags.no_interpolate, io)?;
+            config::config(&canonical, flags, io)
+        }
         ComposeCommand::Up(up) => {
             let (project, canonical) = load(io)?;
             services::up(rt, &project, &canonical, up.detach, io)
